@@ -1,0 +1,80 @@
+"""学区共享 (District Share): the application factory."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from booking import config as config_module
+from booking import db_setup  # noqa: F401  (SQLite pragmas on every connection)
+from booking.extensions import babel, csrf, db, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app. Never starts the scheduler: that runs as its own process."""
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_mapping(config_module.from_environment(instance_path=Path(app.instance_path)))
+    if config:
+        app.config.from_mapping(config)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+
+    from booking import errors, web
+
+    errors.register(app)
+    web.register(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from booking import i18n
+
+    _import_models()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        timezone_selector=i18n.select_timezone,
+        default_translation_directories=str(PROJECT_ROOT / "booking" / "translations"),
+    )
+    i18n.register(app)
+
+
+def _import_models() -> None:
+    """Every model module, so Alembic and relationships see the whole schema."""
+    from booking.accounts import models as _accounts  # noqa: F401
+    from booking.audit import models as _audit  # noqa: F401
+    from booking.resources import models as _resources  # noqa: F401
+    from booking.schools import models as _schools  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from booking.accounts.views import bp as accounts_bp
+    from booking.api import bp as api_bp
+    from booking.resources.views import bp as resources_bp
+    from booking.schools.views import bp as schools_bp
+
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(schools_bp)
+    app.register_blueprint(resources_bp)
+    app.register_blueprint(api_bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from booking.accounts.cli import users_cli
+    from booking.seed import seed_demo_command
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(seed_demo_command)

@@ -1,0 +1,67 @@
+"""Configuration read from the environment.
+
+The embedded default is a SQLite file under ``instance/`` and a secret key generated
+once and kept beside it, so ``make run`` works on a fresh machine. Production
+(``FLASK_ENV=production`` or ``APP_ENV=production``) must name its own SECRET_KEY.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE_PATH = PROJECT_ROOT / "instance"
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up when the environment cannot make a working app."""
+
+
+def is_production(env: dict) -> bool:
+    return "production" in (env.get("FLASK_ENV", ""), env.get("APP_ENV", ""))
+
+
+def normalise_database_url(url: str) -> str:
+    """Let people paste the URL their PostgreSQL host gives them; we speak psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def secret_key_from(env: dict, instance_path: Path) -> str:
+    if env.get("SECRET_KEY"):
+        return env["SECRET_KEY"]
+    if is_production(env):
+        raise ConfigError("SECRET_KEY must be set in production (FLASK_ENV/APP_ENV=production).")
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def from_environment(env: dict | None = None, instance_path: Path | None = None) -> dict:
+    env = dict(os.environ if env is None else env)
+    instance_path = Path(instance_path or DEFAULT_INSTANCE_PATH)
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'district.db'}"
+    return {
+        "SECRET_KEY": secret_key_from(env, instance_path),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "DISTRICT_TIMEZONE": env.get("DISTRICT_TIMEZONE", "Asia/Shanghai"),
+        "DISTRICT_NAME": env.get("DISTRICT_NAME", "新天学区"),
+        "BABEL_DEFAULT_LOCALE": "zh_CN",
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
+        "SUPPORTED_LOCALES": ["zh_CN", "en"],
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": is_production(env),
+        "REMEMBER_COOKIE_SECURE": is_production(env),
+        "LOGIN_MAX_FAILURES": int(env.get("LOGIN_MAX_FAILURES", "5")),
+        "LOGIN_WINDOW_MINUTES": int(env.get("LOGIN_WINDOW_MINUTES", "15")),
+        "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+        "CSV_MAX_ROWS": 5000,
+        "PREFERRED_URL_SCHEME": env.get("PREFERRED_URL_SCHEME", "http"),
+    }

@@ -1,0 +1,66 @@
+"""Error pages for people and JSON errors for the API: never a stack trace, never a bare 500 page."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from booking.extensions import db
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _messages() -> dict[int, str]:
+    return {
+        400: _("The request could not be understood."),
+        401: _("Please sign in."),
+        403: _("You are not allowed to do that."),
+        404: _("The page or record was not found."),
+        405: _("That method is not allowed here."),
+        413: _("The upload is too large."),
+        422: _("Some fields are not valid."),
+        429: _("Too many attempts. Please wait and try again."),
+        500: _("Something went wrong on our side. The error has been logged."),
+    }
+
+
+def _code_name(status: int) -> str:
+    return {
+        400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+        405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid",
+        429: "too_many_requests", 500: "server_error",
+    }.get(status, "error")
+
+
+def json_error(status: int, message: str | None = None, fields: dict | None = None, **extra):
+    body = {"error": extra.pop("error", None) or _code_name(status),
+            "message": message or _messages().get(status, ""),
+            "fields": fields or {}}
+    body.update(extra)
+    return jsonify(body), status
+
+
+def _render(status: int, message: str | None = None):
+    if wants_json():
+        return json_error(status, message)
+    return render_template("error.html", status=status, message=message or _messages().get(status, "")), status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return _render(400, _("The form expired or was sent from elsewhere. Please reload the page and try again."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        description = error.description if getattr(error, "_booking_message", False) else None
+        return _render(error.code or 500, description)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        db.session.rollback()
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return _render(500)

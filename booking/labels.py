@@ -1,0 +1,64 @@
+"""Human names for stored values, translated at render time."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from booking.accounts.models import Role
+from booking.resources.models import Category, ResourceKind, Sharing
+from booking.schools.models import Stage
+
+LABELS = {
+    Role.TEACHER: _l("Teacher"),
+    Role.SCHOOL_ADMIN: _l("School admin"),
+    Role.COORDINATOR: _l("District coordinator"),
+    Stage.KINDERGARTEN: _l("Kindergarten"),
+    Stage.PRIMARY: _l("Primary school"),
+    Stage.JUNIOR: _l("Junior secondary school"),
+    Stage.NINE_YEAR: _l("Nine-year school"),
+    ResourceKind.FACILITY: _l("Facility"),
+    ResourceKind.EQUIPMENT: _l("Equipment"),
+    ResourceKind.TEACHER: _l("Visiting teacher"),
+    Category.GYM: _l("Gym"),
+    Category.SPORTS_FIELD: _l("Sports field"),
+    Category.LAB: _l("Laboratory"),
+    Category.LIBRARY: _l("Library"),
+    Category.MUSIC_ROOM: _l("Music room"),
+    Category.ART_ROOM: _l("Art room"),
+    Category.COMPUTER_ROOM: _l("Computer room"),
+    Category.MULTIMEDIA_ROOM: _l("Multimedia classroom"),
+    Category.OFF_CAMPUS_BASE: _l("Off-campus base"),
+    Category.EQUIPMENT_KIT: _l("Equipment kit"),
+    Category.VISITING_TEACHER: _l("Visiting teacher"),
+    Sharing.DISTRICT: _l("Shared with the district"),
+    Sharing.OWN_SCHOOL: _l("Own school only"),
+}
+
+SUBJECTS = {
+    "physics": _l("Physics"),
+    "chemistry": _l("Chemistry"),
+    "biology": _l("Biology"),
+    "science": _l("Science"),
+    "computer": _l("Computer science"),
+    "music": _l("Music"),
+    "pe": _l("Physical education"),
+    "art": _l("Art"),
+}
+
+WEEKDAYS = [_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"), _l("Sunday")]
+
+
+def label(value) -> str:
+    """The translated name of an enum member or subject code; the raw value when unknown."""
+    if value is None:
+        return ""
+    if value in LABELS:
+        return LABELS[value]
+    return SUBJECTS.get(str(value), str(value))
+
+
+def period_label(number: int) -> str:
+    return _l("Period %(n)d", n=number)
+
+
+def choices(enum_cls) -> list[tuple[str, str]]:
+    return [(member.value, label(member)) for member in enum_cls]

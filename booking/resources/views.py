@@ -1,0 +1,33 @@
+"""Browsing resources: the list a teacher starts from, and one resource's page."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user, login_required
+
+from booking.extensions import db
+from booking.permissions import can_see_resource
+from booking.resources import services
+from booking.resources.models import Category, Resource, ResourceKind
+from booking.schools.services import list_schools
+
+bp = Blueprint("resources", __name__, url_prefix="/resources")
+
+
+@bp.get("/")
+@login_required
+def list_resources():
+    filters = services.ResourceFilter.from_args(request.args)
+    resources = services.visible_resources(current_user, filters)
+    return render_template(
+        "resources/list.html", resources=resources, filters=filters, schools=list_schools(),
+        categories=list(Category), kinds=list(ResourceKind),
+    )
+
+
+@bp.get("/<int:resource_id>")
+@login_required
+def show_resource(resource_id: int):
+    resource = db.session.get(Resource, resource_id)
+    if resource is None or not can_see_resource(current_user, resource):
+        abort(404)
+    return render_template("resources/show.html", resource=resource)

@@ -1,0 +1,123 @@
+"""The district and its schools: bell times, travel between campuses, terms, closures."""
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Time, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from booking.clock import utcnow
+from booking.db_types import UTCDateTime
+from booking.enums import db_enum
+from booking.extensions import db
+
+
+class Stage(StrEnum):
+    KINDERGARTEN = "kindergarten"
+    PRIMARY = "primary"
+    JUNIOR = "junior"
+    NINE_YEAR = "nine_year"
+
+
+class District(db.Model):
+    __tablename__ = "districts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class School(db.Model):
+    __tablename__ = "schools"
+    __table_args__ = (
+        CheckConstraint("enrollment >= 0", name="enrollment_not_negative"),
+        CheckConstraint("lead_school_id IS NULL OR lead_school_id <> id", name="not_tied_to_itself"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    stage: Mapped[Stage] = mapped_column(db_enum(Stage, "school_stage"))
+    enrollment: Mapped[int] = mapped_column(Integer, default=0)
+    is_lead: Mapped[bool] = mapped_column(default=False)
+    is_weak: Mapped[bool] = mapped_column(default=False)
+    lead_school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"), index=True)
+    area: Mapped[str] = mapped_column(String(100), default="")
+    address: Mapped[str] = mapped_column(String(200), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+
+    district: Mapped[District] = relationship()
+    lead_school: Mapped["School | None"] = relationship(remote_side=[id], back_populates="tied_schools")
+    tied_schools: Mapped[list["School"]] = relationship(back_populates="lead_school")
+    bell_periods: Mapped[list["BellPeriod"]] = relationship(
+        back_populates="school", order_by="BellPeriod.number", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<School {self.code} {self.name}>"
+
+
+class TravelTime(db.Model):
+    """Minutes between two campuses, one row per unordered pair (smaller id first)."""
+
+    __tablename__ = "travel_times"
+    __table_args__ = (
+        CheckConstraint("school_a_id < school_b_id", name="ordered_pair"),
+        CheckConstraint("minutes >= 0", name="minutes_not_negative"),
+    )
+
+    school_a_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"), primary_key=True)
+    school_b_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"), primary_key=True)
+    minutes: Mapped[int] = mapped_column(Integer)
+
+
+class BellPeriod(db.Model):
+    """第N节 at one school, in the school's local wall-clock time."""
+
+    __tablename__ = "bell_periods"
+    __table_args__ = (
+        UniqueConstraint("school_id", "number"),
+        CheckConstraint("end_time > start_time", name="ends_after_start"),
+        CheckConstraint("number >= 1", name="number_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    start_time: Mapped[time] = mapped_column(Time)
+    end_time: Mapped[time] = mapped_column(Time)
+
+    school: Mapped[School] = relationship(back_populates="bell_periods")
+
+
+class Term(db.Model):
+    """A 学期: the span recurring bookings run to and mandates are counted in."""
+
+    __tablename__ = "terms"
+    __table_args__ = (CheckConstraint("end_date >= start_date", name="ends_after_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+
+
+class Closure(db.Model):
+    """Days nothing can be booked: district-wide (school_id NULL) or one school's."""
+
+    __tablename__ = "closures"
+    __table_args__ = (CheckConstraint("end_date >= start_date", name="ends_after_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), index=True)
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"), index=True)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(200))
+    # Set when the closure came from an .ics import, so re-importing matches instead of duplicating.
+    source_uid: Mapped[str | None] = mapped_column(String(255), index=True)
+
+    school: Mapped[School | None] = relationship()

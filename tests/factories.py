@@ -1,0 +1,106 @@
+"""Test data with sensible defaults: pass only what a test is about."""
+from __future__ import annotations
+
+import itertools
+from datetime import date, time
+
+from booking.accounts.models import Role, User
+from booking.accounts.passwords import hash_password
+from booking.extensions import db
+from booking.resources.models import Category, OpeningHours, Resource, ResourceKind, Sharing
+from booking.schools.models import BellPeriod, Closure, District, School, Stage, Term, TravelTime
+
+_seq = itertools.count(1)
+_password_hashes: dict[str, str] = {}
+
+DEFAULT_BELLS = [(time(8, 0), time(8, 40)), (time(8, 50), time(9, 30)), (time(9, 50), time(10, 30)),
+                 (time(10, 40), time(11, 20)), (time(14, 0), time(14, 40)), (time(14, 50), time(15, 30))]
+
+
+def district(**kw) -> District:
+    existing = db.session.scalar(db.select(District).limit(1))
+    if existing is not None and not kw:
+        return existing
+    obj = District(name=kw.pop("name", "测试学区"), **kw)
+    db.session.add(obj)
+    db.session.commit()
+    return obj
+
+
+def school(*, bells: bool = True, **kw) -> School:
+    n = next(_seq)
+    values = dict(code=f"S{n:03d}", name=f"测试小学{n}", stage=Stage.PRIMARY, enrollment=120, area="上片")
+    values.update(kw)
+    values.setdefault("district_id", district().id)
+    obj = School(**values)
+    db.session.add(obj)
+    db.session.flush()
+    if bells:
+        for number, (start, end) in enumerate(DEFAULT_BELLS, start=1):
+            db.session.add(BellPeriod(school_id=obj.id, number=number, start_time=start, end_time=end))
+    db.session.commit()
+    return obj
+
+
+def travel(a: School, b: School, minutes: int) -> TravelTime:
+    first, second = sorted((a.id, b.id))
+    obj = TravelTime(school_a_id=first, school_b_id=second, minutes=minutes)
+    db.session.add(obj)
+    db.session.commit()
+    return obj
+
+
+def _hashed(password: str) -> str:
+    # scrypt is slow on purpose; tests reuse one hash per distinct password.
+    if password not in _password_hashes:
+        _password_hashes[password] = hash_password(password)
+    return _password_hashes[password]
+
+
+def user(*, role: Role = Role.TEACHER, password: str = "secret-pass", **kw) -> User:
+    n = next(_seq)
+    if "school" not in kw and "school_id" not in kw and role != Role.COORDINATOR:
+        kw["school"] = school()
+    values = dict(email=f"user{n}@example.cn", display_name=f"老师{n}", role=role, locale="zh_CN")
+    values.update(kw)
+    obj = User(password_hash=_hashed(password), **values)
+    db.session.add(obj)
+    db.session.commit()
+    return obj
+
+
+def resource(*, hours: bool = True, **kw) -> Resource:
+    n = next(_seq)
+    if "owner_school" not in kw and "owner_school_id" not in kw:
+        kw["owner_school"] = school()
+    values = dict(name=f"实验室{n}", kind=ResourceKind.FACILITY, category=Category.LAB, subject="science",
+                  capacity=50, sharing=Sharing.DISTRICT)
+    values.update(kw)
+    obj = Resource(**values)
+    db.session.add(obj)
+    db.session.flush()
+    if hours:
+        for weekday in range(5):
+            db.session.add(OpeningHours(resource_id=obj.id, weekday=weekday, opens=time(8, 0), closes=time(17, 0)))
+    db.session.commit()
+    return obj
+
+
+def term(**kw) -> Term:
+    values = dict(name="2026—2027学年第一学期", start_date=date(2026, 9, 1), end_date=date(2027, 1, 22))
+    values.update(kw)
+    values.setdefault("district_id", district().id)
+    obj = Term(**values)
+    db.session.add(obj)
+    db.session.commit()
+    return obj
+
+
+def closure(**kw) -> Closure:
+    values = dict(start_date=date(2026, 10, 1), end_date=date(2026, 10, 7), reason="国庆节")
+    values.update(kw)
+    values.setdefault("district_id", district().id)
+    obj = Closure(**values)
+    db.session.add(obj)
+    db.session.commit()
+    return obj
