@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -35,18 +36,30 @@ def _code_name(status: int) -> str:
     }.get(status, "error")
 
 
-def json_error(status: int, message: str | None = None, fields: dict | None = None, **extra):
-    body = {"error": extra.pop("error", None) or _code_name(status),
-            "message": message or _messages().get(status, ""),
-            "fields": fields or {}}
-    body.update(extra)
-    return jsonify(body), status
+def json_error(status: int, message: str | None = None, fields: dict | None = None, *,
+               headers: dict | None = None, **extra):
+    """The API's one error shape. The API speaks English, so lazy messages are rendered in English."""
+    with force_locale("en"):
+        body = {"error": extra.pop("error", None) or _code_name(status),
+                "message": str(message or _messages().get(status, "")),
+                "fields": {name: str(text) for name, text in (fields or {}).items()}}
+        body.update(extra)
+        response = jsonify(body)
+    response.status_code = status
+    response.headers.update(headers or {})
+    return response
 
 
-def _render(status: int, message: str | None = None):
+def _render(status: int, message: str | None = None, headers: dict | None = None):
     if wants_json():
-        return json_error(status, message)
-    return render_template("error.html", status=status, message=message or _messages().get(status, "")), status
+        return json_error(status, message, headers=headers)
+    page = render_template("error.html", status=status, message=message or _messages().get(status, ""))
+    return page, status, headers or {}
+
+
+def _extra_headers(error: HTTPException) -> dict:
+    """Headers the error carries besides its HTML content type, e.g. `Allow` on a 405."""
+    return {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
 
 
 def register(app: Flask) -> None:
@@ -57,7 +70,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         description = error.description if getattr(error, "_booking_message", False) else None
-        return _render(error.code or 500, description)
+        return _render(error.code or 500, description, _extra_headers(error))
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_login import current_user
 
@@ -13,6 +13,8 @@ LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
 
 def select_locale() -> str:
     supported = current_app.config["SUPPORTED_LOCALES"]
+    if not has_request_context():  # CLI commands and the scheduler translate too
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("locale")
     if chosen in supported:
         return chosen

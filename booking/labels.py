@@ -47,10 +47,17 @@ SUBJECTS = {
 WEEKDAYS = [_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"), _l("Sunday")]
 
 
+# StrEnum members equal their values, so Role.TEACHER and ResourceKind.TEACHER ("teacher") share one
+# LABELS key; the role's own name is kept here.
+ROLE_TEACHER_LABEL = _l("Teacher")
+
+
 def label(value) -> str:
     """The translated name of an enum member or subject code; the raw value when unknown."""
     if value is None:
         return ""
+    if isinstance(value, Role) and value == Role.TEACHER:
+        return ROLE_TEACHER_LABEL
     if value in LABELS:
         return LABELS[value]
     return SUBJECTS.get(str(value), str(value))

@@ -1,12 +1,13 @@
 """Pages that belong to no single domain: the home page, the language switch, template globals."""
 from __future__ import annotations
 
-from flask import Flask, current_app, redirect, render_template, request, session, url_for
+from flask import Flask, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from booking.accounts.models import Role
 from booking.extensions import db
 from booking.urls import safe_next_url
+from booking.validation import ValidationFailed
 
 
 def register(app: Flask) -> None:
@@ -44,3 +45,17 @@ def field_attrs(field, hint=None) -> dict:
     if described:
         attrs["aria-describedby"] = " ".join(described)
     return attrs
+
+
+def save_form(form, save, success_message, next_url: str, template: str, show_errors, **context):
+    """The add/edit page pattern: run ``save`` for a submitted form, flash ``success_message(saved)`` and
+    redirect; or show the service's field errors with ``show_errors(form, errors)`` (422), nothing saved."""
+    if form.validate_on_submit():
+        try:
+            saved = save()
+        except ValidationFailed as failed:
+            show_errors(form, failed.errors)
+        else:
+            flash(success_message(saved), "success")
+            return redirect(next_url)
+    return render_template(template, form=form, **context), 422 if form.errors else 200

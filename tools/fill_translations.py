@@ -20,6 +20,8 @@ def main(mapping_file: str) -> None:
     mapping = json.loads(Path(mapping_file).read_text(encoding="utf-8"))
     with CATALOG.open("rb") as fh:
         catalog = read_po(fh, locale="zh_CN")
+    # `make messages` omits the header; babel's stand-in header is fuzzy, and compile skips fuzzy catalogues.
+    catalog.fuzzy = False
     for message in catalog:
         key = message.id[0] if isinstance(message.id, tuple) else message.id
         if key and key in mapping:

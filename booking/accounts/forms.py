@@ -3,7 +3,11 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from booking.accounts.models import Role
 from booking.accounts.passwords import MIN_PASSWORD_LENGTH
+from booking.accounts.services import UserInput
+from booking.i18n import LANGUAGE_NAMES
+from booking.labels import choices
 
 
 class LoginForm(FlaskForm):
@@ -25,3 +29,25 @@ class ProfileForm(FlaskForm):
 
 class TokenForm(FlaskForm):
     name = StringField(_l("What the token is for"), validators=[Optional(), Length(max=100)])
+
+
+class UserForm(FlaskForm):
+    """A coordinator's form for one user. The service checks the values (the CSV import gets the same messages)."""
+
+    email = EmailField(_l("Email"), render_kw={"autocomplete": "off"})
+    display_name = StringField(_l("Full name"))
+    role = SelectField(_l("Role"), choices=choices(Role))
+    # Named like the service's error key, so its message lands on this field.
+    school = SelectField(_l("School"), validate_choice=False)
+    locale = SelectField(_l("Language"), choices=list(LANGUAGE_NAMES.items()))
+    password = PasswordField(_l("Password"), render_kw={"autocomplete": "new-password"})
+    active = BooleanField(_l("Active (may sign in)"), default=True)
+    min_password_length = MIN_PASSWORD_LENGTH
+
+    def set_school_choices(self, schools, none_label) -> None:
+        self.school.choices = [("", none_label)] + [(s.code, f"{s.name} ({s.code})") for s in schools]
+
+    def to_input(self) -> UserInput:
+        return UserInput(email=self.email.data or "", display_name=self.display_name.data or "",
+                         role=self.role.data or "", school_code=self.school.data or None,
+                         password=self.password.data or None, locale=self.locale.data or "")

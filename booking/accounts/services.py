@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from booking.accounts.models import ApiToken, LoginAttempt, Role, User
 from booking.accounts.passwords import DUMMY_HASH, MIN_PASSWORD_LENGTH, hash_password, verify_password
@@ -67,15 +70,33 @@ def check_user_input(data: UserInput, *, existing: User | None = None) -> tuple[
     return errors, school
 
 
-def build_user(data: UserInput, school: School | None) -> User:
+def build_user(data: UserInput, school: School | None, password_hash: str | None = None) -> User:
+    """A new user from checked ``data``; a bulk import passes hashes it computed in parallel."""
     return User(
         email=normalise_email(data.email),
         display_name=data.display_name.strip(),
         role=Role(data.role),
         school_id=school.id if school else None,
         locale=data.locale,
-        password_hash=hash_password(data.password),
+        password_hash=password_hash or hash_password(data.password),
     )
+
+
+# Initial passwords people type from a printed list: no 0/O, 1/l/I look-alikes.
+INITIAL_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+INITIAL_PASSWORD_LENGTH = 10
+# scrypt releases the GIL, so threads hash in parallel; each hash holds 32 MB while it runs.
+HASH_WORKERS = min(8, 2 * (os.cpu_count() or 1))
+
+
+def new_initial_password() -> str:
+    return "".join(secrets.choice(INITIAL_PASSWORD_ALPHABET) for _ in range(INITIAL_PASSWORD_LENGTH))
+
+
+def hash_passwords(passwords: list[str]) -> list[str]:
+    """Hashes for many passwords at once (a CSV import of hundreds of teachers), in input order."""
+    with ThreadPoolExecutor(max_workers=HASH_WORKERS) as pool:
+        return list(pool.map(hash_password, passwords))
 
 
 def create_user(data: UserInput, actor: User | None = None) -> User:
@@ -104,6 +125,56 @@ def update_user(user: User, data: UserInput, active: bool, actor: User | None) -
     record(actor, "user.update", user, {"email": user.email, "role": user.role.value, "active": active})
     db.session.commit()
     return user
+
+
+def self_change_errors(user: User, data: UserInput, active: bool, actor: User | None) -> dict:
+    """A coordinator may not lock themself out: no deactivating or demoting their own account."""
+    if actor is None or user.id != actor.id:
+        return {}
+    errors = {}
+    if not active:
+        errors["active"] = _l("You cannot deactivate your own account.")
+    if user.role == Role.COORDINATOR and data.role != Role.COORDINATOR:
+        errors["role"] = _l("You cannot take away your own coordinator role.")
+    return errors
+
+
+def update_user_by_admin(user: User, data: UserInput, active: bool, actor: User) -> User:
+    """``update_user`` for the administration page, which also guards the coordinator's own account."""
+    errors = self_change_errors(user, data, active, actor)
+    if errors:
+        field_errors, _school = check_user_input(data, existing=user)
+        raise ValidationFailed({**field_errors, **errors})
+    return update_user(user, data, active, actor)
+
+
+@dataclass
+class UserFilter:
+    q: str | None = None
+    school_id: int | None = None
+    role: str | None = None
+
+    @classmethod
+    def from_args(cls, args) -> "UserFilter":
+        """Read filters from query arguments, ignoring values that name nothing."""
+        school, role = args.get("school") or "", args.get("role") or None
+        return cls(q=(args.get("q") or "").strip() or None,
+                   school_id=int(school) if school.isdigit() else None,
+                   role=role if role in {r.value for r in Role} else None)
+
+
+def users_query(filters: UserFilter):
+    """Users matching ``filters`` (name or email containing ``q``), by name; for a paginated list."""
+    query = select(User).options(selectinload(User.school)).order_by(User.display_name, User.email)
+    if filters.q:
+        needle = filters.q.lower()
+        query = query.where(or_(func.lower(User.display_name).contains(needle, autoescape=True),
+                                User.email.contains(needle, autoescape=True)))
+    if filters.school_id:
+        query = query.where(User.school_id == filters.school_id)
+    if filters.role:
+        query = query.where(User.role == filters.role)
+    return query
 
 
 class TooManyAttempts(Exception):

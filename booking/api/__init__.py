@@ -1,39 +1,62 @@
-"""The JSON API under /api/v1: bearer-token authentication, JSON errors, one module per resource."""
+"""The JSON API under /api/v1: bearer-token authentication, JSON errors, one module per resource.
+
+Each module declares its routes' contracts with ``openapi.operation`` beside the routes;
+``authenticate`` reads the same declaration to know which routes are public and which role
+a route needs, so the OpenAPI document and the access rules cannot drift apart.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, g, request
+from flask import Blueprint, current_app, g, request
 from flask_login import current_user
 
 from booking.accounts.services import user_for_token
+from booking.api.openapi import Operation, operation_of
 from booking.errors import json_error
 from booking.extensions import csrf
+from booking.validation import ValidationFailed
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # token-authenticated: no cookies, so no cross-site forgery to defend against
 
-PUBLIC_ENDPOINTS = {"api.openapi"}
+# A browser session may read through the API; writing needs a token (no CSRF check here).
+SESSION_METHODS = {"GET", "HEAD"}
+BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="api"'}
+
+
+def _declared_operation() -> Operation | None:
+    return operation_of(current_app.view_functions.get(request.endpoint))
+
+
+def role_refusal(user, declared: Operation | None):
+    """A 403 response when ``declared`` needs a role ``user`` lacks; None when allowed."""
+    if declared is not None and declared.role is not None and not user.has_role(declared.role):
+        return json_error(403, f"This needs the role {declared.role.value} or above.")
+    return None
 
 
 @bp.before_request
 def authenticate():
-    """Every API call but the OpenAPI document needs `Authorization: Bearer <token>`.
-
-    A signed-in browser session is accepted for GET requests only, so the pages can read
-    the API; anything that writes needs a token.
-    """
+    """Every API call but the public ones needs `Authorization: Bearer <token>` (or a session, for reads)."""
+    declared = _declared_operation()
     g.api_user = None
+    if declared is not None and declared.public:
+        return None
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
-        g.api_user = user_for_token(header[len("Bearer "):].strip())
-        if g.api_user is None:
-            return json_error(401, "Invalid or revoked API token.")
-        return None
-    if request.endpoint in PUBLIC_ENDPOINTS:
-        return None
-    if request.method == "GET" and current_user.is_authenticated:
-        g.api_user = current_user._get_current_object()
-        return None
-    return json_error(401, "Send an API token as `Authorization: Bearer <token>`.")
+        user = user_for_token(header[len("Bearer "):].strip())
+        if user is None:
+            return json_error(401, "Invalid or revoked API token.", headers=BEARER_CHALLENGE)
+    elif request.method in SESSION_METHODS and current_user.is_authenticated:
+        user = current_user._get_current_object()
+    else:
+        return json_error(401, "Send an API token as `Authorization: Bearer <token>`.", headers=BEARER_CHALLENGE)
+    g.api_user = user
+    return role_refusal(user, declared)
 
 
-from booking.api import core  # noqa: E402,F401  (registers the routes)
+@bp.errorhandler(ValidationFailed)
+def invalid_input(failed: ValidationFailed):
+    return json_error(422, fields=failed.errors)
+
+
+from booking.api import bookings, core, feeds, mandates, reports, resources, schools  # noqa: E402,F401  (registers the routes)

@@ -3,13 +3,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from enum import Enum
+
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from booking.accounts.models import Role
+from booking.audit.services import record
 from booking.extensions import db
-from booking.resources.models import Category, Resource, ResourceKind, Sharing
+from booking.permissions import can_manage_school
+from booking.resources.models import Category, OpeningHours, Resource, ResourceKind, Sharing
+from booking.resources.rules import ResourceInput, check_resource_input, format_opening_hours
 from booking.schools.models import School
+from booking.schools.services import list_schools
+from booking.validation import ValidationFailed
 
 
 @dataclass
@@ -59,3 +67,108 @@ def visible_resources_query(user, filters: ResourceFilter):
 
 def visible_resources(user, filters: ResourceFilter) -> list[Resource]:
     return list(db.session.scalars(visible_resources_query(user, filters)))
+
+
+# --- Administration: creating, changing and archiving resources (never deleting: bookings refer to them) ---
+
+
+def manageable_schools(user) -> list[School]:
+    """Schools whose resources ``user`` may create and change."""
+    return [school for school in list_schools() if can_manage_school(user, school.id)]
+
+
+def manageable_resources(user, filters: ResourceFilter) -> list[Resource]:
+    """The administration list: archived ones too, only the schools ``user`` manages."""
+    filters.include_archived = True
+    query = visible_resources_query(user, filters)
+    if user.role != Role.COORDINATOR:
+        query = query.where(Resource.owner_school_id == user.school_id)
+    return list(db.session.scalars(query))
+
+
+def check_resource(data: ResourceInput) -> dict[str, str]:
+    """The resource rules plus what needs the database: the owner school must exist."""
+    errors = check_resource_input(data)
+    if data.owner_school_id is not None and db.session.get(School, data.owner_school_id) is None:
+        errors["owner_school_id"] = _l("Unknown school.")
+    return errors
+
+
+def _stored_values(data: ResourceInput) -> dict:
+    """The column values ``data`` stands for, in the types the model keeps."""
+    return {
+        "kind": ResourceKind(data.kind),
+        "category": Category(data.category),
+        "subject": data.subject or "",
+        "name": data.name.strip(),
+        "owner_school_id": data.owner_school_id,
+        "location": (data.location or "").strip(),
+        "description": (data.description or "").strip(),
+        "capacity": data.capacity,
+        "stock": data.stock if data.kind == ResourceKind.EQUIPMENT else 1,
+        "sharing": Sharing(data.sharing),
+        "approval_required": bool(data.approval_required),
+        "min_duration_minutes": data.min_duration_minutes,
+        "max_duration_minutes": data.max_duration_minutes,
+        "max_advance_days": data.max_advance_days,
+    }
+
+
+def _plain(value):
+    return value.value if isinstance(value, Enum) else value
+
+
+def apply_resource_input(resource: Resource, data: ResourceInput) -> dict:
+    """Write valid ``data`` onto ``resource``; returns {field: [old, new]} for the audit log."""
+    changes = {}
+    for name, value in _stored_values(data).items():
+        old = getattr(resource, name)
+        if old != value:
+            changes[name] = [_plain(old), _plain(value)]
+            setattr(resource, name, value)
+    old_hours, new_hours = format_opening_hours(resource.opening_hours), format_opening_hours(data.opening_hours)
+    if old_hours != new_hours:
+        changes["opening_hours"] = [old_hours, new_hours]
+        resource.opening_hours = [OpeningHours(weekday=w.weekday, opens=w.opens, closes=w.closes)
+                                  for w in data.opening_hours]
+    return changes
+
+
+def _raise_if_invalid(data: ResourceInput) -> None:
+    errors = check_resource(data)
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def add_resource(data: ResourceInput) -> tuple[Resource, dict]:
+    """A new resource from checked ``data``, added to the session; and its values for the audit log."""
+    resource = Resource(active=True)
+    changes = apply_resource_input(resource, data)
+    db.session.add(resource)
+    return resource, changes
+
+
+def create_resource(data: ResourceInput, actor) -> Resource:
+    _raise_if_invalid(data)
+    resource, changes = add_resource(data)
+    record(actor, "resource.create", resource, {"changes": changes})
+    db.session.commit()
+    return resource
+
+
+def update_resource(resource: Resource, data: ResourceInput, actor) -> Resource:
+    _raise_if_invalid(data)
+    changes = apply_resource_input(resource, data)
+    if changes:
+        record(actor, "resource.update", resource, {"changes": changes})
+    db.session.commit()
+    return resource
+
+
+def set_resource_active(resource: Resource, active: bool, actor) -> None:
+    """Archive (``active=False``) or restore; archived resources keep their bookings and history."""
+    if resource.active == active:
+        return
+    resource.active = active
+    record(actor, "resource.restore" if active else "resource.archive", resource, {"name": resource.name})
+    db.session.commit()

@@ -31,3 +31,6 @@ def show_resource(resource_id: int):
     if resource is None or not can_see_resource(current_user, resource):
         abort(404)
     return render_template("resources/show.html", resource=resource)
+
+
+from booking.resources import admin_views  # noqa: E402,F401  (registers the administration routes on bp)

@@ -1,10 +1,19 @@
 """Schools, travel times, bell schedules, terms and closures."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from booking.audit.services import record
 from booking.extensions import db
-from booking.schools.models import District, School
+from booking.i18n import local_today
+from booking.schools import rules
+from booking.schools.models import BellPeriod, District, School, Stage, Term, TravelTime
+from booking.validation import ValidationFailed
 
 
 def current_district() -> District | None:
@@ -17,3 +26,259 @@ def list_schools(include_inactive: bool = False) -> list[School]:
     if not include_inactive:
         query = query.where(School.active.is_(True))
     return list(db.session.scalars(query))
+
+
+def ordered_pair(a_id: int, b_id: int) -> tuple[int, int]:
+    """Travel times are stored once per unordered pair, smaller id first."""
+    return (a_id, b_id) if a_id < b_id else (b_id, a_id)
+
+
+def travel_matrix() -> dict[tuple[int, int], int]:
+    """Minutes between every stored pair, keyed by ``ordered_pair``."""
+    rows = db.session.execute(select(TravelTime.school_a_id, TravelTime.school_b_id, TravelTime.minutes))
+    return {(a, b): minutes for a, b, minutes in rows}
+
+
+def travel_minutes(a_id: int, b_id: int, matrix: dict | None = None) -> int | None:
+    """Minutes from school a to school b: 0 for the same campus, None when nobody entered it."""
+    if a_id == b_id:
+        return 0
+    if matrix is not None:
+        return matrix.get(ordered_pair(a_id, b_id))
+    a, b = ordered_pair(a_id, b_id)
+    return db.session.scalar(
+        select(TravelTime.minutes).where(TravelTime.school_a_id == a, TravelTime.school_b_id == b)
+    )
+
+
+def current_term(today: date | None = None) -> Term | None:
+    """The term containing ``today`` (district-local date), else the next one to start."""
+    today = today or local_today()
+    containing = db.session.scalar(
+        select(Term).where(Term.start_date <= today, Term.end_date >= today).order_by(Term.start_date)
+    )
+    if containing is not None:
+        return containing
+    return db.session.scalar(select(Term).where(Term.start_date > today).order_by(Term.start_date).limit(1))
+
+
+# --- Schools ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class SchoolInput:
+    """A school as typed in the form or a CSV row; values may still be strings."""
+
+    code: str
+    name: str
+    stage: str
+    enrollment: int | str | None = 0
+    is_lead: bool = False
+    is_weak: bool = False
+    lead_school_code: str | None = None
+    area: str = ""
+    address: str = ""
+
+
+def find_school_by_code(code: str) -> School | None:
+    return db.session.scalar(select(School).where(School.code == (code or "").strip()))
+
+
+def _still_tied_message(lead: School):
+    return _l("Schools are still tied to %(name)s: tie them to another lead school first.", name=lead.name)
+
+
+def _lead_school_error(data: SchoolInput, existing: School | None, errors: dict) -> School | None:
+    """Check the lead school a tied school names; return it when it is acceptable."""
+    lead_code = (data.lead_school_code or "").strip()
+    if data.is_lead:
+        if lead_code:
+            errors["lead_school_code"] = _l("A lead school is not tied to another lead school.")
+        return None
+    if existing is not None and any(s.active for s in existing.tied_schools):
+        errors["is_lead"] = _still_tied_message(existing)
+    if not lead_code:
+        return None
+    lead = find_school_by_code(lead_code)
+    if lead is None:
+        errors["lead_school_code"] = _l("Unknown school code: %(code)s.", code=lead_code)
+    elif lead is existing or lead_code == (data.code or "").strip():
+        errors["lead_school_code"] = _l("A school cannot be tied to itself.")
+    elif not lead.is_lead or not lead.active:
+        errors["lead_school_code"] = _l("%(name)s is not an active lead school.", name=lead.name)
+    else:
+        return lead
+    return None
+
+
+def check_school_input(data: SchoolInput, existing: School | None = None) -> tuple[dict, School | None]:
+    """Field errors for a school about to be created or changed, and the lead school it is tied to.
+
+    Only reads: a CSV import checks every row before it writes any.
+    """
+    errors: dict = {}
+    with db.session.no_autoflush:
+        code = (data.code or "").strip()
+        problem = rules.code_error(code)
+        other = find_school_by_code(code) if problem is None else None
+        if problem is None and other is not None and other is not existing:
+            problem = _l("A school with the code %(code)s already exists.", code=code)
+        if problem is not None:
+            errors["code"] = problem
+        name_problem = rules.text_error((data.name or "").strip(), 100, _l("Enter the school's name."))
+        if name_problem is not None:
+            errors["name"] = name_problem
+        if data.stage not in {s.value for s in Stage}:
+            errors["stage"] = _l("Choose a stage: kindergarten, primary, junior or nine_year.")
+        if rules.parse_whole_number(data.enrollment, rules.MAX_ENROLLMENT) is None:
+            errors["enrollment"] = _l("Enter the number of students as a whole number from 0 to %(n)d.",
+                                      n=rules.MAX_ENROLLMENT)
+        for field, limit in (("area", 100), ("address", 200)):
+            problem = rules.text_error((getattr(data, field) or "").strip(), limit)
+            if problem is not None:
+                errors[field] = problem
+        lead = _lead_school_error(data, existing, errors)
+    return errors, lead
+
+
+def apply_school_input(school: School, data: SchoolInput, lead: School | None) -> None:
+    school.code = data.code.strip()
+    school.name = data.name.strip()
+    school.stage = Stage(data.stage)
+    school.enrollment = rules.parse_whole_number(data.enrollment, rules.MAX_ENROLLMENT)
+    school.is_lead = bool(data.is_lead)
+    school.is_weak = bool(data.is_weak)
+    school.lead_school = lead
+    school.area = (data.area or "").strip()
+    school.address = (data.address or "").strip()
+
+
+def _school_details(school: School) -> dict:
+    return {"code": school.code, "name": school.name, "stage": school.stage.value, "enrollment": school.enrollment,
+            "is_lead": school.is_lead, "lead_school_id": school.lead_school_id, "active": school.active}
+
+
+def district_for_writes() -> District:
+    """The installation's district, created from the configured name on a fresh database."""
+    district = current_district()
+    if district is None:
+        district = District(name=current_app.config["DISTRICT_NAME"])
+        db.session.add(district)
+        db.session.flush()
+    return district
+
+
+def create_school(data: SchoolInput, actor) -> School:
+    errors, lead = check_school_input(data)
+    if errors:
+        raise ValidationFailed(errors)
+    school = School(district_id=district_for_writes().id)
+    apply_school_input(school, data, lead)
+    db.session.add(school)
+    record(actor, "school.create", school, _school_details(school))
+    db.session.commit()
+    return school
+
+
+def update_school(school: School, data: SchoolInput, actor) -> School:
+    errors, lead = check_school_input(data, existing=school)
+    if errors:
+        raise ValidationFailed(errors)
+    apply_school_input(school, data, lead)
+    record(actor, "school.update", school, _school_details(school))
+    db.session.commit()
+    return school
+
+
+def set_school_active(school: School, active: bool, actor) -> School:
+    """Deactivate (never delete: bookings and reports keep pointing at it) or reactivate a school."""
+    if not active and any(s.active for s in school.tied_schools):
+        raise ValidationFailed({"active": _still_tied_message(school)})
+    school.active = active
+    record(actor, "school.activate" if active else "school.deactivate", school, {"code": school.code})
+    db.session.commit()
+    return school
+
+
+def schools_by_lead(schools: list[School]) -> list[tuple[School | None, list[School]]]:
+    """Lead schools each followed by their tied schools; untied schools last under ``None``."""
+    leads = [s for s in schools if s.is_lead]
+    lead_ids = {s.id for s in leads}
+    groups = [(lead, [s for s in schools if s.lead_school_id == lead.id]) for lead in leads]
+    untied = [s for s in schools if not s.is_lead and s.lead_school_id not in lead_ids]
+    if untied:
+        groups.append((None, untied))
+    return groups
+
+
+# --- Travel times ----------------------------------------------------------------------------------
+
+
+def school_pairs(schools: list[School], around: School | None = None) -> list[tuple[School, School]]:
+    """Every unordered pair of ``schools`` once (upper triangle), or only the pairs with ``around``."""
+    if around is not None:
+        return [(around, other) for other in schools if other.id != around.id]
+    return [(a, b) for i, a in enumerate(schools) for b in schools[i + 1:]]
+
+
+def _parse_travel_times(minutes_by_pair: dict, schools: dict[int, School]) -> tuple[dict, dict]:
+    errors, minutes_by_key = {}, {}
+    for (a_id, b_id), raw in minutes_by_pair.items():
+        key = rules.travel_key(a_id, b_id)
+        if a_id == b_id or a_id not in schools or b_id not in schools:
+            errors[key] = _l("Travel times are entered between two different, existing schools.")
+            continue
+        minutes = rules.parse_whole_number(raw, rules.MAX_TRAVEL_MINUTES)
+        if minutes is None:
+            errors[key] = _l("Enter the travel time between %(a)s and %(b)s in whole minutes, from 0 to %(max)d.",
+                             a=schools[a_id].name, b=schools[b_id].name, max=rules.MAX_TRAVEL_MINUTES)
+        else:
+            minutes_by_key[ordered_pair(a_id, b_id)] = minutes
+    return errors, minutes_by_key
+
+
+def set_travel_times(minutes_by_pair: dict[tuple[int, int], object], actor) -> int:
+    """Save minutes (ints or strings) for each pair of school ids, all or nothing; returns how many changed."""
+    ids = {school_id for pair in minutes_by_pair for school_id in pair}
+    schools = {s.id: s for s in db.session.scalars(select(School).where(School.id.in_(ids)))}
+    errors, minutes_by_key = _parse_travel_times(minutes_by_pair, schools)
+    if errors:
+        raise ValidationFailed(errors)
+    stored = {(t.school_a_id, t.school_b_id): t for t in db.session.scalars(select(TravelTime))}
+    changed = {}
+    for (a_id, b_id), minutes in minutes_by_key.items():
+        row = stored.get((a_id, b_id))
+        if row is None:
+            db.session.add(TravelTime(school_a_id=a_id, school_b_id=b_id, minutes=minutes))
+        elif row.minutes == minutes:
+            continue
+        else:
+            row.minutes = minutes
+        changed[f"{a_id}-{b_id}"] = minutes
+    if changed:
+        record(actor, "travel.update", ("TravelTime", None), {"minutes": changed})
+    db.session.commit()
+    return len(changed)
+
+
+# --- Bell schedules --------------------------------------------------------------------------------
+
+
+def period_rows(school: School) -> list[rules.PeriodRow]:
+    """A school's bell schedule as editable rows (also how one school's schedule is copied to another)."""
+    return [rules.PeriodRow(p.number, p.start_time.strftime("%H:%M"), p.end_time.strftime("%H:%M"))
+            for p in school.bell_periods]
+
+
+def replace_bell_schedule(school: School, rows: list[rules.PeriodRow], actor) -> list[BellPeriod]:
+    """Replace all of a school's periods at once, or raise ValidationFailed and change nothing."""
+    errors, periods = rules.check_periods(rows)
+    if errors:
+        raise ValidationFailed(errors)
+    school.bell_periods.clear()
+    db.session.flush()  # old rows go first: the new ones reuse their (school, number) keys
+    school.bell_periods.extend(BellPeriod(number=n, start_time=start, end_time=end) for n, start, end in periods)
+    record(actor, "bells.replace", school,
+           {"periods": [[n, start.strftime("%H:%M"), end.strftime("%H:%M")] for n, start, end in periods]})
+    db.session.commit()
+    return school.bell_periods

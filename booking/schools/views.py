@@ -1,10 +1,25 @@
-"""Coordinator administration of schools, travel times, bell schedules, terms and closures."""
+"""Coordinator administration of schools, travel times, bell schedules, terms and closures.
+
+Views are thin: read the form, call the service, then flash and redirect, or show the
+service's field errors on the same page (status 422) with nothing saved.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 
 from booking.accounts.models import Role
+from booking.extensions import db
 from booking.permissions import role_required
+from booking.schools import calendar, services
+from booking.schools.forms import (
+    BellScheduleForm, ClosureForm, CsrfOnlyForm, SchoolForm, TermForm, attach_errors,
+)
+from booking.schools.models import Closure, School, Term
+from booking.schools.rules import travel_key
+from booking.validation import ValidationFailed
+from booking.web import save_form
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -13,3 +28,219 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @role_required(Role.COORDINATOR)
 def dashboard():
     return render_template("admin/dashboard.html")
+
+
+def _get_or_404(model, object_id: int):
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def _save(form, save, success_message: str, next_url: str | None, template: str, **context):
+    """The shared add/edit pattern (``web.save_form``) with this module's error attachment."""
+    return save_form(form, save, lambda _saved: success_message, next_url or request.path, template,
+                     attach_errors, **context)
+
+
+# --- Schools ---------------------------------------------------------------------------------------
+
+
+@bp.get("/schools")
+@role_required(Role.COORDINATOR)
+def list_schools():
+    schools = services.list_schools(include_inactive=True)
+    return render_template("admin/schools.html", groups=services.schools_by_lead(schools), button=CsrfOnlyForm())
+
+
+def _school_form(school: School | None = None) -> SchoolForm:
+    lead_code = school.lead_school.code if school is not None and school.lead_school else ""
+    form = SchoolForm(obj=school, lead_school_code=lead_code)
+    leads = [s for s in services.list_schools() if s.is_lead and s is not school]
+    form.set_lead_choices(leads, _("Not tied to a lead school"))
+    return form
+
+
+@bp.route("/schools/new", methods=["GET", "POST"])
+@role_required(Role.COORDINATOR)
+def new_school():
+    form = _school_form()
+    return _save(form, lambda: services.create_school(form.to_input(), current_user),
+                 _("The school was added."), url_for("admin.list_schools"), "admin/schools_form.html", school=None)
+
+
+def _school_page_context(school: School) -> dict:
+    """The school page beyond its form: its travel-time row (active schools only) and buttons."""
+    matrix = services.travel_matrix()
+    pairs = services.school_pairs(services.list_schools(), around=school) if school.active else []
+    stored = {travel_key(a.id, b.id): services.travel_minutes(a.id, b.id, matrix) for a, b in pairs}
+    return {"school": school, "travel_pairs": pairs, "travel_values": stored, "travel_errors": {},
+            "travel_key": travel_key, "button": CsrfOnlyForm()}
+
+
+@bp.route("/schools/<int:school_id>", methods=["GET", "POST"])
+@role_required(Role.COORDINATOR)
+def edit_school(school_id: int):
+    school = _get_or_404(School, school_id)
+    form = _school_form(school)
+    return _save(form, lambda: services.update_school(school, form.to_input(), current_user),
+                 _("The school was saved."), url_for("admin.list_schools"), "admin/schools_form.html",
+                 **_school_page_context(school))
+
+
+@bp.post("/schools/<int:school_id>/active")
+@role_required(Role.COORDINATOR)
+def set_school_active(school_id: int):
+    school = _get_or_404(School, school_id)
+    if CsrfOnlyForm().validate_on_submit():
+        active = request.form.get("active") == "1"
+        try:
+            services.set_school_active(school, active, current_user)
+        except ValidationFailed as failed:
+            for message in failed.errors.values():
+                flash(message, "error")
+        else:
+            flash(_("The school is active again.") if active else _("The school was deactivated."), "success")
+    return redirect(url_for("admin.list_schools"))
+
+
+# --- Travel times ----------------------------------------------------------------------------------
+
+
+def _submitted_travel(pairs) -> dict:
+    return {(a.id, b.id): request.form.get(travel_key(a.id, b.id), "").strip() for a, b in pairs}
+
+
+def _save_travel(pairs) -> tuple[bool, dict, dict]:
+    """Save the submitted minutes for ``pairs``: (saved, values as typed, errors)."""
+    submitted = _submitted_travel(pairs)
+    values = {travel_key(a, b): raw for (a, b), raw in submitted.items()}
+    try:
+        services.set_travel_times(submitted, current_user)
+    except ValidationFailed as failed:
+        return False, values, failed.errors
+    flash(_("The travel times were saved."), "success")
+    return True, values, {}
+
+
+@bp.route("/travel", methods=["GET", "POST"])
+@role_required(Role.COORDINATOR)
+def travel_matrix():
+    schools = services.list_schools()
+    pairs = services.school_pairs(schools)
+    form = CsrfOnlyForm()
+    values, errors = {}, {}
+    if form.validate_on_submit():
+        saved, values, errors = _save_travel(pairs)
+        if saved:
+            return redirect(url_for("admin.travel_matrix"))
+    if not values:
+        values = {travel_key(a, b): minutes for (a, b), minutes in services.travel_matrix().items()}
+    return render_template("admin/travel.html", schools=schools, values=values, errors=errors, form=form,
+                           pair_count=len(pairs), travel_key=travel_key), 422 if errors else 200
+
+
+@bp.post("/schools/<int:school_id>/travel")
+@role_required(Role.COORDINATOR)
+def school_travel(school_id: int):
+    school = _get_or_404(School, school_id)
+    if not CsrfOnlyForm().validate_on_submit():
+        return redirect(url_for("admin.edit_school", school_id=school.id))
+    context = _school_page_context(school)
+    saved, values, errors = _save_travel(context["travel_pairs"])
+    if saved:
+        return redirect(url_for("admin.edit_school", school_id=school.id))
+    context.update(travel_values=values, travel_errors=errors)
+    return render_template("admin/schools_form.html", form=_school_form(school), **context), 422
+
+
+# --- Bell schedules --------------------------------------------------------------------------------
+
+
+@bp.route("/schools/<int:school_id>/bells", methods=["GET", "POST"])
+@role_required(Role.COORDINATOR)
+def edit_bells(school_id: int):
+    school = _get_or_404(School, school_id)
+    form = BellScheduleForm()
+    source = None
+    if not form.is_submitted():
+        source = db.session.get(School, request.args.get("copy_from", type=int) or 0)
+        source = None if source is school else source
+        form.fill(services.period_rows(source or school))
+    others = [s for s in services.list_schools() if s.id != school.id and s.bell_periods]
+    return _save(form, lambda: services.replace_bell_schedule(school, form.to_rows(), current_user),
+                 _("The bell schedule of %(school)s was saved.", school=school.name),
+                 url_for("admin.edit_school", school_id=school.id), "admin/bells.html",
+                 school=school, copied_from=source, others=others)
+
+
+# --- Terms -----------------------------------------------------------------------------------------
+
+
+@bp.get("/terms")
+@role_required(Role.COORDINATOR)
+def list_terms():
+    return render_template("admin/terms.html", terms=calendar.list_terms(), current=services.current_term())
+
+
+@bp.route("/terms/new", methods=["GET", "POST"])
+@role_required(Role.COORDINATOR)
+def new_term():
+    form = TermForm()
+    return _save(form, lambda: calendar.create_term(form.to_input(), current_user), _("The term was added."),
+                 url_for("admin.list_terms"), "admin/terms_form.html", term=None)
+
+
+@bp.route("/terms/<int:term_id>", methods=["GET", "POST"])
+@role_required(Role.COORDINATOR)
+def edit_term(term_id: int):
+    term = _get_or_404(Term, term_id)
+    form = TermForm(obj=term)
+    return _save(form, lambda: calendar.update_term(term, form.to_input(), current_user), _("The term was saved."),
+                 url_for("admin.list_terms"), "admin/terms_form.html", term=term)
+
+
+# --- Closures --------------------------------------------------------------------------------------
+
+
+@bp.get("/closures")
+@role_required(Role.COORDINATOR)
+def list_closures():
+    school_id = request.args.get("school", type=int)
+    upcoming, past = calendar.list_closures(school_id)
+    return render_template("admin/closures.html", upcoming=upcoming, past=past, school_id=school_id,
+                           schools=services.list_schools(include_inactive=True), button=CsrfOnlyForm())
+
+
+def _closure_form(closure: Closure | None = None) -> ClosureForm:
+    form = ClosureForm(obj=closure)
+    form.set_school_choices(services.list_schools(), _("The whole district"))
+    return form
+
+
+@bp.route("/closures/new", methods=["GET", "POST"])
+@role_required(Role.COORDINATOR)
+def new_closure():
+    form = _closure_form()
+    return _save(form, lambda: calendar.create_closure(form.to_input(), current_user), _("The closure was added."),
+                 url_for("admin.list_closures"), "admin/closures_form.html", closure=None)
+
+
+@bp.route("/closures/<int:closure_id>", methods=["GET", "POST"])
+@role_required(Role.COORDINATOR)
+def edit_closure(closure_id: int):
+    closure = _get_or_404(Closure, closure_id)
+    form = _closure_form(closure)
+    return _save(form, lambda: calendar.update_closure(closure, form.to_input(), current_user),
+                 _("The closure was saved."), url_for("admin.list_closures"), "admin/closures_form.html",
+                 closure=closure)
+
+
+@bp.post("/closures/<int:closure_id>/delete")
+@role_required(Role.COORDINATOR)
+def delete_closure(closure_id: int):
+    closure = _get_or_404(Closure, closure_id)
+    if CsrfOnlyForm().validate_on_submit():
+        calendar.delete_closure(closure, current_user)
+        flash(_("The closure was deleted."), "success")
+    return redirect(url_for("admin.list_closures"))

@@ -1,0 +1,93 @@
+"""Managing resources: coordinators for every school, school admins for their own.
+
+Routes live on the ``resources`` blueprint (loaded at the bottom of ``views.py``). Views are thin:
+read the form, call the service, redirect; or show the service's field errors (422), nothing saved.
+"""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from booking.accounts.models import Role
+from booking.extensions import db
+from booking.permissions import can_manage_school, role_required
+from booking.resources import services
+from booking.resources.forms import resource_form
+from booking.resources.models import Category, Resource, ResourceKind
+from booking.resources.views import bp
+from booking.schools.forms import CsrfOnlyForm, attach_errors
+from booking.web import save_form
+
+# Pages show "Edit" links only to the people the edit pages would let in.
+bp.add_app_template_global(can_manage_school, "can_manage_school")
+
+
+def _managed_resource_or_404(resource_id: int) -> Resource:
+    """The resource: 404 when there is none, 403 when ``current_user`` may not manage its school."""
+    resource = db.session.get(Resource, resource_id)
+    if resource is None:
+        abort(404)
+    if not can_manage_school(current_user, resource.owner_school_id):
+        abort(403)
+    return resource
+
+
+@bp.get("/manage")
+@role_required(Role.SCHOOL_ADMIN)
+def manage_resources():
+    filters = services.ResourceFilter.from_args(request.args)
+    return render_template(
+        "resources/admin_list.html", resources=services.manageable_resources(current_user, filters),
+        filters=filters, schools=services.manageable_schools(current_user), categories=list(Category),
+        kinds=list(ResourceKind), button=CsrfOnlyForm(),
+    )
+
+
+def _show_errors(form, errors: dict) -> None:
+    """Field errors on their inputs; the opening-hours error beside the hours grid."""
+    others = dict(errors)
+    hours_error = others.pop("opening_hours", None)
+    attach_errors(form, others)
+    if hours_error:
+        form.opening_hours.errors = [*form.opening_hours.errors, hours_error]
+
+
+def _save(form, save, success_message, resource: Resource | None):
+    return save_form(form, save, success_message, url_for("resources.manage_resources"), "resources/form.html",
+                     _show_errors, resource=resource)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.SCHOOL_ADMIN)
+def new_resource():
+    form = resource_form(services.manageable_schools(current_user))
+    return _save(form, lambda: services.create_resource(form.to_input(), current_user),
+                 lambda saved: _("The resource %(name)s was added.", name=saved.name), None)
+
+
+def _school_choices(resource: Resource):
+    """The schools the resource may move to; its own school even when that school was deactivated."""
+    schools = services.manageable_schools(current_user)
+    return schools if resource.owner_school in schools else [resource.owner_school, *schools]
+
+
+@bp.route("/<int:resource_id>/edit", methods=["GET", "POST"])
+@role_required(Role.SCHOOL_ADMIN)
+def edit_resource(resource_id: int):
+    resource = _managed_resource_or_404(resource_id)
+    form = resource_form(_school_choices(resource), resource)
+    return _save(form, lambda: services.update_resource(resource, form.to_input(), current_user),
+                 lambda saved: _("The resource %(name)s was saved.", name=saved.name), resource)
+
+
+@bp.post("/<int:resource_id>/active")
+@role_required(Role.SCHOOL_ADMIN)
+def set_resource_active(resource_id: int):
+    resource = _managed_resource_or_404(resource_id)
+    if CsrfOnlyForm().validate_on_submit():
+        active = request.form.get("active") == "1"
+        services.set_resource_active(resource, active, current_user)
+        flash(_("%(name)s can be booked again.", name=resource.name) if active
+              else _("%(name)s was archived: it can no longer be booked.", name=resource.name), "success")
+    return redirect(url_for("resources.manage_resources"))

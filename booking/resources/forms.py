@@ -1,0 +1,90 @@
+"""The resource form. It only reads the fields; the rules live in ``booking.resources.rules``."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, FieldList, Form, FormField, IntegerField, SelectField, StringField,
+                     TextAreaField, TimeField)
+from wtforms.validators import Optional
+
+from booking.labels import SUBJECTS, WEEKDAYS, choices
+from booking.resources.models import Category, ResourceKind, Sharing
+from booking.resources.rules import DEFAULT_OPENING_HOURS, ResourceInput, Window
+
+# Blank rows under the filled ones, so a day can get more windows without JavaScript.
+SPARE_HOURS_ROWS = 5
+
+
+class HoursRowForm(Form):
+    """One row of the opening-hours grid; a fully blank row means nothing."""
+
+    weekday = SelectField(_l("Day"), choices=[("", "—")] + [(str(i), day) for i, day in enumerate(WEEKDAYS)],
+                          validators=[Optional()])
+    opens = TimeField(_l("Opens"), validators=[Optional()])
+    closes = TimeField(_l("Closes"), validators=[Optional()])
+
+    def window(self) -> Window | None:
+        weekday, opens, closes = self.weekday.data, self.opens.data, self.closes.data
+        if not weekday and opens is None and closes is None:
+            return None
+        return Window(int(weekday) if weekday else None, opens, closes)
+
+
+def _optional_number(text):
+    return IntegerField(text, validators=[Optional()])
+
+
+class ResourceForm(FlaskForm):
+    kind = SelectField(_l("Kind"), choices=choices(ResourceKind))
+    category = SelectField(_l("Category"), choices=choices(Category))
+    subject = SelectField(_l("Subject"), choices=[("", _l("No subject"))] + list(SUBJECTS.items()))
+    name = StringField(_l("Name"))
+    owner_school_id = SelectField(_l("Owner school"), coerce=int, choices=[])
+    location = StringField(_l("Location"))
+    description = TextAreaField(_l("Description"))
+    capacity = _optional_number(_l("Capacity (students)"))
+    stock = _optional_number(_l("Stock (equipment only)"))
+    sharing = SelectField(_l("Sharing"), choices=choices(Sharing))
+    approval_required = BooleanField(_l("Bookings need approval"))
+    min_duration_minutes = _optional_number(_l("Shortest booking (minutes)"))
+    max_duration_minutes = _optional_number(_l("Longest booking (minutes)"))
+    max_advance_days = _optional_number(_l("Can be booked this many days ahead"))
+    opening_hours = FieldList(FormField(HoursRowForm), min_entries=0)
+
+    def set_school_choices(self, schools) -> None:
+        self.owner_school_id.choices = [(school.id, school.name) for school in schools]
+
+    def to_input(self) -> ResourceInput:
+        windows = [row.form.window() for row in self.opening_hours]
+        return ResourceInput(
+            kind=self.kind.data, category=self.category.data, subject=self.subject.data or "",
+            name=self.name.data or "", owner_school_id=self.owner_school_id.data,
+            location=self.location.data or "", description=self.description.data or "",
+            capacity=self.capacity.data, stock=self.stock.data, sharing=self.sharing.data,
+            approval_required=self.approval_required.data,
+            min_duration_minutes=self.min_duration_minutes.data, max_duration_minutes=self.max_duration_minutes.data,
+            max_advance_days=self.max_advance_days.data,
+            opening_hours=[w for w in windows if w is not None],
+        )
+
+
+# The fields that show a stored resource as it is (opening hours are rows, handled apart).
+_RESOURCE_FIELDS = ("kind", "category", "subject", "name", "owner_school_id", "location", "description", "capacity",
+                    "stock", "sharing", "approval_required", "min_duration_minutes", "max_duration_minutes",
+                    "max_advance_days")
+
+
+def resource_form(schools, resource=None) -> ResourceForm:
+    """The form for a new resource (Mon–Fri 08:00–17:00 to start with) or for editing ``resource``.
+
+    On a POST the submitted values win, as usual with Flask-WTF.
+    """
+    if resource is None:
+        values, windows = {"stock": 1}, DEFAULT_OPENING_HOURS
+    else:
+        values, windows = {name: getattr(resource, name) for name in _RESOURCE_FIELDS}, resource.opening_hours
+    rows = [{"weekday": str(w.weekday), "opens": w.opens, "closes": w.closes}
+            for w in sorted(windows, key=lambda w: (w.weekday, w.opens))]
+    form = ResourceForm(data={**values, "opening_hours": rows + [{}] * SPARE_HOURS_ROWS})
+    form.set_school_choices(schools)
+    return form

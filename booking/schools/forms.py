@@ -1,0 +1,137 @@
+"""Forms for the coordinator's pages. They carry input and CSRF only: the services validate,
+so the browser, the CSV import and the API report the same messages for the same mistakes."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, FieldList, Form, FormField, SelectField, StringField
+
+from booking.labels import choices
+from booking.schools.calendar import ClosureInput, TermInput
+from booking.schools.models import Stage
+from booking.schools.rules import PeriodRow
+from booking.schools.services import SchoolInput
+
+EXTRA_BELL_ROWS = 3  # blank rows under a schedule, so periods can be added without JavaScript
+MIN_BELL_ROWS = 8
+
+
+class Required:
+    """Marks a field as required (asterisk and ``required`` attribute) without checking it here:
+    the service's check gives the message, the same one a CSV import gets."""
+
+    field_flags = {"required": True}
+
+    def __call__(self, form, field) -> None:
+        return None
+
+
+def _text(label, required: bool = False, **render_kw) -> StringField:
+    return StringField(label, validators=[Required()] if required else [], render_kw=render_kw or None)
+
+
+def _date(label) -> StringField:
+    # A text field shown as a date picker, so an unreadable date gets the service's message.
+    return _text(label, required=True, type="date")
+
+
+class CsrfOnlyForm(FlaskForm):
+    """For buttons and hand-built inputs (the travel matrix): checks the CSRF token only."""
+
+
+class SchoolForm(FlaskForm):
+    code = _text(_l("School code"), required=True, autocomplete="off")
+    name = _text(_l("Name"), required=True)
+    stage = SelectField(_l("Stage"), choices=choices(Stage), validators=[Required()], validate_choice=False)
+    enrollment = _text(_l("Students enrolled"), required=True, inputmode="numeric")
+    is_lead = BooleanField(_l("Lead school"))
+    is_weak = BooleanField(_l("Weak school the district supports"))
+    lead_school_code = SelectField(_l("Tied to lead school"), validate_choice=False)
+    area = _text(_l("Area"))
+    address = _text(_l("Address"))
+
+    def set_lead_choices(self, leads, none_label) -> None:
+        self.lead_school_code.choices = [("", none_label)] + [(s.code, f"{s.name} ({s.code})") for s in leads]
+
+    def to_input(self) -> SchoolInput:
+        return SchoolInput(
+            code=self.code.data or "", name=self.name.data or "", stage=self.stage.data or "",
+            enrollment=self.enrollment.data, is_lead=self.is_lead.data, is_weak=self.is_weak.data,
+            lead_school_code=self.lead_school_code.data or None, area=self.area.data or "",
+            address=self.address.data or "",
+        )
+
+
+class PeriodRowForm(Form):
+    """One bell period row; a plain Form because the page's CSRF token lives on the outer form."""
+
+    start = _text(_l("Starts"), type="time")
+    end = _text(_l("Ends"), type="time")
+
+
+class BellScheduleForm(FlaskForm):
+    periods = FieldList(FormField(PeriodRowForm))
+
+    def fill(self, rows: list[PeriodRow]) -> None:
+        """Show ``rows`` plus blank rows to add periods in."""
+        self.periods.entries = []
+        for row in rows:
+            self.periods.append_entry({"start": row.start, "end": row.end})
+        while len(self.periods.entries) < max(len(rows) + EXTRA_BELL_ROWS, MIN_BELL_ROWS):
+            self.periods.append_entry()
+
+    def to_rows(self) -> list[PeriodRow]:
+        """Rows numbered 1, 2, 3 … from the top, so clearing a row removes that period and the
+        later ones move up; blank rows stay in the list so error keys match the inputs."""
+        rows, number = [], 0
+        for entry in self.periods:
+            start, end = entry.start.data or "", entry.end.data or ""
+            number += 1 if start or end else 0
+            rows.append(PeriodRow(number if start or end else "", start, end))
+        return rows
+
+
+class TermForm(FlaskForm):
+    name = _text(_l("Name"), required=True)
+    start_date = _date(_l("First day"))
+    end_date = _date(_l("Last day"))
+
+    def to_input(self) -> TermInput:
+        return TermInput(self.name.data or "", self.start_date.data or "", self.end_date.data or "")
+
+
+class ClosureForm(FlaskForm):
+    school_id = SelectField(_l("Closed"), validate_choice=False)
+    start_date = _date(_l("First day"))
+    end_date = _date(_l("Last day"))
+    reason = _text(_l("Reason"), required=True)
+
+    def set_school_choices(self, schools, district_label) -> None:
+        self.school_id.choices = [("", district_label)] + [(str(s.id), s.name) for s in schools]
+
+    def to_input(self) -> ClosureInput:
+        return ClosureInput(self.start_date.data or "", self.end_date.data or "", self.reason.data or "",
+                            self.school_id.data or None)
+
+
+def _leaf_fields(fields):
+    for f in fields:
+        if isinstance(f, (FieldList, FormField)):
+            yield from _leaf_fields(f)
+        else:
+            yield f
+
+
+def attach_errors(form: FlaskForm, errors: dict) -> None:
+    """Show a service's field errors on the matching inputs; the rest above the form."""
+    by_name = {f.name: f for f in _leaf_fields(form)}
+    for key, message in errors.items():
+        target = by_name.get(key)
+        if target is not None:
+            target.errors = [*target.errors, message]
+        else:
+            form.form_errors.append(message)
+    for field in form:
+        if isinstance(field, FieldList):  # a list keeps a copy of its rows' errors, made when it validated
+            row_errors = [entry.errors for entry in field.entries]
+            field.errors = row_errors if any(row_errors) else []
