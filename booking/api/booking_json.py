@@ -1,0 +1,254 @@
+"""JSON in and out for the booking API: strict body parsing, instants, schemas, shapes.
+
+Instants are ISO 8601; an offset is optional and a time without one is district wall-clock
+time. Anything else (a missing time, a garbled or impossible offset) is refused with the
+field named. No request and no database here; the zone is passed in.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+from booking.api.core import ID, INSTANT, iso_instant
+from booking.api.openapi import enum_schema, nullable, obj, schema
+from booking.api.params import MAX_INT, ParamError, QueryParam
+from booking.bookings.models import Booking, BookingOutcome, BookingStatus, LessonKind
+from booking.bookings.planning import MAX_STUDENTS, BookingInput
+from booking.schools.rules import parse_clock, parse_day
+from booking.validation import ValidationFailed
+
+_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?$")
+INSTANT_HINT = "Give an ISO 8601 date and time, e.g. 2026-09-03T09:50:00+08:00 (no offset = district time)."
+BOOKING_FIELDS = {"resource_id", "start", "end", "title", "class_name", "students", "quantity", "school_id",
+                  "recurrence", "subject", "lesson_kind"}
+RECURRENCE_FIELDS = {"rrule", "skip_conflicts", "until", "term_id"}
+
+
+def parse_instant(value, zone: ZoneInfo) -> datetime:
+    """An aware UTC instant from an ISO 8601 string; ParamError when it is anything else."""
+    if not isinstance(value, str) or not _INSTANT.match(value.strip()):
+        raise ParamError(INSTANT_HINT)
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ParamError(f"{value!r} is not a real date and time. {INSTANT_HINT}") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return moment.astimezone(timezone.utc)
+
+
+class InstantParam(QueryParam):
+    """A query parameter holding an instant; the district zone is read when parsing."""
+
+    def parse(self, raw: str) -> datetime:
+        from booking.i18n import district_zone
+
+        return parse_instant(raw, district_zone())
+
+    def schema(self) -> dict:
+        return {"type": "string", "description": "ISO 8601; without an offset it is district time."}
+
+
+@dataclass(frozen=True)
+class ParsedParam(QueryParam):
+    """A query parameter read by ``parser`` (None when unreadable, then ``hint`` is the message)."""
+
+    parser: Callable[[str], object] = str
+    hint: str = ""
+    json_schema: dict = field(default_factory=dict)
+
+    def parse(self, raw: str):
+        value = self.parser(raw)
+        if value is None:
+            raise ParamError(self.hint)
+        return value
+
+    def schema(self) -> dict:
+        return dict(self.json_schema)
+
+
+def date_param(name: str, description: str) -> ParsedParam:
+    return ParsedParam(name, description, parser=parse_day, hint="Give a date as YYYY-MM-DD.",
+                       json_schema={"type": "string", "format": "date"})
+
+
+def clock_param(name: str, description: str) -> ParsedParam:
+    return ParsedParam(name, description, parser=parse_clock, hint="Give a wall-clock time as HH:MM.",
+                       json_schema={"type": "string", "pattern": r"^\d{1,2}:\d{2}$"})
+
+
+def _integer(body: dict, name: str, errors: dict, minimum: int, maximum: int = MAX_INT, default=None):
+    value = body.get(name, default)
+    if value is None or (isinstance(value, int) and not isinstance(value, bool) and minimum <= value <= maximum):
+        return value
+    errors[name] = f"Give a whole number from {minimum} to {maximum}."
+    return None
+
+
+def _text(body: dict, name: str, errors: dict, default: str = "") -> str:
+    value = body.get(name, default)
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        errors[name] = "Give a string."
+        return default
+    return value
+
+
+def _instant(body: dict, name: str, errors: dict, zone: ZoneInfo) -> datetime | None:
+    if body.get(name) is None:
+        errors[name] = f"Required. {INSTANT_HINT}"
+        return None
+    try:
+        return parse_instant(body[name], zone)
+    except ParamError as error:
+        errors[name] = str(error)
+        return None
+
+
+def _unknown(body: dict, allowed: set, errors: dict, prefix: str = "") -> None:
+    for name in sorted(set(body) - allowed):
+        errors[prefix + name] = "Unknown field."
+
+
+def _recurrence(value, errors: dict) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not isinstance(value.get("rrule"), str):
+        errors["recurrence"] = 'Give {"rrule": "FREQ=WEEKLY;BYDAY=TH;UNTIL=20270115", "skip_conflicts": false}.'
+        return {}
+    _unknown(value, RECURRENCE_FIELDS, errors, "recurrence.")
+    skip = value.get("skip_conflicts", False)
+    if not isinstance(skip, bool):
+        errors["recurrence.skip_conflicts"] = "Give true or false."
+    until = None
+    if value.get("until") is not None:
+        try:
+            until = date.fromisoformat(value["until"]) if isinstance(value["until"], str) else None
+        except ValueError:
+            pass
+        if until is None:
+            errors["recurrence.until"] = "Give a date as YYYY-MM-DD."
+    term_id = _integer(value, "term_id", errors, 1)
+    return {"rrule": value["rrule"], "skip_conflicts": skip is True, "until": until, "term_id": term_id}
+
+
+def booking_input(body, zone: ZoneInfo) -> BookingInput:
+    """The POST /bookings body as a BookingInput; ValidationFailed naming every bad field."""
+    if not isinstance(body, dict):
+        raise ValidationFailed({"body": "Send a JSON object."})
+    errors: dict = {}
+    _unknown(body, BOOKING_FIELDS, errors)
+    if body.get("resource_id") is None:
+        errors["resource_id"] = "Required."
+    values = dict(
+        resource_id=_integer(body, "resource_id", errors, 1),
+        start=_instant(body, "start", errors, zone),
+        end=_instant(body, "end", errors, zone),
+        title=_text(body, "title", errors),
+        class_name=_text(body, "class_name", errors),
+        students=_integer(body, "students", errors, 0, MAX_STUDENTS),
+        quantity=_integer(body, "quantity", errors, 1, default=1),
+        school_id=_integer(body, "school_id", errors, 1),
+        subject=_text(body, "subject", errors) or None,
+        lesson_kind=_text(body, "lesson_kind", errors) or None,
+    )
+    values.update(_recurrence(body.get("recurrence"), errors))
+    if errors:
+        raise ValidationFailed(errors)
+    return BookingInput(**values)
+
+
+OCCURRENCE_SCHEMA = schema("Occurrence", obj({"id": ID, "start": INSTANT, "end": INSTANT,
+                                               "status": enum_schema(BookingStatus)}))
+
+BOOKING_SCHEMA = schema("Booking", obj({
+    "id": ID,
+    "resource_id": ID,
+    "series_id": nullable(ID),
+    "school_id": ID,
+    "booked_by_id": ID,
+    "start": INSTANT,
+    "end": INSTANT,
+    "status": enum_schema(BookingStatus),
+    "quantity": {"type": "integer", "minimum": 1},
+    "title": {"type": "string"},
+    "class_name": {"type": "string"},
+    "students": nullable({"type": "integer", "minimum": 0}),
+    "original_start": nullable(INSTANT),
+    "is_exception": {"type": "boolean"},
+    "cancel_reason": {"type": "string"},
+    "decision_reason": {"type": "string"},
+    "decided_at": nullable(INSTANT),
+    "sequence": {"type": "integer", "description": "iCalendar SEQUENCE: bumped on every change."},
+    "lesson_subject": nullable({"type": "string", "description": "A visiting teacher's lesson: the subject."}),
+    "lesson_kind": {"oneOf": [enum_schema(LessonKind), {"type": "null"}],
+                    "description": "A visiting teacher's lesson: demonstration, regular or training."},
+    "outcome": {"oneOf": [enum_schema(BookingOutcome), {"type": "null"}],
+                "description": "What happened: used (a lesson delivered) or no_show (not delivered); null until recorded."},
+    "outcome_note": {"type": "string"},
+    "created_at": INSTANT,
+    "updated_at": INSTANT,
+}))
+
+BOOKING_BODY_SCHEMA = schema("BookingRequest", {
+    "type": "object",
+    "required": ["resource_id", "start", "end", "title"],
+    "additionalProperties": False,
+    "properties": {
+        "resource_id": ID,
+        "start": {"type": "string", "description": "ISO 8601; without an offset it is district time."},
+        "end": {"type": "string", "description": "ISO 8601, after start."},
+        "title": {"type": "string", "maxLength": 200, "description": "The purpose."},
+        "class_name": {"type": "string", "maxLength": 100},
+        "students": {"type": "integer", "minimum": 0},
+        "quantity": {"type": "integer", "minimum": 1, "default": 1},
+        "school_id": {**ID, "description": "The class's school; coordinators only, default your own."},
+        "subject": {"type": "string", "description": "Visiting teachers only: the subject (default: the teacher's "
+                                                     "only one). A subject the teacher does not teach is a 422."},
+        "lesson_kind": {**enum_schema(LessonKind), "default": "demonstration", "description": "Visiting teachers only."},
+        "recurrence": {"type": "object", "required": ["rrule"], "additionalProperties": False, "properties": {
+            "rrule": {"type": "string", "examples": ["FREQ=WEEKLY;BYDAY=TH;UNTIL=20270115"]},
+            "skip_conflicts": {"type": "boolean", "default": False},
+            "until": {"type": "string", "format": "date", "description": "Ends a rule without UNTIL/COUNT."},
+            "term_id": {**ID, "description": "Ends a rule without UNTIL/COUNT at this term's end."},
+        }},
+    },
+})
+
+
+def occurrence_json(booking: Booking) -> dict:
+    return {"id": booking.id, "start": iso_instant(booking.starts_at), "end": iso_instant(booking.ends_at),
+            "status": booking.status.value}
+
+
+def booking_json(booking: Booking) -> dict:
+    return {
+        "id": booking.id, "resource_id": booking.resource_id, "series_id": booking.series_id,
+        "school_id": booking.school_id, "booked_by_id": booking.booked_by_id,
+        "start": iso_instant(booking.starts_at), "end": iso_instant(booking.ends_at),
+        "status": booking.status.value, "quantity": booking.quantity, "title": booking.title,
+        "class_name": booking.class_name, "students": booking.students,
+        "original_start": iso_instant(booking.original_start), "is_exception": booking.is_exception,
+        "cancel_reason": booking.cancel_reason, "decision_reason": booking.decision_reason,
+        "decided_at": iso_instant(booking.decided_at), "sequence": booking.sequence,
+        "lesson_subject": booking.lesson_subject,
+        "lesson_kind": booking.lesson_kind.value if booking.lesson_kind else None,
+        "outcome": booking.outcome.value if booking.outcome else None, "outcome_note": booking.outcome_note or "",
+        "created_at": iso_instant(booking.created_at), "updated_at": iso_instant(booking.updated_at),
+    }
+
+
+def refusal_json(refusal) -> dict:
+    return {"kind": refusal.kind.value, "start": iso_instant(refusal.start), "end": iso_instant(refusal.end),
+            "booking_id": refusal.booking_id, "message": str(refusal.message)}
+
+
+def suggestion_json(suggestion) -> dict:
+    return {"resource_id": suggestion.resource_id, "resource_name": suggestion.resource_name,
+            "school_id": suggestion.school_id, "school_name": suggestion.school_name,
+            "start": iso_instant(suggestion.start), "end": iso_instant(suggestion.end),
+            "travel_minutes": suggestion.travel_minutes}

@@ -1,0 +1,229 @@
+"""The booking API: book, list, read, cancel, approve, reject; availability; the free search.
+
+Routes only parse and shape: every rule lives in booking.bookings. A refusal is a 409
+`{"error": "conflict", "conflicts": [...], "suggestions": [...]}`; bad input a 422 with
+`fields`; someone else's booking 403 to change and 404 where it may not be seen.
+"""
+from __future__ import annotations
+
+from flask import abort, g, jsonify, request
+
+from booking.accounts.models import Role
+from booking.api import bp
+from booking.api.booking_json import (BOOKING_BODY_SCHEMA, BOOKING_SCHEMA, OCCURRENCE_SCHEMA, InstantParam,
+                                      booking_input, booking_json, clock_param, date_param, occurrence_json,
+                                      refusal_json, suggestion_json)
+from booking.api.core import ID, INSTANT, PAGE_PARAMS, declared_query_values, get_or_404, iso_instant, page_json, \
+    page_schema, paginate
+from booking.api.openapi import enum_schema, nullable, obj, operation, schema
+from booking.api.params import MAX_INT, EnumParam, IntParam, TextParam
+from booking.bookings.approvals import approve_booking, reject_booking
+from booking.bookings.availability import availability
+from booking.bookings.errors import BookingRefused, NotAllowed
+from booking.bookings.models import Booking, BookingStatus
+from booking.bookings.services import Scope, cancel_booking, create_booking, visible_booking, visible_bookings_query
+from booking.bookings.suggestions import SearchInput, search_free
+from booking.errors import json_error
+from booking.i18n import district_zone
+from booking.permissions import can_see_resource
+from booking.resources.models import Category, Resource
+from booking.validation import ValidationFailed
+
+CONFLICT_DESCRIPTION = (
+    "A refusal answers 409 with `conflicts` (each `{kind, start, end, booking_id, message}`; kinds: "
+    "resource_overlap, quantity, capacity, closed, outside_hours, duration, horizon, not_shared; for visiting "
+    "teachers also teacher_busy, travel_time, over_workload, outside_availability) and up to five "
+    "`suggestions` `{resource_id, resource_name, school_id, school_name, start, end, travel_minutes}`."
+)
+
+CREATED_SCHEMA = schema("BookingCreated", obj({
+    "id": {**ID, "description": "The first booked occurrence."},
+    "series_id": nullable(ID),
+    "status": enum_schema(BookingStatus),
+    "occurrences": {"type": "array", "items": OCCURRENCE_SCHEMA},
+    "skipped": {"type": "array", "items": {"type": "object"},
+                "description": "Dates of a series not booked: closed days, and clashes with skip_conflicts."},
+}))
+BOOKING_PAGE_SCHEMA = page_schema("BookingPage", BOOKING_SCHEMA)
+CHANGED_SCHEMA = schema("BookingsChanged", obj({
+    "changed": {"type": "array", "items": OCCURRENCE_SCHEMA},
+    "rejected": {"type": "array", "items": OCCURRENCE_SCHEMA,
+                 "description": "Other requests rejected because an approval took their slot."},
+}))
+DECISION_BODY = {"type": "object", "additionalProperties": False, "properties": {
+    "scope": {"type": "string", "enum": ["occurrence", "series"], "default": "occurrence"},
+    "reason": {"type": "string", "maxLength": 500, "description": "Required to reject."},
+}}
+INTERVAL_PARAMS = (InstantParam("start", "Window start (ISO 8601)."), InstantParam("end", "Window end (ISO 8601)."))
+LIST_PARAMS = (
+    IntParam("resource", "Only bookings of this resource.", minimum=1),
+    IntParam("school", "Only bookings for classes of this school.", minimum=1),
+    *INTERVAL_PARAMS,
+    EnumParam("status", "Only bookings in this state.", enum=BookingStatus),
+) + PAGE_PARAMS
+
+
+@bp.errorhandler(BookingRefused)
+def refused(error: BookingRefused):
+    return json_error(409, "The booking clashes with the booking rules; see conflicts.", error="conflict",
+                      conflicts=[refusal_json(r) for r in error.refusals],
+                      suggestions=[suggestion_json(s) for s in error.suggestions])
+
+
+@bp.errorhandler(NotAllowed)
+def not_allowed(error: NotAllowed):
+    return json_error(403, "This booking is not yours to change.")
+
+
+def _booking_or_404(booking_id: int) -> Booking:
+    booking = visible_booking(g.api_user, booking_id) if booking_id <= MAX_INT else None
+    if booking is None:
+        abort(404)
+    return booking
+
+
+def _json_object() -> dict:
+    body = request.get_json(silent=True)
+    if body is None and not request.get_data():
+        return {}
+    if not isinstance(body, dict):
+        raise ValidationFailed({"body": "Send a JSON object."})
+    return body
+
+
+@bp.post("/bookings")
+@operation("Book a resource, once or recurring", response=CREATED_SCHEMA, request_body=BOOKING_BODY_SCHEMA,
+           status=201, errors=(409,), description=CONFLICT_DESCRIPTION + " Nothing is saved on 409 or 422.")
+def create():
+    created = create_booking(g.api_user, booking_input(request.get_json(silent=True), district_zone()))
+    first = created.bookings[0]
+    skipped = [{"start": iso_instant(c.interval.start), "end": iso_instant(c.interval.end), "state": c.state,
+                "conflicts": [refusal_json(r) for r in c.refusals]} for c in created.skipped]
+    return jsonify({"id": first.id, "series_id": first.series_id, "status": first.status.value,
+                    "occurrences": [occurrence_json(b) for b in created.bookings], "skipped": skipped}), 201
+
+
+@bp.get("/bookings")
+@operation("Bookings you may see, filtered and paged", response=BOOKING_PAGE_SCHEMA, query=LIST_PARAMS,
+           description="Bookings overlapping [start, end) when given; ordered by start.")
+def bookings():
+    values = declared_query_values()
+    query = visible_bookings_query(g.api_user).order_by(Booking.starts_at, Booking.id)
+    if values["resource"] is not None:
+        query = query.where(Booking.resource_id == values["resource"])
+    if values["school"] is not None:
+        query = query.where(Booking.school_id == values["school"])
+    if values["start"] is not None:
+        query = query.where(Booking.ends_at > values["start"])
+    if values["end"] is not None:
+        query = query.where(Booking.starts_at < values["end"])
+    if values["status"] is not None:
+        query = query.where(Booking.status == values["status"])
+    items, total = paginate(query, values["limit"], values["offset"])
+    return jsonify(page_json([booking_json(b) for b in items], total, values["limit"], values["offset"]))
+
+
+@bp.get("/bookings/<int:booking_id>")
+@operation("One booking", response=BOOKING_SCHEMA)
+def booking_detail(booking_id: int):
+    return jsonify(booking_json(_booking_or_404(booking_id)))
+
+
+@bp.delete("/bookings/<int:booking_id>")
+@operation("Cancel a booking: one date, this and the following, or the rest of its series",
+           response=CHANGED_SCHEMA, errors=(403,),
+           query=(EnumParam("scope", "How much of a series.", default="occurrence", enum=Scope),
+                  TextParam("reason", "Why (kept with the booking).", max_length=500)),
+           description="Cancelled bookings are kept with their reason, never deleted.")
+def cancel(booking_id: int):
+    booking = _booking_or_404(booking_id)
+    values = declared_query_values()
+    cancelled = cancel_booking(g.api_user, booking, str(values["scope"]), values["reason"] or "")
+    return jsonify({"changed": [occurrence_json(b) for b in cancelled], "rejected": []})
+
+
+def _decide(booking_id: int, decide):
+    booking = _booking_or_404(booking_id)
+    body = _json_object()
+    extra = sorted(set(body) - {"scope", "reason"})
+    if extra:
+        raise ValidationFailed({name: "Unknown field." for name in extra})
+    scope, reason = body.get("scope", "occurrence"), body.get("reason", "")
+    if not isinstance(scope, str) or not isinstance(reason, str):
+        raise ValidationFailed({"scope" if not isinstance(scope, str) else "reason": "Give a string."})
+    decision = decide(booking, scope, reason)
+    return jsonify({"changed": [occurrence_json(b) for b in decision.decided],
+                    "rejected": [occurrence_json(b) for b in decision.displaced]})
+
+
+@bp.post("/bookings/<int:booking_id>/approve")
+@operation("Approve a request (or every pending date of its series)", response=CHANGED_SCHEMA,
+           request_body=DECISION_BODY, role=Role.SCHOOL_ADMIN, errors=(409,),
+           description="The owner school's admins and coordinators only. Re-checks the rules and rejects the "
+                       "overlapping requests the approval makes impossible. " + CONFLICT_DESCRIPTION)
+def approve(booking_id: int):
+    return _decide(booking_id, lambda b, scope, reason: approve_booking(g.api_user, b, scope, reason))
+
+
+@bp.post("/bookings/<int:booking_id>/reject")
+@operation("Reject a request with a reason", response=CHANGED_SCHEMA, request_body=DECISION_BODY,
+           role=Role.SCHOOL_ADMIN)
+def reject(booking_id: int):
+    return _decide(booking_id, lambda b, scope, reason: reject_booking(g.api_user, b, reason, scope))
+
+
+BUSY_SCHEMA = obj({"start": INSTANT, "end": INSTANT, "kind": {"type": "string", "enum": ["booking", "closed"]},
+                   "status": nullable({"type": "string"}), "booking_id": nullable(ID),
+                   "quantity": nullable({"type": "integer"}), "label": {"type": "string"}})
+AVAILABILITY_SCHEMA = schema("Availability", obj({
+    "resource_id": ID,
+    "busy": {"type": "array", "items": BUSY_SCHEMA},
+    "free_periods": {"type": "array", "items": obj({"number": {"type": "integer"}, "start": INSTANT, "end": INSTANT})},
+}))
+
+
+@bp.get("/resources/<int:resource_id>/availability")
+@operation("Busy intervals and the bell periods you could book", response=AVAILABILITY_SCHEMA,
+           query=INTERVAL_PARAMS, description="At most 31 days; both start and end are required.")
+def resource_availability(resource_id: int):
+    resource = get_or_404(Resource, resource_id)
+    if not can_see_resource(g.api_user, resource):
+        abort(404)
+    values = declared_query_values()
+    found = availability(g.api_user, resource, values["start"], values["end"])
+    return jsonify({
+        "resource_id": resource.id,
+        "busy": [{"start": iso_instant(b.start), "end": iso_instant(b.end), "kind": b.kind, "status": b.status,
+                  "booking_id": b.booking_id, "quantity": b.quantity, "label": b.label} for b in found.busy],
+        "free_periods": [{"number": p.number, "start": iso_instant(p.start), "end": iso_instant(p.end)}
+                         for p in found.free_periods],
+    })
+
+
+FREE_SCHEMA = page_schema("FreeResources", obj({
+    "resource_id": ID, "resource_name": {"type": "string"}, "school_id": ID, "school_name": {"type": "string"},
+    "start": INSTANT, "end": INSTANT, "travel_minutes": nullable({"type": "integer", "minimum": 0}),
+}))
+FREE_PARAMS = (
+    EnumParam("category", "The kind of place or kit wanted.", enum=Category),
+    date_param("date", "The local date."),
+    clock_param("start", "Local start time HH:MM (or give period)."),
+    clock_param("end", "Local end time HH:MM."),
+    IntParam("period", "A bell period of your own school instead of start/end.", minimum=1, maximum=20),
+    IntParam("students", "Class size, to leave out rooms that are too small.", minimum=0, maximum=10_000),
+    IntParam("quantity", "How many (equipment).", default=1, minimum=1, maximum=10_000),
+)
+
+
+@bp.get("/free-resources")
+@operation("District-wide search: free resources of a category at a time, nearest campus first",
+           response=FREE_SCHEMA, query=FREE_PARAMS,
+           description="Checked with the booking rules for you and your school; `travel_minutes` is from your "
+                       "school (null when unknown). Not paged: `total` is the number found.")
+def free_resources():
+    values = declared_query_values()
+    found = search_free(g.api_user, SearchInput(
+        category=values["category"] and values["category"].value, day=values["date"], start_time=values["start"],
+        end_time=values["end"], period_number=values["period"], students=values["students"],
+        quantity=values["quantity"]))
+    return jsonify(page_json([suggestion_json(s) for s in found], len(found), len(found), 0))

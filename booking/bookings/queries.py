@@ -1,0 +1,155 @@
+"""SQL that narrows what the rules look at, and snapshots that hand it to them.
+
+Each function is one query, whatever the number of dates: a whole series is checked
+against the candidates fetched once for the span from its first start to its last end.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Iterable
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import joinedload
+
+from booking.bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, ResourceBlackout
+from booking.bookings.rules import MAX_BOOKING_LENGTH, Calendar, Existing, Interval, ResourceSnapshot, local_days
+from booking.bookings.teacher_rules import week_window
+from booking.clock import utcnow
+from booking.extensions import db
+from booking.i18n import district_zone
+from booking.resources.models import Resource, ResourceKind, Sharing
+from booking.schools.models import Closure
+from booking.teachers.snapshots import teacher_snapshot
+
+
+def resource_snapshot(resource: Resource) -> ResourceSnapshot:
+    is_teacher = resource.kind == ResourceKind.TEACHER
+    return ResourceSnapshot(
+        id=resource.id,
+        owner_school_id=resource.owner_school_id,
+        quantity_based=resource.is_quantity_based,
+        stock=resource.stock,
+        capacity=resource.capacity,
+        own_school_only=resource.sharing == Sharing.OWN_SCHOOL,
+        approval_required=resource.approval_required,
+        active=resource.active,
+        min_duration=resource.min_duration_minutes,
+        max_duration=resource.max_duration_minutes,
+        max_advance_days=resource.max_advance_days,
+        opening_hours=tuple((h.weekday, h.opens, h.closes) for h in resource.opening_hours),
+        is_teacher=is_teacher,
+        teacher=teacher_snapshot(resource.id) if is_teacher else None,
+    )
+
+
+def span_of(intervals: Iterable[Interval]) -> Interval:
+    intervals = list(intervals)
+    return Interval(min(i.start for i in intervals), max(i.end for i in intervals))
+
+
+def overlapping_bookings(resource_ids: Iterable[int], span: Interval, exclude_ids: Iterable[int] = (),
+                         windows: Iterable[Interval] = ()) -> list[Booking]:
+    """Active bookings of the resources overlapping ``span``: ONE query.
+
+    ``windows`` (e.g. the dates of a series) narrow it further inside the same query, so a
+    term-long series on a busy resource reads its 20 dates' neighbours, not the whole term.
+    Pending requests whose start has passed no longer count: they are expired (see
+    approvals.expire_stale_requests), whether or not the nightly job has marked them yet.
+    """
+    query = (
+        select(Booking)
+        .options(joinedload(Booking.school))
+        .where(
+            Booking.resource_id.in_(list(resource_ids)),
+            Booking.status.in_(ACTIVE_STATUSES),
+            Booking.starts_at < span.end,
+            Booking.starts_at > span.start - MAX_BOOKING_LENGTH,
+            Booking.ends_at > span.start,
+            or_(Booking.status == BookingStatus.CONFIRMED, Booking.starts_at > utcnow()),
+        )
+        .order_by(Booking.starts_at)
+    )
+    windows = list(windows)
+    if len(windows) > 1:
+        query = query.where(or_(*(and_(Booking.starts_at < w.end, Booking.ends_at > w.start) for w in windows)))
+    excluded = list(exclude_ids)
+    if excluded:
+        query = query.where(Booking.id.not_in(excluded))
+    return list(db.session.scalars(query))
+
+
+def check_window(resource: Resource, interval: Interval) -> Interval:
+    """What the rules must see around ``interval``: the interval itself; for a visiting teacher the
+    local week around it (travel looks at the lessons of the day, the weekly cap at the week's)."""
+    return week_window(interval.start, district_zone()) if resource.kind == ResourceKind.TEACHER else interval
+
+
+def candidate_bookings(resource: Resource, intervals: Iterable[Interval], exclude_ids: Iterable[int] = ()) -> list[Booking]:
+    """The active bookings the rules check ``intervals`` of ``resource`` against: ONE query."""
+    windows = sorted({check_window(resource, i) for i in intervals}, key=lambda w: w.start)
+    return overlapping_bookings([resource.id], span_of(windows), exclude_ids, windows)
+
+
+def holder_label(booking: Booking) -> str:
+    """Who holds a slot, as the clash message shows it: school, class and purpose."""
+    who = " ".join(part for part in (booking.school.name, booking.class_name) if part)
+    return f"{who} ({booking.title})" if booking.title else who
+
+
+def as_existing(bookings: Iterable[Booking]) -> list[Existing]:
+    return [
+        Existing(id=b.id, interval=Interval(b.starts_at, b.ends_at), confirmed=b.status == BookingStatus.CONFIRMED,
+                 quantity=b.quantity, holder=holder_label(b), school_id=b.school_id)
+        for b in bookings
+    ]
+
+
+def closed_days_by_school(school_ids: Iterable[int], first: date, last: date) -> dict[int, dict[date, str]]:
+    """Each school's closed local dates (district holidays plus its own closures): one query."""
+    school_ids = set(school_ids)
+    closures = list(db.session.scalars(
+        select(Closure).where(
+            or_(Closure.school_id.is_(None), Closure.school_id.in_(school_ids)),
+            Closure.start_date <= last,
+            Closure.end_date >= first,
+        ).order_by(Closure.start_date)
+    ))
+    days: dict[int, dict[date, str]] = {school_id: {} for school_id in school_ids}
+    # District-wide holidays first, so their name wins on a day that is both.
+    for closure in sorted(closures, key=lambda c: c.school_id is not None):
+        targets = school_ids if closure.school_id is None else {closure.school_id}
+        day = max(closure.start_date, first)
+        while day <= min(closure.end_date, last):
+            for school_id in targets:
+                days[school_id].setdefault(day, closure.reason)
+            day += timedelta(days=1)
+    return days
+
+
+def blackouts_by_resource(resource_ids: Iterable[int], span: Interval) -> dict[int, tuple[tuple[Interval, str], ...]]:
+    rows = db.session.scalars(
+        select(ResourceBlackout).where(
+            ResourceBlackout.resource_id.in_(list(resource_ids)),
+            ResourceBlackout.starts_at < span.end,
+            ResourceBlackout.ends_at > span.start,
+        ).order_by(ResourceBlackout.starts_at)
+    )
+    found: dict[int, list] = {}
+    for blackout in rows:
+        found.setdefault(blackout.resource_id, []).append((Interval(blackout.starts_at, blackout.ends_at), blackout.reason))
+    return {resource_id: tuple(items) for resource_id, items in found.items()}
+
+
+def calendars_for(resources: Iterable[Resource], span: Interval) -> dict[int, Calendar]:
+    """The calendar each resource is checked against over ``span``: two queries for any number."""
+    resources = list(resources)
+    zone = district_zone()
+    days = local_days(span, zone)
+    closed = closed_days_by_school({r.owner_school_id for r in resources}, days[0], days[-1])
+    dark = blackouts_by_resource([r.id for r in resources], span)
+    return {r.id: Calendar(zone=zone, closed_days=closed[r.owner_school_id], blackouts=dark.get(r.id, ()))
+            for r in resources}
+
+
+def calendar_for(resource: Resource, span: Interval) -> Calendar:
+    return calendars_for([resource], span)[resource.id]

@@ -1,0 +1,192 @@
+"""The booking rules in one place: given a request and what already exists, the refusals.
+
+Pure: no database session, no request. The services narrow the candidates with SQL and
+hand snapshots in; everything that decides (and explains) a refusal happens here, so the
+browser, the API and every import refuse for the same reasons with the same words.
+
+Intervals are half-open [start, end): 08:00–08:45 and 08:45–09:30 do not clash.
+Instants are aware datetimes; wall-clock rules (opening hours, closed days, the booking
+horizon) are read in the district's zone, passed in as ``Calendar.zone``.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Iterable
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+
+from booking.bookings import teacher_rules
+from booking.bookings.rule_types import (MAX_BOOKING_LENGTH, BusyTime, Calendar, Existing, Interval, Kind,  # noqa: F401
+                                         OccurrenceCheck, Refusal, Request, ResourceSnapshot, TeacherSnapshot,
+                                         clock_text, holds_against, merged_windows)
+
+_clock = clock_text
+
+
+# --- rules that do not depend on the time asked for -------------------------------------
+
+def standing_refusals(request: Request) -> list[Refusal]:
+    """Refusals that hold for every date: who may book it, and whether the class fits."""
+    refusals = []
+    resource = request.resource
+    is_coordinator = request.booker_role == "coordinator"
+    if not resource.active:
+        refusals.append(Refusal(Kind.NOT_SHARED, _l("This resource is not in service.")))
+    if resource.own_school_only and not is_coordinator and request.booker_school_id != resource.owner_school_id:
+        refusals.append(Refusal(Kind.NOT_SHARED, _l("This resource is for its own school only.")))
+    if not is_coordinator and request.school_id != request.booker_school_id:
+        refusals.append(Refusal(Kind.NOT_SHARED, _l("Teachers and school admins book for their own school only.")))
+    if resource.capacity is not None and request.students is not None and request.students > resource.capacity:
+        refusals.append(Refusal(Kind.CAPACITY, _l(
+            "The class has %(students)d students but the room holds %(capacity)d.",
+            students=request.students, capacity=resource.capacity)))
+    if resource.teacher is not None:
+        refusals += teacher_rules.standing_teacher_refusals(request)
+    return refusals
+
+
+# --- rules for one interval --------------------------------------------------------------
+
+def duration_refusal(resource: ResourceSnapshot, interval: Interval) -> Refusal | None:
+    minutes = interval.minutes
+    if resource.min_duration is not None and minutes < resource.min_duration:
+        message = _l("Bookings of this resource last at least %(n)d minutes.", n=resource.min_duration)
+    elif resource.max_duration is not None and minutes > resource.max_duration:
+        message = _l("Bookings of this resource last at most %(n)d minutes.", n=resource.max_duration)
+    else:
+        return None
+    return Refusal(Kind.DURATION, message, interval.start, interval.end)
+
+
+def horizon_refusal(resource: ResourceSnapshot, interval: Interval, now: datetime, zone: ZoneInfo) -> Refusal | None:
+    if interval.start < now:
+        return Refusal(Kind.HORIZON, _l("That time is in the past."), interval.start, interval.end)
+    if resource.max_advance_days is not None:
+        last_day = now.astimezone(zone).date() + timedelta(days=resource.max_advance_days)
+        if interval.start.astimezone(zone).date() > last_day:
+            return Refusal(Kind.HORIZON, _l("This resource can be booked at most %(n)d days ahead.",
+                                            n=resource.max_advance_days), interval.start, interval.end)
+    return None
+
+
+def local_days(interval: Interval, zone: ZoneInfo) -> list[date]:
+    """The district-local dates an interval touches (an end at midnight touches no new day)."""
+    first = interval.start.astimezone(zone).date()
+    last = (interval.end - timedelta(microseconds=1)).astimezone(zone).date()
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def closed_refusals(interval: Interval, calendar: Calendar) -> list[Refusal]:
+    refusals = [
+        Refusal(Kind.CLOSED, _l("Closed on %(day)s: %(reason)s.", day=day.isoformat(), reason=calendar.closed_days[day]),
+                interval.start, interval.end)
+        for day in local_days(interval, calendar.zone) if day in calendar.closed_days
+    ]
+    for span, reason in calendar.blackouts:
+        if span.overlaps(interval):
+            refusals.append(Refusal(Kind.CLOSED, _l(
+                "Not available from %(start)s to %(end)s: %(reason)s.",
+                start=span.start.astimezone(calendar.zone).strftime("%m-%d %H:%M"),
+                end=span.end.astimezone(calendar.zone).strftime("%m-%d %H:%M"), reason=reason),
+                span.start, span.end))
+    return refusals
+
+
+def hours_refusal(resource: ResourceSnapshot, interval: Interval, zone: ZoneInfo) -> Refusal | None:
+    if not resource.opening_hours:
+        return None
+    local_start, local_end = interval.start.astimezone(zone), interval.end.astimezone(zone)
+    windows = merged_windows(resource.opening_hours, local_start.weekday())
+    end_clock = local_end.time()
+    ends_same_day = local_end.date() == local_start.date()
+    if not ends_same_day and local_end.date() == local_start.date() + timedelta(days=1) and end_clock == time(0):
+        end_clock, ends_same_day = time.max, True  # ends at midnight: 24:00 of the start day
+    fits = ends_same_day and any(opens <= local_start.time() and end_clock <= closes for opens, closes in windows)
+    if fits:
+        return None
+    shown = ", ".join(f"{o:%H:%M}–{c:%H:%M}" for o, c in windows)
+    if resource.is_teacher:  # a person's opening hours are the times they are available
+        message = (_l("The teacher is available from %(hours)s that day.", hours=shown) if windows
+                   else _l("The teacher is not available on that day."))
+        return Refusal(Kind.OUTSIDE_AVAILABILITY, message, interval.start, interval.end)
+    if not windows:
+        message = _l("This resource is not open on that day.")
+    else:
+        message = _l("Outside the opening hours (%(hours)s).", hours=shown)
+    return Refusal(Kind.OUTSIDE_HOURS, message, interval.start, interval.end)
+
+
+def peak_usage(items: Iterable[tuple[Interval, int]], window: Interval) -> int:
+    """The largest total quantity in use at any instant of ``window``."""
+    events = []
+    for interval, quantity in items:
+        if interval.overlaps(window):
+            events.append((max(interval.start, window.start), 1, quantity))
+            events.append((min(interval.end, window.end), 0, -quantity))  # ends sort before starts
+    peak = running = 0
+    for _, _, change in sorted(events):
+        running += change
+        peak = max(peak, running)
+    return peak
+
+
+def overlap_refusals(request: Request, interval: Interval, existing: Iterable[Existing], zone: ZoneInfo) -> list[Refusal]:
+    holding = [e for e in existing if e.interval.overlaps(interval) and holds_against(e, request)]
+    resource = request.resource
+    if resource.quantity_based:
+        used = peak_usage(((e.interval, e.quantity) for e in holding), interval)
+        if used + request.quantity <= resource.stock:
+            return []
+        return [Refusal(Kind.QUANTITY, _l(
+            "Only %(free)d of %(stock)d are free at that time; you asked for %(wanted)d.",
+            free=max(resource.stock - used, 0), stock=resource.stock, wanted=request.quantity),
+            interval.start, interval.end)]
+    return [_overlap_refusal(e, zone, resource.is_teacher) for e in sorted(holding, key=lambda e: e.interval.start)]
+
+
+def _overlap_refusal(existing: Existing, zone: ZoneInfo, teacher: bool = False) -> Refusal:
+    times = dict(start=_clock(existing.interval.start, zone), end=_clock(existing.interval.end, zone),
+                 holder=existing.holder)
+    if teacher:  # a person, not a room: already teaching elsewhere
+        message = (_l("Already teaching from %(start)s to %(end)s: %(holder)s.", **times) if existing.confirmed else
+                   _l("Requested from %(start)s to %(end)s by %(holder)s, awaiting approval.", **times))
+        return Refusal(Kind.TEACHER_BUSY, message, existing.interval.start, existing.interval.end, existing.id)
+    if existing.confirmed:
+        message = _l("Already booked from %(start)s to %(end)s by %(holder)s.", **times)
+    else:
+        message = _l("Requested from %(start)s to %(end)s by %(holder)s, awaiting approval.", **times)
+    return Refusal(Kind.RESOURCE_OVERLAP, message, existing.interval.start, existing.interval.end, existing.id)
+
+
+def refusals_at(request: Request, interval: Interval, existing: Iterable[Existing], calendar: Calendar,
+                now: datetime) -> list[Refusal]:
+    """Every refusal for booking ``interval``, in a stable order."""
+    single = [
+        duration_refusal(request.resource, interval),
+        horizon_refusal(request.resource, interval, now, calendar.zone),
+        hours_refusal(request.resource, interval, calendar.zone),
+    ]
+    existing = list(existing)
+    refusals = (closed_refusals(interval, calendar) + [r for r in single if r is not None]
+                + overlap_refusals(request, interval, existing, calendar.zone))
+    if request.resource.teacher is not None:
+        refusals += teacher_rules.teacher_refusals(request, interval, existing, calendar.zone)
+    return refusals
+
+
+def check_occurrences(request: Request, intervals: Iterable[Interval], existing: Iterable[Existing],
+                      calendar: Calendar, now: datetime) -> list[OccurrenceCheck]:
+    """One check per interval, against the same candidate list (fetched once for the whole span).
+
+    A visiting teacher's dates also count against each other (travel, the weekly cap): each
+    date that passes joins the candidates of the dates after it.
+    """
+    existing = list(existing)
+    checks = []
+    for interval in intervals:
+        check = OccurrenceCheck(interval, refusals_at(request, interval, existing, calendar, now))
+        if request.resource.teacher is not None and check.state == "free":
+            existing.append(teacher_rules.sibling(request, interval))
+        checks.append(check)
+    return checks

@@ -1,0 +1,192 @@
+"""Booking, cancelling and seeing bookings. Each changing function records an audit entry and commits.
+
+The functions the browser pages and the API call:
+
+- ``create_booking(actor, BookingInput) -> Created``: raises ``ValidationFailed`` (bad input,
+  nothing saved) or ``BookingRefused`` (rules or database said no, with suggestions).
+- ``cancel_booking(actor, booking, scope, reason) -> list[Booking]``: raises ``NotAllowed``
+  (not theirs) or ``ValidationFailed`` (already over or inactive, unknown scope).
+- ``visible_booking(actor, id)``: the booking, or None when it does not exist or is hidden.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+
+from booking.accounts.models import Role
+from booking.audit.services import record
+from booking.bookings.errors import BookingRefused, NotAllowed
+from booking.bookings.guarantee import booking_write
+from booking.bookings.models import Booking, BookingSeries, BookingStatus, SeriesStatus
+from booking.bookings.planning import BookingInput, Plan, check_plan, plan_booking
+from booking.bookings.recurrence import normalised_rule
+from booking.bookings.rules import Interval, OccurrenceCheck
+from booking.clock import utcnow
+from booking.extensions import db
+from booking.permissions import can_manage_school, can_see_resource
+from booking.resources.models import Resource, Sharing
+from booking.validation import ValidationFailed
+
+
+class Scope(StrEnum):
+    """How much of a series a cancel or change applies to."""
+
+    OCCURRENCE = "occurrence"
+    FOLLOWING = "following"
+    SERIES = "series"
+
+
+SCOPES = tuple(scope.value for scope in Scope)
+
+
+@dataclass
+class Created:
+    bookings: list[Booking]
+    series: BookingSeries | None = None
+    skipped: list[OccurrenceCheck] = field(default_factory=list)  # closed or clashing dates not booked
+
+
+def _new_series(actor, plan: Plan) -> BookingSeries:
+    first = plan.recurrence.occurrences[0]
+    data = plan.data
+    return BookingSeries(
+        resource_id=plan.resource.id, booked_by_id=actor.id, school_id=plan.request.school_id,
+        term_id=plan.term.id if plan.term else None, rrule=plan.recurrence.rule_text, dtstart=first.start,
+        duration_minutes=first.minutes, until=plan.recurrence.until, period_number=data.period_number,
+        title=data.title.strip(), class_name=(data.class_name or "").strip(), students=data.students,
+        quantity=data.quantity,
+    )
+
+
+def _new_booking(actor, plan: Plan, interval: Interval, series: BookingSeries | None) -> Booking:
+    data = plan.data
+    status = plan.status
+    return Booking(
+        resource_id=plan.resource.id, series=series, booked_by_id=actor.id, school_id=plan.request.school_id,
+        starts_at=interval.start, ends_at=interval.end, status=status,
+        blocks=status == BookingStatus.CONFIRMED and not plan.resource.is_quantity_based,
+        quantity=data.quantity, title=data.title.strip(), class_name=(data.class_name or "").strip(),
+        students=data.students, original_start=interval.start if series is not None else None,
+        lesson_subject=plan.lesson_subject, lesson_kind=plan.lesson_kind,
+    )
+
+
+def _save(actor, plan: Plan, free: list[OccurrenceCheck]) -> Created:
+    series = _new_series(actor, plan) if plan.recurrence else None
+    rows = [_new_booking(actor, plan, check.interval, series) for check in free]
+    if series is not None:
+        db.session.add(series)
+    db.session.add_all(rows)
+    db.session.flush()
+    details = {"resource_id": plan.resource.id, "status": plan.status.value, "ids": [b.id for b in rows],
+               "start": rows[0].starts_at.isoformat()}
+    record(actor, "series.create" if series else "booking.create", series or rows[0], details)
+    return Created(rows, series)
+
+
+def create_booking(actor, data: BookingInput) -> Created:
+    """Book ``data`` for ``actor``: all dates or none (unless ``skip_conflicts``; closed dates are skipped).
+
+    Pending (a request) when the resource needs approval and the actor cannot approve it.
+    Raises ValidationFailed or BookingRefused (with ``suggestions`` filled in).
+    """
+    from booking.bookings.suggestions import suggest_alternatives
+
+    plan = plan_booking(actor, data)
+    try:
+        with booking_write(plan.resource):
+            preview = check_plan(plan)
+            free = preview.bookable
+            if not free or (preview.in_state("conflict") and not data.skip_conflicts):
+                raise BookingRefused(preview.refusals())
+            created = _save(actor, plan, free)
+    except BookingRefused as refused:
+        refused.suggestions = suggest_alternatives(actor, plan)
+        raise
+    created.skipped = [c for c in preview.checks if c.state != "free"]
+    return created
+
+
+# --- who may see and change --------------------------------------------------------------
+
+def may_change(actor, booking: Booking) -> bool:
+    """The booker, admins of the class's school or of the owner school, and coordinators."""
+    return (booking.booked_by_id == actor.id or can_manage_school(actor, booking.school_id)
+            or can_manage_school(actor, booking.resource.owner_school_id))
+
+
+def may_see(actor, booking: Booking) -> bool:
+    return may_change(actor, booking) or can_see_resource(actor, booking.resource)
+
+
+def visible_bookings_query(actor):
+    """Bookings ``actor`` may see, as a query to narrow further: those of resources they may see,
+    plus their own. Coordinators see all."""
+    query = select(Booking).join(Booking.resource)
+    if actor.role != Role.COORDINATOR:
+        query = query.where(or_(Resource.sharing == Sharing.DISTRICT, Resource.owner_school_id == actor.school_id,
+                                Booking.booked_by_id == actor.id))
+    return query
+
+
+def visible_booking(actor, booking_id: int) -> Booking | None:
+    booking = db.session.get(Booking, booking_id)
+    return booking if booking is not None and may_see(actor, booking) else None
+
+
+# --- scopes of a series ------------------------------------------------------------------
+
+def check_scope(scope: str) -> None:
+    if scope not in SCOPES:
+        raise ValidationFailed({"scope": _l("Choose occurrence, following or series.")})
+
+
+def in_scope(booking: Booking, scope: str) -> list[Booking]:
+    """The active, not yet started rows a change of ``booking`` with ``scope`` applies to."""
+    if scope == "occurrence" or booking.series is None:
+        return [booking]
+    now = utcnow()
+    pivot = booking.original_start if scope == "following" else None
+    return [row for row in booking.series.occurrences
+            if row.is_active and row.starts_at > now and (pivot is None or row.original_start >= pivot)]
+
+
+def end_series_before(series: BookingSeries, pivot) -> None:
+    """Stop ``series`` before the instance at ``pivot``: cancelled outright if nothing came before."""
+    if pivot <= series.dtstart:
+        series.status = SeriesStatus.CANCELLED
+    else:
+        series.until = pivot - timedelta(seconds=1)
+        series.rrule = normalised_rule(series.rrule, series.until)
+    series.sequence += 1
+
+
+def require_changeable(actor, booking: Booking) -> None:
+    if not may_change(actor, booking):
+        raise NotAllowed()
+    if not booking.is_active:
+        raise ValidationFailed({"booking": _l("This booking is no longer active.")})
+    if booking.ends_at <= utcnow():
+        raise ValidationFailed({"booking": _l("This booking is already over.")})
+
+
+def cancel_booking(actor, booking: Booking, scope: str = "occurrence", reason: str = "") -> list[Booking]:
+    """Cancel one date, this and the following dates, or the rest of the series. Never deletes."""
+    check_scope(scope)
+    require_changeable(actor, booking)
+    reason = (reason or "").strip()[:500]
+    targets = in_scope(booking, scope)
+    for row in targets:
+        row.set_status(BookingStatus.CANCELLED)
+        row.cancel_reason = reason
+        row.is_exception = row.is_exception or (scope == "occurrence" and row.series_id is not None)
+    if scope != "occurrence" and booking.series is not None and targets:
+        end_series_before(booking.series, min(row.original_start for row in targets))
+    record(actor, "booking.cancel", booking, {"scope": scope, "ids": [row.id for row in targets], "reason": reason})
+    db.session.commit()
+    return targets
+

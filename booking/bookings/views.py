@@ -1,0 +1,161 @@
+"""Booking in the browser: choose a resource, fill the form (by period or by clock time), see a
+refusal explained with alternatives, preview a series date by date, and book.
+
+Views are thin: ``web_input`` reads the form, the booking services decide and write. Bad input
+re-renders the form with each field's message (422), a refusal with its reasons and up to five
+alternatives (409); nothing is saved in either case. The other booking pages (my bookings, one
+booking, cancel, change, approvals) are registered on this blueprint by the modules imported at
+the bottom.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+
+from booking.bookings.errors import BookingRefused
+from booking.bookings.forms import BookingForm, SearchForm
+from booking.bookings.models import BookingStatus
+from booking.bookings.planning import BookingInput, plan_booking, preview_booking
+from booking.bookings.services import Created, create_booking
+from booking.bookings.suggestions import search_free
+from booking.bookings.web_input import form_errors, read_booking, read_search
+from booking.bookings.web_labels import register_template_helpers
+from booking.bookings.web_queries import slot_links, term_span_on, week_grid_for
+from booking.extensions import db
+from booking.i18n import district_zone
+from booking.permissions import can_see_resource
+from booking.resources.models import Resource, ResourceKind
+from booking.resources.services import ResourceFilter, visible_resources
+from booking.schools.forms import attach_errors
+from booking.schools.services import list_schools
+from booking.validation import ValidationFailed
+
+bp = Blueprint("bookings", __name__, url_prefix="/bookings")
+register_template_helpers(bp)
+# The resource page shows the week grid (templates/resources/show.html).
+bp.add_app_template_global(week_grid_for, "week_grid_for")
+
+MAX_ID = 2**31 - 1  # larger ids cannot be stored, so they name nothing
+PREFILLED = ("day", "period_number", "period_to", "start_time", "end_time", "class_name", "students", "title",
+             "school_id", "quantity")
+CARRIED = ("class_name", "students", "title", "school_id", "quantity")  # kept when following an alternative
+
+
+def get_or_404(model, object_id: int):
+    found = db.session.get(model, object_id) if object_id <= MAX_ID else None
+    if found is None:
+        abort(404)
+    return found
+
+
+def _resource_or_404(resource_id: int) -> Resource:
+    resource = get_or_404(Resource, resource_id)
+    if not can_see_resource(current_user, resource):
+        abort(404)
+    return resource
+
+
+@bp.get("/new")
+@login_required
+def choose_resource():
+    """The "Book" entry point: pick a resource (or arrive with ?resource_id= and go to its form)."""
+    chosen = request.args.get("resource_id", "")
+    if chosen.isdigit():
+        return redirect(url_for("bookings.new_booking", resource_id=int(chosen)))
+    resources = visible_resources(current_user, ResourceFilter())
+    return render_template("bookings/choose.html", resources=resources)
+
+
+def _booking_form(resource: Resource) -> BookingForm:
+    """The form for ``resource``; on a GET pre-filled from the query (week grid, alternatives, search)."""
+    prefill = {name: request.args[name] for name in PREFILLED if request.args.get(name)} if request.method == "GET" else {}
+    form = BookingForm(data=prefill)
+    form.set_periods(resource.owner_school.bell_periods)
+    if current_user.is_coordinator:
+        form.set_school_choices(list_schools())
+    return form
+
+
+def _render_form(form: BookingForm, resource: Resource, refused: BookingRefused | None = None, status: int = 200):
+    carried = {name: form[name].data for name in CARRIED if name in form}
+    alternatives = slot_links(refused.suggestions, carried) if refused else []
+    return render_template("bookings/form.html", form=form, resource=resource, refused=refused,
+                           alternatives=alternatives), status
+
+
+def _read(form: BookingForm, resource: Resource) -> BookingInput:
+    """The typed values as a BookingInput; ValidationFailed names every bad field, the service's too."""
+    parsed = read_booking(form.values(), resource.id, district_zone(), term_span_on,
+                          choose_school=current_user.is_coordinator, quantity_based=resource.is_quantity_based)
+    if parsed.errors:
+        try:
+            plan_booking(current_user, parsed.data)  # only for the messages of the fields it checks
+        except ValidationFailed as failed:
+            raise ValidationFailed(form_errors(failed.errors, parsed.errors)) from None
+        raise ValidationFailed(parsed.errors)
+    return parsed.data
+
+
+def _booked_message(created: Created) -> str:
+    pending = created.bookings[0].status == BookingStatus.PENDING
+    if created.series is None:
+        return _("Your request was sent; the owner school will answer it.") if pending else _("Booked.")
+    booked = ngettext("%(num)d date was requested.", "%(num)d dates were requested.", len(created.bookings)) \
+        if pending else ngettext("%(num)d date was booked.", "%(num)d dates were booked.", len(created.bookings))
+    skipped = ngettext(" %(num)d date was skipped.", " %(num)d dates were skipped.", len(created.skipped))
+    return booked + (skipped if created.skipped else "")
+
+
+@bp.route("/new/<int:resource_id>", methods=["GET", "POST"])
+@login_required
+def new_booking(resource_id: int):
+    """GET: the form. POST: book one date; a series first shows its preview, then books on "confirm"."""
+    resource = _resource_or_404(resource_id)
+    if resource.kind == ResourceKind.TEACHER:  # a visit is asked for by subject and the class's periods
+        carried = {name: request.args[name] for name in ("day", "period_number", "class_name", "students")
+                   if request.args.get(name)}
+        return redirect(url_for("teachers.visit", resource_id=resource.id, subject=resource.subject, **carried))
+    form = _booking_form(resource)
+    action = request.form.get("action", "book")
+    if request.method == "GET" or action == "edit" or not form.validate_on_submit():
+        return _render_form(form, resource)
+    try:
+        data = _read(form, resource)
+        if data.rrule and action != "confirm":
+            preview = preview_booking(current_user, data)
+            return render_template("bookings/preview.html", preview=preview, form=form, resource=resource)
+        # A confirmed series books the dates that are free now and skips the rest, as its preview said.
+        created = create_booking(current_user, replace(data, skip_conflicts=bool(data.rrule)))
+    except ValidationFailed as failed:
+        attach_errors(form, form_errors(failed.errors))
+        return _render_form(form, resource, status=422)
+    except BookingRefused as refused:
+        return _render_form(form, resource, refused=refused, status=409)
+    flash(_booked_message(created), "success")
+    return redirect(url_for("bookings.detail", booking_id=created.bookings[0].id))
+
+
+@bp.get("/search")
+@login_required
+def search():
+    """District-wide: free resources of a category at a date and period or time, nearest first."""
+    form = SearchForm(formdata=request.args or None)
+    form.set_periods(current_user.school.bell_periods if current_user.school else [])
+    results, status = None, 200
+    if request.args:
+        data, errors = read_search(form.values())
+        try:
+            if errors:
+                raise ValidationFailed(errors)
+            results = slot_links(search_free(current_user, data), {"students": form.students.data})
+        except ValidationFailed as failed:
+            attach_errors(form, failed.errors)
+            status = 422
+    return render_template("bookings/search.html", form=form, results=results), status
+
+
+from booking.bookings import web_approvals, web_manage  # noqa: E402,F401  (register their routes on bp)

@@ -1,0 +1,111 @@
+"""The week grid of one resource: bell periods as rows, weekdays as columns. Pure: no database, no request.
+
+Each cell says in words what the slot is (free, booked by whom, requested, closed and why,
+or not bookable), so the page never relies on colour alone.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Iterable, Protocol
+from zoneinfo import ZoneInfo
+
+from booking.schools.rules import parse_day
+
+WORKDAYS = range(5)
+MAX_WEEKS_AWAY = 520
+
+
+class BusyLike(Protocol):
+    """What the grid reads of ``availability.Busy``."""
+
+    start: datetime
+    end: datetime
+    kind: str
+    status: str | None
+    label: str
+
+
+@dataclass(frozen=True)
+class Period:
+    number: int
+    start: time
+    end: time
+
+
+@dataclass(frozen=True)
+class Cell:
+    day: date
+    period: int
+    # free: bookable now; booked / requested: held by someone; closed: holiday or blackout;
+    # past: already begun; unavailable: outside opening hours, beyond the booking horizon, not for you.
+    state: str
+    holders: tuple[str, ...] = ()  # who holds it (or why it is closed), for the cell's text
+
+    @property
+    def bookable(self) -> bool:
+        return self.state == "free"
+
+
+@dataclass(frozen=True)
+class Row:
+    period: Period
+    cells: tuple[Cell, ...]
+
+
+@dataclass(frozen=True)
+class WeekGrid:
+    monday: date
+    days: tuple[date, ...]
+    rows: tuple[Row, ...]
+
+    @property
+    def previous_week(self) -> date:
+        return self.monday - timedelta(days=7)
+
+    @property
+    def next_week(self) -> date:
+        return self.monday + timedelta(days=7)
+
+
+def monday_of(value, today: date) -> date:
+    """The Monday of the week holding ``value`` (a date or "YYYY-MM-DD"); this week when unreadable
+    or further than ``MAX_WEEKS_AWAY`` (so "previous/next week" never leaves the calendar)."""
+    day = parse_day(value) if value else None
+    if day is None or abs((day - today).days) > MAX_WEEKS_AWAY * 7:
+        day = today
+    return day - timedelta(days=day.weekday())
+
+
+def shown_weekdays(opening_weekdays: Iterable[int]) -> list[int]:
+    """Monday to Friday, plus Saturday or Sunday when the resource opens on them."""
+    return sorted(set(WORKDAYS) | {d for d in opening_weekdays if d in (5, 6)})
+
+
+def _cell(day: date, period: Period, zone: ZoneInfo, busy: list[BusyLike], free: set[tuple[date, int]],
+          now: datetime) -> Cell:
+    start = datetime.combine(day, period.start, tzinfo=zone)
+    end = datetime.combine(day, period.end, tzinfo=zone)
+    touching = [b for b in busy if b.start < end and start < b.end]
+    closed = tuple(b.label for b in touching if b.kind == "closed")
+    if closed:
+        return Cell(day, period.number, "closed", closed)
+    holders = tuple(b.label for b in touching if b.kind == "booking")
+    if (day, period.number) in free:
+        return Cell(day, period.number, "free", holders)  # equipment with stock left, or a request beside requests
+    if any(b.kind == "booking" and b.status == "confirmed" for b in touching):
+        return Cell(day, period.number, "booked", holders)
+    if holders:
+        return Cell(day, period.number, "requested", holders)
+    return Cell(day, period.number, "past" if start <= now else "unavailable")
+
+
+def build_week_grid(monday: date, weekdays: list[int], periods: list[Period], busy: Iterable[BusyLike],
+                    free: set[tuple[date, int]], zone: ZoneInfo, now: datetime) -> WeekGrid:
+    """The grid for the week starting ``monday`` as seen at ``now``; ``free`` holds the (local date,
+    period number) pairs the viewer could book."""
+    busy = list(busy)
+    days = tuple(monday + timedelta(days=d) for d in weekdays)
+    rows = tuple(Row(p, tuple(_cell(day, p, zone, busy, free, now) for day in days))
+                 for p in sorted(periods, key=lambda p: p.number))
+    return WeekGrid(monday, days, rows)
