@@ -1,0 +1,87 @@
+"""Serialised VEVENT blocks kept between fetches, so a feed is mostly joined, not rebuilt.
+
+An entry is used only when its fingerprint equals the event's (see ical.fingerprint), so a stale
+block is never served. Writing is best-effort: a feed is still answered if the write fails
+(two workers racing, a locked SQLite file).
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Iterable
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
+
+from booking.bookings.models import Booking, BookingSeries
+from booking.calendars.ical import SeriesEvent, SingleEvent, event_block, fingerprint
+from booking.calendars.models import FeedEventCache
+from booking.extensions import db
+
+log = logging.getLogger(__name__)
+# Well under SQLite's limit on bound parameters (3 per key).
+CHUNK = 300
+
+
+def _cached(keys: list[tuple]) -> dict[tuple, tuple[str, str]]:
+    found = {}
+    columns = (FeedEventCache.entity, FeedEventCache.entity_id, FeedEventCache.detail)
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start:start + CHUNK]
+        rows = db.session.execute(
+            select(*columns, FeedEventCache.fingerprint, FeedEventCache.block).where(tuple_(*columns).in_(chunk)))
+        for entity, entity_id, detail, digest, block in rows:
+            found[(entity, entity_id, detail)] = (digest, block)
+    return found
+
+
+def _upsert(entries: list[dict]) -> None:
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(FeedEventCache)
+    statement = statement.on_conflict_do_update(
+        index_elements=["entity", "entity_id", "detail"],
+        set_={"fingerprint": statement.excluded.fingerprint, "block": statement.excluded.block})
+    db.session.execute(statement, entries)
+
+
+def prune(before: datetime) -> None:
+    """Forget the blocks of bookings and series that ended before ``before``: no feed shows them."""
+    ended_bookings = select(Booking.id).where(Booking.ends_at < before)
+    ended_series = select(BookingSeries.id).where(BookingSeries.until < before)
+    db.session.execute(delete(FeedEventCache).where(
+        FeedEventCache.entity == "booking", FeedEventCache.entity_id.in_(ended_bookings)))
+    db.session.execute(delete(FeedEventCache).where(
+        FeedEventCache.entity == "series", FeedEventCache.entity_id.in_(ended_series)))
+
+
+def _store(entries: list[dict], prune_before: datetime) -> None:
+    try:
+        _upsert(entries)
+        prune(prune_before)
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        log.warning("Calendar block cache not written; the feed was served anyway.", exc_info=True)
+
+
+def blocks_for(events: Iterable[SingleEvent | SeriesEvent], zone: ZoneInfo, prune_before: datetime) -> list[str]:
+    """Each event's block, from the cache when its fingerprint matches, else built and stored."""
+    events = list(events)
+    cached = _cached([event.source for event in events])
+    blocks, misses = [], {}
+    for event in events:
+        digest = fingerprint(event, zone)
+        hit = cached.get(event.source)
+        if hit is not None and hit[0] == digest:
+            blocks.append(hit[1])
+            continue
+        block = event_block(event, zone)
+        blocks.append(block)
+        entity, entity_id, detail = event.source
+        misses[event.source] = {"entity": entity, "entity_id": entity_id, "detail": detail,
+                                "fingerprint": digest, "block": block}
+    if misses:
+        _store(list(misses.values()), prune_before)
+    return blocks

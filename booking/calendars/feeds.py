@@ -1,0 +1,178 @@
+"""Feed content from the database: the window, the rows, the HTTP validator, the iCalendar body.
+
+The validator (ETag, Last-Modified) comes from two aggregate queries over the same rows the feed
+would show, so an unchanged feed answers 304 without loading or building anything.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask_babel import get_locale
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import aliased
+
+from booking.accounts.models import User
+from booking.bookings.models import ACTIVE_STATUSES, Booking, BookingSeries
+from booking.bookings.services import visible_bookings_query
+from booking.calendars import cache, ical, texts
+from booking.calendars.shaping import BookingFacts, SeriesFacts, Shaping, series_events, single_event
+from booking.calendars.targets import FeedTarget
+from booking.clock import utcnow
+from booking.extensions import db
+from booking.i18n import district_zone, local_to_utc
+from booking.resources.models import Resource
+from booking.schools.models import School
+
+DAYS_BACK = 90
+DAYS_AHEAD = 366
+CANCELLED_SHOWN_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Window:
+    """What a feed covers today. Day-granular, so the feed changes at most once a day by itself."""
+
+    day: date
+    day_start: datetime
+    start: datetime
+    end: datetime
+    cancelled_since: datetime
+
+
+def window_for(zone: ZoneInfo, now: datetime | None = None) -> Window:
+    today = (now or utcnow()).astimezone(zone).date()
+
+    def midnight(day: date) -> datetime:
+        return local_to_utc(day, time(0), zone)
+
+    return Window(today, midnight(today), midnight(today - timedelta(days=DAYS_BACK)),
+                  midnight(today + timedelta(days=DAYS_AHEAD)),
+                  midnight(today - timedelta(days=CANCELLED_SHOWN_DAYS)))
+
+
+# --- which rows ----------------------------------------------------------------------------------
+
+def _in_window(owner, target: FeedTarget, window: Window):
+    """The feed's bookings overlapping the window, limited to what ``owner`` may see."""
+    return visible_bookings_query(owner).where(
+        target.condition, Booking.starts_at < window.end, Booking.ends_at > window.start)
+
+
+def _single_ids(owner, target: FeedTarget, window: Window):
+    shown = or_(Booking.status.in_(ACTIVE_STATUSES), Booking.updated_at >= window.cancelled_since)
+    return _in_window(owner, target, window).where(Booking.series_id.is_(None), shown) \
+        .with_only_columns(Booking.id)
+
+
+def _series_ids(owner, target: FeedTarget, window: Window):
+    """Series with a date in the window: each is sent whole (its rule, every EXDATE and override)."""
+    return _in_window(owner, target, window).where(Booking.series_id.is_not(None)) \
+        .with_only_columns(Booking.series_id)
+
+
+OwnerSchool = aliased(School)
+ClassSchool = aliased(School)
+FACT_COLUMNS = (
+    Booking.id, Booking.series_id, Booking.starts_at, Booking.ends_at, Booking.status, Booking.sequence,
+    Booking.updated_at, Booking.original_start, Booking.title, Booking.class_name, Booking.resource_id,
+    Resource.kind, Resource.name, Resource.location, Resource.owner_school_id, OwnerSchool.name,
+    Booking.school_id, ClassSchool.name, Booking.booked_by_id, User.display_name,
+)
+SERIES_COLUMNS = (
+    BookingSeries.id, BookingSeries.rrule, BookingSeries.dtstart, BookingSeries.duration_minutes,
+    BookingSeries.status, BookingSeries.created_at, BookingSeries.updated_at, BookingSeries.title,
+    BookingSeries.class_name,
+)
+
+
+def booking_facts(condition) -> list[BookingFacts]:
+    """Rows as plain values, in one query (no ORM objects: a feed may hold thousands)."""
+    query = (select(*FACT_COLUMNS).select_from(Booking)
+             .join(Resource, Booking.resource_id == Resource.id)
+             .join(OwnerSchool, Resource.owner_school_id == OwnerSchool.id)
+             .join(ClassSchool, Booking.school_id == ClassSchool.id)
+             .join(User, Booking.booked_by_id == User.id)
+             .where(condition).order_by(Booking.starts_at, Booking.id))
+    return [BookingFacts(*row) for row in db.session.execute(query)]
+
+
+def series_facts(condition) -> list[SeriesFacts]:
+    query = select(*SERIES_COLUMNS).where(condition).order_by(BookingSeries.dtstart, BookingSeries.id)
+    return [SeriesFacts(*row) for row in db.session.execute(query)]
+
+
+def events_of(singles: list[BookingFacts], series: list[SeriesFacts], series_rows: list[BookingFacts],
+              shaping: Shaping) -> list:
+    rows_by_series: dict[int, list[BookingFacts]] = {}
+    for row in series_rows:
+        rows_by_series.setdefault(row.series_id, []).append(row)
+    events = [event for row in singles if (event := single_event(row, shaping))]
+    for one in series:
+        events.extend(series_events(one, rows_by_series.get(one.id, []), shaping))
+    return events
+
+
+# --- validator -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Validator:
+    etag: str
+    last_modified: datetime
+
+
+def feed_validator(feed, owner, target: FeedTarget, window: Window) -> Validator:
+    """ETag and Last-Modified of the feed as it would be built now: two aggregate queries.
+
+    One over the bookings in the window, one over the series among them with all their dates (a
+    series is sent whole). Together they change whenever a row the feed is made from changes.
+    """
+    in_window = db.session.execute(_in_window(owner, target, window).with_only_columns(
+        func.count(), func.max(Booking.updated_at), func.sum(Booking.sequence), func.max(Resource.updated_at))).one()
+    series = db.session.execute(
+        select(func.count(), func.max(Booking.updated_at), func.sum(Booking.sequence),
+               func.max(BookingSeries.updated_at), func.sum(BookingSeries.sequence))
+        .select_from(BookingSeries).join(Booking, Booking.series_id == BookingSeries.id)
+        .where(BookingSeries.id.in_(_series_ids(owner, target, window)))).one()
+    state = (ical.FORMAT_VERSION, feed.id, target.scope.value, target.target_id, target.name, owner.role.value,
+             owner.school_id, owner.locale, owner.display_name, window.day.isoformat(), district_zone().key,
+             texts.uid_domain(), tuple(in_window), tuple(series))
+    etag = hashlib.sha256(repr(state).encode()).hexdigest()[:40]
+    moments = [in_window[1], in_window[3], series[1], series[3], window.day_start, feed.created_at]
+    return Validator(etag, max(moment for moment in moments if moment is not None))
+
+
+# --- body ----------------------------------------------------------------------------------------
+
+def shaping_for(viewer, window: Window) -> Shaping:
+    return Shaping(zone=district_zone(), uid_domain=texts.uid_domain(), cancelled_since=window.cancelled_since,
+                   detail_for=texts.detail_for(viewer), describe=texts.Wording(), language=str(get_locale()))
+
+
+def render_calendar(name: str, events: list, window: Window) -> bytes:
+    zone = district_zone()
+    # The zone's rules must cover every date written: series may start up to a year before the window.
+    head = ical.calendar_head(name, zone, window.start.date() - timedelta(days=DAYS_AHEAD), window.end.date())
+    return ical.calendar_text(head, cache.blocks_for(events, zone, prune_before=window.start))
+
+
+def feed_body(owner, target: FeedTarget, window: Window) -> bytes:
+    series_ids = _series_ids(owner, target, window)
+    events = events_of(booking_facts(Booking.id.in_(_single_ids(owner, target, window))),
+                       series_facts(BookingSeries.id.in_(series_ids)),
+                       booking_facts(Booking.series_id.in_(series_ids)),
+                       shaping_for(owner, window))
+    return render_calendar(target.name, events, window)
+
+
+def booking_calendar(viewer, booking: Booking) -> bytes:
+    """One booking (with its whole series, if it has one) to add to a calendar, as ``viewer`` may see it."""
+    window = window_for(district_zone())
+    if booking.series_id is None:
+        events = events_of(booking_facts(Booking.id == booking.id), [], [], shaping_for(viewer, window))
+    else:
+        events = events_of([], series_facts(BookingSeries.id == booking.series_id),
+                           booking_facts(Booking.series_id == booking.series_id), shaping_for(viewer, window))
+    return render_calendar(f"{booking.resource.name} · {booking.title}", events, window)

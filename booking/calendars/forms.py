@@ -1,0 +1,38 @@
+"""Forms of the calendar pages: subscribing to a feed, importing closures and term dates."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, HiddenField, SelectField, StringField
+from wtforms.validators import Length, Optional
+
+from booking.calendars.imports import CLOSURES, TERMS
+
+
+class SubscribeForm(FlaskForm):
+    """The "create a subscription link" button: what to subscribe to, and the page to come back to."""
+
+    scope = HiddenField()
+    target_id = HiddenField()
+    next = HiddenField()
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("Calendar file (.ics)"))
+    url = StringField(_l("Or the calendar's web address"), validators=[Optional(), Length(max=2000)],
+                      render_kw={"inputmode": "url", "autocomplete": "off", "placeholder": "https://"})
+    kind = SelectField(_l("Import as"), choices=[(CLOSURES, _l("Closures (days nothing can be booked)")),
+                                                 (TERMS, _l("Term dates"))])
+    school_id = SelectField(_l("Closures apply to"), choices=[], validate_choice=False)
+    remove_missing = BooleanField(_l("Remove what an earlier import added but this calendar no longer has"),
+                                  default=True)
+
+    def set_school_choices(self, schools) -> None:
+        self.school_id.choices = [("", _l("The whole district"))] + [(str(s.id), s.name) for s in schools]
+
+
+class ApplyImportForm(FlaskForm):
+    """The preview's confirm button; ``payload`` is the previewed import, signed by the server."""
+
+    payload = HiddenField()

@@ -1,0 +1,130 @@
+"""The coordinator's import of closures and term dates from an .ics file or web address.
+
+Upload (or address) → preview of what will be added, changed, removed → confirm. The preview
+carries the events it showed in a payload signed by the server, so the confirmation imports
+exactly what was previewed, checked again against the database as it is then.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from booking.accounts.models import Role
+from booking.calendars.fetch import fetch_calendar
+from booking.calendars.forms import ApplyImportForm, ImportForm
+from booking.calendars.ics_import import MAX_BYTES, ImportedEvent, ImportProblems, read_events
+from booking.calendars.imports import CLOSURES, TERMS, ImportTarget, apply_import, plan_import
+from booking.calendars.views import bp
+from booking.extensions import db
+from booking.i18n import district_zone
+from booking.permissions import role_required
+from booking.schools.models import School
+from booking.schools.services import list_schools
+from booking.validation import ValidationFailed
+
+DEFAULT_URL_TIMEOUT = 10  # seconds; CALENDAR_IMPORT_TIMEOUT overrides
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="calendar-import")
+
+
+def _sign(events: list[ImportedEvent], target: ImportTarget) -> str:
+    return _serializer().dumps({
+        "kind": target.kind, "school_id": target.school_id, "remove_missing": target.remove_missing,
+        "events": [[e.uid, e.title, e.start.isoformat(), e.end.isoformat()] for e in events],
+    })
+
+
+def _unsign(payload: str) -> tuple[list[ImportedEvent], ImportTarget]:
+    try:
+        data = _serializer().loads(payload or "")
+        events = [ImportedEvent(uid, title, date.fromisoformat(start), date.fromisoformat(end))
+                  for uid, title, start, end in data["events"]]
+        return events, ImportTarget(data["kind"], data["school_id"], bool(data["remove_missing"]))
+    except (BadSignature, KeyError, TypeError, ValueError):
+        abort(400)
+
+
+def _form() -> ImportForm:
+    form = ImportForm()
+    form.set_school_choices(list_schools())
+    return form
+
+
+def _target(form: ImportForm) -> ImportTarget | None:
+    """The form's target, or None with the field's error set."""
+    kind = form.kind.data if form.kind.data in (CLOSURES, TERMS) else CLOSURES
+    school_id = None
+    if kind == CLOSURES and form.school_id.data:
+        school = db.session.get(School, int(form.school_id.data)) if form.school_id.data.isdigit() else None
+        if school is None:
+            form.school_id.errors = [_("Choose a school from the list, or the whole district.")]
+            return None
+        school_id = school.id
+    return ImportTarget(kind, school_id, bool(form.remove_missing.data))
+
+
+def _has_upload(form: ImportForm) -> bool:
+    return bool(form.file.data and getattr(form.file.data, "filename", ""))
+
+
+def _calendar_bytes(form: ImportForm) -> bytes:
+    """The uploaded file's bytes, or the address's; ImportProblems naming what is wrong."""
+    address = (form.url.data or "").strip()
+    if _has_upload(form):
+        if address:
+            raise ImportProblems([_("Choose a file or give an address, not both.")])
+        return form.file.data.stream.read(MAX_BYTES + 1)
+    if address:
+        seconds = current_app.config.get("CALENDAR_IMPORT_TIMEOUT", DEFAULT_URL_TIMEOUT)
+        return fetch_calendar(address, seconds)
+    raise ImportProblems([_("Choose an .ics file or give the calendar's web address.")])
+
+
+def _preview_page(plan, payload: str, status: int = 200):
+    return render_template("calendars/import_preview.html", plan=plan, form=ApplyImportForm(payload=payload),
+                           school=db.session.get(School, plan.target.school_id) if plan.target.school_id else None
+                           ), status
+
+
+@bp.route("/admin/calendar-import", methods=["GET", "POST"])
+@role_required(Role.COORDINATOR)
+def import_calendar():
+    form = _form()
+    if not form.validate_on_submit():
+        return render_template("calendars/import.html", form=form), 422 if form.errors else 200
+    target = _target(form)
+    if target is not None:
+        try:
+            events = read_events(_calendar_bytes(form), district_zone())
+        except ImportProblems as problems:
+            field = form.file if _has_upload(form) or not (form.url.data or "").strip() else form.url
+            field.errors = [str(message) for message in problems.messages]
+        else:
+            plan = plan_import(events, target)
+            return _preview_page(plan, _sign(events, target), 422 if plan.problems else 200)
+    return render_template("calendars/import.html", form=form), 422
+
+
+@bp.post("/admin/calendar-import/apply")
+@role_required(Role.COORDINATOR)
+def apply_calendar_import():
+    form = ApplyImportForm()
+    if not form.validate_on_submit():
+        abort(400)
+    events, target = _unsign(form.payload.data)
+    try:
+        plan = apply_import(events, target, current_user)
+    except ValidationFailed:
+        return _preview_page(plan_import(events, target), form.payload.data, 422)
+    if plan.has_changes:
+        flash(_("Imported: %(added)d added, %(changed)d changed, %(removed)d removed.", added=len(plan.of("add")),
+                changed=len(plan.of("change")), removed=len(plan.of("remove"))), "success")
+    else:
+        flash(_("Nothing to change: the calendar was already imported."), "success")
+    return redirect(url_for("admin.list_terms" if target.kind == TERMS else "admin.list_closures"))

@@ -1,0 +1,174 @@
+"""Importing closures and term dates: what an import would add, change and remove; then doing it.
+
+Each target (district-wide closures, one school's closures, the term dates) mirrors the calendar
+imported into it, matched by UID: an event seen before is updated in place, a new one is added,
+and — when asked — earlier imported events missing from the file are removed. Closures and terms
+typed in by hand are never touched. ``apply_import`` plans again against the database as it is
+now and writes everything or nothing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from booking.audit.services import record
+from booking.bookings.models import BookingSeries
+from booking.calendars.ics_import import ImportedEvent
+from booking.calendars.models import TermSource
+from booking.extensions import db
+from booking.schools.models import Closure, Term
+from booking.schools.rules import spans_overlap
+from booking.schools.services import district_for_writes
+from booking.validation import ValidationFailed
+
+CLOSURES, TERMS = "closures", "terms"
+TITLE_LIMIT = {CLOSURES: 200, TERMS: 100}
+
+
+@dataclass(frozen=True)
+class ImportTarget:
+    kind: str  # CLOSURES or TERMS
+    school_id: int | None = None  # closures of one school; None: the whole district
+    remove_missing: bool = True
+
+
+@dataclass(frozen=True)
+class Change:
+    action: str  # "add", "change", "remove" or "keep"
+    uid: str
+    title: str
+    start: date
+    end: date
+    before: tuple[str, date, date] | None = None  # the stored values, for "change" and "remove"
+
+
+@dataclass
+class ImportPlan:
+    target: ImportTarget
+    changes: list[Change] = field(default_factory=list)
+    problems: list = field(default_factory=list)
+
+    def of(self, action: str) -> list[Change]:
+        return [change for change in self.changes if change.action == action]
+
+    @property
+    def has_changes(self) -> bool:
+        return any(change.action != "keep" for change in self.changes)
+
+
+def _stored(target: ImportTarget) -> dict[str, Closure | Term]:
+    """What earlier imports put into ``target``, by UID."""
+    if target.kind == TERMS:
+        return {source.source_uid: source.term for source in db.session.scalars(select(TermSource))}
+    school = Closure.school_id.is_(None) if target.school_id is None else Closure.school_id == target.school_id
+    return {closure.source_uid: closure for closure in db.session.scalars(
+        select(Closure).where(Closure.source_uid.is_not(None), school).order_by(Closure.id))}
+
+
+def _values(record_: Closure | Term) -> tuple[str, date, date]:
+    title = record_.name if isinstance(record_, Term) else record_.reason
+    return title, record_.start_date, record_.end_date
+
+
+def _term_problems(plan: ImportPlan, stored: dict[str, Term]) -> list:
+    """Terms must not overlap once the import is done, and a term bookings use cannot go."""
+    problems = []
+    imported = {stored[c.uid].id for c in plan.changes if c.uid in stored}
+    final = [(t.name, t.start_date, t.end_date) for t in db.session.scalars(select(Term)) if t.id not in imported]
+    final += [(c.title, c.start, c.end) for c in plan.changes if c.action != "remove"]
+    # Sorted by start, any overlap shows up between neighbours.
+    final.sort(key=lambda term: term[1])
+    for (name, start, end), (other, other_start, other_end) in zip(final, final[1:]):
+        if spans_overlap(start, end, other_start, other_end):
+            problems.append(_l("The term “%(a)s” would overlap the term “%(b)s”.", a=name, b=other))
+    removed = [stored[c.uid] for c in plan.of("remove")]
+    used = set(db.session.scalars(select(BookingSeries.term_id).where(
+        BookingSeries.term_id.in_([term.id for term in removed])))) if removed else set()
+    for term in removed:
+        if term.id in used:
+            problems.append(_l("The term “%(name)s” is used by bookings and cannot be removed.", name=term.name))
+    return problems
+
+
+def plan_import(events: list[ImportedEvent], target: ImportTarget) -> ImportPlan:
+    """What importing ``events`` into ``target`` would do. Writes nothing."""
+    stored = _stored(target)
+    plan = ImportPlan(target)
+    limit = TITLE_LIMIT[target.kind]
+    for event in events:
+        title = event.title[:limit]
+        existing = stored.get(event.uid)
+        if existing is None:
+            plan.changes.append(Change("add", event.uid, title, event.start, event.end))
+            continue
+        before = _values(existing)
+        action = "keep" if before == (title, event.start, event.end) else "change"
+        plan.changes.append(Change(action, event.uid, title, event.start, event.end, before))
+    if target.remove_missing:
+        in_file = {event.uid for event in events}
+        for uid, existing in stored.items():
+            if uid not in in_file:
+                plan.changes.append(Change("remove", uid, *_values(existing), before=_values(existing)))
+    if target.kind == TERMS:
+        plan.problems = _term_problems(plan, stored)
+    return plan
+
+
+def _write_closure(change: Change, stored: dict, target: ImportTarget, district_id: int, actor) -> None:
+    if change.action == "remove":
+        closure = stored[change.uid]
+        record(actor, "closure.delete", ("Closure", closure.id), {"source_uid": change.uid, "import": True})
+        db.session.delete(closure)
+        return
+    closure = stored.get(change.uid) or Closure(district_id=district_id, school_id=target.school_id,
+                                                source_uid=change.uid)
+    closure.reason, closure.start_date, closure.end_date = change.title, change.start, change.end
+    db.session.add(closure)
+    record(actor, "closure.create" if change.action == "add" else "closure.update", closure,
+           {"source_uid": change.uid, "school_id": target.school_id, "start": change.start.isoformat(),
+            "end": change.end.isoformat(), "reason": change.title, "import": True})
+
+
+def _write_term(change: Change, stored: dict, district_id: int, actor) -> None:
+    if change.action == "remove":
+        term = stored[change.uid]
+        record(actor, "term.delete", ("Term", term.id), {"source_uid": change.uid, "import": True})
+        db.session.execute(TermSource.__table__.delete().where(TermSource.term_id == term.id))
+        db.session.delete(term)
+        return
+    term = stored.get(change.uid)
+    if term is None:
+        term = Term(district_id=district_id)
+        db.session.add(term)
+        db.session.add(TermSource(term=term, source_uid=change.uid))
+    term.name, term.start_date, term.end_date = change.title, change.start, change.end
+    record(actor, "term.create" if change.action == "add" else "term.update", term,
+           {"source_uid": change.uid, "name": change.title, "start": change.start.isoformat(),
+            "end": change.end.isoformat(), "import": True})
+
+
+def apply_import(events: list[ImportedEvent], target: ImportTarget, actor) -> ImportPlan:
+    """Import ``events`` into ``target``: all of it, or nothing (ValidationFailed with the problems)."""
+    plan = plan_import(events, target)
+    if plan.problems:
+        raise ValidationFailed({"file": " ".join(str(problem) for problem in plan.problems)})
+    if not plan.has_changes:
+        return plan
+    stored = _stored(target)
+    district_id = district_for_writes().id
+    try:
+        for change in plan.changes:
+            if change.action == "keep":
+                continue
+            if target.kind == TERMS:
+                _write_term(change, stored, district_id, actor)
+            else:
+                _write_closure(change, stored, target, district_id, actor)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return plan

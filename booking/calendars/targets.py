@@ -1,0 +1,104 @@
+"""What each kind of feed shows, and whether its owner may have it.
+
+The same check runs when a feed is created and every time it is fetched, so a feed whose owner
+lost access (moved school, lost a role, resource archived) answers 404 from then on.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement, or_, select, true
+
+from booking.accounts.models import Role
+from booking.bookings.models import Booking
+from booking.calendars.models import FeedScope
+from booking.extensions import db
+from booking.permissions import can_see_resource
+from booking.resources.models import Resource, ResourceKind
+from booking.schools.models import School
+from booking.validation import ValidationFailed
+
+
+@dataclass(frozen=True)
+class FeedTarget:
+    scope: FeedScope
+    target_id: int | None
+    name: str  # the calendar's name in the subscriber's app
+    condition: ColumnElement  # which bookings the feed is about (visibility is added on top)
+
+
+# The parts of a personal feed. A later issue adds a visiting teacher's visits here.
+PERSONAL_PARTS: list[Callable] = [lambda owner: Booking.booked_by_id == owner.id]
+
+
+def _personal(owner, target_id: int | None) -> FeedTarget:
+    if target_id not in (None, owner.id):
+        raise ValidationFailed({"id": _l("A personal feed can only be your own.")})
+    condition = or_(*[part(owner) for part in PERSONAL_PARTS])
+    return FeedTarget(FeedScope.USER, owner.id, _("My bookings · %(name)s", name=owner.display_name), condition)
+
+
+def _visible_resource(owner, target_id: int | None, kind: ResourceKind | None = None) -> Resource:
+    resource = db.session.get(Resource, target_id) if isinstance(target_id, int) else None
+    if resource is None or not can_see_resource(owner, resource):
+        raise ValidationFailed({"id": _l("Choose a resource you may see.")})
+    if kind is not None and resource.kind != kind:
+        raise ValidationFailed({"id": _l("This resource is not a visiting teacher.")})
+    return resource
+
+
+def _resource(owner, target_id: int | None) -> FeedTarget:
+    resource = _visible_resource(owner, target_id)
+    return FeedTarget(FeedScope.RESOURCE, resource.id, f"{resource.name} · {resource.owner_school.name}",
+                      Booking.resource_id == resource.id)
+
+
+def _teacher(owner, target_id: int | None) -> FeedTarget:
+    """A visiting teacher's timetable: for now the feed of the teacher's resource."""
+    resource = _visible_resource(owner, target_id, ResourceKind.TEACHER)
+    return FeedTarget(FeedScope.TEACHER, resource.id, _("%(name)s · visits", name=resource.name),
+                      Booking.resource_id == resource.id)
+
+
+def _school(owner, target_id: int | None) -> FeedTarget:
+    school = db.session.get(School, target_id) if isinstance(target_id, int) else None
+    if school is None:
+        raise ValidationFailed({"id": _l("Choose a school.")})
+    if owner.role != Role.COORDINATOR and owner.school_id != school.id:
+        raise ValidationFailed({"id": _l("You may subscribe to your own school only.")})
+    owned = select(Resource.id).where(Resource.owner_school_id == school.id)
+    # Bookings at the school (its resources) and by the school (its classes, anywhere).
+    return FeedTarget(FeedScope.SCHOOL, school.id, school.name,
+                      or_(Booking.school_id == school.id, Booking.resource_id.in_(owned)))
+
+
+def _district(owner, target_id: int | None) -> FeedTarget:
+    if owner.role != Role.COORDINATOR:
+        raise ValidationFailed({"scope": _l("Only district coordinators may subscribe to the whole district.")})
+    return FeedTarget(FeedScope.DISTRICT, None, current_app.config["DISTRICT_NAME"], true())
+
+
+RESOLVERS = {
+    FeedScope.USER: _personal,
+    FeedScope.RESOURCE: _resource,
+    FeedScope.TEACHER: _teacher,
+    FeedScope.SCHOOL: _school,
+    FeedScope.DISTRICT: _district,
+}
+
+
+def parse_scope(value) -> FeedScope:
+    try:
+        return FeedScope(value)
+    except ValueError:
+        allowed = ", ".join(scope.value for scope in FeedScope)
+        raise ValidationFailed({"scope": _l("Choose one of: %(allowed)s.", allowed=allowed)}) from None
+
+
+def resolve_target(owner, scope, target_id: int | None) -> FeedTarget:
+    """The feed ``owner`` asks for; ValidationFailed (field → message) when it is not theirs to have."""
+    return RESOLVERS[parse_scope(scope)](owner, target_id)
