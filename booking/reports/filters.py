@@ -1,0 +1,167 @@
+"""What a report covers (dates, category, stage, school) and who is looking at it.
+
+The dashboard's form and the API parse their input differently (the form forgives blanks,
+the API parses strictly) but both end in ``make_filter``, so the same mistake gets the same
+message and the same numbers come out.
+
+Scopes. ``category`` always narrows the resources. ``stage`` and ``school`` name schools, and
+which school depends on the figure:
+- utilisation, the weekday × hour heatmap and the weekly trend look at *facilities*: the
+  owner school's stage, the owner school;
+- access, equity and sharing flows look at *students*: the booking school's stage; the school
+  narrows the flows to that school's lending and borrowing. Equity always compares all schools
+  of a stage, so the school filter does not change it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from booking.accounts.models import Role
+from booking.extensions import db
+from booking.i18n import district_zone, local_today
+from booking.reports.timeframe import ReportRange
+from booking.resources.models import Category
+from booking.schools.models import School, Stage, Term
+from booking.schools.rules import parse_day, parse_whole_number
+from booking.validation import ValidationFailed
+
+MAX_DAYS = 400  # a school year and a little more
+FALLBACK_DAYS = 28
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Coordinators see every school by name; a school admin sees their own school and district aggregates."""
+
+    user_id: int
+    school_id: int | None
+    coordinator: bool
+
+    @classmethod
+    def of(cls, user) -> "Viewer":
+        return cls(user.id, user.school_id, user.role == Role.COORDINATOR)
+
+    def may_name(self, school_id: int | None) -> bool:
+        return self.coordinator or (school_id is not None and school_id == self.school_id)
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    range: ReportRange
+    category: Category | None = None
+    stage: Stage | None = None
+    school_id: int | None = None
+    term_id: int | None = None
+
+    def query_args(self, **extra) -> dict:
+        """The filter as URL query arguments (for links, exports and drill-downs)."""
+        args = {"start": self.range.first.isoformat(), "end": self.range.last.isoformat(),
+                "category": self.category.value if self.category else None,
+                "stage": self.stage.value if self.stage else None, "school": self.school_id}
+        args.update(extra)
+        return {key: value for key, value in args.items() if value is not None}
+
+
+def default_term(today: date) -> Term | None:
+    """The term running today; else the last one that ended; else the next one."""
+    running = select(Term).where(Term.start_date <= today, Term.end_date >= today)
+    ended = select(Term).where(Term.end_date < today).order_by(Term.end_date.desc())
+    upcoming = select(Term).where(Term.start_date > today).order_by(Term.start_date)
+    for query in (running, ended, upcoming):
+        term = db.session.scalar(query.limit(1))
+        if term is not None:
+            return term
+    return None
+
+
+def default_dates() -> tuple[date, date, int | None]:
+    today = local_today()
+    term = default_term(today)
+    if term is not None:
+        return term.start_date, term.end_date, term.id
+    return today - timedelta(days=FALLBACK_DAYS - 1), today, None
+
+
+def make_filter(viewer: Viewer, first: date | None, last: date | None, category: Category | None = None,
+                stage: Stage | None = None, school_id: int | None = None, term_id: int | None = None) -> ReportFilter:
+    """Check the parsed values together; ValidationFailed names each bad field."""
+    errors: dict = {}
+    if first is None and last is None and term_id is None:
+        first, last, term_id = default_dates()
+    elif first is None or last is None:
+        errors["start" if first is None else "end"] = _l("Enter both the first and the last day, or choose a term.")
+    elif last < first:
+        errors["end"] = _l("The last day must not be before the first day.")
+    elif (last - first).days + 1 > MAX_DAYS:
+        errors["end"] = _l("A report covers at most %(n)d days.", n=MAX_DAYS)
+    if school_id is not None:
+        errors.update(_school_errors(viewer, school_id))
+    if errors:
+        raise ValidationFailed(errors)
+    return ReportFilter(ReportRange(first, last, district_zone()), category, stage, school_id, term_id)
+
+
+def _school_errors(viewer: Viewer, school_id: int) -> dict:
+    if db.session.get(School, school_id) is None:
+        return {"school": _l("Choose a school from the list.")}
+    if not viewer.may_name(school_id):
+        return {"school": _l("You can see the figures of your own school only.")}
+    return {}
+
+
+def _enum_or_error(enum_cls, raw: str, field: str, errors: dict, message):
+    if not raw:
+        return None
+    try:
+        return enum_cls(raw)
+    except ValueError:
+        errors[field] = message
+        return None
+
+
+def parse_filter(viewer: Viewer, args) -> ReportFilter:
+    """The dashboard's filter from query arguments (strings; blanks mean "all" or "default")."""
+    errors: dict = {}
+    text = {name: (args.get(name) or "").strip() for name in ("term", "start", "end", "category", "stage", "school")}
+    category = _enum_or_error(Category, text["category"], "category", errors, _l("Choose a category from the list."))
+    stage = _enum_or_error(Stage, text["stage"], "stage", errors, _l("Choose a stage from the list."))
+    school_id = _whole_or_error(text["school"], "school", errors, _l("Choose a school from the list."))
+    first, last, term_id = _dates_from(text, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return make_filter(viewer, first, last, category, stage, school_id, term_id)
+
+
+def _whole_or_error(raw: str, field: str, errors: dict, message) -> int | None:
+    if not raw:
+        return None
+    number = parse_whole_number(raw, 2**31 - 1)
+    if number is None:
+        errors[field] = message
+    return number
+
+
+def _dates_from(text: dict, errors: dict) -> tuple[date | None, date | None, int | None]:
+    """The typed first and last day; a chosen term's dates unless other dates were typed beside it
+    (the form shows a term's dates in the date inputs, so changing them means a custom range)."""
+    first = parse_day(text["start"]) if text["start"] else None
+    last = parse_day(text["end"]) if text["end"] else None
+    if text["start"] and first is None:
+        errors["start"] = _l("Enter the first day as YYYY-MM-DD.")
+    if text["end"] and last is None:
+        errors["end"] = _l("Enter the last day as YYYY-MM-DD.")
+    if not text["term"]:
+        return first, last, None
+    term_id = parse_whole_number(text["term"], 2**31 - 1)
+    term = db.session.get(Term, term_id) if term_id is not None else None
+    if term is None:
+        errors["term"] = _l("Choose a term from the list.")
+        return None, None, None
+    if first is not None and last is not None and (first, last) != (term.start_date, term.end_date):
+        return first, last, None
+    errors.pop("start", None), errors.pop("end", None)
+    return term.start_date, term.end_date, term.id

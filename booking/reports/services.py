@@ -1,0 +1,83 @@
+"""The coordinator's report: every figure for one filter and one viewer, and its tables.
+
+The dashboard, the exports, the printable equity page and the API all start from ``build_report``
+(or the part of it they need), so they show the same numbers.
+
+A later section (visiting-teacher mandate progress, issue 4) adds a field here, a table
+builder in ``report_tables`` and a block in ``templates/reports/dashboard.html``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+from booking.labels import label
+from booking.reports import report_tables
+from booking.reports.access import MAIN, Access, Flows, access, flows
+from booking.reports.activity import Activity, activity
+from booking.reports.drilldown import Links
+from booking.reports.filters import ReportFilter, Viewer
+from booking.reports.tables import HOURS, INT, PERCENT, RATIO, TEXT, Cell, Column, Table
+from booking.reports.utilisation import Utilisation, utilisation
+
+
+@dataclass
+class Report:
+    filter: ReportFilter
+    viewer: Viewer
+    utilisation: Utilisation
+    access: Access
+    flows: Flows
+    activity: Activity
+
+    def tables(self, make_link=None) -> list[Table]:
+        """Every table, in page order; ``make_link(**params)`` gives drill-down URLs (None: no links)."""
+        links = Links(make_link, self.filter)
+        return [
+            summary_table(self),
+            report_tables.under_served_table(self.access, links),
+            report_tables.equity_table(self.access),
+            report_tables.access_table(self.access, links),
+            *report_tables.utilisation_tables(self.utilisation, links),
+            report_tables.heatmap_table(self.activity, links),
+            report_tables.trend_table(self.activity, links),
+            report_tables.flow_matrix_table(self.flows, links),
+            report_tables.flow_schools_table(self.flows, links),
+        ]
+
+
+def build_report(report_filter: ReportFilter, viewer: Viewer) -> Report:
+    return Report(report_filter, viewer, utilisation(report_filter, viewer), access(report_filter, viewer),
+                  flows(report_filter, viewer), activity(report_filter))
+
+
+def _pass_note(item) -> str:
+    if item.threshold is None:
+        return str(_l("No pass mark for this stage"))
+    verdict = _l("passes") if item.passes else _l("does not pass")
+    return str(_l("Pass mark %(mark).2f: %(verdict)s", mark=item.threshold, verdict=verdict))
+
+
+def summary_table(report: Report) -> Table:
+    """The headline figures, as a table so they export and print like the rest."""
+    total = report.utilisation.total
+    rows = [
+        [str(_l("Date range")), Cell(f"{report.filter.range.first.isoformat()} – {report.filter.range.last.isoformat()}",
+                                     kind=TEXT), ""],
+        [str(_l("Booked hours")), Cell(total.hours.hours, kind=HOURS), str(_l("Confirmed bookings only"))],
+        [str(_l("Utilisation")), Cell(total.utilisation, kind=PERCENT), str(_l("Booked hours over bookable hours"))],
+        [str(_l("Used hours")), Cell(total.hours.used_hours, kind=HOURS), str(_l("Where use was recorded"))],
+        [str(_l("No-show rate")), Cell(total.hours.no_show_rate, kind=PERCENT),
+         str(_l("Of the hours whose outcome was recorded"))],
+        [str(_l("Share of cross-school use")), Cell(report.flows.total.cross_share, kind=PERCENT),
+         str(_l("Hours booked in another school's resources"))],
+    ]
+    for group in report.access.groups:
+        main = next(item for item in group.indicators if item.indicator is MAIN)
+        stage = label(group.stage) if group.stage else str(_l("All stages"))
+        rows.append([str(_l("Weighted CV of hours received: %(stage)s", stage=stage)),
+                     Cell(main.figures.cv_weighted, kind=RATIO), _pass_note(main)])
+    rows.append([str(_l("Schools below their stage's level")), Cell(report.access.under_served_count, kind=INT), ""])
+    columns = [Column("figure", _l("Figure")), Column("value", _l("Value")), Column("note", _l("Note"))]
+    return Table("summary", _l("Headline figures"), columns, rows)

@@ -1,0 +1,151 @@
+"""Utilisation: booked hours over bookable hours, per resource, category and owner school.
+
+Booked, used and no-show hours come from one GROUP BY resource (``queries.hours_by_resource``).
+Bookable hours come from the small opening-hours, closures and blackouts tables, in Python.
+Equipment is lent in quantities, so its utilisation compares item-hours (hours × quantity)
+with its stock's hours; for rooms and teachers the two are the same.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Callable
+
+from sqlalchemy import select
+
+from booking.bookings.queries import blackouts_by_resource, closed_days_by_school
+from booking.bookings.rules import Interval
+from booking.extensions import db
+from booking.reports.filters import ReportFilter, Viewer
+from booking.reports.opening import blackout_hours, open_hours
+from booking.reports.queries import Hours, facility_conditions, hours_by_resource, total
+from booking.reports.timeframe import ReportRange, open_weekdays
+from booking.resources.models import Category, OpeningHours, Resource
+from booking.schools.models import School
+
+
+@dataclass(frozen=True)
+class UtilisationRow:
+    key: object  # resource id, category or owner school id; None for the total
+    name: str
+    bookable_hours: float
+    bookable_unit_hours: float  # × stock
+    hours: Hours
+    owner_school: School | None = None
+    category: Category | None = None
+
+    @property
+    def owner_school_id(self) -> int | None:
+        return self.owner_school.id if self.owner_school else None
+
+    @property
+    def owner_school_name(self) -> str:
+        return self.owner_school.name if self.owner_school else ""
+
+    @property
+    def utilisation(self) -> float | None:
+        return self.hours.unit_hours / self.bookable_unit_hours if self.bookable_unit_hours else None
+
+
+@dataclass(frozen=True)
+class Utilisation:
+    by_resource: list[UtilisationRow]
+    by_category: list[UtilisationRow]
+    by_school: list[UtilisationRow]
+    total: UtilisationRow
+
+
+@dataclass(frozen=True)
+class ResourceInfo:
+    """What utilisation needs of a resource; read as plain rows (thousands of ORM objects cost seconds)."""
+
+    id: int
+    name: str
+    owner_school_id: int
+    category: Category
+    stock: int
+    active: bool
+
+
+def resources_in_scope(report_filter: ReportFilter, booked_ids) -> list[ResourceInfo]:
+    """Active resources the filter covers, and archived ones that still have hours in the range."""
+    query = (select(Resource.id, Resource.name, Resource.owner_school_id, Resource.category, Resource.stock,
+                    Resource.active)
+             .where(*facility_conditions(report_filter))
+             .order_by(Resource.owner_school_id, Resource.category, Resource.name))
+    rows = [ResourceInfo(*row) for row in db.session.execute(query)]
+    return [row for row in rows if row.active or row.id in booked_ids]
+
+
+def opening_windows(report_filter: ReportFilter) -> dict[int, dict[int, list]]:
+    """{resource id: {weekday: [(opens, closes), …]}} for the resources the filter covers: one query."""
+    query = (select(OpeningHours.resource_id, OpeningHours.weekday, OpeningHours.opens, OpeningHours.closes)
+             .join(Resource, Resource.id == OpeningHours.resource_id).where(*facility_conditions(report_filter)))
+    windows: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
+    for resource_id, weekday, opens, closes in db.session.execute(query):
+        windows[resource_id][weekday].append((opens, closes))
+    return windows
+
+
+def bookable_hours(resources: list[ResourceInfo], windows: dict, report_range: ReportRange) -> dict[int, float]:
+    """Opening hours on the days each owner school is open, less blackouts (closures and blackouts: two queries)."""
+    if not resources:
+        return {}
+    closed = closed_days_by_school({r.owner_school_id for r in resources}, report_range.first, report_range.last)
+    open_days = {school_id: open_weekdays(report_range, days) for school_id, days in closed.items()}
+    blackouts = blackouts_by_resource([r.id for r in resources], Interval(report_range.start, report_range.end))
+    found = {}
+    for resource in resources:
+        resource_windows = windows.get(resource.id, {})
+        hours = open_hours(resource_windows, open_days[resource.owner_school_id])
+        for interval, _reason in blackouts.get(resource.id, ()):
+            hours -= blackout_hours(resource_windows, interval.start, interval.end, report_range.zone,
+                                    report_range.first, report_range.last, closed[resource.owner_school_id])
+        found[resource.id] = max(0.0, hours)
+    return found
+
+
+def _resource_row(resource: ResourceInfo, school: School, bookable: float, hours: Hours) -> UtilisationRow:
+    return UtilisationRow(resource.id, resource.name, bookable, bookable * resource.stock, hours, school,
+                          resource.category)
+
+
+def _shared(members: list[UtilisationRow], attribute: str):
+    values = {getattr(member, attribute) for member in members}
+    return values.pop() if len(values) == 1 else None
+
+
+def roll_up(rows: list[UtilisationRow], key: Callable, name: Callable) -> list[UtilisationRow]:
+    """Rows summed by ``key`` (category, owner school …), in the order the keys first appear."""
+    groups: dict = {}
+    for row in rows:
+        groups.setdefault(key(row), []).append(row)
+    return [
+        UtilisationRow(group_key, name(members[0]), sum(r.bookable_hours for r in members),
+                       sum(r.bookable_unit_hours for r in members), total(r.hours for r in members),
+                       _shared(members, "owner_school"), _shared(members, "category"))
+        for group_key, members in groups.items()
+    ]
+
+
+def schools_by_id(ids) -> dict[int, School]:
+    return {school.id: school for school in db.session.scalars(select(School).where(School.id.in_(list(ids))))}
+
+
+def utilisation(report_filter: ReportFilter, viewer: Viewer) -> Utilisation:
+    """The figures for ``viewer``: rows naming a school they may not see are left out; totals stay."""
+    booked = hours_by_resource(report_filter)
+    resources = resources_in_scope(report_filter, booked)
+    bookable = bookable_hours(resources, opening_windows(report_filter), report_filter.range)
+    schools = schools_by_id({r.owner_school_id for r in resources})
+    rows = [_resource_row(r, schools[r.owner_school_id], bookable[r.id], booked.get(r.id, Hours())) for r in resources]
+    by_category = sorted(roll_up(rows, lambda row: row.category, lambda row: str(row.category)),
+                         key=lambda row: list(Category).index(row.key))
+    by_school = roll_up(rows, lambda row: row.owner_school_id, lambda row: row.owner_school_name)
+    grand_total = roll_up(rows, lambda row: None, lambda row: "")
+    return Utilisation(
+        by_resource=[row for row in rows if viewer.may_name(row.owner_school_id)],
+        by_category=by_category,
+        by_school=[row for row in by_school if viewer.may_name(row.key)],
+        total=grand_total[0] if grand_total else UtilisationRow(None, "", 0.0, 0.0, Hours()),
+    )

@@ -1,0 +1,176 @@
+"""Report pages: the dashboard, the bookings behind a number, exports, the printable equity page,
+and the outcome buttons' POST. Coordinators and school admins only; teachers get 403.
+
+Route names other pages use: ``reports.dashboard``, ``reports.record_outcome`` (POST
+/bookings/<id>/outcome with ``outcome`` = used | no_show, optional ``note`` and ``next``).
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from booking.accounts.models import Role
+from booking.bookings.errors import NotAllowed
+from booking.bookings.services import visible_booking
+from booking.extensions import db
+from booking.labels import label
+from booking.permissions import role_required
+from booking.reports import drilldown, exports, outcomes
+from booking.reports.dashboard import charts_for
+from booking.reports.filters import ReportFilter, Viewer, parse_filter
+from booking.reports.forms import FilterForm, OutcomeForm
+from booking.reports.services import build_report
+from booking.reports.tables import HOURS, Column, display
+from booking.schools.calendar import list_terms
+from booking.schools.forms import attach_errors
+from booking.schools.models import School
+from booking.schools.services import list_schools
+from booking.urls import safe_next_url
+from booking.validation import ValidationFailed
+
+bp = Blueprint("reports", __name__)
+
+
+@bp.app_context_processor
+def outcome_helpers():
+    """What `reports/_outcome.html` needs wherever a booking is shown (the booking page too)."""
+    return {"can_record": outcomes.can_record_now, "outcome_labels": outcomes.OUTCOME_LABELS}
+
+HOURS_COLUMN = Column("hours", "", HOURS)
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.app_template_global()
+def cell_text(cell, column: Column) -> str:
+    return display(cell, column)
+
+
+def _viewer() -> Viewer:
+    return Viewer.of(current_user)
+
+
+def _filter_form(viewer: Viewer) -> FilterForm:
+    form = FilterForm(request.args)
+    schools = list_schools() if viewer.coordinator else [s for s in list_schools() if s.id == viewer.school_id]
+    form.set_choices(list_terms(), schools)
+    return form
+
+
+def _drill_url(**params) -> str:
+    return url_for("reports.bookings", **params)
+
+
+def describe(report_filter: ReportFilter) -> list[str]:
+    """The filter in words, written on exports and on the printed page."""
+    lines = [_("Date range: %(first)s – %(last)s", first=report_filter.range.first.isoformat(),
+               last=report_filter.range.last.isoformat())]
+    if report_filter.category:
+        lines.append(_("Category: %(name)s", name=label(report_filter.category)))
+    if report_filter.stage:
+        lines.append(_("Stage: %(name)s", name=label(report_filter.stage)))
+    if report_filter.school_id:
+        lines.append(_("School: %(name)s", name=db.session.get(School, report_filter.school_id).name))
+    return lines
+
+
+def _report_page(render):
+    """The report for the filter in the query string, shown by ``render(report, form, viewer)``;
+    the filter form with its errors (422) when the filter is not valid."""
+    viewer = _viewer()
+    form = _filter_form(viewer)
+    try:
+        report_filter = parse_filter(viewer, request.args)
+    except ValidationFailed as failed:
+        attach_errors(form, failed.errors)
+        return render_template("reports/dashboard.html", form=form, report=None), 422
+    form.show(report_filter)
+    return render(build_report(report_filter, viewer), form, viewer)
+
+
+@bp.get("/reports/")
+@role_required(Role.SCHOOL_ADMIN)
+def dashboard():
+    def render(report, form, viewer):
+        tables = {table.key: table for table in report.tables(_drill_url)}
+        return render_template("reports/dashboard.html", form=form, report=report, viewer=viewer, tables=tables,
+                               charts=charts_for(report), description=describe(report.filter),
+                               export_args=report.filter.query_args())
+
+    return _report_page(render)
+
+
+@bp.get("/reports/equity/print")
+@role_required(Role.SCHOOL_ADMIN)
+def equity_print():
+    def render(report, _form, _viewer):
+        tables = {table.key: table for table in report.tables()}
+        return render_template("reports/equity_print.html", report=report, description=describe(report.filter),
+                               tables=[tables["equity"], tables["under_served"]])
+
+    return _report_page(render)
+
+
+@bp.get("/reports/export/<key>.<fmt>")
+@role_required(Role.SCHOOL_ADMIN)
+def export(key: str, fmt: str):
+    """One table as CSV or XLSX, or every table as one workbook (``all.xlsx``)."""
+    if fmt not in ("csv", "xlsx") or (key == "all" and fmt != "xlsx"):
+        abort(404)
+    viewer = _viewer()
+    try:
+        report = build_report(parse_filter(viewer, request.args), viewer)
+    except ValidationFailed as failed:
+        return Response("\n".join(f"{field}: {message}" for field, message in failed.errors.items()), status=422,
+                        mimetype="text/plain")
+    tables = report.tables() if key == "all" else [table for table in report.tables() if table.key == key]
+    if not tables:
+        abort(404)
+    heading = describe(report.filter)
+    stem = f"district-report-{key}-{report.filter.range.first.isoformat()}-{report.filter.range.last.isoformat()}"
+    if fmt == "csv":
+        body, mimetype = exports.table_csv(tables[0], [str(tables[0].title), *heading]), "text/csv"
+    else:
+        body, mimetype = exports.tables_xlsx(tables, heading), XLSX_TYPE
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'})
+
+
+@bp.get("/reports/bookings")
+@role_required(Role.SCHOOL_ADMIN)
+def bookings():
+    """The bookings behind a number of the dashboard."""
+    viewer = _viewer()
+    try:
+        drill = drilldown.parse_drilldown(viewer, request.args)
+    except ValidationFailed as failed:
+        return render_template("reports/bookings.html", errors=failed.errors, drill=None), 422
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    rows, totals = drilldown.listing(drill, viewer, page)
+    return render_template("reports/bookings.html", errors={}, drill=drill, rows=rows, totals=totals, page=page,
+                           page_size=drilldown.PAGE_SIZE, hours_inside=drilldown.hours_inside,
+                           description=describe(drill.filter), hours_column=HOURS_COLUMN)
+
+
+@bp.post("/bookings/<int:booking_id>/outcome")
+@role_required(Role.TEACHER)
+def record_outcome(booking_id: int):
+    """Mark a booking that took place as used or no-show; back to ``next`` with a message."""
+    booking = visible_booking(current_user, booking_id)
+    if booking is None:
+        abort(404)
+    form = OutcomeForm()
+    back = safe_next_url(form.next.data) or url_for("index")
+    if not form.validate_on_submit():
+        flash(_("The form expired. Please try again."), "error")
+        return redirect(back)
+    try:
+        outcomes.record_outcome(booking, form.outcome.data, form.note.data or "", current_user)
+    except NotAllowed:
+        abort(403)
+    except ValidationFailed as failed:
+        for message in failed.errors.values():
+            flash(message, "error")
+        return redirect(back)
+    flash(_("Recorded: %(outcome)s.", outcome=outcomes.OUTCOME_LABELS[booking.outcome]), "success")
+    return redirect(back)

@@ -1,0 +1,31 @@
+"""A coordinator opens the reports in Chinese on a phone, finds the under-served school, downloads the XLSX."""
+from openpyxl import load_workbook
+
+from tests.browser.conftest import sign_in
+from tests.test_reports import small_district
+
+
+def test_coordinator_finds_under_served_schools_and_downloads_xlsx(page, live_server, tmp_path):
+    district = small_district()
+    sign_in(page, live_server, district.coordinator.email)
+    page.get_by_role("link", name="统计报表").click()
+    page.get_by_role("heading", name="使用与均衡统计").wait_for()
+
+    page.get_by_label("开始日期").fill("2026-09-07")
+    page.get_by_label("结束日期").fill("2026-09-11")
+    page.get_by_role("button", name="查看").click()
+    page.get_by_text("日期范围：2026-09-07 – 2026-09-11").first.wait_for()
+
+    figure = page.locator("#table-under_served")
+    assert figure.locator("figcaption").inner_text() == "低于学段水平的学校"
+    row = figure.get_by_role("row").filter(has_text="领头小学")
+    assert "1.0" in row.inner_text() and "50.0%" in row.inner_text()
+
+    with page.expect_download() as download_info:
+        figure.get_by_role("link", name="XLSX").click()
+    saved = tmp_path / "under_served.xlsx"
+    download_info.value.save_as(saved)
+    sheet = load_workbook(saved).active
+    rows = [row for row in sheet.iter_rows(values_only=True)]
+    assert rows[0][0] == "低于学段水平的学校" and rows[1][0] == "日期范围：2026-09-07 – 2026-09-11"
+    assert any(row[0] == "领头小学" and row[7] == 1 for row in rows)
