@@ -1,0 +1,130 @@
+"""The coordinator's part: the district yesterday (hours by category and by school), the equity
+highlights of the term so far, requests waiting more than 24 hours, no-shows, and the visiting
+teachers' mandates that are behind schedule.
+
+The equity highlights are context: they come with the news, never alone.
+"""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from booking.accounts.models import Role
+from booking.digests.content import DigestWindow, Section
+from booking.digests.figures import DistrictFigures, DigestRun
+from booking.digests.formatting import class_text, external_url, number, place_text, span_text, table, when_text
+from booking.digests.providers.school_admin import REQUEST_COLUMNS, approvals_link, request_rows
+from booking.labels import label
+from booking.reports.access import MAIN, Access
+from booking.reports.tables import HOURS, PERCENT, RATIO, Column
+from booking.schools.services import current_term
+from booking.teachers.mandates import line_label, mandate_progress
+
+FURTHEST_BELOW_SHOWN = 3
+
+
+def usage_section(figures: DistrictFigures, window: DigestWindow) -> Section | None:
+    total = figures.usage.total
+    if not total.hours.seconds:
+        return None
+    columns = [Column("category", _l("Category")), Column("booked", _l("Booked hours"), HOURS),
+               Column("utilisation", _l("Utilisation"), PERCENT), Column("used", _l("Used hours"), HOURS),
+               Column("no_show", _l("No-show hours"), HOURS)]
+    rows = [[str(label(row.category)), row.hours.hours, row.utilisation, row.hours.used_hours, row.hours.no_show_hours]
+            for row in figures.usage.by_category if row.hours.seconds]
+    shown, more = table(columns, rows, limit=len(rows))
+    lines = [str(_l("%(hours)s hours booked across the district; utilisation %(share)s.",
+                    hours=number(total.hours.hours, HOURS), share=number(total.utilisation, PERCENT)))]
+    title = _l("The district, %(days)s: hours by category", days=span_text(*window.past))
+    return Section("district_usage", str(title), lines=lines, table=shown, more=more,
+                   link=(str(_l("Open the reports")), external_url("reports.dashboard")))
+
+
+def schools_section(figures: DistrictFigures, window: DigestWindow) -> Section | None:
+    received = sorted((row for row in figures.access.schools if row.totals[MAIN.key] > 0),
+                      key=lambda row: -row.totals[MAIN.key])
+    if not received:
+        return None
+    columns = [Column("school", _l("School")), Column("hours", _l("Hours received"), HOURS),
+               Column("per_100", _l("Per 100 students"), HOURS)]
+    shown, more = table(columns, [[row.school.name, row.totals[MAIN.key], row.per_100(MAIN.key)] for row in received])
+    title = _l("The district, %(days)s: hours by school", days=span_text(*window.past))
+    return Section("district_schools", str(title), table=shown, more=more)
+
+
+def _verdict(passes: bool) -> str:
+    return str(_l("passes") if passes else _l("does not pass"))
+
+
+def equity_lines(equity: Access) -> list[str]:
+    """The weighted CV of hours received against each stage's pass mark, then the schools furthest below."""
+    lines = []
+    for group in equity.groups:
+        main = next(item for item in group.indicators if item.indicator is MAIN)
+        if group.threshold is None or main.figures.cv_weighted is None:
+            continue
+        lines.append(str(_l("%(stage)s: weighted CV %(cv)s against the pass mark %(mark)s, %(verdict)s.",
+                            stage=label(group.stage), cv=number(main.figures.cv_weighted, RATIO),
+                            mark=number(group.threshold, RATIO), verdict=_verdict(main.passes))))
+    for row in equity.under_served[:FURTHEST_BELOW_SHOWN]:
+        lines.append(str(_l("%(school)s received %(share)s of its stage's level (%(hours)s hours short).",
+                            school=row.school.name, share=number(row.share_of_level, PERCENT),
+                            hours=number(row.gaps[MAIN.key], HOURS))))
+    return lines
+
+
+def equity_section(figures: DistrictFigures) -> Section | None:
+    lines = equity_lines(figures.equity)
+    if not lines:
+        return None
+    title = _l("Equity so far this term, %(days)s", days=span_text(*figures.equity_span))
+    return Section("district_equity", str(title), lines=lines, news=False,
+                   link=(str(_l("Open the equity report")), external_url("reports.dashboard")))
+
+
+def waiting_section(figures: DistrictFigures) -> Section | None:
+    if not figures.waiting_long:
+        return None
+    shown, more = table(REQUEST_COLUMNS, request_rows(figures.waiting_long))
+    title = _l("Requests waiting more than 24 hours: %(n)d", n=len(figures.waiting_long))
+    return Section("district_waiting", str(title), table=shown, more=more, link=approvals_link())
+
+
+def no_show_section(figures: DistrictFigures, window: DigestWindow) -> Section | None:
+    if not figures.no_shows:
+        return None
+    columns = [Column("when", _l("When")), Column("where", _l("Resource")), Column("class", _l("Class")),
+               Column("by", _l("Booked by"))]
+    rows = [[when_text(b), place_text(b), f"{b.school.name} · {class_text(b)}", b.booked_by.display_name]
+            for b in figures.no_shows]
+    shown, more = table(columns, rows)
+    title = _l("No-shows, %(days)s: %(n)d", days=span_text(*window.past), n=len(figures.no_shows))
+    return Section("district_no_shows", str(title), table=shown, more=more)
+
+
+def mandates_section(window: DigestWindow) -> Section | None:
+    """News when a tied school is behind on a mandate for the share of the term that has passed."""
+    term = current_term(window.digest_date)
+    if term is None or term.start_date > window.digest_date:
+        return None
+    progress = mandate_progress(term, today=window.digest_date)
+    if not progress.behind_rows:
+        return None
+    columns = [Column("school", _l("Tied school")), Column("behind", _l("Behind schedule"))]
+    rows = [[row.school.name, "; ".join(
+        str(_l("%(mandate)s %(delivered)d of %(required)d delivered", mandate=line_label(cell.line),
+               delivered=cell.delivered, required=cell.line.required))
+        for cell in row.cells if cell.status == "behind")] for row in progress.behind_rows]
+    shown, more = table(columns, rows)
+    lines = [str(_l("%(share)s of %(term)s has passed.", share=number(progress.elapsed, PERCENT), term=term.name))]
+    title = _l("Visiting-teacher mandates behind schedule: %(n)d tied schools", n=len(progress.behind_rows))
+    return Section("district_mandates", str(title), lines=lines, table=shown, more=more,
+                   link=(str(_l("Open the mandate progress")), external_url("teachers.mandates")))
+
+
+def coordinator_sections(run: DigestRun, user, window: DigestWindow) -> list[Section]:
+    if user.role != Role.COORDINATOR:
+        return []
+    figures = run.district(window.past)
+    sections = (usage_section(figures, window), schools_section(figures, window), equity_section(figures),
+                waiting_section(figures), no_show_section(figures, window), mandates_section(window))
+    return [s for s in sections if s]
