@@ -1,0 +1,119 @@
+"""A visiting teacher's day, school by school: where to be, when, and the trips in between.
+
+The day starts at the home school; each lesson (and each home-school commitment) is a stop;
+between two stops at different campuses comes a leg with its travel minutes and the time to
+leave by. The "Today" page, the week ahead, the digests and the 06:30 itinerary all read it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from booking.bookings.models import ACTIVE_STATUSES, Booking, BookingStatus
+from booking.bookings.rule_types import Interval, TeacherSnapshot
+from booking.bookings.teacher_rules import home_commitments
+from booking.extensions import db
+from booking.i18n import district_zone, local_to_utc
+from booking.schools.models import School
+from booking.schools.services import travel_matrix, travel_minutes
+from booking.teachers.models import TeacherProfile
+from booking.teachers.snapshots import busy_time
+
+
+@dataclass(frozen=True)
+class Stop:
+    start: datetime
+    end: datetime
+    school: School
+    booking: Booking | None = None  # None: a home-school commitment
+    note: str = ""
+
+    @property
+    def pending(self) -> bool:
+        return self.booking is not None and self.booking.status == BookingStatus.PENDING
+
+
+@dataclass(frozen=True)
+class Leg:
+    origin: School
+    destination: School
+    minutes: int | None  # None: nobody entered the travel time
+    leave_by: datetime | None  # the latest departure to arrive in time
+    tight: bool  # the gap is shorter than the trip (booked before the rules knew better, or unknown)
+
+
+@dataclass
+class DayPlan:
+    day: date
+    home: School
+    items: list = field(default_factory=list)  # Stop and Leg, in order
+
+    @property
+    def stops(self) -> list[Stop]:
+        return [item for item in self.items if isinstance(item, Stop)]
+
+    @property
+    def lessons(self) -> list[Stop]:
+        return [stop for stop in self.stops if stop.booking is not None]
+
+    @property
+    def travel_minutes(self) -> int:
+        return sum(item.minutes or 0 for item in self.items if isinstance(item, Leg))
+
+
+def _lessons(profile: TeacherProfile, first: date, last: date) -> list[Booking]:
+    zone = district_zone()
+    start, end = local_to_utc(first, time(0), zone), local_to_utc(last + timedelta(days=1), time(0), zone)
+    query = (select(Booking).where(Booking.resource_id == profile.resource_id, Booking.status.in_(ACTIVE_STATUSES),
+                                   Booking.starts_at >= start, Booking.starts_at < end)
+             .options(selectinload(Booking.school)).order_by(Booking.starts_at))
+    return list(db.session.scalars(query))
+
+
+def _home_stops(profile: TeacherProfile, day: date) -> list[Stop]:
+    commitments = home_commitments_of(profile, day)
+    return [Stop(span.start, span.end, profile.home_school, note=note) for span, note in commitments]
+
+
+def home_commitments_of(profile: TeacherProfile, day: date) -> list[tuple[Interval, str]]:
+    snapshot = TeacherSnapshot(home_school_id=profile.home_school_id, weekly_cap=profile.weekly_cap,
+                               busy=tuple(busy_time(row) for row in profile.busy_times))
+    return [(stop.interval, stop.label) for stop in home_commitments(snapshot, day, district_zone())]
+
+
+def _leg(origin: School, destination: School, gap_start: datetime, arrive: datetime, matrix: dict) -> Leg:
+    minutes = travel_minutes(origin.id, destination.id, matrix)
+    leave_by = arrive - timedelta(minutes=minutes) if minutes is not None else None
+    tight = minutes is None or leave_by < gap_start
+    return Leg(origin, destination, minutes, leave_by, tight)
+
+
+def plan_day(profile: TeacherProfile, day: date, lessons: list[Booking], matrix: dict) -> DayPlan:
+    """The day's stops in time order, with a leg wherever the teacher changes campus."""
+    stops = [Stop(b.starts_at, b.ends_at, b.school, b) for b in lessons] + _home_stops(profile, day)
+    stops.sort(key=lambda s: (s.start, s.end))
+    plan = DayPlan(day, profile.home_school)
+    where, free_from = profile.home_school, None
+    for stop in stops:
+        if stop.school.id != where.id:
+            gap_start = free_from or stop.start - timedelta(hours=12)  # the day's first trip: leave home in time
+            plan.items.append(_leg(where, stop.school, gap_start, stop.start, matrix))
+        plan.items.append(stop)
+        where, free_from = stop.school, stop.end
+    return plan
+
+
+def itinerary(profile: TeacherProfile, first: date, days: int = 1) -> list[DayPlan]:
+    """One plan per day from ``first``: two queries whatever the number of days."""
+    last = first + timedelta(days=days - 1)
+    lessons = _lessons(profile, first, last)
+    matrix = travel_matrix()
+    zone = district_zone()
+    by_day: dict[date, list[Booking]] = {}
+    for booking in lessons:
+        by_day.setdefault(booking.starts_at.astimezone(zone).date(), []).append(booking)
+    return [plan_day(profile, first + timedelta(days=n), by_day.get(first + timedelta(days=n), []), matrix)
+            for n in range(days)]
