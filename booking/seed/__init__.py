@@ -1,13 +1,40 @@
-"""`flask --app wsgi seed-demo`: the demo district, idempotent."""
+"""`flask --app wsgi seed-demo`: the demo district, idempotent.
+
+`make run` calls it on every start, so it must be quick when the demo is already there and
+must exit successfully (without touching anything) when the database holds a real district.
+"""
 from __future__ import annotations
 
 import click
+
+from booking.accounts.models import Role
+
+ROLE_TITLES = {Role.COORDINATOR: "district coordinators", Role.SCHOOL_ADMIN: "school admins",
+               Role.TEACHER: "teachers"}
 
 
 @click.command("seed-demo")
 def seed_demo_command():
     """Fill an empty database with the 新天学区 demo district (does nothing if it is there)."""
-    from booking.seed.demo import seed_demo
+    from booking.seed.demo import DatabaseState, seed_demo
+    from booking.seed.people import DEMO_PASSWORD, email_for
 
-    created = seed_demo()
-    click.echo("seeded the demo district" if created else "the demo district is already there; nothing changed")
+    result = seed_demo()
+    if result.state == DatabaseState.OTHER:
+        click.echo(f"the database already holds the district {result.district_name or '(unnamed)'} or other data "
+                   "that is not the demo; seed-demo changed nothing")
+    elif not result.created:
+        click.echo(f"the demo district is already there; nothing changed "
+                   f"(sign in as {email_for('coordinator')} / {DEMO_PASSWORD})")
+    else:
+        click.echo(f"seeded the demo district {result.district_name}")
+        _echo_logins(result.people, DEMO_PASSWORD)
+
+
+def _echo_logins(people, password: str) -> None:
+    click.echo(f"demo logins (password for all: {password}):")
+    for role in (Role.COORDINATOR, Role.SCHOOL_ADMIN, Role.TEACHER):
+        click.echo(f"  {ROLE_TITLES[role]}:")
+        for person in people:
+            if person.role == role:
+                click.echo(f"    {person.email:<32} {person.display_name}  {person.school_code or ''}".rstrip())
