@@ -26,12 +26,12 @@ install-dev: $(VENV)/.installed-dev translations
 
 # Compile the .po catalogues into the .mo files Flask-Babel reads.
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -q -d $(TRANSLATIONS) 2>/dev/null || $(BIN)/pybabel compile -d $(TRANSLATIONS)
+	$(BIN)/pybabel -q compile -d $(TRANSLATIONS)
 
 # For developers: extract new strings and merge them into the catalogues.
 messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o $(TRANSLATIONS)/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -q -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --omit-header --no-wrap
+	$(BIN)/pybabel -q update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --no-wrap
 
 migrate: install
 	$(FLASK) db upgrade
@@ -41,6 +41,7 @@ seed: migrate
 
 run: seed
 	@echo "District Share on http://$(HOST):$(PORT)  (demo logins: see README.md)"
+	@echo "Nightly digests: run 'make scheduler' in a second terminal (the web server never runs jobs)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 scheduler: migrate
@@ -49,8 +50,10 @@ scheduler: migrate
 serve-prod: migrate
 	$(BIN)/gunicorn --workers 4 --bind $(HOST):$(PORT) wsgi:app
 
+# The suite runs on every core (pytest-xdist); `make test PYTEST_WORKERS=0` runs it in one process.
+PYTEST_WORKERS ?= auto
 test: install-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

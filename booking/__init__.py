@@ -56,25 +56,46 @@ def _import_models() -> None:
     """Every model module, so Alembic and relationships see the whole schema."""
     from booking.accounts import models as _accounts  # noqa: F401
     from booking.audit import models as _audit  # noqa: F401
+    from booking.bookings import models as _bookings  # noqa: F401
+    from booking.calendars import models as _calendars  # noqa: F401
+    from booking.digests import models as _digests  # noqa: F401
     from booking.resources import models as _resources  # noqa: F401
     from booking.schools import models as _schools  # noqa: F401
+    from booking.teachers import models as _teachers  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
+    from booking.accounts.admin_views import bp as users_admin_bp
     from booking.accounts.views import bp as accounts_bp
     from booking.api import bp as api_bp
+    from booking.calendars.views import bp as calendars_bp
+    from booking.digests.views import bp as digests_bp
+    from booking.bookings.views import bp as bookings_bp
+    from booking.imports.views import bp as imports_bp
+    from booking.reports.views import bp as reports_bp
     from booking.resources.views import bp as resources_bp
     from booking.schools.views import bp as schools_bp
+    from booking.teachers.views import bp as teachers_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(schools_bp)
     app.register_blueprint(resources_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(calendars_bp)
+    app.register_blueprint(users_admin_bp)
+    app.register_blueprint(imports_bp)
+    app.register_blueprint(bookings_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(digests_bp)
+    app.register_blueprint(teachers_bp)
 
 
 def _register_cli(app: Flask) -> None:
     from booking.accounts.cli import users_cli
+    from booking.digests.cli import digests_cli, scheduler_command
     from booking.seed import seed_demo_command
 
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(digests_cli)
+    app.cli.add_command(scheduler_command)

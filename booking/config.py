@@ -64,4 +64,13 @@ def from_environment(env: dict | None = None, instance_path: Path | None = None)
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
         "CSV_MAX_ROWS": 5000,
         "PREFERRED_URL_SCHEME": env.get("PREFERRED_URL_SCHEME", "http"),
+        # Digests (booking.digests): when, where links point, and SMTP (none: .eml files in instance/outbox/).
+        "DIGEST_TIME": env.get("DIGEST_TIME", "21:00"),
+        "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000"),
+        "MAIL_SERVER": env.get("MAIL_SERVER", ""),
+        "MAIL_PORT": env.get("MAIL_PORT", "587"),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": env.get("MAIL_USE_TLS", "true").lower() in ("1", "true", "yes", "on"),
+        "MAIL_FROM": env.get("MAIL_FROM", "District Share <digest@localhost>"),
     }

@@ -104,6 +104,14 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # A batch ALTER copies and drops the table; with foreign keys enforced SQLite refuses
+            # to drop a table other rows point at. Off for the migration (the pragma only works
+            # outside a transaction), checked again at the end.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # end SQLAlchemy's autobegun transaction so Alembic owns the next one
+            connection.commit()  # end the transaction the statement began, so the migrations get their own
         # Batch mode lets later migrations ALTER tables on SQLite (it copies the table).
         conf_args.setdefault("render_as_batch", connection.dialect.name == "sqlite")
         conf_args.setdefault("compare_type", True)
@@ -116,6 +124,12 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if problems:
+                raise RuntimeError(f"foreign keys broken by the migration: {problems[:5]}")
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 if context.is_offline_mode():

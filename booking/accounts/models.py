@@ -26,6 +26,14 @@ class Role(StrEnum):
 ROLE_RANK = {Role.TEACHER: 0, Role.SCHOOL_ADMIN: 1, Role.COORDINATOR: 2}
 
 
+class DigestFrequency(StrEnum):
+    """How often the user wants the usage digest by email (booking.digests)."""
+
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    NONE = "none"
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 
@@ -39,6 +47,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    digest_frequency: Mapped[DigestFrequency] = mapped_column(
+        db_enum(DigestFrequency, "digest_frequency"), default=DigestFrequency.DAILY, server_default="daily")
 
     school: Mapped[School | None] = relationship()
 
