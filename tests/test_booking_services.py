@@ -35,6 +35,7 @@ def test_a_clash_is_refused_with_who_holds_it_and_suggestions(teacher, lab):
     other_teacher = factories.user()
     other_lab = factories.resource(name="化学实验室")
     factories.travel(other_teacher.school, other_lab.owner_school, 15)
+    factories.travel(other_teacher.school, lab.owner_school, 25)
     with pytest.raises(BookingRefused) as refused:
         create_booking(other_teacher, single(lab, start=local(9, 3, 10, 0), end=local(9, 3, 10, 40)))
     [refusal] = refused.value.refusals
@@ -43,6 +44,7 @@ def test_a_clash_is_refused_with_who_holds_it_and_suggestions(teacher, lab):
     assert 1 <= len(suggestions) <= 5
     assert {s.resource_id for s in suggestions} == {lab.id, other_lab.id}
     assert [s for s in suggestions if not s.same_resource][0].travel_minutes == 15
+    assert {s.travel_minutes for s in suggestions if s.same_resource} == {25}
     assert db.session.query(Booking).count() == 1
 
 

@@ -98,10 +98,11 @@ def _by_travel(suggestions: list[Suggestion]) -> list[Suggestion]:
     return sorted(suggestions, key=lambda s: (s.travel_minutes is None, s.travel_minutes or 0, s.resource_name))
 
 
-def other_resources_free(actor, resource: Resource, target: rules.Interval, template: rules.Request) -> list[Suggestion]:
+def other_resources_free(actor, resource: Resource, target: rules.Interval, template: rules.Request,
+                         matrix: dict | None = None) -> list[Suggestion]:
     """The same category at other schools, free at ``target``, nearest campus first."""
     others = [r for r in visible_resources(actor, ResourceFilter(category=resource.category)) if r.id != resource.id]
-    matrix = travel_matrix()
+    matrix = travel_matrix() if matrix is None else matrix
     free = free_slots(actor, [(r, target) for r in others], template)
     return _by_travel([_suggestion(r, i, template.school_id, matrix, False) for r, i in free])
 
@@ -111,8 +112,9 @@ def suggest_alternatives(actor, plan: Plan, limit: int = MAX_SUGGESTIONS) -> lis
     resource, target = plan.resource, plan.occurrences[0]
     bells = _bell_starts(period_school_id(resource, plan.request.school_id))
     nearby = free_slots(actor, [(resource, i) for i in nearby_intervals(target, bells)], plan.request)
-    same = [_suggestion(r, i, plan.request.school_id, {}, True) for r, i in nearby[:limit]]
-    others = other_resources_free(actor, resource, target, plan.request)
+    matrix = travel_matrix()
+    same = [_suggestion(r, i, plan.request.school_id, matrix, True) for r, i in nearby[:limit]]
+    others = other_resources_free(actor, resource, target, plan.request, matrix)
     # Half from each source where both have enough, the rest filled from whichever has more.
     chosen = same[: max(limit - len(others), (limit + 1) // 2)]
     return chosen + others[: limit - len(chosen)]
