@@ -24,7 +24,7 @@ from booking.bookings.services import Created, create_booking
 from booking.bookings.suggestions import search_free
 from booking.bookings.web_input import form_errors, read_booking, read_search
 from booking.bookings.web_labels import register_template_helpers
-from booking.bookings.web_queries import slot_links, term_span_on, week_grid_for
+from booking.bookings.web_queries import slot_links, term_span_on
 from booking.extensions import db
 from booking.i18n import district_zone
 from booking.permissions import can_see_resource
@@ -37,7 +37,6 @@ from booking.validation import ValidationFailed
 bp = Blueprint("bookings", __name__, url_prefix="/bookings")
 register_template_helpers(bp)
 # The resource page shows the week grid (templates/resources/show.html).
-bp.add_app_template_global(week_grid_for, "week_grid_for")
 
 MAX_ID = 2**31 - 1  # larger ids cannot be stored, so they name nothing
 PREFILLED = ("day", "period_number", "period_to", "start_time", "end_time", "class_name", "students", "title",

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 
+from booking.bookings.web_queries import week_grid_for
 from booking.extensions import db
 from booking.permissions import can_see_resource
 from booking.resources import services
@@ -30,7 +31,8 @@ def show_resource(resource_id: int):
     resource = db.session.get(Resource, resource_id)
     if resource is None or not can_see_resource(current_user, resource):
         abort(404)
-    return render_template("resources/show.html", resource=resource)
+    grid = week_grid_for(resource, request.args.get("week")) if resource.active else None
+    return render_template("resources/show.html", resource=resource, grid=grid)
 
 
 from booking.resources import admin_views  # noqa: E402,F401  (registers the administration routes on bp)
