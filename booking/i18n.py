@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_login import current_user
 
@@ -18,8 +18,10 @@ def select_locale() -> str:
     chosen = session.get("locale")
     if chosen in supported:
         return chosen
-    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in supported:
-        return current_user.locale
+    # An API call speaks the token owner's language (booking/api sets g.api_user before any view runs).
+    user = g.get("api_user") or current_user
+    if user and getattr(user, "is_authenticated", False) and user.locale in supported:
+        return user.locale
     # Schools' machines are set up in Chinese; only an explicit choice switches to English.
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 

@@ -10,6 +10,7 @@ import os
 import uuid
 
 import pytest
+from flask import g
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -61,6 +62,10 @@ def _empty_all_tables() -> None:
     db.session.commit()
 
 
+def _forget_request_language() -> None:
+    g.pop("_flask_babel", None)
+
+
 @pytest.fixture
 def app(database_url, tmp_path):
     app = create_app({
@@ -71,6 +76,9 @@ def app(database_url, tmp_path):
         "SERVER_NAME": None,
     })
     app.instance_path = str(tmp_path / "instance")
+    # The test's app context is shared by every test-client request (Flask reuses it), so `g`
+    # would carry one request's cached language into the next; production has a fresh g per request.
+    app.before_request(_forget_request_language)
     with app.app_context():
         yield app
         db.session.remove()

@@ -185,3 +185,16 @@ def test_district_search_ranks_free_resources_by_travel_time(client, teacher, la
     assert client.get("/api/v1/free-resources?category=lab&date=2026-09-03&start=10:00&end=09:00",
                       headers=bearer(teacher)).status_code == 422
     assert_documented(client, body, "/free-resources")
+
+
+def test_refusals_speak_the_token_owners_language(client, lab):
+    from tests.booking_support import freeze
+
+    freeze()
+    post(client, factories.user(), body_for(lab))
+    chinese = factories.user(locale="zh_CN")
+    english = factories.user(locale="en")
+    clash = body_for(lab, start="2026-09-03T10:00:00", end="2026-09-03T10:40:00")
+    zh_message = post(client, chinese, clash).get_json()["conflicts"][0]["message"]
+    en_message = post(client, english, clash).get_json()["conflicts"][0]["message"]
+    assert "预约" in zh_message and "booked" in en_message.lower()
