@@ -88,7 +88,7 @@ def _integer(body: dict, name: str, errors: dict, minimum: int, maximum: int = M
     return None
 
 
-def _text(body: dict, name: str, errors: dict, default: str = "") -> str:
+def text_field(body: dict, name: str, errors: dict, default: str = "") -> str:
     value = body.get(name, default)
     if value is None:
         return default
@@ -98,7 +98,7 @@ def _text(body: dict, name: str, errors: dict, default: str = "") -> str:
     return value
 
 
-def _instant(body: dict, name: str, errors: dict, zone: ZoneInfo) -> datetime | None:
+def instant_field(body: dict, name: str, errors: dict, zone: ZoneInfo) -> datetime | None:
     if body.get(name) is None:
         errors[name] = f"Required. {INSTANT_HINT}"
         return None
@@ -109,7 +109,7 @@ def _instant(body: dict, name: str, errors: dict, zone: ZoneInfo) -> datetime | 
         return None
 
 
-def _unknown(body: dict, allowed: set, errors: dict, prefix: str = "") -> None:
+def reject_unknown_fields(body: dict, allowed: set, errors: dict, prefix: str = "") -> None:
     for name in sorted(set(body) - allowed):
         errors[prefix + name] = "Unknown field."
 
@@ -120,7 +120,7 @@ def _recurrence(value, errors: dict) -> dict:
     if not isinstance(value, dict) or not isinstance(value.get("rrule"), str):
         errors["recurrence"] = 'Give {"rrule": "FREQ=WEEKLY;BYDAY=TH;UNTIL=20270115", "skip_conflicts": false}.'
         return {}
-    _unknown(value, RECURRENCE_FIELDS, errors, "recurrence.")
+    reject_unknown_fields(value, RECURRENCE_FIELDS, errors, "recurrence.")
     skip = value.get("skip_conflicts", False)
     if not isinstance(skip, bool):
         errors["recurrence.skip_conflicts"] = "Give true or false."
@@ -141,20 +141,20 @@ def booking_input(body, zone: ZoneInfo) -> BookingInput:
     if not isinstance(body, dict):
         raise ValidationFailed({"body": "Send a JSON object."})
     errors: dict = {}
-    _unknown(body, BOOKING_FIELDS, errors)
+    reject_unknown_fields(body, BOOKING_FIELDS, errors)
     if body.get("resource_id") is None:
         errors["resource_id"] = "Required."
     values = dict(
         resource_id=_integer(body, "resource_id", errors, 1),
-        start=_instant(body, "start", errors, zone),
-        end=_instant(body, "end", errors, zone),
-        title=_text(body, "title", errors),
-        class_name=_text(body, "class_name", errors),
+        start=instant_field(body, "start", errors, zone),
+        end=instant_field(body, "end", errors, zone),
+        title=text_field(body, "title", errors),
+        class_name=text_field(body, "class_name", errors),
         students=_integer(body, "students", errors, 0, MAX_STUDENTS),
         quantity=_integer(body, "quantity", errors, 1, default=1),
         school_id=_integer(body, "school_id", errors, 1),
-        subject=_text(body, "subject", errors) or None,
-        lesson_kind=_text(body, "lesson_kind", errors) or None,
+        subject=text_field(body, "subject", errors) or None,
+        lesson_kind=text_field(body, "lesson_kind", errors) or None,
     )
     values.update(_recurrence(body.get("recurrence"), errors))
     if errors:

@@ -7,16 +7,19 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from booking.accounts.models import Role
 from booking.extensions import db
+from booking.i18n import district_zone
 from booking.permissions import can_manage_school, role_required
-from booking.resources import services
-from booking.resources.forms import resource_form
+from booking.resources import blackouts, services
+from booking.resources.forms import BlackoutForm, resource_form
 from booking.resources.models import Category, Resource, ResourceKind
 from booking.resources.views import bp
 from booking.schools.forms import CsrfOnlyForm, attach_errors
+from booking.validation import ValidationFailed
 from booking.web import save_form
 
 # Pages show "Edit" links only to the people the edit pages would let in.
@@ -91,3 +94,73 @@ def set_resource_active(resource_id: int):
         flash(_("%(name)s can be booked again.", name=resource.name) if active
               else _("%(name)s was archived: it can no longer be booked.", name=resource.name), "success")
     return redirect(url_for("resources.manage_resources"))
+
+
+# --- Maintenance blackouts ---------------------------------------------------------------------
+
+
+def _chosen(form: BlackoutForm) -> str | None:
+    """What the confirmation page's button said to do with the bookings inside (None: not asked yet)."""
+    return form.on_bookings.data if form.on_bookings.data in blackouts.ON_BOOKINGS else None
+
+
+def _confirmation(resource: Resource, form: BlackoutForm):
+    """The page listing the bookings a valid new blackout falls on, until the admin has chosen for
+    exactly those; None when there is nothing to confirm (or the input is bad: saving shows why)."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        span = blackouts.validated(form.to_input(district_zone()))
+    except ValidationFailed:
+        return None
+    affected = blackouts.affected_bookings(resource, span)
+    shown = ",".join(str(b.id) for b in affected)
+    if not affected or (_chosen(form) and form.shown.data == shown):
+        return None
+    changed = bool(form.shown.data) and form.shown.data != shown  # bookings were made or cancelled meanwhile
+    form.shown.data = shown
+    return render_template("resources/blackout_confirm.html", resource=resource, form=form, affected=affected,
+                           changed=changed)
+
+
+def _added_message(added: blackouts.BlackoutAdded) -> str:
+    parts = [_("The blackout was added.")]
+    if added.cancelled:
+        parts.append(ngettext("%(num)d booking inside it was cancelled.",
+                              "%(num)d bookings inside it were cancelled.", len(added.cancelled)))
+    if added.kept:
+        parts.append(ngettext("%(num)d booking inside it is kept.", "%(num)d bookings inside it are kept.",
+                              len(added.kept)))
+    return " ".join(parts)
+
+
+@bp.route("/<int:resource_id>/blackouts", methods=["GET", "POST"])
+@role_required(Role.SCHOOL_ADMIN)
+def resource_blackouts(resource_id: int):
+    """The list, and the form to add one; a blackout over bookings asks first what to do with them."""
+    resource = _managed_resource_or_404(resource_id)
+    form = BlackoutForm()
+    confirmation = _confirmation(resource, form)
+    if confirmation is not None:
+        return confirmation
+    upcoming, recent = blackouts.list_blackouts(resource)
+    return save_form(
+        form, lambda: blackouts.create_blackout(current_user, resource, form.to_input(district_zone()),
+                                                _chosen(form) or "keep"),
+        _added_message, url_for("resources.resource_blackouts", resource_id=resource.id),
+        "resources/blackouts.html", attach_errors, resource=resource, upcoming=upcoming, recent=recent,
+        button=CsrfOnlyForm(),
+    )
+
+
+@bp.post("/<int:resource_id>/blackouts/<int:blackout_id>/delete")
+@role_required(Role.SCHOOL_ADMIN)
+def delete_blackout(resource_id: int, blackout_id: int):
+    resource = _managed_resource_or_404(resource_id)
+    blackout = blackouts.find_blackout(resource, blackout_id)
+    if blackout is None:
+        abort(404)
+    if CsrfOnlyForm().validate_on_submit():
+        blackouts.delete_blackout(current_user, blackout)
+        flash(_("The blackout was deleted."), "success")
+    return redirect(url_for("resources.resource_blackouts", resource_id=resource.id))

@@ -8,8 +8,10 @@ from wtforms import (BooleanField, FieldList, Form, FormField, IntegerField, Sel
 from wtforms.validators import Optional
 
 from booking.labels import SUBJECTS, WEEKDAYS, choices
+from booking.resources.blackouts import BlackoutInput, from_local
 from booking.resources.models import Category, ResourceKind, Sharing
 from booking.resources.rules import DEFAULT_OPENING_HOURS, ResourceInput, Window
+from booking.schools.forms import Required
 
 # Blank rows under the filled ones, so a day can get more windows without JavaScript.
 SPARE_HOURS_ROWS = 5
@@ -88,3 +90,24 @@ def resource_form(schools, resource=None) -> ResourceForm:
     form = ResourceForm(data={**values, "opening_hours": rows + [{}] * SPARE_HOURS_ROWS})
     form.set_school_choices(schools)
     return form
+
+
+class BlackoutForm(FlaskForm):
+    """A blackout in the district's local time: one day with times, or whole days from/to.
+
+    Text inputs shown as date and time pickers, so an unreadable value gets the service's message.
+    """
+
+    start_date = StringField(_l("First day"), validators=[Required()], render_kw={"type": "date"})
+    start_time = StringField(_l("From (time)"), render_kw={"type": "time"})
+    end_date = StringField(_l("Last day"), render_kw={"type": "date"})
+    end_time = StringField(_l("Until (time)"), render_kw={"type": "time"})
+    reason = StringField(_l("Reason"), validators=[Required()])
+    # Sent by the confirmation page's buttons: what to do with the bookings inside.
+    on_bookings = StringField()
+    # The ids of the bookings that page showed, so a booking made since is not cancelled unseen.
+    shown = StringField()
+
+    def to_input(self, zone) -> BlackoutInput:
+        return from_local(self.start_date.data, self.start_time.data, self.end_date.data, self.end_time.data,
+                          self.reason.data or "", zone)

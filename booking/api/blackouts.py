@@ -1,0 +1,137 @@
+"""Maintenance blackouts of a resource: list, add (deciding about the bookings inside), delete.
+
+The rules live in ``booking.resources.blackouts``; this module parses strictly and shapes. A new
+blackout over active bookings answers 409 with them (nothing saved) until the body says
+``on_bookings``: ``cancel`` (cancelled with the blackout's reason) or ``keep``.
+"""
+from __future__ import annotations
+
+from flask import abort, g, jsonify, request
+
+from booking.accounts.models import Role
+from booking.api import bp
+from booking.api.booking_json import (OCCURRENCE_SCHEMA, InstantParam, instant_field, occurrence_json,
+                                      reject_unknown_fields, text_field)
+from booking.api.core import ID, INSTANT, PAGE_PARAMS, declared_query_values, get_or_404, iso_instant, page_json, \
+    page_schema, paginate
+from booking.api.openapi import nullable, obj, operation, schema
+from booking.bookings.models import ResourceBlackout
+from booking.clock import utcnow
+from booking.errors import json_error
+from booking.i18n import district_zone
+from booking.permissions import can_manage_school, can_see_resource
+from booking.resources import blackouts
+from booking.resources.models import Resource
+from booking.validation import ValidationFailed
+
+BLACKOUT_FIELDS = {"start", "end", "reason", "on_bookings"}
+
+BLACKOUT_SCHEMA = schema("Blackout", obj({
+    "id": ID,
+    "resource_id": ID,
+    "start": INSTANT,
+    "end": INSTANT,
+    "reason": {"type": "string"},
+    "created_by_id": nullable(ID),
+    "created_at": INSTANT,
+}))
+BLACKOUT_PAGE_SCHEMA = page_schema("BlackoutPage", BLACKOUT_SCHEMA)
+BLACKOUT_ADDED_SCHEMA = schema("BlackoutAdded", obj({
+    "blackout": BLACKOUT_SCHEMA,
+    "cancelled": {"type": "array", "items": OCCURRENCE_SCHEMA, "description": "Bookings cancelled for it."},
+    "kept": {"type": "array", "items": OCCURRENCE_SCHEMA,
+             "description": "Active bookings inside it that stay (chosen, or not yours to cancel)."},
+}))
+BLACKOUT_BODY_SCHEMA = schema("BlackoutRequest", {
+    "type": "object",
+    "required": ["start", "end", "reason"],
+    "additionalProperties": False,
+    "properties": {
+        "start": {"type": "string", "description": "ISO 8601; without an offset it is district time."},
+        "end": {"type": "string", "description": "ISO 8601, after start, at most a year later, not yet past."},
+        "reason": {"type": "string", "maxLength": blackouts.REASON_MAX_LENGTH,
+                   "description": "Shown to teachers whose booking it refuses."},
+        "on_bookings": {"type": "string", "enum": list(blackouts.ON_BOOKINGS),
+                        "description": "What to do with active bookings inside: required when there are any."},
+    },
+})
+LIST_PARAMS = (InstantParam("since", "Only blackouts ending after this instant (default: now)."),) + PAGE_PARAMS
+
+
+def blackout_json(blackout: ResourceBlackout) -> dict:
+    return {"id": blackout.id, "resource_id": blackout.resource_id, "start": iso_instant(blackout.starts_at),
+            "end": iso_instant(blackout.ends_at), "reason": blackout.reason,
+            "created_by_id": blackout.created_by_id, "created_at": iso_instant(blackout.created_at)}
+
+
+def _visible_resource(resource_id: int) -> Resource:
+    """The resource, 404 when it does not exist or is hidden from the caller."""
+    resource = get_or_404(Resource, resource_id)
+    if not can_see_resource(g.api_user, resource):
+        abort(404)
+    return resource
+
+
+def _managed_resource(resource_id: int) -> Resource:
+    resource = _visible_resource(resource_id)
+    if not can_manage_school(g.api_user, resource.owner_school_id):
+        abort(403)
+    return resource
+
+
+def blackout_input(body) -> tuple[blackouts.BlackoutInput, str | None]:
+    """The POST body as a BlackoutInput and the ``on_bookings`` choice; unreadable fields are named."""
+    if not isinstance(body, dict):
+        raise ValidationFailed({"body": "Send a JSON object."})
+    errors: dict = {}
+    reject_unknown_fields(body, BLACKOUT_FIELDS, errors)
+    on_bookings = text_field(body, "on_bookings", errors) or None
+    zone = district_zone()
+    data = blackouts.BlackoutInput(start=instant_field(body, "start", errors, zone),
+                                   end=instant_field(body, "end", errors, zone),
+                                   reason=text_field(body, "reason", errors), read_errors=errors)
+    return data, on_bookings
+
+
+@bp.get("/resources/<int:resource_id>/blackouts")
+@operation("Maintenance blackouts of a resource", response=BLACKOUT_PAGE_SCHEMA, query=LIST_PARAMS,
+           description="Spans in which the resource cannot be booked, by start. By default the current and "
+                       "upcoming ones.")
+def resource_blackouts(resource_id: int):
+    resource = _visible_resource(resource_id)
+    values = declared_query_values()
+    query = blackouts.blackouts_query(resource, values["since"] or utcnow())
+    items, total = paginate(query, values["limit"], values["offset"])
+    return jsonify(page_json([blackout_json(b) for b in items], total, values["limit"], values["offset"]))
+
+
+@bp.post("/resources/<int:resource_id>/blackouts")
+@operation("Add a maintenance blackout", response=BLACKOUT_ADDED_SCHEMA, request_body=BLACKOUT_BODY_SCHEMA,
+           role=Role.SCHOOL_ADMIN, status=201, errors=(403, 409),
+           description="Admins of the owner school and coordinators. When active bookings fall inside and "
+                       "`on_bookings` is not given, answers 409 `{\"error\": \"affected_bookings\", \"affected\": "
+                       "[occurrences]}` and saves nothing. Cancelled bookings keep the reason.")
+def add_blackout(resource_id: int):
+    resource = _managed_resource(resource_id)
+    data, on_bookings = blackout_input(request.get_json(silent=True))
+    affected = blackouts.affected_bookings(resource, blackouts.validated(data, on_bookings or "keep"))
+    if affected and on_bookings is None:
+        return json_error(409, "Active bookings fall inside the blackout: send on_bookings cancel or keep.",
+                          error="affected_bookings", affected=[occurrence_json(b) for b in affected])
+    added = blackouts.create_blackout(g.api_user, resource, data, on_bookings or "keep")
+    return jsonify({"blackout": blackout_json(added.blackout),
+                    "cancelled": [occurrence_json(b) for b in added.cancelled],
+                    "kept": [occurrence_json(b) for b in added.kept]}), 201
+
+
+@bp.delete("/resources/<int:resource_id>/blackouts/<int:blackout_id>")
+@operation("Delete a maintenance blackout", response=BLACKOUT_SCHEMA, role=Role.SCHOOL_ADMIN, errors=(403,),
+           description="The resource can be booked again then; bookings cancelled for it stay cancelled.")
+def delete_blackout(resource_id: int, blackout_id: int):
+    resource = _managed_resource(resource_id)
+    blackout = blackouts.find_blackout(resource, blackout_id)
+    if blackout is None:
+        abort(404)
+    shown = blackout_json(blackout)
+    blackouts.delete_blackout(g.api_user, blackout)
+    return jsonify(shown)
