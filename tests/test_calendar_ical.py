@@ -34,7 +34,7 @@ def row(number: int, start: datetime, status: str = "confirmed", series_id: int 
                   title="科学实验", class_name="三年级2班", resource_id=1, resource_kind="facility",
                   resource_name="物理实验室", resource_location="二楼", owner_school_id=1,
                   owner_school_name="新天寄宿制小学", school_id=1, school_name="新天寄宿制小学", booked_by_id=1,
-                  booker_name="张老师")
+                  booker_name="张老师", names_updated_at=CREATED)
     values.update(changes)
     return BookingFacts(**values)
 

@@ -5,11 +5,11 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from booking.clock import utcnow
-from booking.db_types import UTCDateTime
+from booking.db_types import UtcNow, UTCDateTime
 from booking.enums import db_enum
 from booking.extensions import db
 from booking.schools.models import School
@@ -49,6 +49,12 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     digest_frequency: Mapped[DigestFrequency] = mapped_column(
         db_enum(DigestFrequency, "digest_frequency"), default=DigestFrequency.DAILY, server_default="daily")
+    # Any change, a sign-in included.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow,
+                                                 server_default=UtcNow())
+    # A change of what other people see of the user (PROFILE_FIELDS), set by _stamp_profile_change.
+    # Calendar feeds print bookers' names and follow this, so a sign-in does not renew every feed.
+    profile_updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, server_default=UtcNow())
 
     school: Mapped[School | None] = relationship()
 
@@ -65,6 +71,17 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+
+# Not the user's own settings (language, digests, password) nor sign-ins: nobody else sees those.
+PROFILE_FIELDS = ("display_name", "email", "role", "school_id", "school")
+
+
+@event.listens_for(User, "before_update")
+def _stamp_profile_change(mapper, connection, user: User) -> None:
+    state = inspect(user)
+    if any(state.attrs[name].history.has_changes() for name in PROFILE_FIELDS):
+        user.profile_updated_at = utcnow()
 
 
 class ApiToken(db.Model):

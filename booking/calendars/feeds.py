@@ -1,7 +1,8 @@
 """Feed content from the database: the window, the rows, the HTTP validator, the iCalendar body.
 
 The validator (ETag, Last-Modified) comes from two aggregate queries over the same rows the feed
-would show, so an unchanged feed answers 304 without loading or building anything.
+would show, so an unchanged feed answers 304 without loading or building anything. Both join
+the rows whose names an event prints (resource, schools, booker), so a rename renews the feed.
 """
 from __future__ import annotations
 
@@ -75,6 +76,9 @@ def _series_ids(owner, target: FeedTarget, window: Window):
 
 OwnerSchool = aliased(School)
 ClassSchool = aliased(School)
+# When each name an event prints last changed: the resource, its school, the class's school, the
+# booker (their profile only: a sign-in is not a change of the feed).
+NAME_CHANGES = (Resource.updated_at, OwnerSchool.updated_at, ClassSchool.updated_at, User.profile_updated_at)
 FACT_COLUMNS = (
     Booking.id, Booking.series_id, Booking.starts_at, Booking.ends_at, Booking.status, Booking.sequence,
     Booking.updated_at, Booking.original_start, Booking.title, Booking.class_name, Booking.resource_id,
@@ -88,15 +92,20 @@ SERIES_COLUMNS = (
 )
 
 
+def _join_named(query):
+    """``query`` (over bookings joined to their resource) joined to the rows behind the names."""
+    return (query.join(OwnerSchool, Resource.owner_school_id == OwnerSchool.id)
+            .join(ClassSchool, Booking.school_id == ClassSchool.id)
+            .join(User, Booking.booked_by_id == User.id))
+
+
 def booking_facts(condition) -> list[BookingFacts]:
     """Rows as plain values, in one query (no ORM objects: a feed may hold thousands)."""
-    query = (select(*FACT_COLUMNS).select_from(Booking)
-             .join(Resource, Booking.resource_id == Resource.id)
-             .join(OwnerSchool, Resource.owner_school_id == OwnerSchool.id)
-             .join(ClassSchool, Booking.school_id == ClassSchool.id)
-             .join(User, Booking.booked_by_id == User.id)
-             .where(condition).order_by(Booking.starts_at, Booking.id))
-    return [BookingFacts(*row) for row in db.session.execute(query)]
+    query = _join_named(select(*FACT_COLUMNS, *NAME_CHANGES).select_from(Booking)
+                        .join(Resource, Booking.resource_id == Resource.id))
+    query = query.where(condition).order_by(Booking.starts_at, Booking.id)
+    named = len(FACT_COLUMNS)
+    return [BookingFacts(*row[:named], max(row[named:])) for row in db.session.execute(query)]
 
 
 def series_facts(condition) -> list[SeriesFacts]:
@@ -127,20 +136,24 @@ def feed_validator(feed, owner, target: FeedTarget, window: Window) -> Validator
     """ETag and Last-Modified of the feed as it would be built now: two aggregate queries.
 
     One over the bookings in the window, one over the series among them with all their dates (a
-    series is sent whole). Together they change whenever a row the feed is made from changes.
+    series is sent whole). Together they change whenever a row the feed is made from changes,
+    a renamed resource, school or booker included.
     """
-    in_window = db.session.execute(_in_window(owner, target, window).with_only_columns(
-        func.count(), func.max(Booking.updated_at), func.sum(Booking.sequence), func.max(Resource.updated_at))).one()
-    series = db.session.execute(
-        select(func.count(), func.max(Booking.updated_at), func.sum(Booking.sequence),
-               func.max(BookingSeries.updated_at), func.sum(BookingSeries.sequence))
+    latest = [func.max(Booking.updated_at)] + [func.max(column) for column in NAME_CHANGES]
+    # Counts and sums first, then the moments: every column from the third on is a max(updated_at).
+    in_window = db.session.execute(_join_named(_in_window(owner, target, window)).with_only_columns(
+        func.count(), func.sum(Booking.sequence), *latest)).one()
+    series = db.session.execute(_join_named(
+        select(func.count(), func.sum(Booking.sequence), func.sum(BookingSeries.sequence),
+               func.max(BookingSeries.updated_at), *latest)
         .select_from(BookingSeries).join(Booking, Booking.series_id == BookingSeries.id)
+        .join(Resource, Booking.resource_id == Resource.id))
         .where(BookingSeries.id.in_(_series_ids(owner, target, window)))).one()
     state = (ical.FORMAT_VERSION, feed.id, target.scope.value, target.target_id, target.name, owner.role.value,
              owner.school_id, owner.locale, owner.display_name, window.day.isoformat(), district_zone().key,
              texts.uid_domain(), tuple(in_window), tuple(series))
     etag = hashlib.sha256(repr(state).encode()).hexdigest()[:40]
-    moments = [in_window[1], in_window[3], series[1], series[3], window.day_start, feed.created_at]
+    moments = [*in_window[2:], *series[3:], window.day_start, feed.created_at]
     return Validator(etag, max(moment for moment in moments if moment is not None))
 
 

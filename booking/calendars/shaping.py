@@ -55,10 +55,16 @@ class BookingFacts:
     school_name: str
     booked_by_id: int
     booker_name: str
+    names_updated_at: datetime  # the latest change of the resource, schools and booker named above
 
     @property
     def active(self) -> bool:
         return self.status in ACTIVE
+
+    @property
+    def revised_at(self) -> datetime:
+        """When what the event says last changed: the booking, or a name it prints (LAST-MODIFIED)."""
+        return max(self.updated_at, self.names_updated_at)
 
 
 @dataclass(frozen=True)
@@ -111,7 +117,7 @@ def single_event(row: BookingFacts, shaping: Shaping) -> SingleEvent | None:
     if not row.active and row.updated_at < shaping.cancelled_since:
         return None
     detail = shaping.detail_for(row)
-    timing = Timing(row.starts_at, row.ends_at, ICAL_STATUS[row.status], row.sequence, row.updated_at,
+    timing = Timing(row.starts_at, row.ends_at, ICAL_STATUS[row.status], row.sequence, row.revised_at,
                     shaping.describe(row, detail))
     return SingleEvent(booking_uid(row.id, shaping.uid_domain), timing, shaping.cache_key("booking", row.id, detail))
 
@@ -136,7 +142,13 @@ def _template_status(active: list[BookingFacts]) -> str:
 
 
 def _last_change(series: SeriesFacts, rows: list[BookingFacts]) -> datetime:
+    """When the series or one of its dates last changed (whether a cancellation is still shown)."""
     return max([series.updated_at] + [row.updated_at for row in rows])
+
+
+def _last_revision(series: SeriesFacts, rows: list[BookingFacts]) -> datetime:
+    """... or a name one of its dates prints: the master's LAST-MODIFIED and SEQUENCE."""
+    return max([_last_change(series, rows)] + [row.names_updated_at for row in rows])
 
 
 def _series_text(series: SeriesFacts, sample: BookingFacts, detail: str, shaping: Shaping) -> EventText:
@@ -145,9 +157,9 @@ def _series_text(series: SeriesFacts, sample: BookingFacts, detail: str, shaping
 
 
 def _cancelled_series(series: SeriesFacts, rows: list[BookingFacts], shaping: Shaping) -> SeriesEvent | None:
-    modified = _last_change(series, rows)
-    if modified < shaping.cancelled_since:
+    if _last_change(series, rows) < shaping.cancelled_since:
         return None
+    modified = _last_revision(series, rows)
     detail = shaping.detail_for(rows[0])
     end = series.dtstart + timedelta(minutes=series.duration_minutes)
     master = Timing(series.dtstart, end, "CANCELLED", _revision(series.created_at, modified), modified,
@@ -168,7 +180,7 @@ def _place(series: SeriesFacts, instances, active: list[BookingFacts], master: T
             exdates.append(instance.start)
             continue
         timing = Timing(row.starts_at, row.ends_at, ICAL_STATUS[row.status],
-                        _revision(series.created_at, row.updated_at), row.updated_at, shaping.describe(row, detail))
+                        _revision(series.created_at, row.revised_at), row.revised_at, shaping.describe(row, detail))
         if (timing.start, timing.end, timing.status, timing.text) != (instance.start, instance.end, master.status,
                                                                       master.text):
             overrides.append((instance.start, timing))
@@ -187,7 +199,7 @@ def series_events(series: SeriesFacts, rows: list[BookingFacts], shaping: Shapin
     if instances is None:
         return [event for row in active if (event := single_event(row, shaping))]
     detail = shaping.detail_for(active[0])
-    modified = _last_change(series, rows)
+    modified = _last_revision(series, rows)
     master = Timing(instances[0].start, instances[0].end, ICAL_STATUS[_template_status(active)],
                     _revision(series.created_at, modified), modified, _series_text(series, active[0], detail, shaping))
     exdates, overrides, strays = _place(series, instances, active, master, detail, shaping)

@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Time,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from booking.clock import utcnow
-from booking.db_types import UTCDateTime
+from booking.db_types import UtcNow, UTCDateTime
 from booking.enums import db_enum
 from booking.extensions import db
 
@@ -47,6 +47,9 @@ class School(db.Model):
     area: Mapped[str] = mapped_column(String(100), default="")
     address: Mapped[str] = mapped_column(String(200), default="")
     active: Mapped[bool] = mapped_column(default=True)
+    # Calendar feeds print school names: their ETag and cached events follow this.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow,
+                                                 server_default=UtcNow())
 
     district: Mapped[District] = relationship()
     lead_school: Mapped["School | None"] = relationship(remote_side=[id], back_populates="tied_schools")
