@@ -176,6 +176,7 @@ def test_someone_who_may_not_change_a_booking_leaves_it_kept(gym):
 def test_delete_from_the_page(client, login_as, gym):
     blackout_id = blackouts.create_blackout(None, gym, span()).blackout.id
     login_as(admin_of(gym))
+    assert f'action="{blackouts_url(gym)}/{blackout_id}/delete"' in client.get(blackouts_url(gym)).get_data(as_text=True)
     assert client.post(f"{blackouts_url(gym)}/{blackout_id}/delete").status_code == 302
     assert db.session.query(ResourceBlackout).count() == 0
     assert db.session.query(AuditEntry).filter_by(action="blackout.delete").count() == 1
