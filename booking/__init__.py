@@ -28,9 +28,10 @@ def create_app(config: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_cli(app)
 
-    from booking import errors, web
+    from booking import errors, security_headers, web
 
     errors.register(app)
+    security_headers.register(app)
     web.register(app)
     return app
 

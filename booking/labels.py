@@ -1,11 +1,10 @@
 """Human names for stored values, translated at render time."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from booking.accounts.models import Role
 from booking.resources.models import Category, ResourceKind, Sharing
 from booking.schools.models import Stage
+from booking.texts import lazy_gettext as _l
 
 LABELS = {
     Role.TEACHER: _l("Teacher"),

@@ -1,6 +1,6 @@
 """Who may call the API, and the JSON errors it answers with (never an HTML page, never a bare 500)."""
 from flask import g, request
-from flask_babel import lazy_gettext as _l
+from booking.texts import lazy_gettext as _l
 from flask_login import login_user
 
 from booking.accounts import services

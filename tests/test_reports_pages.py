@@ -133,5 +133,5 @@ def test_school_admin_drill_down_keeps_to_own_school(district, login_as):
 def test_printable_equity_report(district, login_as):
     page = login_as(district.coordinator).get("/reports/equity/print", query_string=WEEK).get_data(as_text=True)
     for text in ("均衡发展报告", "日期范围：2026-09-07 – 2026-09-11", "CV = √( Σ (P_i / P) (X_i − X̄)² ) / X̄",
-                 "G = Σ_i Σ_j P_i P_j |X_i − X_j| / (2 P² X̄)", "@media print", "校际差异", "领头小学"):
+                 "G = Σ_i Σ_j P_i P_j |X_i − X_j| / (2 P² X̄)", "css/reports.css", "校际差异", "领头小学"):
         assert text in page, text

@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
@@ -8,6 +7,7 @@ from booking.accounts.passwords import MIN_PASSWORD_LENGTH
 from booking.accounts.services import UserInput
 from booking.i18n import LANGUAGE_NAMES
 from booking.labels import choices
+from booking.texts import lazy_gettext as _l
 
 
 class LoginForm(FlaskForm):

@@ -8,7 +8,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -18,6 +17,7 @@ from booking.audit.services import record
 from booking.clock import utcnow
 from booking.extensions import db
 from booking.schools.models import School
+from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 
 TOKEN_PREFIX = "dst_"

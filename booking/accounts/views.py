@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from booking.accounts import services
@@ -11,6 +10,7 @@ from booking.accounts.forms import LoginForm, ProfileForm, TokenForm
 from booking.accounts.models import User
 from booking.accounts.passwords import hash_password
 from booking.extensions import db, login_manager
+from booking.texts import lazy_gettext as _l
 from booking.urls import safe_next_url
 
 bp = Blueprint("accounts", __name__)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from booking.accounts.models import Role
@@ -26,6 +25,7 @@ from booking.clock import utcnow
 from booking.extensions import db
 from booking.i18n import district_zone
 from booking.resources.models import Resource
+from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 
 APPROVAL_SCOPES = ("occurrence", "series")

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from booking.bookings import rules
@@ -21,6 +20,7 @@ from booking.extensions import db
 from booking.i18n import district_zone, local_to_utc
 from booking.resources.models import Resource
 from booking.schools.models import BellPeriod
+from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 
 MAX_WINDOW = timedelta(days=31)

@@ -15,8 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from flask_babel import lazy_gettext as _l
-
 from booking.audit.services import record
 from booking.bookings import rules
 from booking.bookings.errors import BookingRefused
@@ -30,6 +28,7 @@ from booking.clock import utcnow
 from booking.extensions import db
 from booking.i18n import district_zone, local_to_utc
 from booking.schools.rules import text_error
+from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 
 

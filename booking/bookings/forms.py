@@ -2,7 +2,6 @@
 values and the booking services decide, so the browser and the API refuse with the same words."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -10,6 +9,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from booking.labels import WEEKDAYS, choices, period_label
 from booking.resources.models import Category
 from booking.schools.forms import Required
+from booking.texts import lazy_gettext as _l
 
 REPEAT_LABELS = [("", _l("Once")), ("1", _l("Every week")), ("2", _l("Every 2 weeks"))]
 CANCEL_SCOPES = [("occurrence", _l("Only this date")), ("following", _l("This date and the following ones")),

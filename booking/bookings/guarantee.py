@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
@@ -23,6 +22,7 @@ from booking.bookings.errors import BookingRefused
 from booking.bookings.rules import Kind, Refusal
 from booking.extensions import db
 from booking.resources.models import Resource, ResourceKind
+from booking.texts import lazy_gettext as _l
 
 CONCURRENCY_SQLSTATES = {"23P01", "40P01", "40001"}
 

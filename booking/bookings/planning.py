@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from booking.bookings import rules
@@ -25,6 +24,7 @@ from booking.permissions import can_manage_school
 from booking.resources.models import Resource, ResourceKind
 from booking.schools.models import BellPeriod, School, Term
 from booking.schools.rules import text_error
+from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 
 MAX_STUDENTS = 10_000

@@ -14,9 +14,9 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, rrulestr
-from flask_babel import lazy_gettext as _l
 
 from booking.bookings.rules import Interval
+from booking.texts import lazy_gettext as _l
 
 MAX_OCCURRENCES = 200
 MAX_SPAN = timedelta(days=366)

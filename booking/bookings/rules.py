@@ -14,12 +14,11 @@ from datetime import date, datetime, time, timedelta
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
-from flask_babel import lazy_gettext as _l
-
 from booking.bookings import teacher_rules
 from booking.bookings.rule_types import (MAX_BOOKING_LENGTH, BusyTime, Calendar, Existing, Interval, Kind,  # noqa: F401
                                          OccurrenceCheck, Refusal, Request, ResourceSnapshot, TeacherSnapshot,
                                          clock_text, holds_against, merged_windows)
+from booking.texts import lazy_gettext as _l
 
 _clock = clock_text
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from booking.accounts.models import Role
@@ -29,6 +28,7 @@ from booking.clock import utcnow
 from booking.extensions import db
 from booking.permissions import can_manage_school, can_see_resource
 from booking.resources.models import Resource, Sharing
+from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 
 

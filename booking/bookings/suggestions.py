@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from booking.bookings import rules
@@ -22,6 +21,7 @@ from booking.resources.models import Category, Resource
 from booking.resources.services import ResourceFilter, visible_resources
 from booking.schools.models import BellPeriod
 from booking.schools.services import travel_matrix, travel_minutes
+from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 
 MAX_SUGGESTIONS = 5

@@ -20,10 +20,9 @@ from datetime import date, datetime, timedelta
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
-from flask_babel import lazy_gettext as _l
-
 from booking.bookings.rule_types import (Existing, Interval, Kind, Refusal, Request, TeacherSnapshot, clock_text,
                                          holds_against, merged_windows)
+from booking.texts import lazy_gettext as _l
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,13 @@ from datetime import date, datetime, time
 from typing import Callable, Mapping
 from zoneinfo import ZoneInfo
 
-from flask_babel import lazy_gettext as _l
-
 from booking.bookings.changes import BookingChanges
 from booking.bookings.planning import MAX_STUDENTS, BookingInput
 from booking.bookings.recurrence import RecurrenceError, weekly_rule
 from booking.bookings.suggestions import SearchInput
 from booking.i18n import local_to_utc
 from booking.schools.rules import parse_clock, parse_day, parse_whole_number
+from booking.texts import lazy_gettext as _l
 
 MAX_QUANTITY = 100_000
 # Dates a school calendar can mean; beyond them the week arithmetic of suggestions would overflow.

@@ -5,7 +5,6 @@ from datetime import date, datetime
 
 from flask import Blueprint, url_for
 from flask_babel import format_date
-from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
 from booking.bookings.models import BookingStatus
@@ -13,6 +12,7 @@ from booking.bookings.recurrence import WEEKDAY_CODES
 from booking.bookings.rules import Kind
 from booking.i18n import is_chinese, to_local
 from booking.labels import WEEKDAYS
+from booking.texts import lazy_gettext as _l
 
 STATUS_LABELS = {
     BookingStatus.PENDING: _l("Waiting for approval"),

@@ -6,9 +6,8 @@ import urllib.error
 import urllib.request
 from urllib.parse import urlsplit, urlunsplit
 
-from flask_babel import lazy_gettext as _l
-
 from booking.calendars.ics_import import MAX_BYTES, ImportProblems
+from booking.texts import lazy_gettext as _l
 
 CHUNK = 64 * 1024
 

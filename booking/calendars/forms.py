@@ -1,13 +1,13 @@
 """Forms of the calendar pages: subscribing to a feed, importing closures and term dates."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from booking.calendars.imports import CLOSURES, TERMS
+from booking.texts import lazy_gettext as _l
 
 
 class SubscribeForm(FlaskForm):

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask_babel import lazy_gettext as _l
 from icalendar import Calendar
+
+from booking.texts import lazy_gettext as _l
 
 MAX_BYTES = 1024 * 1024
 MAX_EVENTS = 2000

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from booking.audit.services import record
@@ -22,6 +21,7 @@ from booking.extensions import db
 from booking.schools.models import Closure, Term
 from booking.schools.rules import spans_overlap
 from booking.schools.services import district_for_writes
+from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 
 CLOSURES, TERMS = "closures", "terms"

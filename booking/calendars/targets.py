@@ -10,7 +10,6 @@ from typing import Callable
 
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, or_, select, true
 
 from booking.accounts.models import Role
@@ -20,6 +19,7 @@ from booking.extensions import db
 from booking.permissions import can_see_resource
 from booking.resources.models import Resource, ResourceKind
 from booking.schools.models import School
+from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 
 

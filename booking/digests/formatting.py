@@ -11,12 +11,12 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import format_date
-from flask_babel import lazy_gettext as _l
 
 from booking.bookings.models import Booking
 from booking.bookings.web_labels import local_clock, local_day, status_label
 from booking.digests.content import SectionTable, cut_short
 from booking.reports.tables import TEXT, Column, display
+from booking.texts import lazy_gettext as _l
 
 ROWS_SHOWN = 10
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from booking.accounts.models import DigestFrequency, User
@@ -24,6 +23,7 @@ from booking.extensions import db
 from booking.i18n import local_today, to_local
 from booking.teachers.itinerary import itinerary
 from booking.teachers.models import TeacherProfile
+from booking.texts import lazy_gettext as _l
 
 ITINERARY_TIME = time(6, 30)
 SUBJECT = _l("%(district)s: your itinerary for %(day)s")

@@ -1,13 +1,13 @@
 """How often a user gets digests (daily, weekly, none), and the digests they have had."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from booking.accounts.models import DigestFrequency
 from booking.audit.services import record
 from booking.digests.models import OutboxMessage
 from booking.extensions import db
+from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 
 FREQUENCY_LABELS = {

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 
 from booking.digests.content import DigestWindow, Section, has_news
 from booking.digests.figures import DigestRun
@@ -17,6 +16,7 @@ from booking.digests.formatting import day_text, external_url
 from booking.digests.models import DigestKind
 from booking.digests.providers import PROVIDERS
 from booking.digests.unsubscribe import unsubscribe_url
+from booking.texts import lazy_gettext as _l
 
 SUBJECTS = {DigestKind.DAILY: _l("%(district)s daily digest, %(day)s"),
             DigestKind.WEEKLY: _l("%(district)s weekly digest, %(day)s")}

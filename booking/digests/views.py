@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectField
@@ -16,6 +15,8 @@ from booking.digests.models import DigestKind
 from booking.digests.render import locale_of
 from booking.digests.unsubscribe import user_id_from_token
 from booking.extensions import csrf, db
+from booking.security_headers import allow_inline_styles
+from booking.texts import lazy_gettext as _l
 from booking.urls import safe_next_url
 from booking.validation import ValidationFailed
 
@@ -76,6 +77,7 @@ def show(message_id: int):
     message = preferences.digest_of(current_user, message_id)
     if message is None:
         abort(404)
+    allow_inline_styles()  # the email's own inline styles, inside the sandboxed frame
     return render_template("digests/show.html", message=message, kind_labels=KIND_LABELS)
 
 

@@ -10,7 +10,8 @@ import csv
 import io
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
+from booking.texts import lazy_gettext as _l
+
 
 ACCEPTED_SUFFIXES = (".csv", ".txt")
 

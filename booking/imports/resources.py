@@ -1,7 +1,6 @@
 """Importing resources with the same rules as the resource form (``booking.resources.rules``)."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from booking.extensions import db
@@ -13,6 +12,7 @@ from booking.resources.models import Category, ResourceKind, Sharing
 from booking.resources.rules import DEFAULT_OPENING_HOURS, HOURS_FORMAT_HINT, ResourceInput, parse_opening_hours
 from booking.resources.services import add_resource, check_resource
 from booking.schools.models import School
+from booking.texts import lazy_gettext as _l
 
 COLUMNS = (
     Column("school_code", _l("Code of the school that owns the resource.")),

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
-
 from booking.imports.csvfile import Row
+from booking.texts import lazy_gettext as _l
 
 TRUE_WORDS = {"yes", "y", "true", "1", "是", "需要", "对"}
 FALSE_WORDS = {"no", "n", "false", "0", "否", "不需要", "不", ""}

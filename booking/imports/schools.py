@@ -6,8 +6,6 @@ row and the whole transaction is rolled back.
 """
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from booking.extensions import db
 from booking.imports.csvfile import Column, Row
 from booking.imports.rows import RowReader, row_errors
@@ -15,6 +13,7 @@ from booking.imports.services import ImportKind, Staged
 from booking.labels import choices
 from booking.schools.models import School, Stage
 from booking.schools.services import SchoolInput, apply_school_input, check_school_input, district_for_writes
+from booking.texts import lazy_gettext as _l
 
 COLUMNS = (
     Column("code", _l("A short unique code, letters and digits, e.g. XT01; other imports refer to it.")),

@@ -5,8 +5,6 @@ right after the import, and never stored in plain text.
 """
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from booking.accounts.models import Role
 from booking.accounts.services import (
     UserInput, build_user, check_user_input, hash_passwords, new_initial_password, normalise_email,
@@ -17,6 +15,7 @@ from booking.imports.csvfile import Column, Row
 from booking.imports.rows import RowReader, row_errors
 from booking.imports.services import ImportKind, Staged
 from booking.labels import choices
+from booking.texts import lazy_gettext as _l
 
 COLUMNS = (
     Column("email", _l("Sign-in email; each person once in the district.")),

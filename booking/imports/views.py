@@ -4,7 +4,6 @@ from __future__ import annotations
 import base64
 
 from flask import Blueprint, Response, abort, current_app, render_template
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -14,6 +13,7 @@ from booking.imports import resources, schools, users
 from booking.imports.csvfile import FileRejected, write_table
 from booking.imports.services import ImportKind, run_import
 from booking.permissions import role_required
+from booking.texts import lazy_gettext as _l
 
 bp = Blueprint("imports", __name__, url_prefix="/admin/import")
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from booking.extensions import db
@@ -19,6 +18,7 @@ from booking.reports.filters import ReportFilter, Viewer
 from booking.reports.queries import Hours, hours_by_flow, hours_by_school_and_kind, total
 from booking.resources.models import ResourceKind
 from booking.schools.models import School, Stage
+from booking.texts import lazy_gettext as _l
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
@@ -21,6 +20,7 @@ from booking.reports.timeframe import offset_spans
 from booking.resources.models import Resource, ResourceKind
 from booking.schools.models import School, Stage
 from booking.schools.rules import parse_whole_number
+from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 
 PAGE_SIZE = 100

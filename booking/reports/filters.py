@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from booking.accounts.models import Role
@@ -27,6 +26,7 @@ from booking.reports.timeframe import ReportRange
 from booking.resources.models import Category
 from booking.schools.models import School, Stage, Term
 from booking.schools.rules import parse_day, parse_whole_number
+from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 
 MAX_DAYS = 400  # a school year and a little more

@@ -1,7 +1,6 @@
 """The dashboard's filter form (GET, no CSRF: it changes nothing) and the outcome buttons' form."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField
 
@@ -9,6 +8,7 @@ from booking.labels import choices
 from booking.reports.filters import ReportFilter
 from booking.resources.models import Category
 from booking.schools.models import Stage
+from booking.texts import lazy_gettext as _l
 
 
 class FilterForm(FlaskForm):

@@ -11,7 +11,6 @@ moment cannot both succeed: the second is told it was already recorded.
 """
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
 from booking.audit.services import record
@@ -21,6 +20,7 @@ from booking.clock import utcnow
 from booking.extensions import db
 from booking.permissions import can_manage_school
 from booking.teachers.people import is_lesson, records_lesson
+from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 
 NOTE_MAX_LENGTH = 500

@@ -1,13 +1,12 @@
 """Every table of the dashboard, built from the report's figures (see ``tables`` for the shape)."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from booking.labels import WEEKDAYS, label
 from booking.reports.access import MAIN, Access, Flows
 from booking.reports.activity import Activity
 from booking.reports.tables import FLAG, HOURS, INT, PERCENT, RATIO, Cell, Column, Table
 from booking.reports.utilisation import Utilisation, UtilisationRow
+from booking.texts import lazy_gettext as _l
 
 USAGE_COLUMNS = [
     Column("bookable_hours", _l("Bookable hours"), HOURS),

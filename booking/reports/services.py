@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
-
 from booking.labels import label
 from booking.reports import report_tables
 from booking.reports.access import MAIN, Access, Flows, access, flows
@@ -20,6 +18,7 @@ from booking.reports.drilldown import Links
 from booking.reports.filters import ReportFilter, Viewer
 from booking.reports.tables import HOURS, INT, PERCENT, RATIO, TEXT, Cell, Column, Table
 from booking.reports.utilisation import Utilisation, utilisation
+from booking.texts import lazy_gettext as _l
 
 
 @dataclass

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import format_decimal, format_percent
-from flask_babel import lazy_gettext as _l
+
+from booking.texts import lazy_gettext as _l
 
 TEXT, INT, HOURS, RATIO, PERCENT, FLAG = "text", "int", "hours", "ratio", "percent", "flag"
 NUMBER_FORMATS = {INT: "#,##0", HOURS: "#,##0.0", RATIO: "0.000", PERCENT: "0.0%"}

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from booking.audit.services import record
@@ -26,6 +25,7 @@ from booking.extensions import db
 from booking.i18n import local_to_utc
 from booking.resources.models import Resource
 from booking.schools.rules import parse_clock, parse_day, text_error
+from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 
 # Longest blackout (a leap year): anything longer is an archived resource, not maintenance.

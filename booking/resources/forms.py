@@ -1,7 +1,6 @@
 """The resource form. It only reads the fields; the rules live in ``booking.resources.rules``."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, FieldList, Form, FormField, IntegerField, SelectField, StringField,
                      TextAreaField, TimeField)
@@ -12,6 +11,7 @@ from booking.resources.blackouts import BlackoutInput, from_local
 from booking.resources.models import Category, ResourceKind, Sharing
 from booking.resources.rules import DEFAULT_OPENING_HOURS, ResourceInput, Window
 from booking.schools.forms import Required
+from booking.texts import lazy_gettext as _l
 
 # Blank rows under the filled ones, so a day can get more windows without JavaScript.
 SPARE_HOURS_ROWS = 5

@@ -8,11 +8,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import time
 
-from flask_babel import lazy_gettext as _l
-
 from booking.labels import SUBJECTS, WEEKDAYS, label
 from booking.resources.models import CATEGORIES_BY_KIND, Category, ResourceKind, Sharing
 from booking.schools.rules import parse_clock, text_error
+from booking.texts import lazy_gettext as _l
 
 LAB_SUBJECTS = ("physics", "chemistry", "biology", "science", "computer")
 NAME_MAX = 100

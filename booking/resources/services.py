@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 from enum import Enum
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
@@ -17,6 +16,7 @@ from booking.resources.models import Category, OpeningHours, Resource, ResourceK
 from booking.resources.rules import ResourceInput, check_resource_input, format_opening_hours
 from booking.schools.models import School
 from booking.schools.services import list_schools
+from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
@@ -14,6 +13,7 @@ from booking.i18n import local_today
 from booking.schools import rules
 from booking.schools.models import Closure, School, Term
 from booking.schools.services import district_for_writes
+from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 
 

@@ -2,7 +2,6 @@
 so the browser, the CSV import and the API report the same messages for the same mistakes."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, SelectField, StringField
 
@@ -11,6 +10,7 @@ from booking.schools.calendar import ClosureInput, TermInput
 from booking.schools.models import Stage
 from booking.schools.rules import PeriodRow
 from booking.schools.services import SchoolInput
+from booking.texts import lazy_gettext as _l
 
 EXTRA_BELL_ROWS = 3  # blank rows under a schedule, so periods can be added without JavaScript
 MIN_BELL_ROWS = 8

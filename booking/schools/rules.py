@@ -8,7 +8,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, time
 
-from flask_babel import lazy_gettext as _l
+from booking.texts import lazy_gettext as _l
+
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 CODE_MAX_LENGTH = 32

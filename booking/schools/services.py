@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from booking.audit.services import record
@@ -13,6 +12,7 @@ from booking.extensions import db
 from booking.i18n import local_today
 from booking.schools import rules
 from booking.schools.models import BellPeriod, District, School, Stage, Term, TravelTime
+from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 
 

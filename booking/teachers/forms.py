@@ -2,7 +2,6 @@
 check the values and name the fields, so the browser and the API refuse with the same words."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 
@@ -13,6 +12,7 @@ from booking.resources.rules import HOURS_FORMAT_HINT
 from booking.schools.forms import Required
 from booking.teachers.lessons import DELIVERED, LESSON_KIND_LABELS, NOT_DELIVERED
 from booking.teachers.rules import BusyInput, ProfileInput
+from booking.texts import lazy_gettext as _l
 
 SUBJECT_CHOICES = [(code, name) for code, name in SUBJECTS.items()]
 KIND_CHOICES = [(kind.value, LESSON_KIND_LABELS[kind]) for kind in LessonKind]

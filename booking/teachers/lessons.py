@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -19,6 +18,7 @@ from booking.clock import utcnow
 from booking.extensions import db
 from booking.reports.outcomes import can_record_now, may_record_outcome, record_outcome
 from booking.teachers.people import is_lesson
+from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 
 DELIVERED, NOT_DELIVERED = "delivered", "not_delivered"

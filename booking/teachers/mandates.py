@@ -11,7 +11,6 @@ import math
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
 from booking.audit.services import record
@@ -26,6 +25,7 @@ from booking.schools.models import School, Stage, Term
 from booking.schools.rules import parse_whole_number
 from booking.schools.services import current_term
 from booking.teachers.models import DEFAULT_MANDATES, Mandate
+from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 
 MAX_REQUIRED = 50

@@ -6,7 +6,6 @@ admins of the teacher's home school (the lead school that sends them).
 """
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -23,6 +22,7 @@ from booking.teachers.models import TeacherBusyTime, TeacherProfile, TeacherSubj
 from booking.teachers.rules import (BusyInput, CheckedBusy, CheckedProfile, ProfileInput, check_busy_input,
                                     check_profile_input, missing_travel, missing_travel_message, timetable_lines)
 from booking.teachers.snapshots import school_names
+from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 
 

@@ -10,11 +10,10 @@ from datetime import date, time
 from itertools import combinations
 from typing import Mapping
 
-from flask_babel import lazy_gettext as _l
-
 from booking.labels import SUBJECTS, WEEKDAYS
 from booking.resources.rules import HoursSyntaxError, Window, opening_hours_error, parse_opening_hours
 from booking.schools.rules import parse_clock, parse_day, parse_whole_number, text_error
+from booking.texts import lazy_gettext as _l
 
 MAX_WEEKLY_CAP = 60
 NOTE_MAX = 200

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, time
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from booking.bookings import rules
@@ -27,6 +26,7 @@ from booking.schools.models import School
 from booking.schools.services import travel_matrix, travel_minutes
 from booking.teachers.lessons import LESSON_KIND_LABELS
 from booking.teachers.models import TeacherProfile, TeacherSubject, served_schools
+from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 
 

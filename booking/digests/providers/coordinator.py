@@ -6,8 +6,6 @@ The equity highlights are context: they come with the news, never alone.
 """
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from booking.accounts.models import Role
 from booking.digests.content import DigestWindow, Section
 from booking.digests.figures import DistrictFigures, DigestRun
@@ -18,6 +16,7 @@ from booking.reports.access import MAIN, Access
 from booking.reports.tables import HOURS, PERCENT, RATIO, Column
 from booking.schools.services import current_term
 from booking.teachers.mandates import line_label, mandate_progress
+from booking.texts import lazy_gettext as _l
 
 FURTHEST_BELOW_SHOWN = 3
 

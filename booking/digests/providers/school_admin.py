@@ -3,7 +3,6 @@ the requests for their school's resources that wait for their answer."""
 from __future__ import annotations
 
 from flask_babel import format_date
-from flask_babel import lazy_gettext as _l
 
 from booking.accounts.models import Role
 from booking.bookings.models import Booking
@@ -13,6 +12,7 @@ from booking.digests.figures import DigestRun
 from booking.digests.formatting import class_text, external_url, place_text, span_text, table, when_text
 from booking.reports.access import Flows
 from booking.reports.tables import HOURS, INT, Column
+from booking.texts import lazy_gettext as _l
 
 
 def sharing_rows(flows: Flows, school_id: int) -> list[list]:

@@ -2,8 +2,6 @@
 changed or was cancelled since their last digest. Everyone who books gets it, whatever the role."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from booking.bookings.web_labels import status_label
 from booking.digests import figures
 from booking.digests.content import DigestWindow, Section
@@ -12,6 +10,7 @@ from booking.digests.formatting import (class_text, change_text, external_url, p
                                         time_span, when_text)
 from booking.digests.models import DigestKind
 from booking.reports.tables import Column
+from booking.texts import lazy_gettext as _l
 
 WHEN, WHERE, CLASS = Column("when", _l("When")), Column("where", _l("Where")), Column("class", _l("Class"))
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import format_date
-from flask_babel import lazy_gettext as _l
 
 from booking.bookings.web_labels import local_clock
 from booking.digests.content import DigestWindow, Section
@@ -18,6 +17,7 @@ from booking.reports.tables import Column
 from booking.teachers.itinerary import DayPlan, Leg, itinerary
 from booking.teachers.lessons import LESSON_KIND_LABELS
 from booking.teachers.profiles import profile_of_user
+from booking.texts import lazy_gettext as _l
 
 COLUMNS = [Column("when", _l("When")), Column("where", _l("Where")), Column("what", _l("What"))]
 ROWS_SHOWN = 30  # a week of lessons and trips

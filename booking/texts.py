@@ -1,0 +1,25 @@
+"""Translated text that stays text wherever it lands: the project's one ``lazy_gettext``.
+
+Flask-Babel's lazy strings declare ``__html__`` as their plain text, so Jinja (and
+``markupsafe.escape``, and WTForms' widgets) treat them as markup already made safe. A
+message such as "booked by %(holder)s" then carried a user-written title into the page
+unescaped: a stored XSS. Here the translated, interpolated text is escaped whenever it is
+put into HTML, so a message can carry anything a user typed. Every module imports
+``lazy_gettext`` from here (tests/test_security_headers.py fails otherwise).
+"""
+from __future__ import annotations
+
+from flask_babel import gettext
+from flask_babel.speaklater import LazyString
+from markupsafe import escape
+
+
+class LazyText(LazyString):
+    """Translated when rendered; escaped when put into HTML."""
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+
+def lazy_gettext(string: str, **variables) -> LazyText:
+    return LazyText(gettext, string, **variables)
