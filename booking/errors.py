@@ -5,6 +5,7 @@ from flask import Flask, jsonify, render_template, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from booking.extensions import db
@@ -66,6 +67,13 @@ def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return _render(400, _("The form expired or was sent from elsewhere. Please reload the page and try again."))
+
+    @app.errorhandler(StaleDataError)
+    def changed_meanwhile(error):
+        """A compare-and-set lost (see booking.bookings.models.next_sequence): nothing of this request was kept."""
+        db.session.rollback()
+        return _render(409, _("Someone else changed this at the same moment, so nothing was saved. "
+                              "Reload the page to see the change, then try again."))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

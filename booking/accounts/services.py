@@ -231,14 +231,20 @@ def issue_token(user: User, name: str = "") -> tuple[ApiToken, str]:
     return token, raw
 
 
+TOKEN_USE_RESOLUTION = timedelta(minutes=5)
+
+
 def user_for_token(raw: str) -> User | None:
     token = db.session.scalar(
         select(ApiToken).where(ApiToken.token_hash == hash_token(raw), ApiToken.revoked_at.is_(None))
     )
     if token is None or not token.user.active:
         return None
-    token.last_used_at = utcnow()
-    db.session.commit()
+    now = utcnow()
+    # "Last used" to the minute is enough; a write per call would serialise every API request on SQLite.
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION:
+        token.last_used_at = now
+        db.session.commit()
     return token.user
 
 

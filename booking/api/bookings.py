@@ -35,6 +35,8 @@ CONFLICT_DESCRIPTION = (
     "teachers also teacher_busy, travel_time, over_workload, outside_availability) and up to five "
     "`suggestions` `{resource_id, resource_name, school_id, school_name, start, end, travel_minutes}`."
 )
+CHANGED_MEANWHILE = ("Every change is a compare-and-set on the booking as read: when someone else changed it at the "
+                     "same moment, nothing is saved and the answer is 409 `conflict`; read it again and retry.")
 
 CREATED_SCHEMA = schema("BookingCreated", obj({
     "id": {**ID, "description": "The first booked occurrence."},
@@ -131,10 +133,10 @@ def booking_detail(booking_id: int):
 
 @bp.delete("/bookings/<int:booking_id>")
 @operation("Cancel a booking: one date, this and the following, or the rest of its series",
-           response=CHANGED_SCHEMA, errors=(403,),
+           response=CHANGED_SCHEMA, errors=(403, 409),
            query=(EnumParam("scope", "How much of a series.", default="occurrence", enum=Scope),
                   TextParam("reason", "Why (kept with the booking).", max_length=500)),
-           description="Cancelled bookings are kept with their reason, never deleted.")
+           description="Cancelled bookings are kept with their reason, never deleted. " + CHANGED_MEANWHILE)
 def cancel(booking_id: int):
     booking = _booking_or_404(booking_id)
     values = declared_query_values()
@@ -160,14 +162,15 @@ def _decide(booking_id: int, decide):
 @operation("Approve a request (or every pending date of its series)", response=CHANGED_SCHEMA,
            request_body=DECISION_BODY, role=Role.SCHOOL_ADMIN, errors=(409,),
            description="The owner school's admins and coordinators only. Re-checks the rules and rejects the "
-                       "overlapping requests the approval makes impossible. " + CONFLICT_DESCRIPTION)
+                       "overlapping requests the approval makes impossible. " + CONFLICT_DESCRIPTION + " "
+                       + CHANGED_MEANWHILE)
 def approve(booking_id: int):
     return _decide(booking_id, lambda b, scope, reason: approve_booking(g.api_user, b, scope, reason))
 
 
 @bp.post("/bookings/<int:booking_id>/reject")
 @operation("Reject a request with a reason", response=CHANGED_SCHEMA, request_body=DECISION_BODY,
-           role=Role.SCHOOL_ADMIN)
+           role=Role.SCHOOL_ADMIN, errors=(409,), description=CHANGED_MEANWHILE)
 def reject(booking_id: int):
     return _decide(booking_id, lambda b, scope, reason: reject_booking(g.api_user, b, reason, scope))
 

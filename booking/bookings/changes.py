@@ -136,7 +136,6 @@ def _reshape_series(series: BookingSeries, targets: list[Booking], changes: Book
         series.period_number = None
         for row in series.occurrences:  # RECURRENCE-IDs follow the rule's new times
             row.original_start = _at_clock(row.original_start, clock)
-    series.sequence += 1
 
 
 def change_booking(actor, booking: Booking, changes: BookingChanges, scope: str = "occurrence") -> list[Booking]:

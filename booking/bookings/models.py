@@ -52,6 +52,18 @@ class LessonKind(StrEnum):
     TRAINING = "training"
 
 
+def next_sequence(current: int | None) -> int:
+    """The version counter of a row: 0 when written first, one more at every UPDATE.
+
+    ``sequence`` is both the iCalendar SEQUENCE and SQLAlchemy's version counter, so every UPDATE of a
+    booking or series is a compare-and-set: ``UPDATE … WHERE id = :id AND sequence = :as_read``. A
+    transaction that read the row before someone else changed it updates nothing and fails with
+    ``StaleDataError`` (a 409 for the user, see booking/errors.py) instead of overwriting the other
+    change — a cancellation can no longer be lost to an approval that raced it.
+    """
+    return 0 if current is None else current + 1
+
+
 # Statuses that still occupy time on the calendar (the others are history).
 ACTIVE_STATUSES = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
 
@@ -101,6 +113,8 @@ class BookingSeries(db.Model):
     school: Mapped[School] = relationship()
     term: Mapped[Term | None] = relationship()
     occurrences: Mapped[list["Booking"]] = relationship(back_populates="series", order_by="Booking.starts_at")
+
+    __mapper_args__ = {"version_id_col": sequence, "version_id_generator": next_sequence}
 
 
 class Booking(db.Model):
@@ -158,6 +172,8 @@ class Booking(db.Model):
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
     school: Mapped[School] = relationship()
 
+    __mapper_args__ = {"version_id_col": sequence, "version_id_generator": next_sequence}
+
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
@@ -169,8 +185,8 @@ class Booking(db.Model):
         self.touch()
 
     def touch(self) -> None:
-        """Every change a subscriber's calendar must notice bumps SEQUENCE."""
-        self.sequence = (self.sequence or 0) + 1
+        """Every change a subscriber's calendar must notice bumps SEQUENCE (the version counter does, at the
+        UPDATE this marks the row for)."""
         self.updated_at = utcnow()
 
     def __repr__(self) -> str:

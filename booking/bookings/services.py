@@ -162,7 +162,6 @@ def end_series_before(series: BookingSeries, pivot) -> None:
     else:
         series.until = pivot - timedelta(seconds=1)
         series.rrule = normalised_rule(series.rrule, series.until)
-    series.sequence += 1
 
 
 def require_changeable(actor, booking: Booking) -> None:
