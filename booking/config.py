@@ -55,6 +55,9 @@ def from_environment(env: dict | None = None, instance_path: Path | None = None)
     return {
         "SECRET_KEY": secret_key_from(env, instance_path),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        # A pooled connection the database has dropped (restart, failover, idle timeout) is replaced on
+        # checkout instead of failing the next request of every worker.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "DISTRICT_TIMEZONE": env.get("DISTRICT_TIMEZONE", "Asia/Shanghai"),
         "DISTRICT_NAME": env.get("DISTRICT_NAME", "新天学区"),
         "BABEL_DEFAULT_LOCALE": "zh_CN",
