@@ -43,6 +43,11 @@ def secret_key_from(env: dict, instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
+def host_list(value: str) -> list[str]:
+    """``"a.example.cn, 10.1.2.3"`` → ``["a.example.cn", "10.1.2.3"]`` (lower case, blanks dropped)."""
+    return [host.strip().lower() for host in value.split(",") if host.strip()]
+
+
 def from_environment(env: dict | None = None, instance_path: Path | None = None) -> dict:
     env = dict(os.environ if env is None else env)
     instance_path = Path(instance_path or DEFAULT_INSTANCE_PATH)
@@ -50,6 +55,9 @@ def from_environment(env: dict | None = None, instance_path: Path | None = None)
     return {
         "SECRET_KEY": secret_key_from(env, instance_path),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        # A pooled connection the database has dropped (restart, failover, idle timeout) is replaced on
+        # checkout instead of failing the next request of every worker.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "DISTRICT_TIMEZONE": env.get("DISTRICT_TIMEZONE", "Asia/Shanghai"),
         "DISTRICT_NAME": env.get("DISTRICT_NAME", "新天学区"),
         "BABEL_DEFAULT_LOCALE": "zh_CN",
@@ -64,6 +72,8 @@ def from_environment(env: dict | None = None, instance_path: Path | None = None)
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
         "CSV_MAX_ROWS": 5000,
         "PREFERRED_URL_SCHEME": env.get("PREFERRED_URL_SCHEME", "http"),
+        # Calendar import from a web address: only public servers, unless the host is listed here.
+        "ICS_FETCH_ALLOWED_HOSTS": host_list(env.get("ICS_FETCH_ALLOWED_HOSTS", "")),
         # Digests (booking.digests): when, where links point, and SMTP (none: .eml files in instance/outbox/).
         "DIGEST_TIME": env.get("DIGEST_TIME", "21:00"),
         "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000"),

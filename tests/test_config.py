@@ -30,3 +30,9 @@ def test_redirect_targets():
     assert safe_next_url("/resources/?q=1") == "/resources/?q=1"
     for bad in (None, "", "//evil", "http://evil", "/\\evil", "evil"):
         assert safe_next_url(bad) is None
+
+
+def test_calendar_fetch_allow_list_is_read_from_a_comma_separated_list(tmp_path):
+    assert from_environment({}, tmp_path)["ICS_FETCH_ALLOWED_HOSTS"] == []
+    config = from_environment({"ICS_FETCH_ALLOWED_HOSTS": " Calendar.JYJ.local, 10.0.0.5 ,,"}, tmp_path)
+    assert config["ICS_FETCH_ALLOWED_HOSTS"] == ["calendar.jyj.local", "10.0.0.5"]

@@ -54,15 +54,26 @@ def test_digest_pages_need_signing_in(app, client):
     assert client.get("/digests/").status_code == 302
 
 
-def test_the_unsubscribe_link_works_without_signing_in(app, client):
+def test_the_unsubscribe_link_asks_first_and_the_button_works_without_signing_in(csrf_app):
     user = factories.user(locale="en")
-    response = client.get(f"/digests/unsubscribe/{unsubscribe_token(user.id)}")
+    client = csrf_app.test_client()
+    link = f"/digests/unsubscribe/{unsubscribe_token(user.id)}"
+    opened = client.get(link)  # what a mail scanner does: it must change nothing
+    page = opened.get_data(as_text=True)
+    assert opened.status_code == 200 and f"Stop sending the usage digest to {user.email}?" in page
+    assert f'<form method="post" action="{link}">' in page and 'name="frequency" value="none"' in page
+    db.session.refresh(user)
+    assert user.digest_frequency == DigestFrequency.DAILY
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "digest.frequency")) is None
+    response = client.post(link, data={"frequency": "none"})  # the page's button, CSRF protection on
     assert response.status_code == 200
     assert f"{user.email} will get no more digests." in response.get_data(as_text=True)
     db.session.refresh(user)
     assert user.digest_frequency == DigestFrequency.NONE
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "digest.frequency"))
     assert entry.actor_id is None and entry.details["how"] == "unsubscribe link"
+    again = client.get(link).get_data(as_text=True)
+    assert f"{user.email} will get no more digests." in again and 'value="none"' not in again
 
 
 def test_changing_ones_mind_on_the_unsubscribe_page(app, client):

@@ -22,12 +22,15 @@ def world(app):
 
 
 def _subscribe_on(client, page: str, scope: str, target_id) -> str:
-    """Press "Get a subscription link" on ``page``; the link the page then shows once."""
-    response = client.post("/calendar/feeds", data={"scope": scope, "target_id": target_id or "", "next": page},
-                           follow_redirects=True)
-    assert response.status_code == 200 and response.request.path == page
-    found = LINK.search(response.get_data(as_text=True))
+    """Press "Get a subscription link" on ``page``; the link the answer shows once, with the way back."""
+    response = client.post("/calendar/feeds", data={"scope": scope, "target_id": target_id or "", "next": page})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and f'href="{page}"' in html
+    assert response.headers["Cache-Control"] == "no-store"
+    found = LINK.search(html)
     assert found, "the new link is on the page"
+    with client.session_transaction() as session:
+        assert found.group(1).rsplit("/", 1)[1][:32] not in repr(dict(session)), "the secret is not in the cookie"
     return found.group(1)
 
 
@@ -44,12 +47,27 @@ def test_the_profile_offers_a_personal_feed_shown_once(world, login_as):
 
 def test_the_page_shows_the_webcal_link_and_a_copy_button(world, login_as):
     client = login_as(world.teacher)
-    response = client.post("/calendar/feeds", data={"scope": "user", "target_id": "", "next": "/profile"},
-                           follow_redirects=True)
+    response = client.post("/calendar/feeds", data={"scope": "user", "target_id": "", "next": "/profile"})
     page = response.get_data(as_text=True)
     https_link = LINK.search(page).group(1)
     assert f'href="webcal://{https_link.split("://", 1)[1]}"' in page
-    assert "data-copy-target=" in page
+    assert f"<code>{https_link}</code>" in page  # as text too, to select and copy by hand
+    assert "data-copy-target=" in page and "/static/js/feed-link.js" in page and "<script>" not in page
+
+
+@pytest.mark.parametrize("scope", ["user", "school"])
+def test_the_subscriptions_page_shows_a_new_link_once(world, login_as, scope):
+    client = login_as(world.teacher)
+    target_id = world.teacher.id if scope == "user" else world.teacher.school_id
+    link = _subscribe_on(client, "/calendar/feeds", scope, target_id)
+    assert client.get(link.split("localhost", 1)[1]).status_code == 200
+    again = client.get("/calendar/feeds").get_data(as_text=True)
+    assert not LINK.search(again) and f"…{link[-8:-4]}" in again
+    (feed,) = services.active_feeds(world.teacher)
+    renewed = client.post(f"/calendar/feeds/{feed.id}/regenerate", data={"next": "/calendar/feeds"})
+    new = LINK.search(renewed.get_data(as_text=True)).group(1)
+    assert renewed.status_code == 200 and new != link and 'href="/calendar/feeds"' in renewed.get_data(as_text=True)
+    assert client.get(new.split("localhost", 1)[1]).status_code == 200
 
 
 def test_resource_and_teacher_pages_offer_their_feed(world, login_as):
@@ -75,7 +93,7 @@ def test_regenerate_replaces_the_link_and_revoke_ends_it(world, login_as):
     client = login_as(world.teacher)
     old = _subscribe_on(client, "/profile", "user", None).split("localhost", 1)[1]
     (feed,) = services.active_feeds(world.teacher)
-    response = client.post(f"/calendar/feeds/{feed.id}/regenerate", data={"next": "/profile"}, follow_redirects=True)
+    response = client.post(f"/calendar/feeds/{feed.id}/regenerate", data={"next": "/profile"})
     new = LINK.search(response.get_data(as_text=True)).group(1).split("localhost", 1)[1]
     assert client.get(old).status_code == 404 and client.get(new).status_code == 200
     (current,) = services.active_feeds(world.teacher)

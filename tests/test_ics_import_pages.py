@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from booking.accounts.models import Role
+from booking.calendars.fetch import is_public
 from booking.extensions import db
 from booking.schools.models import Closure, Term
 from tests import factories
@@ -21,9 +22,18 @@ PAYLOAD = re.compile(r'name="payload" type="hidden" value="([^"]+)"')
 
 
 class CalendarServer(BaseHTTPRequestHandler):
-    """Serves the test calendars; /slow.ics answers too late, /huge.ics is too big."""
+    """Serves the test calendars; /slow.ics answers too late, /huge.ics is too big, /to-*.ics redirect."""
+
+    REDIRECTS = {"/to-holidays.ics": "/holidays.ics", "/to-itself.ics": "/to-itself.ics",
+                 "/to-localhost.ics": "http://localhost:{port}/holidays.ics"}
 
     def do_GET(self):  # noqa: N802 (the name http.server calls)
+        self.server.paths.append(self.path)
+        if self.path in self.REDIRECTS:
+            self.send_response(302)
+            self.send_header("Location", self.REDIRECTS[self.path].format(port=self.server.server_address[1]))
+            self.end_headers()
+            return
         if self.path == "/slow.ics":
             time.sleep(1.5)
         if self.path == "/missing.ics":
@@ -43,18 +53,26 @@ class CalendarServer(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def calendar_server():
+def calendar_http_server():
+    """The server itself (``.paths``: what it was asked for); on 127.0.0.1, which the app allows."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), CalendarServer)
+    server.paths = []
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
+    yield server
     server.shutdown()
     server.server_close()
 
 
 @pytest.fixture
+def calendar_server(calendar_http_server):
+    return f"http://127.0.0.1:{calendar_http_server.server_address[1]}"
+
+
+@pytest.fixture
 def coordinator_client(app, login_as):
     app.config["CALENDAR_IMPORT_TIMEOUT"] = 0.5
+    app.config["ICS_FETCH_ALLOWED_HOSTS"] = ["127.0.0.1"]  # the tests' own calendar server
     # English pages, so the tests can look for the messages' words.
     return login_as(factories.user(role=Role.COORDINATOR, locale="en"))
 
@@ -123,6 +141,53 @@ def test_a_web_address_that_fails_says_why(coordinator_client, calendar_server, 
 def test_missing_or_unusable_addresses_are_refused(coordinator_client, fields, fragment):
     response = coordinator_client.post("/admin/calendar-import", data={"kind": "closures", "school_id": "", **fields})
     assert response.status_code == 422 and fragment in response.get_data(as_text=True)
+
+
+def _import_from(client, url: str):
+    return client.post("/admin/calendar-import", data={"kind": "closures", "school_id": "", "url": url})
+
+
+REFUSED = "only be imported from public web servers"
+
+
+def test_a_server_on_a_host_not_allowed_is_never_asked(app, coordinator_client, calendar_http_server,
+                                                      calendar_server):
+    app.config["ICS_FETCH_ALLOWED_HOSTS"] = []
+    response = _import_from(coordinator_client, calendar_server + "/holidays.ics")
+    assert response.status_code == 422 and REFUSED in response.get_data(as_text=True)
+    assert 'aria-invalid="true"' in response.get_data(as_text=True)
+    assert calendar_http_server.paths == [] and closure_count() == 0
+
+
+@pytest.mark.parametrize("url", [
+    "http://10.1.2.3/holidays.ics", "https://192.168.0.1/x.ics", "http://172.16.5.4/x.ics",
+    "http://169.254.169.254/latest/meta-data/", "http://[::1]/x.ics", "http://0.0.0.0/x.ics",
+    "http://224.0.0.1/x.ics", "http://[::ffff:127.0.0.1]/x.ics", "http://2130706433/x.ics",
+    "webcal://localhost/x.ics", "http://[fe80::1]/x.ics", "http://240.0.0.1/x.ics",
+])
+def test_private_local_and_reserved_addresses_are_refused(coordinator_client, url):
+    response = _import_from(coordinator_client, url)
+    assert response.status_code == 422 and REFUSED in response.get_data(as_text=True)
+
+
+def test_redirects_are_followed_only_to_allowed_addresses(coordinator_client, calendar_http_server,
+                                                          calendar_server):
+    followed = _import_from(coordinator_client, calendar_server + "/to-holidays.ics").get_data(as_text=True)
+    assert "国庆节" in followed and calendar_http_server.paths == ["/to-holidays.ics", "/holidays.ics"]
+    calendar_http_server.paths.clear()
+    to_localhost = _import_from(coordinator_client, calendar_server + "/to-localhost.ics")
+    assert to_localhost.status_code == 422 and REFUSED in to_localhost.get_data(as_text=True)
+    assert calendar_http_server.paths == ["/to-localhost.ics"]  # the second hop was checked, not fetched
+    looping = _import_from(coordinator_client, calendar_server + "/to-itself.ics")
+    assert looping.status_code == 422 and "redirects too many times" in looping.get_data(as_text=True)
+    assert closure_count() == 0
+
+
+def test_which_addresses_are_public():
+    assert is_public("114.114.114.114") and is_public("2400:3200::1")
+    for ip in ("127.0.0.1", "10.0.0.1", "100.64.0.1", "169.254.1.1", "::1", "fe80::1%eth0", "fc00::1",
+               "::ffff:192.168.1.1", "255.255.255.255", "ff02::1"):
+        assert not is_public(ip), ip
 
 
 def test_bad_uploads_are_refused_on_the_form(coordinator_client):

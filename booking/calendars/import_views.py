@@ -82,7 +82,7 @@ def _calendar_bytes(form: ImportForm) -> bytes:
         return form.file.data.stream.read(MAX_BYTES + 1)
     if address:
         seconds = current_app.config.get("CALENDAR_IMPORT_TIMEOUT", DEFAULT_URL_TIMEOUT)
-        return fetch_calendar(address, seconds)
+        return fetch_calendar(address, seconds, current_app.config.get("ICS_FETCH_ALLOWED_HOSTS", ()))
     raise ImportProblems([_("Choose an .ics file or give the calendar's web address.")])
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -82,7 +82,6 @@ class Panel:
     target_id: int | None
     name: str
     feeds: list[FeedToken]
-    new_links: dict | None  # the link just created, shown this once
 
 
 def subscribe_panel(scope: str, target_id: int | None = None) -> Panel | None:
@@ -94,12 +93,7 @@ def subscribe_panel(scope: str, target_id: int | None = None) -> Panel | None:
     except ValidationFailed:
         return None
     feeds = services.active_feeds(current_user, target.scope, target.target_id)
-    fresh = session.get("new_feed")
-    new_links = None
-    if fresh and any(feed.id == fresh["id"] for feed in feeds):
-        session.pop("new_feed")
-        new_links = feed_links(fresh["secret"])
-    return Panel(target.scope.value, target.target_id, target.name, feeds, new_links)
+    return Panel(target.scope.value, target.target_id, target.name, feeds)
 
 
 def _parsed_id(value: str | None) -> int | None:
@@ -110,10 +104,16 @@ def _back(next_url: str | None = None):
     return redirect(safe_next_url(next_url) or url_for("calendars.manage"))
 
 
-def _issued(issued: services.Issued, message: str) -> None:
-    # Shown once on the next page, then gone: only the hash is stored.
-    session["new_feed"] = {"id": issued.feed.id, "secret": issued.secret}
-    flash(message, "success")
+def _new_link_page(issued: services.Issued, message: str, next_url: str | None) -> Response:
+    """The new link, in this response only: just its hash is stored, and the secret never goes into the
+    session (a signed, not encrypted, cookie) nor into any cache."""
+    target = services.target_of(issued.feed)
+    back = safe_next_url(next_url) or url_for("calendars.manage")
+    page = render_template("calendars/feed_link.html", message=message, links=feed_links(issued.secret),
+                           name=target.name if target else "", back=back)
+    response = Response(page)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/calendar/feeds")
@@ -142,7 +142,8 @@ def create():
         for message in failed.errors.values():
             flash(message, "error")
     else:
-        _issued(issued, _("Your subscription link is ready. Copy it now: it is shown only once."))
+        return _new_link_page(issued, _("Your subscription link is ready. Copy it now: it is shown only once."),
+                              form.next.data)
     return _back(form.next.data)
 
 
@@ -163,7 +164,8 @@ def regenerate(feed_id: int):
         for message in failed.errors.values():
             flash(message, "error")
     else:
-        _issued(issued, _("A new link was made and the old one no longer works. Copy the new one now."))
+        return _new_link_page(issued, _("A new link was made and the old one no longer works. Copy the new one now."),
+                              request.form.get("next"))
     return _back(request.form.get("next"))
 
 

@@ -1,5 +1,5 @@
 """Pages: my digests (the same messages the email carried), how often I get them, and the
-one-click unsubscribe that works without signing in."""
+unsubscribe link that works without signing in (confirmed with a button; one-click for mail programs)."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -89,12 +89,16 @@ def _user_from(token: str) -> User | None:
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
 @csrf.exempt  # the signed token is the credential; mail programs POST here (RFC 8058) without a form
 def unsubscribe(token: str):
-    """GET (the link in the email) and a bare POST unsubscribe; a POST naming a frequency changes it back."""
+    """GET (the link in the email) asks first: mail scanners open links. A bare POST (the page's button,
+    or a mail program's one-click ``List-Unsubscribe=One-Click``) unsubscribes; naming a frequency changes it."""
     user = _user_from(token)
     if user is None:
         return render_template("digests/unsubscribe_invalid.html"), 400
-    chosen = request.form.get("frequency", DigestFrequency.NONE.value) if request.method == "POST" \
-        else DigestFrequency.NONE.value
+    if request.method == "GET":
+        with force_locale(locale_of(user)):
+            return render_template("digests/unsubscribe_confirm.html", user=user, token=token,
+                                   DigestFrequency=DigestFrequency)
+    chosen = request.form.get("frequency", DigestFrequency.NONE.value)
     error = None
     with force_locale(locale_of(user)):
         try:

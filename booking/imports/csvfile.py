@@ -10,6 +10,7 @@ import csv
 import io
 from dataclasses import dataclass
 
+from booking.spreadsheets import spreadsheet_row
 from booking.texts import lazy_gettext as _l
 
 
@@ -110,9 +111,9 @@ def _row(number: int, cells: list[str], header: list[str], columns: tuple[Column
 
 
 def write_table(header: list[str], rows: list[list[str]]) -> str:
-    """CSV text with a UTF-8 BOM, so Excel opens Chinese text correctly."""
+    """CSV text with a UTF-8 BOM, so Excel opens Chinese text correctly; no cell starts a formula."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow(spreadsheet_row(header))
+    writer.writerows(spreadsheet_row(row) for row in rows)
     return "\ufeff" + buffer.getvalue()

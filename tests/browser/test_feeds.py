@@ -29,6 +29,7 @@ def test_teacher_gets_a_subscription_link_and_copies_it(page, live_server):
         assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
         assert b"BEGIN:VCALENDAR" in response.read()
 
-    page.reload()
+    page.get_by_role("button", name="完成").click()  # back to the profile
+    page.wait_for_url(f"{live_server}/profile")
     assert page.get_by_label("订阅链接").count() == 0, "the secret link is shown only once"
     assert page.get_by_role("button", name="停用链接").is_visible()
