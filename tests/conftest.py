@@ -66,25 +66,45 @@ def _forget_request_language() -> None:
     g.pop("_flask_babel", None)
 
 
-@pytest.fixture
-def app(database_url, tmp_path):
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "WTF_CSRF_ENABLED": False,
-        "SERVER_NAME": None,
-    })
-    app.instance_path = str(tmp_path / "instance")
+TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False, "SERVER_NAME": None}
+
+
+def _test_app(database_url: str):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, **TEST_CONFIG})
     # The test's app context is shared by every test-client request (Flask reuses it), so `g`
     # would carry one request's cached language into the next; production has a fresh g per request.
     app.before_request(_forget_request_language)
+    return app
+
+
+@pytest.fixture(scope="session")
+def shared_app(database_url):
+    """One app per backend and test worker: building an app costs more than most tests."""
+    app = _test_app(database_url)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(request, database_url, shared_app, tmp_path):
+    """The backend's app for one test, with its own instance folder; whatever the test changes in
+    ``app.config`` is put back afterwards and its rows are deleted. A test that adds routes asks for
+    an app of its own with ``@pytest.mark.own_app``."""
+    own = request.node.get_closest_marker("own_app") is not None
+    app = _test_app(database_url) if own else shared_app
+    saved_config, saved_instance = dict(app.config), app.instance_path
+    app.instance_path = str(tmp_path / "instance")
     with app.app_context():
         yield app
         db.session.remove()
         _empty_all_tables()
         db.session.remove()
-        db.engine.dispose()
+        if own:
+            db.engine.dispose()
+    app.config.clear()
+    app.config.update(saved_config)
+    app.instance_path = saved_instance
     clock.freeze(None)
 
 

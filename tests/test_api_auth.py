@@ -1,6 +1,6 @@
 """Who may call the API, and the JSON errors it answers with (never an HTML page, never a bare 500)."""
+import pytest
 from flask import g, request
-from booking.texts import lazy_gettext as _l
 from flask_login import login_user
 
 from booking.accounts import services
@@ -8,6 +8,7 @@ from booking.accounts.models import Role
 from booking.api import authenticate, invalid_input, role_refusal
 from booking.api.openapi import Operation
 from booking.extensions import db
+from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 from tests import factories
 from tests.api_support import assert_documented, bearer, get_json
@@ -104,6 +105,7 @@ def test_service_field_errors_come_out_in_english(app):
     assert body["fields"] == {"email": "A user with this email already exists."}
 
 
+@pytest.mark.own_app
 def test_too_large_body_is_413_json(app, client):
     def upload():
         return request.get_data(as_text=True)
@@ -113,6 +115,7 @@ def test_too_large_body_is_413_json(app, client):
     assert_error(client.post("/api/v1/_upload_probe", data="x" * 100), 413, "too_large")
 
 
+@pytest.mark.own_app
 def test_crash_under_the_api_is_500_json_without_details(app, client):
     def crash():
         raise RuntimeError("secret detail")
