@@ -283,6 +283,79 @@ def test_an_edit_that_breaks_nothing_saves_from_the_page(client, login_as, coord
     assert kits.stock == 5
 
 
+# --- The API ---------------------------------------------------------------------------------------
+
+
+def patch(client, resource, user, body):
+    return client.patch(f"/api/v1/resources/{resource.id}", json=body, headers=bearer(user))
+
+
+def test_api_answers_409_with_the_broken_bookings_until_told_to_cancel(client, coordinator):
+    kits = kit(stock=2)
+    kept, clashing = book(kits), book(kits)
+    admin = factories.user(role=Role.SCHOOL_ADMIN, school=kits.owner_school)
+    lab = {"kind": "facility", "category": "lab", "subject": "physics", "stock": 1, "capacity": 40}
+    asked = patch(client, kits, admin, lab)
+    body = asked.get_json()
+    assert asked.status_code == 409 and body["error"] == "broken_bookings"
+    assert [b["id"] for b in body["broken"]] == [clashing.id]
+    assert body["broken"][0]["reasons"][0]["kind"] == "resource_overlap"
+    reload()
+    assert kits.kind == ResourceKind.EQUIPMENT
+
+    done = patch(client, kits, admin, {**lab, "on_bookings": "cancel"})
+    assert done.status_code == 200, done.get_json()
+    result = done.get_json()
+    assert result["resource"]["kind"] == "facility" and [b["id"] for b in result["cancelled"]] == [clashing.id]
+    assert result["cancelled"][0]["status"] == "cancelled" and result["confirmed"] == []
+    reload()
+    assert kept.blocks and clashing.status == BookingStatus.CANCELLED
+
+
+def test_api_changes_only_the_fields_sent(client, coordinator):
+    lab = factories.resource(name="物理实验室")
+    response = patch(client, lab, coordinator, {"opening_hours": [{"weekday": 5, "opens": "09:00", "closes": "12:00"}],
+                                                "approval_required": True})
+    assert response.status_code == 200, response.get_json()
+    reload()
+    assert lab.name == "物理实验室" and lab.approval_required and lab.capacity == 50
+    assert [(h.weekday, h.opens) for h in lab.opening_hours] == [(5, time(9))]
+
+
+@pytest.mark.parametrize("body, fields", [
+    ({"stock": 0}, {"stock"}),
+    ({"stock": "3"}, {"stock"}),
+    ({"capacity": True}, {"capacity"}),
+    ({"name": 5, "colour": "red"}, {"name", "colour"}),
+    ({"approval_required": "yes"}, {"approval_required"}),
+    ({"opening_hours": [{"weekday": 9, "opens": "8点", "closes": "17:00"}]},
+     {"opening_hours[0].weekday", "opening_hours[0]"}),
+    ({"opening_hours": "1-5 08:00-17:00"}, {"opening_hours"}),
+    ({"on_bookings": "keep"}, {"on_bookings"}),
+    ({"kind": "equipment"}, {"category"}),
+])
+def test_api_bad_input_is_named_and_nothing_saved(client, coordinator, body, fields):
+    lab = factories.resource()
+    response = patch(client, lab, coordinator, body)
+    assert response.status_code == 422 and set(response.get_json()["fields"]) == fields
+    reload()
+    assert lab.kind == ResourceKind.FACILITY and lab.capacity == 50
+
+
+def test_api_permissions(client, coordinator):
+    lab = factories.resource(sharing=Sharing.OWN_SCHOOL)
+    own_admin = factories.user(role=Role.SCHOOL_ADMIN, school=lab.owner_school)
+    assert patch(client, lab, factories.user(school=lab.owner_school), {"capacity": 10}).status_code == 403
+    assert patch(client, lab, factories.user(role=Role.SCHOOL_ADMIN), {"capacity": 10}).status_code == 404
+    moved = patch(client, lab, own_admin, {"owner_school_id": factories.school().id})
+    assert moved.status_code == 422 and set(moved.get_json()["fields"]) == {"owner_school_id"}
+    reload()
+    assert lab.capacity == 50
+    document = client.get("/api/v1/openapi.json").get_json()
+    declared = document["paths"]["/resources/{resource_id}"]["patch"]
+    assert "409" in declared["responses"] and "on_bookings" in declared["description"]
+
+
 # --- A booking made while the edit holds the lock ------------------------------------------------------
 
 
