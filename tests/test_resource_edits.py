@@ -43,8 +43,9 @@ def shape(**changes) -> ResourceSnapshot:
 def held(booking_id: int, hour: int = 9, *, confirmed: bool = True, quantity: int = 1, school_id: int = 2,
          role: str = "teacher") -> Held:
     interval = Interval(local(9, 3, hour), local(9, 3, hour + 1))
-    return Held(Existing(booking_id, interval, confirmed, quantity, holder=f"booking {booking_id}", school_id=school_id),
-                Request(shape(), role, school_id, school_id, students=30, quantity=quantity, confirmed=confirmed))
+    existing = Existing(booking_id, interval, confirmed, quantity, holder=f"booking {booking_id}", school_id=school_id)
+    asked = Request(shape(), role, school_id, school_id, students=30, quantity=quantity, confirmed=confirmed)
+    return Held(existing, asked)
 
 
 def broken_ids(old, new, bookings) -> list[int]:
@@ -256,7 +257,8 @@ def test_the_edit_page_lists_what_would_break_then_cancels_exactly_that(client, 
     url = f"/resources/{kits.id}/edit"
     page = client.post(url, data=edit_form(kits, stock="3"))
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and "此修改将影响 1 个预约" in html and 'id="broken-bookings"' in html and f"/bookings/{over.id}" in html
+    assert page.status_code == 200 and "此修改将影响 1 个预约" in html and 'id="broken-bookings"' in html
+    assert f"/bookings/{over.id}" in html
     assert f"/bookings/{fits.id}" not in html and "&lt;b&gt;物理&lt;/b&gt;" in html and "<b>物理" not in html
     assert f'name="shown" type="hidden" value="{over.id}"' in html and 'value="cancel"' in html
     reload()
@@ -314,8 +316,8 @@ def test_api_answers_409_with_the_broken_bookings_until_told_to_cancel(client, c
 
 def test_api_changes_only_the_fields_sent(client, coordinator):
     lab = factories.resource(name="物理实验室")
-    response = patch(client, lab, coordinator, {"opening_hours": [{"weekday": 5, "opens": "09:00", "closes": "12:00"}],
-                                                "approval_required": True})
+    saturday = [{"weekday": 5, "opens": "09:00", "closes": "12:00"}]
+    response = patch(client, lab, coordinator, {"opening_hours": saturday, "approval_required": True})
     assert response.status_code == 200, response.get_json()
     reload()
     assert lab.name == "物理实验室" and lab.approval_required and lab.capacity == 50
@@ -391,7 +393,8 @@ def test_a_booking_made_during_the_edit_waits_for_it_and_meets_the_new_rules(app
 
     def edit():
         resource = db.session.get(Resource, lab_id)
-        services.update_resource(resource, changed(resource, sharing="own_school"), db.session.get(User, coordinator_id))
+        actor = db.session.get(User, coordinator_id)
+        services.update_resource(resource, changed(resource, sharing="own_school"), actor)
 
     def booking():
         create_booking(db.session.get(User, outsider_id), single(db.session.get(Resource, lab_id)))

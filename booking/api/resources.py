@@ -180,7 +180,8 @@ def _number(body: dict, name: str, errors: dict):
         return None
     if isinstance(value, int) and not isinstance(value, bool) and minimum <= value <= MAX_INT:
         return value
-    errors[name] = f"Give a whole number from {minimum} to {MAX_INT}" + (" or null." if name in NULLABLE_NUMBERS else ".")
+    or_null = " or null" if name in NULLABLE_NUMBERS else ""
+    errors[name] = f"Give a whole number from {minimum} to {MAX_INT}{or_null}."
     return None
 
 
@@ -242,8 +243,8 @@ def broken_json(broken: edits.BrokenBooking) -> dict:
 
 
 @bp.patch("/resources/<int:resource_id>")
-@operation("Change a resource: its kind, stock, opening hours, sharing, approval rule …", response=RESOURCE_CHANGED_SCHEMA,
-           request_body=RESOURCE_CHANGE_BODY, role=Role.SCHOOL_ADMIN, errors=(409,),
+@operation("Change a resource: its kind, stock, opening hours, sharing, approval rule …",
+           response=RESOURCE_CHANGED_SCHEMA, request_body=RESOURCE_CHANGE_BODY, role=Role.SCHOOL_ADMIN, errors=(409,),
            description="Admins of the owner school and coordinators. The change is checked against the resource's "
                        "active bookings under its lock, so no booking slips in meanwhile. When it would break some "
                        "(over the new stock, overlapping once the resource is exclusive, outside the new opening "
@@ -264,5 +265,6 @@ def change_resource(resource_id: int):
     except edits.BookingsBroken as refused:
         return json_error(409, "The change would break active bookings: send on_bookings cancel to cancel them.",
                           error="broken_bookings", broken=[broken_json(b) for b in refused.broken])
-    return jsonify({"resource": resource_json(saved.resource), "cancelled": [occurrence_json(b) for b in saved.cancelled],
+    return jsonify({"resource": resource_json(saved.resource),
+                    "cancelled": [occurrence_json(b) for b in saved.cancelled],
                     "confirmed": [occurrence_json(b) for b in saved.confirmed]})
