@@ -1,11 +1,14 @@
-"""GET /api/v1/resources and /api/v1/resources/<id>: what a user may book, with its rules.
+"""GET /api/v1/resources and /api/v1/resources/<id>: what a user may book, with its rules; PATCH to change one.
 
 Visibility is the resources module's rule (``visible_resources_query``, ``can_see_resource``);
-this module only parses strictly, pages and shapes the result.
+this module only parses strictly, pages and shapes the result. A change that would break active
+bookings answers 409 with them (nothing saved) until the body says ``on_bookings: cancel``.
 """
 from __future__ import annotations
 
-from flask import abort, g, jsonify
+from datetime import time
+
+from flask import abort, g, jsonify, request
 
 from booking.api import bp
 from booking.api.core import (CLOCK_TIME, ID, INSTANT, PAGE_PARAMS, SCHOOL_REF_SCHEMA, clock_time,
@@ -13,12 +16,19 @@ from booking.api.core import (CLOCK_TIME, ID, INSTANT, PAGE_PARAMS, SCHOOL_REF_S
                               school_ref_json)
 from booking.api.openapi import enum_schema, nullable, obj, operation, schema
 from booking.api.params import EnumParam, IntParam, TextParam
+from booking.accounts.models import Role
+from booking.api.booking_json import OCCURRENCE_SCHEMA, occurrence_json, refusal_json, reject_unknown_fields
+from booking.api.params import MAX_INT
 from booking.api.teachers import TEACHER_MEMBER, teacher_json
+from booking.errors import json_error
 from booking.extensions import db
-from booking.permissions import can_see_resource
+from booking.permissions import can_manage_school, can_see_resource
+from booking.resources import edits
 from booking.resources.models import Category, Resource, ResourceKind, Sharing
-from booking.resources.services import ResourceFilter, visible_resources_query
+from booking.resources.rules import Window
+from booking.resources.services import ResourceFilter, resource_input, update_resource, visible_resources_query
 from booking.schools.models import School
+from booking.schools.rules import parse_clock
 from booking.validation import ValidationFailed
 
 FILTER_PARAMS = (
@@ -122,3 +132,139 @@ def resource_detail(resource_id: int):
     if not can_see_resource(g.api_user, resource):
         abort(404)
     return jsonify(resource_json(resource))
+
+
+# --- Changing a resource ------------------------------------------------------------------------
+
+TEXT_FIELDS = ("kind", "category", "subject", "name", "location", "description", "sharing")
+NUMBER_FIELDS = {"owner_school_id": 1, "capacity": 1, "stock": 1, "min_duration_minutes": 1,
+                 "max_duration_minutes": 1, "max_advance_days": 0}  # field → smallest value
+NULLABLE_NUMBERS = {"capacity", "min_duration_minutes", "max_duration_minutes", "max_advance_days"}
+CHANGE_FIELDS = {*TEXT_FIELDS, *NUMBER_FIELDS, "approval_required", "opening_hours", "on_bookings"}
+HOURS_FIELDS = {"weekday", "opens", "closes"}
+
+RESOURCE_CHANGE_BODY = schema("ResourceChange", {
+    "type": "object",
+    "additionalProperties": False,
+    "description": "Only the fields to change; the others keep their values.",
+    "properties": {
+        **{name: {"type": "string"} for name in TEXT_FIELDS},
+        "kind": enum_schema(ResourceKind), "category": enum_schema(Category), "sharing": enum_schema(Sharing),
+        **{name: ({"type": ["integer", "null"]} if name in NULLABLE_NUMBERS else {"type": "integer"})
+           | {"minimum": minimum} for name, minimum in NUMBER_FIELDS.items()},
+        "approval_required": {"type": "boolean"},
+        "opening_hours": {"type": "array", "items": OPENING_HOURS_SCHEMA,
+                          "description": "Replaces every window; an empty list means always open."},
+        "on_bookings": {"type": "string", "enum": ["cancel"],
+                        "description": "Cancel the active bookings the change would break (each keeps the "
+                                       "reason). Without it such a change answers 409 and saves nothing."},
+    },
+})
+BROKEN_BOOKING_SCHEMA = schema("BrokenBooking", {
+    "allOf": [OCCURRENCE_SCHEMA, obj({"reasons": {"type": "array", "items": {"type": "object"},
+                                                  "description": "The booking rules' refusals under the change: "
+                                                                 "`{kind, start, end, booking_id, message}`."}})],
+})
+RESOURCE_CHANGED_SCHEMA = schema("ResourceChanged", obj({
+    "resource": RESOURCE_SCHEMA,
+    "cancelled": {"type": "array", "items": OCCURRENCE_SCHEMA,
+                  "description": "Active bookings the change broke, cancelled as asked."},
+    "confirmed": {"type": "array", "items": OCCURRENCE_SCHEMA,
+                  "description": "Requests confirmed because the resource no longer needs approval."},
+}))
+
+
+def _number(body: dict, name: str, errors: dict):
+    value, minimum = body[name], NUMBER_FIELDS[name]
+    if value is None and name in NULLABLE_NUMBERS:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and minimum <= value <= MAX_INT:
+        return value
+    or_null = " or null" if name in NULLABLE_NUMBERS else ""
+    errors[name] = f"Give a whole number from {minimum} to {MAX_INT}{or_null}."
+    return None
+
+
+def _clock(value) -> time | None:
+    return parse_clock(value) if isinstance(value, str) else None
+
+
+def _opening_hours(value, errors: dict) -> list[Window]:
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        errors["opening_hours"] = "Give a list of {weekday, opens, closes} objects."
+        return []
+    windows = []
+    for index, item in enumerate(value):
+        reject_unknown_fields(item, HOURS_FIELDS, errors, prefix=f"opening_hours[{index}].")
+        weekday, opens, closes = item.get("weekday"), _clock(item.get("opens")), _clock(item.get("closes"))
+        if not (isinstance(weekday, int) and not isinstance(weekday, bool) and 0 <= weekday <= 6):
+            errors[f"opening_hours[{index}].weekday"] = "Give a weekday from 0 (Monday) to 6."
+        if opens is None or closes is None:
+            errors[f"opening_hours[{index}]"] = "Give opens and closes as HH:MM."
+        windows.append(Window(weekday if isinstance(weekday, int) else None, opens, closes))
+    return windows
+
+
+def resource_change(resource: Resource, body) -> tuple:
+    """The resource's values with the body's changes applied, and whether to cancel what they break."""
+    if not isinstance(body, dict):
+        raise ValidationFailed({"body": "Send a JSON object."})
+    errors: dict = {}
+    reject_unknown_fields(body, CHANGE_FIELDS, errors)
+    data = resource_input(resource)
+    for name in TEXT_FIELDS:
+        if name in body:
+            if isinstance(body[name], str):
+                setattr(data, name, body[name])
+            else:
+                errors[name] = "Give a string."
+    for name in NUMBER_FIELDS:
+        if name in body:
+            setattr(data, name, _number(body, name, errors))
+    if "approval_required" in body:
+        if isinstance(body["approval_required"], bool):
+            data.approval_required = body["approval_required"]
+        else:
+            errors["approval_required"] = "Give true or false."
+    if "opening_hours" in body:
+        data.opening_hours = _opening_hours(body["opening_hours"], errors)
+    if body.get("on_bookings") not in (None, "cancel"):
+        errors["on_bookings"] = "Only cancel is allowed: the bookings a change breaks cannot stay."
+    if "owner_school_id" in body and "owner_school_id" not in errors \
+            and not can_manage_school(g.api_user, data.owner_school_id):
+        errors["owner_school_id"] = "You may only move it to a school you manage."
+    if errors:
+        raise ValidationFailed(errors)
+    return data, body.get("on_bookings") == "cancel"
+
+
+def broken_json(broken: edits.BrokenBooking) -> dict:
+    return {**occurrence_json(broken.booking), "reasons": [refusal_json(r) for r in broken.refusals]}
+
+
+@bp.patch("/resources/<int:resource_id>")
+@operation("Change a resource: its kind, stock, opening hours, sharing, approval rule …",
+           response=RESOURCE_CHANGED_SCHEMA, request_body=RESOURCE_CHANGE_BODY, role=Role.SCHOOL_ADMIN, errors=(409,),
+           description="Admins of the owner school and coordinators. The change is checked against the resource's "
+                       "active bookings under its lock, so no booking slips in meanwhile. When it would break some "
+                       "(over the new stock, overlapping once the resource is exclusive, outside the new opening "
+                       "hours, of other schools once it is for its own school only …) and `on_bookings` is not "
+                       "`cancel`, answers 409 `{\"error\": \"broken_bookings\", \"broken\": [occurrences with "
+                       "`reasons`]}` and saves nothing; with `on_bookings: cancel` those bookings are cancelled, "
+                       "each with the reason, in the same transaction. Requests that no longer need approval are "
+                       "confirmed when they fit.")
+def change_resource(resource_id: int):
+    resource = get_or_404(Resource, resource_id)
+    if not can_see_resource(g.api_user, resource):
+        abort(404)
+    if not can_manage_school(g.api_user, resource.owner_school_id):
+        abort(403)
+    data, cancel = resource_change(resource, request.get_json(silent=True))
+    try:
+        saved = update_resource(resource, data, g.api_user, cancel_broken=cancel)
+    except edits.BookingsBroken as refused:
+        return json_error(409, "The change would break active bookings: send on_bookings cancel to cancel them.",
+                          error="broken_bookings", broken=[broken_json(b) for b in refused.broken])
+    return jsonify({"resource": resource_json(saved.resource),
+                    "cancelled": [occurrence_json(b) for b in saved.cancelled],
+                    "confirmed": [occurrence_json(b) for b in saved.confirmed]})

@@ -151,8 +151,9 @@ def change_booking(actor, booking: Booking, changes: BookingChanges, scope: str 
     stays_confirmed = booking.status == BookingStatus.CONFIRMED and (
         not moves or not booking.resource.approval_required or can_approve(actor, booking.resource))
     status = BookingStatus.CONFIRMED if stays_confirmed else BookingStatus.PENDING
-    request = request_for_booking(booking, confirmed=stays_confirmed, students=changes.students)
     with booking_write(booking.resource):
+        # Read under the lock: a concurrent edit of the resource is either committed or waits.
+        request = request_for_booking(booking, confirmed=stays_confirmed, students=changes.students)
         _check(booking, moves, targets, request)
         for row in targets:
             _apply(row, changes, moves.get(row.id), status)

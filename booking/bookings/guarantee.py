@@ -7,7 +7,10 @@
 - PostgreSQL: the exclusion constraint of migration 0002 refuses overlapping blocking rows;
   equipment (quantities), approval-required resources and visiting teachers are additionally
   serialised per resource with a row lock, because sums, pending requests, a teacher's travel
-  gaps and weekly cap are not in the constraint.
+  gaps and weekly cap are not in the constraint. Every other booking write takes a shared lock on
+  the row, so it waits for an edit of the resource (which locks it exclusively) and the other way round.
+- Either way the resource is re-read once the lock is held: the rules check against the shape
+  (stock, kind, hours, sharing, approval) a concurrent edit has committed, never a stale one.
 - Whatever the database refuses for concurrency (exclusion 23P01, deadlock 40P01,
   serialization 40001, SQLite's lock timeout) becomes a clean ``resource_overlap`` refusal.
 """
@@ -36,17 +39,26 @@ def needs_row_lock(resource: Resource) -> bool:
     return resource.is_quantity_based or resource.approval_required or resource.kind == ResourceKind.TEACHER
 
 
-def begin_booking_write(resource: Resource) -> None:
-    """Start the transaction that checks and then writes bookings of ``resource``."""
+def _lock_row(resource: Resource, shared: bool) -> None:
+    db.session.execute(select(Resource.id).where(Resource.id == resource.id).with_for_update(read=shared))
+
+
+def begin_booking_write(resource: Resource, edits_resource: bool = False) -> None:
+    """Start the transaction that checks and then writes bookings of ``resource`` (and, with
+    ``edits_resource``, the resource itself: nobody books it until this transaction ends)."""
     db.session.flush()
     connection = db.session.connection()
     if _dialect() == "sqlite":
         if not connection.connection.dbapi_connection.in_transaction:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         # Otherwise this transaction has already written, so it already holds the write lock.
+        db.session.expire(resource)
         return
-    if needs_row_lock(resource):
-        db.session.execute(select(Resource.id).where(Resource.id == resource.id).with_for_update())
+    exclusive = edits_resource or needs_row_lock(resource)
+    _lock_row(resource, shared=not exclusive)
+    db.session.expire(resource)
+    if not exclusive and needs_row_lock(resource):  # an edit committed meanwhile made it need the row lock
+        _lock_row(resource, shared=False)
 
 
 def is_concurrency_conflict(error: DBAPIError) -> bool:
@@ -62,13 +74,9 @@ def concurrent_refusal() -> Refusal:
 
 
 @contextmanager
-def booking_write(resource: Resource):
-    """Check and write inside: commits on success; on any failure nothing is kept.
-
-    Raises BookingRefused when the database refused the write for concurrency.
-    """
+def _checked_write(begin):
     try:
-        begin_booking_write(resource)
+        begin()
         yield
         db.session.commit()
     except DBAPIError as error:
@@ -79,3 +87,21 @@ def booking_write(resource: Resource):
     except BaseException:
         db.session.rollback()
         raise
+
+
+@contextmanager
+def booking_write(resource: Resource):
+    """Check and write inside: commits on success; on any failure nothing is kept.
+
+    Raises BookingRefused when the database refused the write for concurrency.
+    """
+    with _checked_write(lambda: begin_booking_write(resource)):
+        yield
+
+
+@contextmanager
+def resource_edit_write(resource: Resource):
+    """``booking_write`` for a change of the resource itself and of the bookings it breaks: holds
+    every booking of ``resource`` off until it commits or rolls back."""
+    with _checked_write(lambda: begin_booking_write(resource, edits_resource=True)):
+        yield

@@ -7,7 +7,7 @@ together and writes nothing.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 
 from sqlalchemy import select
@@ -70,6 +70,7 @@ class Plan:
     term: Term | None = None
     lesson_subject: str | None = None
     lesson_kind: LessonKind | None = None
+    may_approve: bool = False  # the booker answers requests for this resource
 
     @property
     def status(self) -> BookingStatus:
@@ -236,11 +237,21 @@ def plan_booking(actor, data: BookingInput) -> Plan:
         confirmed=not resource.approval_required or can_approve(actor, resource), subject=subject,
     )
     occurrences = recurrence.occurrences if recurrence else (first,)
-    return Plan(resource, request, occurrences, data, recurrence, term, subject, lesson_kind)
+    return Plan(resource, request, occurrences, data, recurrence, term, subject, lesson_kind,
+                may_approve=can_approve(actor, resource))
+
+
+def reread_resource(plan: Plan) -> None:
+    """The request as the resource is now: the plan was made before the booking transaction locked it,
+    and an edit of the resource (stock, hours, sharing, approval) may have been committed meanwhile."""
+    snapshot = resource_snapshot(plan.resource)
+    plan.request = replace(plan.request, resource=snapshot,
+                           confirmed=not snapshot.approval_required or plan.may_approve)
 
 
 def check_plan(plan: Plan, exclude_ids=()) -> Preview:
     """The rules over every date of ``plan``: one query for the candidates, one each for the calendar."""
+    reread_resource(plan)
     existing = as_existing(candidate_bookings(plan.resource, plan.occurrences, exclude_ids))
     calendar = calendar_for(plan.resource, span_of(plan.occurrences))
     checks = rules.check_occurrences(plan.request, plan.occurrences, existing, calendar, utcnow())
@@ -252,10 +263,12 @@ def preview_booking(actor, data: BookingInput) -> Preview:
     return check_plan(plan_booking(actor, data))
 
 
-def request_for_booking(booking, confirmed: bool, students: int | None = None) -> rules.Request:
-    """The rules' view of an existing booking, e.g. to re-check it when it is approved or moved."""
+def request_for_booking(booking, confirmed: bool, students: int | None = None,
+                        snapshot: rules.ResourceSnapshot | None = None) -> rules.Request:
+    """The rules' view of an existing booking, e.g. to re-check it when it is approved or moved
+    (``snapshot``: its resource's, when the caller has it already)."""
     return rules.Request(
-        resource=resource_snapshot(booking.resource), booker_role=booking.booked_by.role.value,
+        resource=snapshot or resource_snapshot(booking.resource), booker_role=booking.booked_by.role.value,
         booker_school_id=booking.booked_by.school_id, school_id=booking.school_id,
         students=booking.students if students is None else students, quantity=booking.quantity,
         confirmed=confirmed, subject=booking.lesson_subject,

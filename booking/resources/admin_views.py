@@ -14,7 +14,7 @@ from booking.accounts.models import Role
 from booking.extensions import db
 from booking.i18n import district_zone
 from booking.permissions import can_manage_school, role_required
-from booking.resources import blackouts, services
+from booking.resources import blackouts, edits, services
 from booking.resources.forms import BlackoutForm, resource_form
 from booking.resources.models import Category, Resource, ResourceKind
 from booking.resources.views import bp
@@ -75,13 +75,35 @@ def _school_choices(resource: Resource):
     return schools if resource.owner_school in schools else [resource.owner_school, *schools]
 
 
+def _saved_message(saved: services.ResourceSaved) -> str:
+    parts = [_("The resource %(name)s was saved.", name=saved.resource.name)]
+    if saved.cancelled:
+        parts.append(ngettext("%(num)d booking it no longer allowed was cancelled.",
+                              "%(num)d bookings it no longer allowed were cancelled.", len(saved.cancelled)))
+    if saved.confirmed:
+        parts.append(ngettext("%(num)d request was confirmed: approval is no longer needed.",
+                              "%(num)d requests were confirmed: approval is no longer needed.", len(saved.confirmed)))
+    return " ".join(parts)
+
+
 @bp.route("/<int:resource_id>/edit", methods=["GET", "POST"])
 @role_required(Role.SCHOOL_ADMIN)
 def edit_resource(resource_id: int):
+    """The edit form; an edit that would break active bookings lists them first (nothing saved) and
+    saves only when the admin chose to cancel exactly those."""
     resource = _managed_resource_or_404(resource_id)
     form = resource_form(_school_choices(resource), resource)
-    return _save(form, lambda: services.update_resource(resource, form.to_input(), current_user),
-                 lambda saved: _("The resource %(name)s was saved.", name=saved.name), resource)
+
+    def save():
+        return services.update_resource(resource, form.to_input(), current_user,
+                                        cancel_broken=form.cancels_broken(), expected_ids=form.shown_ids())
+
+    try:
+        return _save(form, save, _saved_message, resource)
+    except edits.BookingsBroken as refused:
+        form.shown.data = ",".join(str(booking_id) for booking_id in refused.ids)
+        return render_template("resources/form.html", form=form, resource=resource, broken=refused.broken,
+                               changed=refused.changed)
 
 
 @bp.post("/<int:resource_id>/active")

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, FieldList, Form, FormField, IntegerField, SelectField, StringField,
-                     TextAreaField, TimeField)
+from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, IntegerField, SelectField,
+                     StringField, TextAreaField, TimeField)
 from wtforms.validators import Optional
 
 from booking.labels import SUBJECTS, WEEKDAYS, choices
@@ -52,6 +52,10 @@ class ResourceForm(FlaskForm):
     max_duration_minutes = _optional_number(_l("Longest booking (minutes)"))
     max_advance_days = _optional_number(_l("Can be booked this many days ahead"))
     opening_hours = FieldList(FormField(HoursRowForm), min_entries=0)
+    # Sent by the "cancel them" button of the list of bookings an edit would break.
+    on_broken = StringField()
+    # The ids of the bookings that list showed, so a booking made since is not cancelled unseen.
+    shown = HiddenField()
 
     def set_school_choices(self, schools) -> None:
         self.owner_school_id.choices = [(school.id, school.name) for school in schools]
@@ -68,6 +72,12 @@ class ResourceForm(FlaskForm):
             max_advance_days=self.max_advance_days.data,
             opening_hours=[w for w in windows if w is not None],
         )
+
+    def cancels_broken(self) -> bool:
+        return self.on_broken.data == "cancel"
+
+    def shown_ids(self) -> frozenset[int]:
+        return frozenset(int(part) for part in (self.shown.data or "").split(",") if part.isdigit())
 
 
 # The fields that show a stored resource as it is (opening hours are rows, handled apart).

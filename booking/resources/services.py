@@ -1,7 +1,7 @@
 """Finding and changing resources."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from enum import Enum
 
@@ -10,10 +10,13 @@ from sqlalchemy.orm import selectinload
 
 from booking.accounts.models import Role
 from booking.audit.services import record
+from booking.bookings.guarantee import resource_edit_write
+from booking.bookings.queries import resource_snapshot
 from booking.extensions import db
 from booking.permissions import can_manage_school
+from booking.resources import edits
 from booking.resources.models import Category, OpeningHours, Resource, ResourceKind, Sharing
-from booking.resources.rules import ResourceInput, check_resource_input, format_opening_hours
+from booking.resources.rules import ResourceInput, Window, check_resource_input, format_opening_hours
 from booking.schools.models import School
 from booking.schools.services import list_schools
 from booking.texts import lazy_gettext as _l
@@ -134,6 +137,19 @@ def apply_resource_input(resource: Resource, data: ResourceInput) -> dict:
     return changes
 
 
+def resource_input(resource: Resource) -> ResourceInput:
+    """``resource`` as the input that would save it unchanged: where a partial change starts."""
+    return ResourceInput(
+        kind=resource.kind.value, category=resource.category.value, name=resource.name,
+        owner_school_id=resource.owner_school_id, subject=resource.subject, location=resource.location,
+        description=resource.description, capacity=resource.capacity, stock=resource.stock,
+        sharing=resource.sharing.value, approval_required=resource.approval_required,
+        min_duration_minutes=resource.min_duration_minutes, max_duration_minutes=resource.max_duration_minutes,
+        max_advance_days=resource.max_advance_days,
+        opening_hours=[Window(h.weekday, h.opens, h.closes) for h in resource.opening_hours],
+    )
+
+
 def _raise_if_invalid(data: ResourceInput) -> None:
     errors = check_resource(data)
     if errors:
@@ -156,13 +172,39 @@ def create_resource(data: ResourceInput, actor) -> Resource:
     return resource
 
 
-def update_resource(resource: Resource, data: ResourceInput, actor) -> Resource:
+@dataclass
+class ResourceSaved:
+    resource: Resource
+    cancelled: list = field(default_factory=list)  # bookings the edit broke, cancelled as asked
+    confirmed: list = field(default_factory=list)  # requests confirmed because approval is no longer needed
+
+
+def update_resource(resource: Resource, data: ResourceInput, actor, cancel_broken: bool = False,
+                    expected_ids: frozenset[int] | None = None) -> ResourceSaved:
+    """Save ``data`` onto ``resource``, and what that does to its active bookings, all or nothing.
+
+    Bookings the new shape breaks (over stock, overlapping once exclusive, outside the new hours,
+    of other schools once it is for its own school only) are checked under the resource's lock:
+    without ``cancel_broken`` the edit raises ``edits.BookingsBroken`` listing them and saves
+    nothing; with it they are cancelled with the reason, unless ``expected_ids`` (the ones the caller
+    was shown) differ from them, which raises again with ``changed``. Requests that no longer need
+    approval are confirmed when they fit. Raises ValidationFailed for bad ``data``.
+    """
     _raise_if_invalid(data)
-    changes = apply_resource_input(resource, data)
-    if changes:
-        record(actor, "resource.update", resource, {"changes": changes})
-    db.session.commit()
-    return resource
+    with resource_edit_write(resource):
+        old = resource_snapshot(resource)
+        rows = edits.active_bookings(resource)
+        changes = apply_resource_input(resource, data)
+        verdict = edits.broken_by(old, resource, rows)
+        if verdict.broken and (not cancel_broken or (expected_ids is not None
+                                                     and set(expected_ids) != set(verdict.broken_ids))):
+            raise edits.BookingsBroken(edits.broken_bookings(verdict, rows), changed=cancel_broken)
+        settled = edits.settle(actor, resource, verdict, rows)
+        if changes:
+            record(actor, "resource.update", resource, {
+                "changes": changes, "cancelled_ids": [b.id for b in settled.cancelled],
+                "confirmed_ids": [b.id for b in settled.confirmed]})
+    return ResourceSaved(resource, settled.cancelled, settled.confirmed)
 
 
 def set_resource_active(resource: Resource, active: bool, actor) -> None:
