@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 TRANSLATIONS := booking/translations
 
-.PHONY: run test install install-dev translations messages migrate seed scheduler serve-prod clean
+.PHONY: run test lint install install-dev translations messages migrate seed scheduler serve-prod clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,10 +50,14 @@ scheduler: migrate
 serve-prod: migrate
 	$(BIN)/gunicorn --workers 4 --bind $(HOST):$(PORT) wsgi:app
 
-# The suite runs on every core (pytest-xdist); `make test PYTEST_WORKERS=0` runs it in one process.
+# The linter first (rules in ruff.toml), then the suite on every core (pytest-xdist);
+# `make test PYTEST_WORKERS=0` runs it in one process.
 PYTEST_WORKERS ?= auto
-test: install-dev
+test: install-dev lint
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check booking tests bench tools wsgi.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -18,6 +18,9 @@ from booking import clock, create_app
 from booking.config import normalise_database_url
 from booking.extensions import db
 
+# Fixtures shared by many modules; a module's own fixture of the same name wins over these.
+pytest_plugins = ["tests.booking_support", "tests.teacher_support"]
+
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 

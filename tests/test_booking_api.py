@@ -7,7 +7,7 @@ from booking.extensions import db
 from booking.resources.models import Category, ResourceKind, Sharing
 from tests import factories
 from tests.api_support import assert_documented, bearer
-from tests.booking_support import lab, local, teacher  # noqa: F401  (fixtures)
+from tests.booking_support import local
 
 THURSDAY = {"start": "2026-09-03T09:50:00", "end": "2026-09-03T10:30:00"}  # naive: district time
 

@@ -12,7 +12,7 @@ from booking.bookings.services import cancel_booking, create_booking, visible_bo
 from booking.extensions import db
 from booking.resources.models import Category, ResourceKind, Sharing
 from tests import factories
-from tests.booking_support import lab, local, period3, single, teacher  # noqa: F401  (fixtures)
+from tests.booking_support import local, period3, single
 
 
 def test_a_teacher_books_a_lab_for_a_class(teacher, lab):

@@ -23,7 +23,10 @@ CREATED = at(8, 20, 9)
 TEXT = EventText("物理实验室 · 科学实验", "新天寄宿制小学 · 二楼", "班级：三年级2班", "https://example.cn/resources/1")
 
 
-def shaping(cancelled_since: datetime = at(8, 1, 0)) -> Shaping:
+DEFAULT_CANCELLED_SINCE = at(8, 1, 0)
+
+
+def shaping(cancelled_since: datetime = DEFAULT_CANCELLED_SINCE) -> Shaping:
     return Shaping(zone=ZONE, uid_domain="test.example", cancelled_since=cancelled_since,
                    detail_for=lambda row: FULL, describe=lambda row, detail: replace(TEXT, summary=row.title))
 

@@ -17,7 +17,7 @@ from booking.digests.models import DigestKind
 from booking.digests.render import render_digest
 from tests import factories
 from tests.booking_support import local
-from tests.test_digest_support import CUT, DIGEST_DATE, add, at_digest_time, build_scenario, digest_run, window
+from tests.digest_support import CUT, DIGEST_DATE, add, at_digest_time, build_scenario, digest_run, window
 
 SNAPSHOTS = Path(__file__).parent / "snapshots" / "digests"
 

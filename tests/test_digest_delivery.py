@@ -16,7 +16,7 @@ from booking.digests.jobs import DIGESTS, jobs, run_slot
 from booking.digests.models import OutboxMessage, OutboxStatus
 from booking.digests.senders import EmlDirectorySender, MailSettingsError, SendFailed, SmtpSender, sender_from_config
 from booking.extensions import db
-from tests.test_digest_support import CUT, at_digest_time, build_scenario
+from tests.digest_support import CUT, at_digest_time, build_scenario
 
 
 class RefusingSmtp:

@@ -10,7 +10,7 @@ from booking.digests.models import OutboxMessage
 from booking.digests.unsubscribe import unsubscribe_token
 from booking.extensions import db
 from tests import factories
-from tests.test_digest_support import CUT, at_digest_time, build_scenario
+from tests.digest_support import CUT, at_digest_time, build_scenario
 
 
 def test_profile_offers_the_frequency_and_saves_it(app, login_as):

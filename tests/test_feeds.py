@@ -16,7 +16,7 @@ from booking.extensions import db
 from booking.resources.models import Resource
 from tests import factories
 from tests.booking_support import local, single
-from tests.test_feeds_support import advance, build_world, expanded, intervals, parse, stored_intervals, subscribe, uids
+from tests.feeds_support import advance, build_world, expanded, intervals, parse, stored_intervals, subscribe, uids
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from booking.calendars import cache
 from booking.calendars.models import FeedEventCache
 from booking.extensions import db
 from tests.booking_support import count_statements, local, single
-from tests.test_feeds_support import advance, build_world, subscribe
+from tests.feeds_support import advance, build_world, subscribe
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from booking.calendars.models import FeedScope
 from booking.resources.models import Sharing
 from tests import factories
 from tests.booking_support import single
-from tests.test_feeds_support import build_world, parse
+from tests.feeds_support import build_world, parse
 
 LINK = re.compile(r'value="(https?://[^"]+/feeds/[A-Za-z0-9_-]{32}\.ics)"')
 

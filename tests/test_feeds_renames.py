@@ -18,7 +18,7 @@ from booking.schools.models import School
 from booking.schools.services import SchoolInput, update_school
 from tests import factories
 from tests.test_calendar_ical import SERIES, THURSDAYS, at, row, shaping
-from tests.test_feeds_support import advance, build_world, parse, subscribe
+from tests.feeds_support import advance, build_world, parse, subscribe
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from booking.validation import ValidationFailed
 from tests import factories
 from tests.api_support import assert_documented, bearer, get_json
 from tests.booking_support import local
-from tests.test_teacher_support import auto_confirm, district  # noqa: F401  (fixture)
+from tests.teacher_support import auto_confirm
 from tests.test_visit_requests import visit
 
 AFTER_THURSDAY = local(9, 3, 12)

@@ -95,9 +95,10 @@ def test_a_cancellation_racing_an_approval_or_rejection_is_never_lost(app, hold_
     for round_number, booking_id in enumerate(ids):
         answer = "approve" if round_number % 2 == 0 else "reject"
         cancel_status, answer_status = _run_together(app, [
-            lambda client: client.delete(f"/api/v1/bookings/{booking_id}", headers=teacher_headers),
-            lambda client: client.post(f"/api/v1/bookings/{booking_id}/{answer}", headers=admin_headers,
-                                       json={"reason": "场地已满"}),
+            lambda client, booking_id=booking_id: client.delete(f"/api/v1/bookings/{booking_id}",
+                                                                headers=teacher_headers),
+            lambda client, booking_id=booking_id, answer=answer: client.post(
+                f"/api/v1/bookings/{booking_id}/{answer}", headers=admin_headers, json={"reason": "场地已满"}),
         ])
         db.session.expire_all()
         final = db.session.get(Booking, booking_id).status

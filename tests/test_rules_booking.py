@@ -75,7 +75,8 @@ def test_quantity_counts_the_peak_not_the_total():
 
 def test_quantity_message_says_how_many_are_free():
     kit_request = replace(TEACHER_REQUEST, resource=KIT, quantity=4)
-    refusal = refusals_at(kit_request, slot(3, (9, 0), (10, 0)), [booked(slot(3, (9, 0), (10, 0)), quantity=8)], CALENDAR, NOW)
+    refusal = refusals_at(kit_request, slot(3, (9, 0), (10, 0)), [booked(slot(3, (9, 0), (10, 0)), quantity=8)],
+                          CALENDAR, NOW)
     assert str(refusal[0].message) == "Only 2 of 10 are free at that time; you asked for 4."
 
 

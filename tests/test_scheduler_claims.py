@@ -19,7 +19,7 @@ from booking.digests.scheduler import build_scheduler
 from booking.digests.slots import ClockTimeError, due_slots, parse_clock_time
 from booking.extensions import db
 from tests.booking_support import local
-from tests.test_digest_support import CUT, at_digest_time, build_scenario
+from tests.digest_support import CUT, at_digest_time, build_scenario
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NIGHTLY = CronTrigger(hour=21, minute=0, timezone=SHANGHAI)

@@ -22,7 +22,7 @@ from booking.digests.senders import EmlDirectorySender
 from booking.extensions import db
 from booking.i18n import local_to_utc
 from tests import factories
-from tests.test_digest_support import add
+from tests.digest_support import add
 
 pytestmark = pytest.mark.slow
 

@@ -20,7 +20,7 @@ from booking.teachers.itinerary import Leg, itinerary
 from booking.teachers.models import TeacherBusyTime
 from booking.teachers.visits import request_visit
 from tests.booking_support import local
-from tests.test_teacher_support import THURSDAY, auto_confirm, district  # noqa: F401  (fixture)
+from tests.teacher_support import THURSDAY, auto_confirm
 from tests.test_visit_requests import visit
 
 FIND = {"subject": "music", "day": "2026-09-03", "period_number": "2", "class_name": "三年级", "students": "12"}
@@ -110,7 +110,8 @@ def test_the_visiting_teachers_digest_gives_tomorrows_itinerary(district):
     clock.freeze(local(9, 2, 21))
     rendered = render_digest(DigestRun(cut=local(9, 2, 21), zone=district_zone()), district.zhang.user,
                              _window(date(2026, 9, 2)))
-    assert "您明天的行程" in rendered.text and "08:30 前出发" in rendered.text and "新天寄宿制小学 → 王庄小学" in rendered.text
+    assert "您明天的行程" in rendered.text and "08:30 前出发" in rendered.text
+    assert "新天寄宿制小学 → 王庄小学" in rendered.text
     assert render_digest(DigestRun(cut=local(9, 2, 21), zone=district_zone()), district.liu.user,
                          _window(date(2026, 9, 2))) is None  # nothing tomorrow: no digest
 

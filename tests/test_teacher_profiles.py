@@ -14,7 +14,6 @@ from booking.teachers.models import TeacherBusyTime, TeacherProfile
 from booking.teachers.rules import BusyInput, ProfileInput
 from booking.validation import ValidationFailed
 from tests import factories
-from tests.test_teacher_support import district  # noqa: F401  (fixture)
 
 
 def new_input(district, user, **kw) -> ProfileInput:

@@ -14,7 +14,7 @@ from booking.bookings.models import Booking, BookingStatus
 from booking.extensions import db
 from booking.teachers.visits import request_visit
 from tests.test_race_guarantee import race
-from tests.test_teacher_support import auto_confirm, district  # noqa: F401  (fixture)
+from tests.teacher_support import auto_confirm
 from tests.test_visit_requests import visit
 
 

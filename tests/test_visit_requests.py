@@ -16,7 +16,7 @@ from booking.teachers.visits import VisitInput, request_visit, visit_options
 from booking.validation import ValidationFailed
 from tests.api_support import bearer
 from tests.booking_support import local
-from tests.test_teacher_support import THURSDAY, auto_confirm, district  # noqa: F401  (fixture)
+from tests.teacher_support import THURSDAY, auto_confirm
 
 
 def visit(period: int, resource=None, subject="music", **kw) -> VisitInput:

@@ -27,7 +27,7 @@ def create_user_command(email, display_name, school_code, role, password, locale
     except ValidationFailed as failed:
         for field, message in failed.errors.items():
             click.echo(f"error: {field}: {message}", err=True)
-        raise SystemExit(1)
+        raise SystemExit(1) from None
     click.echo(f"created user {user.id} {user.email} ({user.role.value})")
 
 

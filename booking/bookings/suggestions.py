@@ -40,7 +40,8 @@ class Suggestion:
     same_resource: bool
 
 
-def free_slots(actor, pairs: list[tuple[Resource, rules.Interval]], template: rules.Request) -> list[tuple[Resource, rules.Interval]]:
+def free_slots(actor, pairs: list[tuple[Resource, rules.Interval]],
+               template: rules.Request) -> list[tuple[Resource, rules.Interval]]:
     """The pairs the rules accept for ``template`` (the class, students, quantity), in the given order."""
     if not pairs:
         return []

@@ -127,7 +127,7 @@ def check_periods(rows: list[PeriodRow]) -> tuple[dict, list[tuple[int, time, ti
         if number != expected and period_key(index, "number") not in errors:
             errors[period_key(index, "number")] = _l("Number the periods 1, 2, 3 … in order: expected %(n)d here.",
                                                      n=expected)
-    for (index, number, _start, end), (next_index, _n, next_start, _e) in zip(parsed, parsed[1:]):
+    for (index, number, _start, end), (_next_index, _n, next_start, _e) in zip(parsed, parsed[1:]):
         if end > next_start:
             errors[period_key(index, "end")] = _l("Period %(n)d must end before the next period starts.", n=number)
     if errors:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from booking import clock
 from tests.booking_support import local
 from tests.browser.conftest import sign_in
-from tests.test_teacher_support import auto_confirm, district  # noqa: F401  (fixture)
+from tests.teacher_support import auto_confirm
 
 
 def fill_visit(page, period: str, specialist: str | None = None) -> None:
