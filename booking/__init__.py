@@ -8,13 +8,14 @@ from flask import Flask
 from booking import config as config_module
 from booking import db_setup  # noqa: F401  (SQLite pragmas on every connection)
 from booking.extensions import babel, csrf, db, login_manager, migrate
+from booking.unit_of_work import RequestUnitOfWork
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app. Never starts the scheduler: that runs as its own process."""
-    app = Flask(
+    app = RequestUnitOfWork(
         __name__,
         instance_path=str(PROJECT_ROOT / "instance"),
         template_folder=str(PROJECT_ROOT / "templates"),

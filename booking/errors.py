@@ -5,10 +5,12 @@ from flask import Flask, jsonify, render_template, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from booking.extensions import db
+from booking.texts import lazy_gettext as _l
 
 
 def wants_json() -> bool:
@@ -72,8 +74,20 @@ def register(app: Flask) -> None:
     def changed_meanwhile(error):
         """A compare-and-set lost (see booking.bookings.models.next_sequence): nothing of this request was kept."""
         db.session.rollback()
-        return _render(409, _("Someone else changed this at the same moment, so nothing was saved. "
-                              "Reload the page to see the change, then try again."))
+        return _render(409, _l("Someone else changed this at the same moment, so nothing was saved. "
+                               "Reload the page to see the change, then try again."))
+
+    @app.errorhandler(DBAPIError)
+    def database_refused(error: DBAPIError):
+        """At the unit of work's commit the database may still refuse for concurrency (a lock timeout, a
+        deadlock, a serialization failure): that is a 409 to try again, not a server error."""
+        from booking.bookings.guarantee import is_concurrency_conflict
+
+        db.session.rollback()
+        if is_concurrency_conflict(error):
+            return changed_meanwhile(error)
+        app.logger.exception("Database error on %s %s", request.method, request.path)
+        return _render(500)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -5,7 +5,6 @@ from flask import Flask, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required
 
 from booking.accounts.models import Role
-from booking.extensions import db
 from booking.urls import safe_next_url
 from booking.validation import ValidationFailed
 
@@ -32,7 +31,6 @@ def set_language(code: str):
         session["locale"] = code
         if current_user.is_authenticated:
             current_user.locale = code
-            db.session.commit()
     return redirect(safe_next_url(request.form.get("next")) or url_for("index"))
 
 

@@ -250,3 +250,29 @@ def test_whole_days_by_the_form_cover_the_local_days(client, login_as, gym):
     client.post(blackouts_url(gym), data={"start_date": "2026-09-07", "end_date": "2026-09-08", "reason": "期末考试"})
     blackout = db.session.query(ResourceBlackout).one()
     assert blackout.starts_at.astimezone(ZONE).time() == time(0) and blackout.ends_at == local(9, 9, 0)
+
+
+def test_a_failure_half_way_through_the_cancellations_leaves_nothing_written(client, login_as, gym, monkeypatch):
+    """The blackout and every cancellation it causes are one unit of work (issue 11): when the second
+    cancellation fails, the blackout and the first cancellation are not kept either."""
+    first, second = booked(gym), booked(gym, start=local(9, 3, 10, 40), end=local(9, 3, 11, 20))
+    db.session.commit()
+    calls = []
+    real_cancel = blackouts.cancel_booking
+
+    def cancel_then_fail(*args, **kwargs):
+        calls.append(args[1].id)
+        if len(calls) == 2:
+            raise RuntimeError("the database went away half-way")
+        return real_cancel(*args, **kwargs)
+
+    monkeypatch.setattr(blackouts, "cancel_booking", cancel_then_fail)
+    login_as(admin_of(gym))
+    shown = ",".join(str(b.id) for b in (first, second))
+    response = client.post(blackouts_url(gym), data={**FORM, "on_bookings": "cancel", "shown": shown})
+    assert response.status_code == 500 and len(calls) == 2
+    db.session.rollback()
+    db.session.expire_all()
+    assert db.session.query(ResourceBlackout).count() == 0
+    assert {first.status, second.status} == {BookingStatus.CONFIRMED}
+    assert db.session.query(AuditEntry).filter(AuditEntry.action.in_(["blackout.create", "booking.cancel"])).count() == 0

@@ -89,6 +89,7 @@ def test_a_cancellation_racing_an_approval_or_rejection_is_never_lost(app, hold_
     ids = [services.create_booking(teacher, BookingInput(resource_id=gym.id, title="篮球", class_name="五年级",
                                                          students=30, start=start, end=end)).bookings[0].id
            for start, end in slots(ROUNDS)]
+    db.session.commit()  # as the teacher's own requests would have
     hold_writes()
 
     seen = []
@@ -123,6 +124,7 @@ def test_a_change_read_before_someone_elses_write_saves_nothing_and_answers_409(
     start, end = slots(1)[0]
     booking = services.create_booking(teacher, BookingInput(resource_id=gym.id, title="篮球", class_name="五年级",
                                                             students=30, start=start, end=end)).bookings[0]
+    db.session.commit()
     real_record = services.record
 
     def approved_meanwhile(*args, **kwargs):  # another transaction approves it while this one decided to cancel

@@ -60,6 +60,7 @@ def race(app, bookings, hold: float = 0.5) -> list:
         with app.app_context():
             try:
                 booking()
+                db.session.commit()  # the unit of work's boundary
                 outcomes[index] = "booked"
             except BookingRefused as refused:
                 outcomes[index] = refused.refusals[0].kind.value

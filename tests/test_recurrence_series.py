@@ -46,6 +46,7 @@ def test_preview_lists_every_date_with_its_state(setting):
 def test_a_clash_fails_the_whole_series_and_saves_nothing(setting):
     teacher, lab = setting
     create_booking(factories.user(), single(lab, month=9, day=17))
+    db.session.commit()  # an earlier request
     with pytest.raises(BookingRefused) as refused:
         create_booking(teacher, single(lab, rrule=SEVEN_THURSDAYS))
     assert [r.kind for r in refused.value.refusals] == ["resource_overlap"]  # the holiday is not a conflict

@@ -110,7 +110,9 @@ def kit(stock: int = 10, **kw) -> Resource:
 
 
 def book(resource, **kw) -> Booking:
-    return create_booking(factories.user(), single(resource, **kw)).bookings[0]
+    booking = create_booking(factories.user(), single(resource, **kw)).bookings[0]
+    db.session.commit()  # as its own request would
+    return booking
 
 
 def changed(resource, **changes):
@@ -385,6 +387,7 @@ def test_a_booking_made_during_the_edit_waits_for_it_and_meets_the_new_rules(app
         with app.app_context():
             try:
                 work()
+                db.session.commit()  # the unit of work's boundary
                 outcomes[name] = "done"
             except BookingRefused as refused:
                 outcomes[name] = refused.refusals[0].kind.value

@@ -126,6 +126,7 @@ def test_the_coordinators_digest_names_mandates_behind_schedule(district):
 def test_the_0630_itinerary_goes_to_teachers_with_lessons_that_day_once(district):
     auto_confirm(district.lead.district_id)
     request_visit(district.teacher_a, visit(2, district.zhang))
+    db.session.commit()  # the request's own transaction
     slot = local(9, 3, 6, 30)
     clock.freeze(slot + timedelta(seconds=5))
     first = run_slot(jobs()[ITINERARY], slot, "test")

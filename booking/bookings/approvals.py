@@ -48,7 +48,7 @@ def expire_stale_requests(now) -> int:
             .execution_options(synchronize_session=False)
         )
         record(None, "booking.expire", ("Booking", None), {"ids": ids})
-        db.session.commit()
+        db.session.flush()
     return len(ids)
 
 
@@ -122,5 +122,5 @@ def reject_booking(actor, booking: Booking, reason: str, scope: str = "occurrenc
     targets = _pending_in_scope(actor, booking, scope)
     _decide(actor, targets, BookingStatus.REJECTED, reason[:500])
     record(actor, "booking.reject", booking, {"ids": [t.id for t in targets], "reason": reason[:500]})
-    db.session.commit()
+    db.session.flush()
     return Decision(targets, [])

@@ -45,7 +45,8 @@ def _lock_row(resource: Resource, shared: bool) -> None:
 
 def begin_booking_write(resource: Resource, edits_resource: bool = False) -> None:
     """Start the transaction that checks and then writes bookings of ``resource`` (and, with
-    ``edits_resource``, the resource itself: nobody books it until this transaction ends)."""
+    ``edits_resource``, the resource itself: nobody books it until this transaction ends). The
+    transaction is the unit of work's (booking.unit_of_work): the lock is held until it commits."""
     db.session.flush()
     connection = db.session.connection()
     if _dialect() == "sqlite":
@@ -75,10 +76,12 @@ def concurrent_refusal() -> Refusal:
 
 @contextmanager
 def _checked_write(begin):
+    """Lock, check and write inside; the writes are flushed here (where PostgreSQL's exclusion constraint
+    has its say) and committed by the unit of work's boundary, which holds the lock until then."""
     try:
         begin()
         yield
-        db.session.commit()
+        db.session.flush()
     except DBAPIError as error:
         db.session.rollback()
         if is_concurrency_conflict(error):
@@ -91,7 +94,7 @@ def _checked_write(begin):
 
 @contextmanager
 def booking_write(resource: Resource):
-    """Check and write inside: commits on success; on any failure nothing is kept.
+    """Check and write inside; on any failure the whole transaction is rolled back, nothing is kept.
 
     Raises BookingRefused when the database refused the write for concurrency.
     """

@@ -1,4 +1,5 @@
-"""Booking, cancelling and seeing bookings. Each changing function records an audit entry and commits.
+"""Booking, cancelling and seeing bookings. Each changing function records an audit entry and flushes;
+the caller's unit of work (booking.unit_of_work) commits.
 
 The functions the browser pages and the API call:
 
@@ -186,6 +187,6 @@ def cancel_booking(actor, booking: Booking, scope: str = "occurrence", reason: s
     if scope != "occurrence" and booking.series is not None and targets:
         end_series_before(booking.series, min(row.original_start for row in targets))
     record(actor, "booking.cancel", booking, {"scope": scope, "ids": [row.id for row in targets], "reason": reason})
-    db.session.commit()
+    db.session.flush()
     return targets
 

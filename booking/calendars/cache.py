@@ -57,6 +57,8 @@ def prune(before: datetime) -> None:
 
 
 def _store(entries: list[dict], prune_before: datetime) -> None:
+    """Keep the blocks built for this feed. A cache, not a state change: it commits on its own, so a
+    failure to store it never fails the feed (the request has nothing else to commit)."""
     try:
         _upsert(entries)
         prune(prune_before)

@@ -167,7 +167,7 @@ def apply_import(events: list[ImportedEvent], target: ImportTarget, actor) -> Im
                 _write_term(change, stored, district_id, actor)
             else:
                 _write_closure(change, stored, target, district_id, actor)
-        db.session.commit()
+        db.session.flush()
     except Exception:
         db.session.rollback()
         raise

@@ -42,7 +42,7 @@ def _new_feed(owner, target: FeedTarget) -> Issued:
 def create_feed(owner, scope, target_id: int | None) -> Issued:
     """A new subscription of ``owner`` to the feed ``scope``/``target_id``; ValidationFailed if not theirs."""
     issued = _new_feed(owner, resolve_target(owner, scope, target_id))
-    db.session.commit()
+    db.session.flush()
     return issued
 
 
@@ -61,7 +61,7 @@ def _revoke(owner, feed: FeedToken) -> None:
 
 def revoke_feed(owner, feed: FeedToken) -> FeedToken:
     _revoke(owner, feed)
-    db.session.commit()
+    db.session.flush()
     return feed
 
 
@@ -70,7 +70,7 @@ def regenerate_feed(owner, feed: FeedToken) -> Issued:
     target = resolve_target(owner, feed.scope, feed.target_id)
     _revoke(owner, feed)
     issued = _new_feed(owner, target)
-    db.session.commit()
+    db.session.flush()
     return issued
 
 

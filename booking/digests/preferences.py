@@ -32,7 +32,7 @@ def set_frequency(user, value: str, actor, how: str = "profile") -> DigestFreque
         previous = user.digest_frequency
         user.digest_frequency = frequency
         record(actor, "digest.frequency", user, {"from": previous.value, "to": frequency.value, "how": how})
-        db.session.commit()
+        db.session.flush()
     return frequency
 
 

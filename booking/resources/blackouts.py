@@ -133,7 +133,6 @@ def create_blackout(actor, resource: Resource, data: BlackoutInput, on_bookings:
     db.session.add(blackout)
     record(actor, "blackout.create", blackout, {**_details(blackout), "on_bookings": on_bookings,
                                                 "affected_ids": [b.id for b in affected]})
-    db.session.commit()
     created = BlackoutAdded(blackout)
     for booking in affected:
         cancelled = on_bookings == "cancel" and _cancel(actor, booking, blackout.reason)
@@ -156,7 +155,7 @@ def delete_blackout(actor, blackout: ResourceBlackout) -> None:
     """Bookings cancelled for it stay cancelled: their booker has been told and may book again."""
     record(actor, "blackout.delete", ("ResourceBlackout", blackout.id), _details(blackout))
     db.session.delete(blackout)
-    db.session.commit()
+    db.session.flush()
 
 
 def _details(blackout: ResourceBlackout) -> dict:

@@ -168,7 +168,7 @@ def create_resource(data: ResourceInput, actor) -> Resource:
     _raise_if_invalid(data)
     resource, changes = add_resource(data)
     record(actor, "resource.create", resource, {"changes": changes})
-    db.session.commit()
+    db.session.flush()
     return resource
 
 
@@ -213,4 +213,4 @@ def set_resource_active(resource: Resource, active: bool, actor) -> None:
         return
     resource.active = active
     record(actor, "resource.restore" if active else "resource.archive", resource, {"name": resource.name})
-    db.session.commit()
+    db.session.flush()

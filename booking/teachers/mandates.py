@@ -127,7 +127,7 @@ def save_mandates(actor, term: Term, required_by_key: dict[str, object]) -> list
         row.required = line.required
         db.session.add(row)
     record(actor, "mandates.update", term, {line.key: line.required for line in chosen})
-    db.session.commit()
+    db.session.flush()
     return chosen
 
 
