@@ -48,6 +48,16 @@ def host_list(value: str) -> list[str]:
     return [host.strip().lower() for host in value.split(",") if host.strip()]
 
 
+def proxy_count(value: str) -> int:
+    try:
+        count = int(value)
+    except ValueError:
+        count = -1
+    if not 0 <= count <= 5:
+        raise ConfigError(f"TRUSTED_PROXIES must be a whole number from 0 to 5 (proxies in front of the app), not {value!r}.")
+    return count
+
+
 def from_environment(env: dict | None = None, instance_path: Path | None = None) -> dict:
     env = dict(os.environ if env is None else env)
     instance_path = Path(instance_path or DEFAULT_INSTANCE_PATH)
@@ -74,6 +84,9 @@ def from_environment(env: dict | None = None, instance_path: Path | None = None)
         "PREFERRED_URL_SCHEME": env.get("PREFERRED_URL_SCHEME", "http"),
         # Calendar import from a web address: only public servers, unless the host is listed here.
         "ICS_FETCH_ALLOWED_HOSTS": host_list(env.get("ICS_FETCH_ALLOWED_HOSTS", "")),
+        # How many reverse proxies (nginx, a TLS terminator) stand in front of gunicorn: their
+        # X-Forwarded-For/-Proto/-Host are believed, so sign-in limits count the teacher's address, not the proxy's.
+        "TRUSTED_PROXIES": proxy_count(env.get("TRUSTED_PROXIES", "0")),
         # Digests (booking.digests): when, where links point, and SMTP (none: .eml files in instance/outbox/).
         "DIGEST_TIME": env.get("DIGEST_TIME", "21:00"),
         "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000"),

@@ -1,5 +1,7 @@
 import pytest
+from flask import request
 
+from booking import create_app
 from booking.config import ConfigError, from_environment, normalise_database_url
 
 
@@ -36,3 +38,20 @@ def test_calendar_fetch_allow_list_is_read_from_a_comma_separated_list(tmp_path)
     assert from_environment({}, tmp_path)["ICS_FETCH_ALLOWED_HOSTS"] == []
     config = from_environment({"ICS_FETCH_ALLOWED_HOSTS": " Calendar.JYJ.local, 10.0.0.5 ,,"}, tmp_path)
     assert config["ICS_FETCH_ALLOWED_HOSTS"] == ["calendar.jyj.local", "10.0.0.5"]
+
+
+def test_trusted_proxies_must_be_a_small_whole_number(tmp_path):
+    assert from_environment({"TRUSTED_PROXIES": "1"}, tmp_path)["TRUSTED_PROXIES"] == 1
+    for bad in ("x", "-1", "9"):
+        with pytest.raises(ConfigError, match="TRUSTED_PROXIES"):
+            from_environment({"TRUSTED_PROXIES": bad}, tmp_path)
+
+
+@pytest.mark.parametrize("proxies, seen", [(0, "10.0.0.9"), (1, "203.0.113.7")])
+def test_behind_a_trusted_proxy_the_teachers_address_is_the_forwarded_one(tmp_path, proxies, seen):
+    app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}",
+                      "TRUSTED_PROXIES": proxies})
+    app.add_url_rule("/_address", "address", lambda: request.remote_addr)
+    response = app.test_client().get("/_address", headers={"X-Forwarded-For": "203.0.113.7"},
+                                     environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert response.get_data(as_text=True) == seen
