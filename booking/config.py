@@ -54,7 +54,8 @@ def proxy_count(value: str) -> int:
     except ValueError:
         count = -1
     if not 0 <= count <= 5:
-        raise ConfigError(f"TRUSTED_PROXIES must be a whole number from 0 to 5 (proxies in front of the app), not {value!r}.")
+        raise ConfigError(f"TRUSTED_PROXIES must be a whole number from 0 to 5 (proxies in front of the app), "
+                          f"not {value!r}.")
     return count
 
 
