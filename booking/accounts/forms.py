@@ -11,7 +11,8 @@ from booking.texts import lazy_gettext as _l
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email()], render_kw={"autocomplete": "username"})
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=255)],
+                       render_kw={"autocomplete": "username"})
     password = PasswordField(_l("Password"), validators=[DataRequired()],
                              render_kw={"autocomplete": "current-password"})
     remember = BooleanField(_l("Keep me signed in"))

@@ -1,4 +1,4 @@
-"""People who sign in, their API tokens, and the record of login attempts."""
+"""People who sign in, their API tokens, and the counters that limit sign-in attempts."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -101,12 +101,16 @@ class ApiToken(db.Model):
     user: Mapped[User] = relationship()
 
 
-class LoginAttempt(db.Model):
-    """Failed sign-ins, kept in the database so the limit holds across all workers."""
+class LoginThrottle(db.Model):
+    """A counter of sign-in attempts (booking.accounts.throttle), kept in the database so the limit holds
+    across every worker. Claimed by compare-and-set on ``version`` before any password is checked."""
 
-    __tablename__ = "login_attempts"
+    __tablename__ = "login_throttles"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(255), index=True)
-    remote_addr: Mapped[str] = mapped_column(String(64), index=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    remote_addr: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # "" is the counter of every email from the address.
+    email: Mapped[str] = mapped_column(String(255), primary_key=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    version: Mapped[int] = mapped_column(default=0)

@@ -6,12 +6,13 @@ import os
 import secrets
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import timedelta
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from booking.accounts.models import ApiToken, LoginAttempt, Role, User
+from booking.accounts import login_limits
+from booking.accounts.login_limits import Limits
+from booking.accounts.models import ApiToken, Role, User
 from booking.accounts.passwords import DUMMY_HASH, MIN_PASSWORD_LENGTH, hash_password, verify_password
 from booking.audit.services import record
 from booking.clock import utcnow
@@ -177,41 +178,20 @@ def users_query(filters: UserFilter):
     return query
 
 
-class TooManyAttempts(Exception):
-    pass
+def authenticate(email: str, password: str, remote_addr: str, limits: Limits) -> User | None:
+    """The user if the password is right; None if not. Raises login_limits.TooManyAttempts when limited.
 
-
-def _recent_failures(email: str, remote_addr: str, window: timedelta) -> tuple[int, int]:
-    since = utcnow() - window
-    by_email = db.session.scalar(
-        select(func.count()).select_from(LoginAttempt).where(LoginAttempt.email == email, LoginAttempt.at >= since)
-    )
-    by_addr = db.session.scalar(
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(LoginAttempt.remote_addr == remote_addr, LoginAttempt.at >= since)
-    )
-    return by_email, by_addr
-
-
-def authenticate(email: str, password: str, remote_addr: str, max_failures: int, window_minutes: int) -> User | None:
-    """The user if the password is right; None if not. Raises TooManyAttempts when rate-limited.
-
-    The limit counts failures per email and (more loosely) per address in a sliding window,
-    stored in the database so it holds across every worker process.
+    Each attempt is claimed from the database counters (booking.accounts.login_limits) before its
+    password is checked, so the limits hold across every worker and for attempts made at once.
     """
-    email = normalise_email(email)
-    window = timedelta(minutes=window_minutes)
-    by_email, by_addr = _recent_failures(email, remote_addr, window)
-    if by_email >= max_failures or by_addr >= max_failures * 4:
-        raise TooManyAttempts()
+    email, now = normalise_email(email), utcnow()
+    login_limits.claim_attempt(email, remote_addr, limits, now)
     user = find_user_by_email(email)
     ok = verify_password(user.password_hash if user else DUMMY_HASH, password) and user is not None
     if not ok or not user.active:
-        db.session.add(LoginAttempt(email=email, remote_addr=remote_addr))
-        db.session.commit()
+        login_limits.forget_quiet_counters(now, limits.window)
         return None
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == email))
+    login_limits.succeeded(email, remote_addr, now)
     user.last_login_at = utcnow()
     db.session.commit()
     return user

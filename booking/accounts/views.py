@@ -1,14 +1,19 @@
 """Sign in and out, the profile page, and personal API tokens."""
 from __future__ import annotations
 
+import math
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from booking.accounts import services
 from booking.accounts.forms import LoginForm, ProfileForm, TokenForm
+from booking.accounts.login_limits import Limits, TooManyAttempts
 from booking.accounts.models import User
 from booking.accounts.passwords import hash_password
+from booking.clock import utcnow
 from booking.extensions import db, login_manager
 from booking.texts import lazy_gettext as _l
 from booking.urls import safe_next_url
@@ -25,6 +30,18 @@ def load_user(user_id: str) -> User | None:
     return db.session.get(User, int(user_id))
 
 
+def _limits() -> Limits:
+    return Limits.from_config(current_app.config)
+
+
+def _too_many_attempts(refused: TooManyAttempts, template: str, **context):
+    """429 with when to try again, in words and as Retry-After."""
+    seconds = max(1, math.ceil((refused.retry_at - utcnow()).total_seconds()))
+    flash(_("Too many failed sign-ins. Please try again in %(minutes)d min, at %(time)s.",
+            minutes=math.ceil(seconds / 60), time=format_time(refused.retry_at, "short")), "error")
+    return render_template(template, **context), 429, {"Retry-After": str(seconds)}
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
@@ -33,14 +50,9 @@ def login():
     status = 200
     if form.validate_on_submit():
         try:
-            user = services.authenticate(
-                form.email.data, form.password.data, request.remote_addr or "",
-                current_app.config["LOGIN_MAX_FAILURES"], current_app.config["LOGIN_WINDOW_MINUTES"],
-            )
-        except services.TooManyAttempts:
-            flash(_("Too many failed sign-ins. Please wait %(minutes)d minutes and try again.",
-                    minutes=current_app.config["LOGIN_WINDOW_MINUTES"]), "error")
-            return render_template("accounts/login.html", form=form), 429
+            user = services.authenticate(form.email.data, form.password.data, request.remote_addr or "", _limits())
+        except TooManyAttempts as refused:
+            return _too_many_attempts(refused, "accounts/login.html", form=form)
         if user is not None:
             login_user(user, remember=form.remember.data)
             session["locale"] = user.locale
