@@ -95,8 +95,7 @@ def test_api_tokens_are_stored_hashed_and_revocable(app):
 def test_profile_creates_a_token_shown_once(client, login_as):
     teacher = factories.user()
     login_as(teacher)
-    client.post("/profile/tokens", data={"name": "我的脚本"})
-    first = client.get("/profile").get_data(as_text=True)
+    first = client.post("/profile/tokens", data={"name": "我的脚本"}).get_data(as_text=True)
     raw = db.session.query(ApiToken).one().prefix
     assert raw in first and 'id="new-token"' in first
     assert 'id="new-token"' not in client.get("/profile").get_data(as_text=True)

@@ -55,8 +55,14 @@ class User(UserMixin, db.Model):
     # A change of what other people see of the user (PROFILE_FIELDS), set by _stamp_profile_change.
     # Calendar feeds print bookers' names and follow this, so a sign-in does not renew every feed.
     profile_updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, server_default=UtcNow())
+    # Part of every session's and remember-me cookie's user id (get_id): bumping it on sign-out and
+    # on a password change makes every cookie issued before worthless.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     school: Mapped[School | None] = relationship()
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses sessions of deactivated users

@@ -123,6 +123,7 @@ def update_user(user: User, data: UserInput, active: bool, actor: User | None) -
     user.active = active
     if data.password:
         user.password_hash = hash_password(data.password)
+        user.session_version = User.session_version + 1  # whoever knew the old one is signed out
     record(actor, "user.update", user, {"email": user.email, "role": user.role.value, "active": active})
     db.session.commit()
     return user
@@ -193,6 +194,31 @@ def authenticate(email: str, password: str, remote_addr: str, limits: Limits) ->
         return None
     login_limits.succeeded(email, remote_addr, now)
     user.last_login_at = utcnow()
+    db.session.commit()
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Sign ``user`` out everywhere: every session and remember-me cookie issued so far stops working."""
+    user.session_version = User.session_version + 1
+    db.session.commit()
+
+
+def change_password(user: User, current: str, new: str, remote_addr: str, limits: Limits) -> User:
+    """Set ``user``'s own password: needs the current one (its checks count like sign-ins) and ends
+    every other session (the caller signs this one in again). Commits."""
+    if len(new or "") < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed({"new_password": _l("The password needs at least %(n)d characters.",
+                                                   n=MIN_PASSWORD_LENGTH)})
+    login_limits.claim_attempt(user.email, remote_addr, limits, utcnow())
+    if not verify_password(user.password_hash, current or ""):
+        raise ValidationFailed({"current_password": _l("This is not your current password.")})
+    login_limits.succeeded(user.email, remote_addr, utcnow())
+    if new == current:
+        raise ValidationFailed({"new_password": _l("Choose a password different from the current one.")})
+    user.password_hash = hash_password(new)
+    user.session_version = User.session_version + 1
+    record(user, "user.password_change", user)
     db.session.commit()
     return user
 

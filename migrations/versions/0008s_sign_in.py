@@ -1,6 +1,7 @@
-"""Sign-in: login counters claimed by compare-and-set
+"""Sign-in: session versions, login counters claimed by compare-and-set
 
-login_throttles replaces login_attempts: one counter row per
+users.session_version is part of every session and remember-me cookie; bumping it (sign-out,
+password change) ends them all. login_throttles replaces login_attempts: one counter row per
 address and per email at an address, claimed atomically before a password is checked (the old
 table counted afterwards, so attempts made at once all passed). Its rows are only rate-limit state:
 dropping the old table forgets failures of the last minutes, nothing more.
@@ -22,6 +23,9 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('session_version', sa.Integer(), server_default='0', nullable=False))
+
     op.create_table('login_throttles',
     sa.Column('remote_addr', sa.String(length=64), nullable=False),
     sa.Column('email', sa.String(length=255), nullable=False),
@@ -57,3 +61,6 @@ def downgrade():
     with op.batch_alter_table('login_throttles', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_login_throttles_next_attempt_at'))
     op.drop_table('login_throttles')
+
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('session_version')
