@@ -5,7 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, event, inspect
+from sqlalchemy import ForeignKey, String, event, false, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from booking.clock import utcnow
@@ -58,6 +58,9 @@ class User(UserMixin, db.Model):
     # Part of every session's and remember-me cookie's user id (get_id): bumping it on sign-out and
     # on a password change makes every cookie issued before worthless.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Imported accounts start with an initial password hashed for bulk creation; until it is changed,
+    # every page leads to the change-password form and the API refuses (403).
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     school: Mapped[School | None] = relationship()
 

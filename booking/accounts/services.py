@@ -13,7 +13,9 @@ from sqlalchemy.orm import selectinload
 from booking.accounts import login_limits
 from booking.accounts.login_limits import Limits
 from booking.accounts.models import ApiToken, Role, User
-from booking.accounts.passwords import DUMMY_HASH, MIN_PASSWORD_LENGTH, hash_password, verify_password
+from booking.accounts.passwords import (
+    DUMMY_HASH, MIN_PASSWORD_LENGTH, hash_initial_password, hash_password, verify_password,
+)
 from booking.audit.services import record
 from booking.clock import utcnow
 from booking.extensions import db
@@ -71,22 +73,24 @@ def check_user_input(data: UserInput, *, existing: User | None = None) -> tuple[
     return errors, school
 
 
-def build_user(data: UserInput, school: School | None, password_hash: str | None = None) -> User:
-    """A new user from checked ``data``; a bulk import passes hashes it computed in parallel."""
+def build_user(data: UserInput, school: School | None, initial_password_hash: str | None = None) -> User:
+    """A new user from checked ``data``. A bulk import passes the hash of an initial password
+    (hash_initial_passwords), which the user must change at first sign-in."""
     return User(
         email=normalise_email(data.email),
         display_name=data.display_name.strip(),
         role=Role(data.role),
         school_id=school.id if school else None,
         locale=data.locale,
-        password_hash=password_hash or hash_password(data.password),
+        password_hash=initial_password_hash or hash_password(data.password),
+        must_change_password=initial_password_hash is not None,
     )
 
 
 # Initial passwords people type from a printed list: no 0/O, 1/l/I look-alikes.
 INITIAL_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 INITIAL_PASSWORD_LENGTH = 10
-# scrypt releases the GIL, so threads hash in parallel; each hash holds 32 MB while it runs.
+# scrypt releases the GIL, so threads hash in parallel.
 HASH_WORKERS = min(8, 2 * (os.cpu_count() or 1))
 
 
@@ -94,10 +98,14 @@ def new_initial_password() -> str:
     return "".join(secrets.choice(INITIAL_PASSWORD_ALPHABET) for _ in range(INITIAL_PASSWORD_LENGTH))
 
 
-def hash_passwords(passwords: list[str]) -> list[str]:
-    """Hashes for many passwords at once (a CSV import of hundreds of teachers), in input order."""
+def hash_initial_passwords(passwords: list[str]) -> list[str]:
+    """Hashes for many initial passwords at once (a CSV import of thousands of teachers), in input order.
+
+    Hashed for bulk creation (passwords.INITIAL_PASSWORD_METHOD): the full cost would take ~0.1 s of
+    CPU per row, minutes for a large file, past the web worker's timeout.
+    """
     with ThreadPoolExecutor(max_workers=HASH_WORKERS) as pool:
-        return list(pool.map(hash_password, passwords))
+        return list(pool.map(hash_initial_password, passwords))
 
 
 def create_user(data: UserInput, actor: User | None = None) -> User:
@@ -205,8 +213,8 @@ def end_sessions(user: User) -> None:
 
 
 def change_password(user: User, current: str, new: str, remote_addr: str, limits: Limits) -> User:
-    """Set ``user``'s own password: needs the current one (its checks count like sign-ins) and ends
-    every other session (the caller signs this one in again). Commits."""
+    """Set ``user``'s own password: needs the current one (its checks count like sign-ins), ends
+    every other session (the caller signs this one in again) and lifts a forced change. Commits."""
     if len(new or "") < MIN_PASSWORD_LENGTH:
         raise ValidationFailed({"new_password": _l("The password needs at least %(n)d characters.",
                                                    n=MIN_PASSWORD_LENGTH)})
@@ -217,6 +225,7 @@ def change_password(user: User, current: str, new: str, remote_addr: str, limits
     if new == current:
         raise ValidationFailed({"new_password": _l("Choose a password different from the current one.")})
     user.password_hash = hash_password(new)
+    user.must_change_password = False
     user.session_version = User.session_version + 1
     record(user, "user.password_change", user)
     db.session.commit()

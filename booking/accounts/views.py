@@ -26,6 +26,9 @@ login_manager.login_view = "accounts.login"
 login_manager.login_message_category = "info"
 login_manager.login_message = _l("Please sign in to see this page.")
 
+# What a user who must replace an initial password may still open. The API refuses on its own (403).
+OPEN_UNTIL_PASSWORD_CHANGED = {"accounts.change_password", "accounts.logout", "set_language", "static"}
+
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
@@ -37,6 +40,16 @@ def load_user(user_id: str) -> User | None:
     if user is None or user.session_version != int(version_part):
         return None
     return user
+
+
+@bp.before_app_request
+def require_password_change():
+    if request.endpoint in OPEN_UNTIL_PASSWORD_CHANGED or request.blueprint == "api":
+        return None
+    if current_user.is_authenticated and current_user.must_change_password:
+        back = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for("accounts.change_password", next=back))
+    return None
 
 
 def _limits() -> Limits:
@@ -104,7 +117,7 @@ def profile():
 @login_required
 def change_password():
     form = ChangePasswordForm()
-    context = {"form": form}
+    context = {"form": form, "forced": current_user.must_change_password}
     if form.validate_on_submit():
         try:
             user = services.change_password(current_user._get_current_object(), form.current_password.data,

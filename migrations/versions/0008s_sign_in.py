@@ -1,7 +1,8 @@
-"""Sign-in: session versions, login counters claimed by compare-and-set
+"""Sign-in: session versions, forced password change, login counters claimed by compare-and-set
 
 users.session_version is part of every session and remember-me cookie; bumping it (sign-out,
-password change) ends them all. login_throttles replaces login_attempts: one counter row per
+password change) ends them all. users.must_change_password marks imported accounts whose initial
+password was hashed for bulk creation. login_throttles replaces login_attempts: one counter row per
 address and per email at an address, claimed atomically before a password is checked (the old
 table counted afterwards, so attempts made at once all passed). Its rows are only rate-limit state:
 dropping the old table forgets failures of the last minutes, nothing more.
@@ -25,6 +26,8 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('session_version', sa.Integer(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('must_change_password', sa.Boolean(), server_default=sa.false(),
+                                      nullable=False))
 
     op.create_table('login_throttles',
     sa.Column('remote_addr', sa.String(length=64), nullable=False),
@@ -63,4 +66,5 @@ def downgrade():
     op.drop_table('login_throttles')
 
     with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('must_change_password')
         batch_op.drop_column('session_version')
