@@ -11,6 +11,7 @@ import pytest
 from booking.accounts import services
 from booking.accounts.models import Role, User
 from booking.accounts.passwords import INITIAL_PASSWORD_METHOD, hash_password, verify_password
+from booking.accounts.views import OPEN_UNTIL_PASSWORD_CHANGED
 from booking.audit.models import AuditEntry
 from booking.extensions import db
 from booking.imports import users as user_import
@@ -54,7 +55,8 @@ def test_with_an_initial_password_every_page_leads_to_the_change_form(client, im
         assert moved.status_code == 302 and moved.headers["Location"].startswith("/profile/password"), page
     form = client.get("/profile/password")
     assert form.status_code == 200 and "初始密码" in form.get_data(as_text=True)
-    # Signing out still works.
+    # Signing out still works, and so do links with their own token (feeds, unsubscribe).
+    assert OPEN_UNTIL_PASSWORD_CHANGED <= set(client.application.view_functions)
     assert client.post("/logout").status_code == 302
 
 

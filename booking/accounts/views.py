@@ -26,8 +26,11 @@ login_manager.login_view = "accounts.login"
 login_manager.login_message_category = "info"
 login_manager.login_message = _l("Please sign in to see this page.")
 
-# What a user who must replace an initial password may still open. The API refuses on its own (403).
-OPEN_UNTIL_PASSWORD_CHANGED = {"accounts.change_password", "accounts.logout", "set_language", "static"}
+# What a user who must replace an initial password may still open: besides the form, signing out and
+# the language, the links that carry their own token (calendar feeds, one-click unsubscribe). The API
+# refuses on its own (403).
+OPEN_UNTIL_PASSWORD_CHANGED = {"accounts.change_password", "accounts.logout", "set_language", "static",
+                               "calendars.feed", "digests.unsubscribe"}
 
 
 @login_manager.user_loader
