@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -78,7 +79,13 @@ def from_environment(env: dict | None = None, instance_path: Path | None = None)
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": is_production(env),
         "REMEMBER_COOKIE_SECURE": is_production(env),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": timedelta(days=14),
+        # Sign-in limits (booking.accounts.throttle): free failures per email at one address before
+        # growing delays; failures per address for every email together (a school behind one NAT).
         "LOGIN_MAX_FAILURES": int(env.get("LOGIN_MAX_FAILURES", "5")),
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": int(env.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "200")),
         "LOGIN_WINDOW_MINUTES": int(env.get("LOGIN_WINDOW_MINUTES", "15")),
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
         "CSV_MAX_ROWS": 5000,

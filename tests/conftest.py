@@ -65,8 +65,9 @@ def _empty_all_tables() -> None:
     db.session.commit()
 
 
-def _forget_request_language() -> None:
+def _forget_previous_request() -> None:
     g.pop("_flask_babel", None)
+    g.pop("_login_user", None)
 
 
 TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False, "SERVER_NAME": None}
@@ -75,8 +76,9 @@ TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED":
 def _test_app(database_url: str):
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, **TEST_CONFIG})
     # The test's app context is shared by every test-client request (Flask reuses it), so `g`
-    # would carry one request's cached language into the next; production has a fresh g per request.
-    app.before_request(_forget_request_language)
+    # would carry one request's cached language and signed-in user into the next (another client's
+    # too); production has a fresh g per request. First, before the app's own hooks read either.
+    app.before_request_funcs.setdefault(None, []).insert(0, _forget_previous_request)
     return app
 
 

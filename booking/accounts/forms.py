@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from booking.accounts.models import Role
 from booking.accounts.passwords import MIN_PASSWORD_LENGTH
@@ -11,7 +11,8 @@ from booking.texts import lazy_gettext as _l
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email()], render_kw={"autocomplete": "username"})
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=255)],
+                       render_kw={"autocomplete": "username"})
     password = PasswordField(_l("Password"), validators=[DataRequired()],
                              render_kw={"autocomplete": "current-password"})
     remember = BooleanField(_l("Keep me signed in"))
@@ -20,11 +21,19 @@ class LoginForm(FlaskForm):
 class ProfileForm(FlaskForm):
     display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     locale = SelectField(_l("Language"), choices=[("zh_CN", "中文"), ("en", "English")])
-    new_password = PasswordField(
-        _l("New password (leave blank to keep the current one)"),
-        validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH)],
-        render_kw={"autocomplete": "new-password"},
-    )
+
+
+class ChangePasswordForm(FlaskForm):
+    """The service checks the passwords (current one right, new one long enough and different)."""
+
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()],
+                                     render_kw={"autocomplete": "current-password"})
+    new_password = PasswordField(_l("New password"), validators=[DataRequired()],
+                                 render_kw={"autocomplete": "new-password", "minlength": MIN_PASSWORD_LENGTH})
+    confirm_password = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("The two new passwords differ."))],
+        render_kw={"autocomplete": "new-password"})
 
 
 class TokenForm(FlaskForm):

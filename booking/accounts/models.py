@@ -1,11 +1,11 @@
-"""People who sign in, their API tokens, and the record of login attempts."""
+"""People who sign in, their API tokens, and the counters that limit sign-in attempts."""
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, event, inspect
+from sqlalchemy import ForeignKey, String, event, false, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from booking.clock import utcnow
@@ -55,8 +55,17 @@ class User(UserMixin, db.Model):
     # A change of what other people see of the user (PROFILE_FIELDS), set by _stamp_profile_change.
     # Calendar feeds print bookers' names and follow this, so a sign-in does not renew every feed.
     profile_updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, server_default=UtcNow())
+    # Part of every session's and remember-me cookie's user id (get_id): bumping it on sign-out and
+    # on a password change makes every cookie issued before worthless.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Imported accounts start with an initial password hashed for bulk creation; until it is changed,
+    # every page leads to the change-password form and the API refuses (403).
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     school: Mapped[School | None] = relationship()
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses sessions of deactivated users
@@ -101,12 +110,16 @@ class ApiToken(db.Model):
     user: Mapped[User] = relationship()
 
 
-class LoginAttempt(db.Model):
-    """Failed sign-ins, kept in the database so the limit holds across all workers."""
+class LoginThrottle(db.Model):
+    """A counter of sign-in attempts (booking.accounts.throttle), kept in the database so the limit holds
+    across every worker. Claimed by compare-and-set on ``version`` before any password is checked."""
 
-    __tablename__ = "login_attempts"
+    __tablename__ = "login_throttles"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(255), index=True)
-    remote_addr: Mapped[str] = mapped_column(String(64), index=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    remote_addr: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # "" is the counter of every email from the address.
+    email: Mapped[str] = mapped_column(String(255), primary_key=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    version: Mapped[int] = mapped_column(default=0)

@@ -8,11 +8,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from booking.accounts.models import ApiToken, LoginAttempt, Role, User
-from booking.accounts.passwords import DUMMY_HASH, MIN_PASSWORD_LENGTH, hash_password, verify_password
+from booking.accounts import login_limits
+from booking.accounts.login_limits import Limits
+from booking.accounts.models import ApiToken, Role, User
+from booking.accounts.passwords import (
+    DUMMY_HASH, MIN_PASSWORD_LENGTH, hash_initial_password, hash_password, verify_password,
+)
 from booking.audit.services import record
 from booking.clock import utcnow
 from booking.extensions import db
@@ -70,22 +74,24 @@ def check_user_input(data: UserInput, *, existing: User | None = None) -> tuple[
     return errors, school
 
 
-def build_user(data: UserInput, school: School | None, password_hash: str | None = None) -> User:
-    """A new user from checked ``data``; a bulk import passes hashes it computed in parallel."""
+def build_user(data: UserInput, school: School | None, initial_password_hash: str | None = None) -> User:
+    """A new user from checked ``data``. A bulk import passes the hash of an initial password
+    (hash_initial_passwords), which the user must change at first sign-in."""
     return User(
         email=normalise_email(data.email),
         display_name=data.display_name.strip(),
         role=Role(data.role),
         school_id=school.id if school else None,
         locale=data.locale,
-        password_hash=password_hash or hash_password(data.password),
+        password_hash=initial_password_hash or hash_password(data.password),
+        must_change_password=initial_password_hash is not None,
     )
 
 
 # Initial passwords people type from a printed list: no 0/O, 1/l/I look-alikes.
 INITIAL_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 INITIAL_PASSWORD_LENGTH = 10
-# scrypt releases the GIL, so threads hash in parallel; each hash holds 32 MB while it runs.
+# scrypt releases the GIL, so threads hash in parallel.
 HASH_WORKERS = min(8, 2 * (os.cpu_count() or 1))
 
 
@@ -93,10 +99,14 @@ def new_initial_password() -> str:
     return "".join(secrets.choice(INITIAL_PASSWORD_ALPHABET) for _ in range(INITIAL_PASSWORD_LENGTH))
 
 
-def hash_passwords(passwords: list[str]) -> list[str]:
-    """Hashes for many passwords at once (a CSV import of hundreds of teachers), in input order."""
+def hash_initial_passwords(passwords: list[str]) -> list[str]:
+    """Hashes for many initial passwords at once (a CSV import of thousands of teachers), in input order.
+
+    Hashed for bulk creation (passwords.INITIAL_PASSWORD_METHOD): the full cost would take ~0.1 s of
+    CPU per row, minutes for a large file, past the web worker's timeout.
+    """
     with ThreadPoolExecutor(max_workers=HASH_WORKERS) as pool:
-        return list(pool.map(hash_password, passwords))
+        return list(pool.map(hash_initial_password, passwords))
 
 
 def create_user(data: UserInput, actor: User | None = None) -> User:
@@ -122,6 +132,7 @@ def update_user(user: User, data: UserInput, active: bool, actor: User | None) -
     user.active = active
     if data.password:
         user.password_hash = hash_password(data.password)
+        user.session_version = User.session_version + 1  # whoever knew the old one is signed out
     record(actor, "user.update", user, {"email": user.email, "role": user.role.value, "active": active})
     db.session.commit()
     return user
@@ -177,42 +188,47 @@ def users_query(filters: UserFilter):
     return query
 
 
-class TooManyAttempts(Exception):
-    pass
+def authenticate(email: str, password: str, remote_addr: str, limits: Limits) -> User | None:
+    """The user if the password is right; None if not. Raises login_limits.TooManyAttempts when limited.
 
-
-def _recent_failures(email: str, remote_addr: str, window: timedelta) -> tuple[int, int]:
-    since = utcnow() - window
-    by_email = db.session.scalar(
-        select(func.count()).select_from(LoginAttempt).where(LoginAttempt.email == email, LoginAttempt.at >= since)
-    )
-    by_addr = db.session.scalar(
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(LoginAttempt.remote_addr == remote_addr, LoginAttempt.at >= since)
-    )
-    return by_email, by_addr
-
-
-def authenticate(email: str, password: str, remote_addr: str, max_failures: int, window_minutes: int) -> User | None:
-    """The user if the password is right; None if not. Raises TooManyAttempts when rate-limited.
-
-    The limit counts failures per email and (more loosely) per address in a sliding window,
-    stored in the database so it holds across every worker process.
+    Each attempt is claimed from the database counters (booking.accounts.login_limits) before its
+    password is checked, so the limits hold across every worker and for attempts made at once.
     """
-    email = normalise_email(email)
-    window = timedelta(minutes=window_minutes)
-    by_email, by_addr = _recent_failures(email, remote_addr, window)
-    if by_email >= max_failures or by_addr >= max_failures * 4:
-        raise TooManyAttempts()
+    email, now = normalise_email(email), utcnow()
+    login_limits.claim_attempt(email, remote_addr, limits, now)
     user = find_user_by_email(email)
     ok = verify_password(user.password_hash if user else DUMMY_HASH, password) and user is not None
     if not ok or not user.active:
-        db.session.add(LoginAttempt(email=email, remote_addr=remote_addr))
-        db.session.commit()
+        login_limits.forget_quiet_counters(now, limits.window)
         return None
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == email))
+    login_limits.succeeded(email, remote_addr, now)
     user.last_login_at = utcnow()
+    db.session.commit()
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Sign ``user`` out everywhere: every session and remember-me cookie issued so far stops working."""
+    user.session_version = User.session_version + 1
+    db.session.commit()
+
+
+def change_password(user: User, current: str, new: str, remote_addr: str, limits: Limits) -> User:
+    """Set ``user``'s own password: needs the current one (its checks count like sign-ins), ends
+    every other session (the caller signs this one in again) and lifts a forced change. Commits."""
+    if len(new or "") < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed({"new_password": _l("The password needs at least %(n)d characters.",
+                                                   n=MIN_PASSWORD_LENGTH)})
+    login_limits.claim_attempt(user.email, remote_addr, limits, utcnow())
+    if not verify_password(user.password_hash, current or ""):
+        raise ValidationFailed({"current_password": _l("This is not your current password.")})
+    login_limits.succeeded(user.email, remote_addr, utcnow())
+    if new == current:
+        raise ValidationFailed({"new_password": _l("Choose a password different from the current one.")})
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    user.session_version = User.session_version + 1
+    record(user, "user.password_change", user)
     db.session.commit()
     return user
 

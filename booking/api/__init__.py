@@ -50,6 +50,9 @@ def authenticate():
         user = current_user._get_current_object()
     else:
         return json_error(401, "Send an API token as `Authorization: Bearer <token>`.", headers=BEARER_CHALLENGE)
+    if user.must_change_password:
+        return json_error(403, "Change your initial password on the website (profile, change password) "
+                               "before using the API.", error="password_change_required")
     g.api_user = user
     return role_refusal(user, declared)
 

@@ -1,13 +1,15 @@
 """Importing users (a district has hundreds of teachers) with the accounts' own checks.
 
 A blank password gets a generated one; the list of generated passwords is offered once,
-right after the import, and never stored in plain text.
+right after the import, and never stored in plain text. Every imported password is an initial one:
+hashed for bulk creation and changed by its owner at first sign-in (User.must_change_password), so
+a file of thousands of rows imports well within one request.
 """
 from __future__ import annotations
 
 from booking.accounts.models import Role
 from booking.accounts.services import (
-    UserInput, build_user, check_user_input, hash_passwords, new_initial_password, normalise_email,
+    UserInput, build_user, check_user_input, hash_initial_passwords, new_initial_password, normalise_email,
 )
 from booking.extensions import db
 from booking.i18n import LANGUAGE_NAMES
@@ -24,8 +26,9 @@ COLUMNS = (
     Column("school_code", _l("Code of the person's school; blank only for district coordinators.")),
     Column("locale", _l("Interface language; blank means Chinese."), optional=True,
            choices=tuple(LANGUAGE_NAMES.items())),
-    Column("password", _l("Initial password, at least 8 characters. Leave it blank to have one generated: "
-                          "the generated passwords are offered once, as a file, right after the import."),
+    Column("password", _l("Initial password, at least 8 characters, to be changed at first sign-in. Leave it "
+                          "blank to have one generated: the generated passwords are offered once, as a file, "
+                          "right after the import."),
            optional=True),
 )
 
@@ -64,8 +67,8 @@ def stage_users(rows: list[Row]) -> Staged:
             accepted.append((data, school, generated))
     if staged.errors:
         return staged
-    # Hash only once every row is good: scrypt is the slow part of a large import.
-    hashes = hash_passwords([data.password for data, _school, _generated in accepted])
+    # Hash only once every row is good: hashing is the slow part of a large import.
+    hashes = hash_initial_passwords([data.password for data, _school, _generated in accepted])
     for (data, school, generated), password_hash in zip(accepted, hashes):
         user = build_user(data, school, password_hash)
         db.session.add(user)
