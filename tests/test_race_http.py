@@ -33,7 +33,9 @@ def server(database_url):
 
 def _tokens(count: int) -> list[str]:
     school = factories.school()
-    return [issue_token(factories.user(school=school), "race")[1] for _ in range(count)]
+    tokens = [issue_token(factories.user(school=school), "race")[1] for _ in range(count)]
+    db.session.commit()  # the server's workers read them
+    return tokens
 
 
 def _bodies(resource, quantities: list[int]) -> list[dict]:

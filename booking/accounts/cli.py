@@ -6,6 +6,7 @@ from flask.cli import AppGroup
 
 from booking.accounts import services
 from booking.accounts.models import Role
+from booking.extensions import db
 from booking.validation import ValidationFailed
 
 users_cli = AppGroup("users", help="Create users and API tokens.")
@@ -28,6 +29,7 @@ def create_user_command(email, display_name, school_code, role, password, locale
         for field, message in failed.errors.items():
             click.echo(f"error: {field}: {message}", err=True)
         raise SystemExit(1) from None
+    db.session.commit()  # the command is the unit of work
     click.echo(f"created user {user.id} {user.email} ({user.role.value})")
 
 
@@ -41,4 +43,5 @@ def token_command(email, name):
         click.echo(f"error: no user with email {email}", err=True)
         raise SystemExit(1)
     _token, raw = services.issue_token(user, name)
+    db.session.commit()
     click.echo(raw)

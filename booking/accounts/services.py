@@ -116,7 +116,7 @@ def create_user(data: UserInput, actor: User | None = None) -> User:
     user = build_user(data, school)
     db.session.add(user)
     record(actor, "user.create", user, {"email": user.email, "role": user.role.value})
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -134,7 +134,7 @@ def update_user(user: User, data: UserInput, active: bool, actor: User | None) -
         user.password_hash = hash_password(data.password)
         user.session_version = User.session_version + 1  # whoever knew the old one is signed out
     record(actor, "user.update", user, {"email": user.email, "role": user.role.value, "active": active})
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -210,12 +210,12 @@ def authenticate(email: str, password: str, remote_addr: str, limits: Limits) ->
 def end_sessions(user: User) -> None:
     """Sign ``user`` out everywhere: every session and remember-me cookie issued so far stops working."""
     user.session_version = User.session_version + 1
-    db.session.commit()
+    db.session.flush()
 
 
 def change_password(user: User, current: str, new: str, remote_addr: str, limits: Limits) -> User:
     """Set ``user``'s own password: needs the current one (its checks count like sign-ins), ends
-    every other session (the caller signs this one in again) and lifts a forced change. Commits."""
+    every other session (the caller signs this one in again) and lifts a forced change."""
     if len(new or "") < MIN_PASSWORD_LENGTH:
         raise ValidationFailed({"new_password": _l("The password needs at least %(n)d characters.",
                                                    n=MIN_PASSWORD_LENGTH)})
@@ -229,7 +229,7 @@ def change_password(user: User, current: str, new: str, remote_addr: str, limits
     user.must_change_password = False
     user.session_version = User.session_version + 1
     record(user, "user.password_change", user)
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -243,7 +243,7 @@ def issue_token(user: User, name: str = "") -> tuple[ApiToken, str]:
     token = ApiToken(user_id=user.id, name=name.strip()[:100], token_hash=hash_token(raw), prefix=raw[:10])
     db.session.add(token)
     record(user, "token.issue", token, {"name": token.name})
-    db.session.commit()
+    db.session.flush()
     return token, raw
 
 
@@ -270,7 +270,7 @@ def revoke_token(user: User, token_id: int) -> bool:
         return False
     token.revoked_at = utcnow()
     record(user, "token.revoke", token)
-    db.session.commit()
+    db.session.flush()
     return True
 
 

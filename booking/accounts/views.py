@@ -110,7 +110,6 @@ def profile():
         current_user.display_name = form.display_name.data.strip()
         current_user.locale = form.locale.data
         session["locale"] = form.locale.data
-        db.session.commit()
         flash(_("Your profile was saved."), "success")
         return redirect(url_for("accounts.profile"))
     return _profile_page(form)

@@ -55,7 +55,7 @@ def run_import(kind: ImportKind, data: bytes, filename: str, actor, max_rows: in
             return staged
         record(actor, f"import.{kind.key}", ("Import", None),
                {"file": filename, "count": len(staged.keys), "keys": staged.keys})
-        db.session.commit()
+        db.session.flush()
     except Exception:
         db.session.rollback()
         raise
