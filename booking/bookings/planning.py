@@ -12,6 +12,7 @@ from datetime import date, datetime, time
 
 from sqlalchemy import select
 
+from booking.accounts.models import Role
 from booking.bookings import rules
 from booking.bookings.models import BookingStatus, LessonKind
 from booking.bookings.queries import as_existing, calendar_for, candidate_bookings, resource_snapshot, span_of
@@ -20,7 +21,7 @@ from booking.clock import utcnow
 from booking.extensions import db
 from booking.i18n import district_zone, local_to_utc
 from booking.labels import label
-from booking.permissions import can_manage_school
+from booking.permissions import can_approve, can_book_for_school
 from booking.resources.models import Resource, ResourceKind
 from booking.schools.models import BellPeriod, School, Term
 from booking.schools.rules import text_error
@@ -99,11 +100,6 @@ class Preview:
         return self.standing + conflicts
 
 
-def can_approve(actor, resource: Resource) -> bool:
-    """The owner school's admins and the coordinators answer requests for a resource."""
-    return can_manage_school(actor, resource.owner_school_id)
-
-
 def period_clock(school_id: int, first: int, last: int | None = None) -> tuple[time, time] | None:
     """Wall-clock start of period ``first`` and end of period ``last`` (default: the same) at a school."""
     last = last or first
@@ -161,6 +157,8 @@ def _school_id(actor, data: BookingInput, errors: dict) -> int | None:
         errors["school_id"] = _l("Choose the school of the class.")
     elif db.session.get(School, school_id) is None:
         errors["school_id"] = _l("Unknown school.")
+    elif actor.role == Role.COORDINATOR and not can_book_for_school(actor, school_id):
+        errors["school_id"] = _l("You can book only for the classes of the schools you manage.")
     return school_id
 
 

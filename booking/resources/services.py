@@ -5,13 +5,14 @@ from dataclasses import dataclass
 
 from enum import Enum
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from booking.accounts.models import Role
 from booking.audit.services import record
 from booking.extensions import db
-from booking.permissions import can_manage_school
+from booking.permissions import (
+    can_manage_school, is_district_coordinator, managed_school_ids, visible_resources_clause,
+)
 from booking.resources.models import Category, OpeningHours, Resource, ResourceKind, Sharing
 from booking.resources.rules import ResourceInput, check_resource_input, format_opening_hours
 from booking.schools.models import School
@@ -50,8 +51,8 @@ def visible_resources_query(user, filters: ResourceFilter):
         .options(selectinload(Resource.owner_school), selectinload(Resource.opening_hours))
         .order_by(School.name, Resource.category, Resource.name)
     )
-    if user.role != Role.COORDINATOR:
-        query = query.where(or_(Resource.sharing == Sharing.DISTRICT, Resource.owner_school_id == user.school_id))
+    if not is_district_coordinator(user):
+        query = query.where(visible_resources_clause(user))
     if not filters.include_archived:
         query = query.where(Resource.active.is_(True))
     if filters.kind:
@@ -81,8 +82,8 @@ def manageable_resources(user, filters: ResourceFilter) -> list[Resource]:
     """The administration list: archived ones too, only the schools ``user`` manages."""
     filters.include_archived = True
     query = visible_resources_query(user, filters)
-    if user.role != Role.COORDINATOR:
-        query = query.where(Resource.owner_school_id == user.school_id)
+    if not is_district_coordinator(user):
+        query = query.where(Resource.owner_school_id.in_(managed_school_ids(user)))
     return list(db.session.scalars(query))
 
 
@@ -134,8 +135,15 @@ def apply_resource_input(resource: Resource, data: ResourceInput) -> dict:
     return changes
 
 
-def _raise_if_invalid(data: ResourceInput) -> None:
-    errors = check_resource(data)
+def scope_errors(actor, data: ResourceInput) -> dict:
+    """An admin adds and moves resources to the schools they manage only (no actor: the command line, tests)."""
+    if actor is None or data.owner_school_id is None or can_manage_school(actor, data.owner_school_id):
+        return {}
+    return {"owner_school_id": _l("You can only add resources of the schools you manage.")}
+
+
+def _raise_if_invalid(data: ResourceInput, actor) -> None:
+    errors = {**scope_errors(actor, data), **check_resource(data)}
     if errors:
         raise ValidationFailed(errors)
 
@@ -149,7 +157,7 @@ def add_resource(data: ResourceInput) -> tuple[Resource, dict]:
 
 
 def create_resource(data: ResourceInput, actor) -> Resource:
-    _raise_if_invalid(data)
+    _raise_if_invalid(data, actor)
     resource, changes = add_resource(data)
     record(actor, "resource.create", resource, {"changes": changes})
     db.session.commit()
@@ -157,7 +165,7 @@ def create_resource(data: ResourceInput, actor) -> Resource:
 
 
 def update_resource(resource: Resource, data: ResourceInput, actor) -> Resource:
-    _raise_if_invalid(data)
+    _raise_if_invalid(data, actor)
     changes = apply_resource_input(resource, data)
     if changes:
         record(actor, "resource.update", resource, {"changes": changes})
