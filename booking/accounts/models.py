@@ -72,11 +72,6 @@ class User(UserMixin, db.Model):
     def is_coordinator(self) -> bool:
         return self.role == Role.COORDINATOR
 
-    @property
-    def is_district_coordinator(self) -> bool:
-        """A coordinator of the whole district, not of one area."""
-        return self.role == Role.COORDINATOR and not self.area
-
     def __repr__(self) -> str:
         return f"<User {self.email}>"
 

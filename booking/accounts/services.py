@@ -97,17 +97,15 @@ def _area_error(data: UserInput):
 def scope_errors(actor: User | None, data: UserInput, school: School | None, active: bool,
                  existing: User | None = None) -> dict:
     """What ``actor`` may not do to this account (``booking.permissions``); the command line (no actor) may all."""
-    if actor is None:
+    if actor is None or data.role not in {r.value for r in Role}:  # a bad role is check_user_input's error
         return {}
     area = (data.area or "").strip()
     errors = {}
-    if data.role in {r.value for r in Role} and not can_hold_account(actor, data.role, school.id if school else None,
-                                                                      area):
+    if not can_hold_account(actor, data.role, school.id if school else None, area):
         field = "area" if data.role == Role.COORDINATOR else "school"
         errors[field] = _l("You can only manage the accounts of the schools in your scope.")
-    if existing is not None and data.role in {r.value for r in Role} and \
-            would_remove_last_district_coordinator(existing, data.role, area, active):
-        errors["active" if not active else "role"] = _l(
+    if existing is not None and would_remove_last_district_coordinator(existing, data.role, area, active):
+        errors["role" if active else "active"] = _l(
             "The district needs at least one active district coordinator: add another one first.")
     return errors
 
