@@ -1,4 +1,6 @@
 """User administration: list, search, filters, pages of 50; add and edit; who may do it."""
+import threading
+
 import pytest
 
 from booking.accounts.models import Role, User
@@ -235,3 +237,37 @@ def test_two_district_coordinators_removing_each_other_leave_one(app, two_areas)
     assert "学区至少需要一名在用的学区协调员" in str(failed.value.errors["role"])
     db.session.expire_all()
     assert second.role == Role.COORDINATOR and second.active
+
+
+def test_district_coordinators_demoting_each_other_at_the_same_moment_leave_one(app, two_areas):
+    """Two requests load their actor while both are district coordinators, then each demotes the other:
+    the database lock makes the second wait, count again and refuse."""
+    from booking.accounts import services
+    from booking.validation import ValidationFailed
+
+    pair = [two_areas["head"].id, factories.user(role=Role.COORDINATOR, email="second@example.cn").id]
+    loaded = threading.Barrier(2)
+    outcomes: list = [None, None]
+
+    def demote(index: int) -> None:
+        with app.app_context():
+            try:
+                actor, target = db.session.get(User, pair[index]), db.session.get(User, pair[1 - index])
+                data = services.UserInput(email=target.email, display_name=target.display_name, role="teacher",
+                                          school_code="XT01")
+                loaded.wait(timeout=5)
+                services.update_user_by_admin(target, data, True, actor)
+                outcomes[index] = "changed"
+            except ValidationFailed:
+                outcomes[index] = "refused"
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=demote, args=(index,)) for index in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["changed", "refused"]
+    db.session.expire_all()
+    assert db.session.query(User).filter_by(role=Role.COORDINATOR, area="", active=True).count() == 1

@@ -114,7 +114,8 @@ def lock_district_coordinators() -> None:
     """Serialise changes that could remove the last district coordinator (see ``update_user_by_admin``).
 
     SQLite: take the write lock before reading. PostgreSQL: lock the active district coordinators'
-    rows, so a concurrent demotion waits and then counts what the first one left.
+    rows (in id order, so two such changes never deadlock), so a concurrent demotion waits and then
+    counts what the first one left.
     """
     db.session.flush()
     connection = db.session.connection()
@@ -122,8 +123,8 @@ def lock_district_coordinators() -> None:
         if not connection.connection.dbapi_connection.in_transaction:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         return
-    db.session.execute(select(User.id).where(User.role == Role.COORDINATOR, User.area == "",
-                                             User.active.is_(True)).with_for_update())
+    db.session.execute(select(User.id).where(User.role == Role.COORDINATOR, User.area == "", User.active.is_(True))
+                       .order_by(User.id).with_for_update())
 
 
 def build_user(data: UserInput, school: School | None, password_hash: str | None = None) -> User:
