@@ -190,6 +190,13 @@ def api_book_for_a_class_of_the_other_area(client, areas, headers):
     return response.status_code
 
 
+def api_book_the_other_areas_own_school_lab(client, areas, headers):
+    response = client.post("/api/v1/bookings", headers=headers, json={
+        "resource_id": areas.resources["lower_own_lab"].id, "title": "科学课", "school_id": areas.schools["XT01"].id,
+        "start": "2026-09-08T09:50:00", "end": "2026-09-08T10:30:00"})
+    return response.status_code
+
+
 def api_approve_the_other_areas_request(client, areas, headers):
     booking = areas.bookings["lower_request"]
     status = client.post(f"/api/v1/bookings/{booking.id}/approve", json={}, headers=headers).status_code
@@ -253,6 +260,7 @@ MATRIX = {
     report_export_names: (403, frozenset({"杨家岭小学"}), UPPER_SCHOOL_NAMES, ALL_SCHOOL_NAMES),
     api_bookings: (SHARED_TITLES, SHARED_TITLES, SHARED_TITLES | {"上片自用"}, ALL_TITLES),
     api_book_for_a_class_of_the_other_area: (409, 409, 422, 201),
+    api_book_the_other_areas_own_school_lab: (409, 409, 422, 201),
     api_approve_the_other_areas_request: ((403, "pending"), (403, "pending"), (403, "pending"), (200, "confirmed")),
     api_blackout_the_other_areas_gym: (403, 403, 403, 201),
     api_utilization_by_school: (403, frozenset({"杨家岭小学"}), UPPER_SCHOOL_NAMES, ALL_SCHOOL_NAMES),
