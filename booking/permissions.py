@@ -1,35 +1,205 @@
-"""Who may see and change what. Pure rules over users, schools and resources; no request, no session."""
+"""Who may see and change what: every rule in one place.
+
+Scopes, widest first:
+- a district coordinator (a coordinator without an area) administers every school;
+- an area coordinator (包片负责人, ``User.area`` set) administers the schools of that area (``School.area``);
+- a school admin administers their own school;
+- a teacher administers nothing.
+
+Rules over single objects are plain functions (``can_manage_school`` …); list queries narrow
+with the SQL predicates (``managed_schools_clause``, ``managed_school_ids``) so that a page, the
+API, a feed and an export all see the same schools. The only database reads here are a school's
+area (from the session's identity map) and the count of active district coordinators.
+"""
 from __future__ import annotations
 
 from functools import wraps
 
 from flask import abort
 from flask_login import current_user, login_required
+from sqlalchemy import false, func, or_, select, true
 
-from booking.accounts.models import Role
+from booking.accounts.models import Role, User
+from booking.bookings.models import Booking
+from booking.extensions import db
+from booking.resources.models import Resource, Sharing
+from booking.schools.models import School
+
+
+# --- who is what ------------------------------------------------------------------------------
+
+def is_district_coordinator(user) -> bool:
+    return user.is_authenticated and user.role == Role.COORDINATOR and not user.area
+
+
+def is_area_coordinator(user) -> bool:
+    return user.is_authenticated and user.role == Role.COORDINATOR and bool(user.area)
 
 
 def can_manage_district(user) -> bool:
-    return user.is_authenticated and user.role == Role.COORDINATOR
+    """District-wide settings (terms, closures, holiday imports, mandates, visit settings): district coordinators."""
+    return is_district_coordinator(user)
+
+
+# --- schools ----------------------------------------------------------------------------------
+
+def _area_of_school(school_id: int) -> str | None:
+    school = db.session.get(School, school_id)
+    return school.area if school is not None else None
 
 
 def can_manage_school(user, school_id: int | None) -> bool:
-    """Coordinators manage every school; a school admin manages their own."""
-    if not user.is_authenticated:
-        return False
-    if user.role == Role.COORDINATOR:
+    """District coordinators manage every school, area coordinators their area's, a school admin their own."""
+    if not user.is_authenticated or school_id is None:
+        return is_district_coordinator(user)
+    if is_district_coordinator(user):
         return True
-    return user.role == Role.SCHOOL_ADMIN and school_id is not None and user.school_id == school_id
+    if is_area_coordinator(user):
+        return _area_of_school(school_id) == user.area
+    return user.role == Role.SCHOOL_ADMIN and user.school_id == school_id
 
+
+def can_manage_area(user, area: str | None) -> bool:
+    """Whether ``user`` may put a school into ``area`` (or take one out of it)."""
+    return is_district_coordinator(user) or (is_area_coordinator(user) and (area or "").strip() == user.area)
+
+
+def managed_schools_clause(user):
+    """SQL predicate on ``School``: the schools ``user`` administers (see ``can_manage_school``)."""
+    if not user.is_authenticated:
+        return false()
+    if is_district_coordinator(user):
+        return true()
+    if is_area_coordinator(user):
+        return School.area == user.area
+    if user.role == Role.SCHOOL_ADMIN and user.school_id is not None:
+        return School.id == user.school_id
+    return false()
+
+
+def managed_school_ids(user):
+    """The ids of ``managed_schools_clause`` as a subquery, for ``column.in_(…)`` on other tables."""
+    return select(School.id).where(managed_schools_clause(user)).scalar_subquery()
+
+
+def named_school_ids(user) -> frozenset[int] | None:
+    """Schools whose own figures ``user`` sees in reports: None for all (district coordinators),
+    else the schools they administer plus their own school."""
+    if is_district_coordinator(user):
+        return None
+    ids = set(db.session.scalars(select(School.id).where(managed_schools_clause(user))))
+    if user.school_id is not None:
+        ids.add(user.school_id)
+    return frozenset(ids)
+
+
+def can_book_for_school(user, school_id: int | None) -> bool:
+    """Teachers and school admins book for their own school's classes; coordinators for the schools they manage."""
+    if user.role == Role.COORDINATOR:
+        return can_manage_school(user, school_id)
+    return school_id is not None and school_id == user.school_id
+
+
+# --- resources and bookings --------------------------------------------------------------------
 
 def can_see_resource(user, resource) -> bool:
-    """District-shared resources are visible to all; own-school ones to that school and coordinators."""
+    """District-shared resources are visible to all; own-school ones to that school and whoever manages it."""
     if not resource.active and not can_manage_school(user, resource.owner_school_id):
         return False
     if resource.sharing == "district":
         return True
-    return user.role == Role.COORDINATOR or user.school_id == resource.owner_school_id
+    return user.school_id == resource.owner_school_id or can_manage_school(user, resource.owner_school_id)
 
+
+def visible_resources_clause(user):
+    """SQL predicate on ``Resource``: what ``can_see_resource`` allows, archive aside."""
+    if is_district_coordinator(user):
+        return true()
+    return or_(Resource.sharing == Sharing.DISTRICT, Resource.owner_school_id == user.school_id,
+               Resource.owner_school_id.in_(managed_school_ids(user)))
+
+
+def visible_bookings_clause(user):
+    """SQL predicate on ``Booking`` joined to its ``Resource``: bookings of resources ``user`` may see,
+    their own, and those of the classes of schools they manage."""
+    if is_district_coordinator(user):
+        return true()
+    return or_(visible_resources_clause(user), Booking.booked_by_id == user.id,
+               Booking.school_id.in_(managed_school_ids(user)))
+
+
+def can_approve(user, resource) -> bool:
+    """The owner school's admins and the coordinators who manage it answer requests for a resource."""
+    return can_manage_school(user, resource.owner_school_id)
+
+
+# --- user accounts ------------------------------------------------------------------------------
+
+def can_hold_account(actor, role, school_id: int | None, area: str = "") -> bool:
+    """Whether ``actor`` may administer an account with this role, school and area.
+
+    Checked for the account as it is and as it would be after a change, so nobody creates,
+    changes or promotes anyone above their own scope: an area coordinator administers the
+    school admins and teachers of their area's schools and the coordinators of that same area,
+    a school admin the teachers of their own school, a district coordinator everyone.
+    """
+    if is_district_coordinator(actor):
+        return True
+    role = Role(role)
+    if is_area_coordinator(actor):
+        if role == Role.COORDINATOR:
+            return (area or "") == actor.area
+        return can_manage_school(actor, school_id)
+    if actor.is_authenticated and actor.role == Role.SCHOOL_ADMIN:
+        return role == Role.TEACHER and school_id is not None and school_id == actor.school_id
+    return False
+
+
+def can_change_user(actor, user: User) -> bool:
+    return can_hold_account(actor, user.role, user.school_id, user.area)
+
+
+def managed_users_clause(actor):
+    """SQL predicate on ``User``: the accounts ``can_change_user`` allows, for user lists."""
+    if is_district_coordinator(actor):
+        return true()
+    if is_area_coordinator(actor):
+        return or_(User.school_id.in_(managed_school_ids(actor)) & (User.role != Role.COORDINATOR),
+                   (User.role == Role.COORDINATOR) & (User.area == actor.area))
+    if actor.is_authenticated and actor.role == Role.SCHOOL_ADMIN and actor.school_id is not None:
+        return (User.role == Role.TEACHER) & (User.school_id == actor.school_id)
+    return false()
+
+
+def can_be_visiting_teacher(actor, user: User) -> bool:
+    """Whether ``actor`` may attach ``user`` to a visiting-teacher profile: teachers and school admins of
+    the schools ``actor`` manages (a school admin: their own school's), never another school's."""
+    return user.role != Role.COORDINATOR and can_manage_school(actor, user.school_id)
+
+
+def visiting_teacher_candidates_clause(actor):
+    """SQL predicate on ``User``: the accounts ``can_be_visiting_teacher`` allows."""
+    return (User.role != Role.COORDINATOR) & User.school_id.in_(managed_school_ids(actor))
+
+
+def is_active_district_coordinator(user: User) -> bool:
+    return user.active and user.role == Role.COORDINATOR and not user.area
+
+
+def other_active_district_coordinators(user: User) -> int:
+    """How many active district coordinators there are besides ``user`` (in the database now)."""
+    return db.session.scalar(select(func.count()).select_from(User).where(
+        User.role == Role.COORDINATOR, User.area == "", User.active.is_(True), User.id != user.id))
+
+
+def would_remove_last_district_coordinator(user: User, role, area: str, active: bool) -> bool:
+    """The district always keeps one active district coordinator: nobody demotes, limits to an area
+    or deactivates the last one. ``user`` holds its stored values; the others are the change."""
+    stays = active and Role(role) == Role.COORDINATOR and not (area or "")
+    return is_active_district_coordinator(user) and not stays and other_active_district_coordinators(user) == 0
+
+
+# --- views ----------------------------------------------------------------------------------------
 
 def role_required(role: Role):
     """View decorator: sign-in required, then at least ``role``; otherwise 403."""
@@ -45,3 +215,16 @@ def role_required(role: Role):
         return wrapped
 
     return decorator
+
+
+def district_coordinator_required(view):
+    """View decorator: sign-in required, then a district coordinator (not an area coordinator); otherwise 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not is_district_coordinator(current_user):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped

@@ -184,3 +184,35 @@ def test_admin_forms_need_the_csrf_token(csrf_app, login_as):
     client.post("/login", data={"email": user.email, "password": "secret-pass"})
     assert client.post("/admin/schools/new", data=SCHOOL_FORM).status_code == 400
     assert school_count() == 0
+
+
+# --- an area coordinator (包片负责人) --------------------------------------------------------------
+
+@pytest.fixture
+def area_coordinator(login_as):
+    user = factories.user(role=Role.COORDINATOR, area="上片", school=factories.school(code="XT01", area="上片"))
+    login_as(user)
+    return user
+
+
+@pytest.mark.parametrize("url", ["/admin/terms", "/admin/terms/new", "/admin/closures", "/admin/closures/new",
+                                 "/admin/calendar-import"])
+def test_district_wide_pages_are_for_district_coordinators_only(client, area_coordinator, url):
+    assert client.get(url).status_code == 403
+
+
+def test_an_area_coordinator_keeps_schools_in_their_area(client, area_coordinator):
+    own = factories.school(code="XT01-03", area="上片")
+    lower_lead = factories.school(code="LZ01", area="下片", is_lead=True)
+    moved = client.post(f"/admin/schools/{own.id}", data={**SCHOOL_FORM, "code": "XT01-03", "area": "下片"})
+    added = client.post("/admin/schools/new", data={**SCHOOL_FORM, "code": "LZ01-09", "area": "下片"})
+    tied = client.post("/admin/schools/new", data={**SCHOOL_FORM, "code": "XT01-09", "lead_school_code": "LZ01"})
+    assert moved.status_code == added.status_code == tied.status_code == 422
+    assert "您只能管理片区 上片 的学校" in moved.get_data(as_text=True)
+    db.session.expire_all()
+    assert own.area == "上片" and school_count() == 3
+    assert client.post(f"/admin/schools/{lower_lead.id}/active", data={"active": "0"}).status_code == 404
+    assert 'value="上片"' in client.get("/admin/schools/new").get_data(as_text=True)  # new schools: their area
+    assert client.post("/admin/schools/new", data={**SCHOOL_FORM, "code": "XT01-09"}).status_code == 302
+    db.session.expire_all()
+    assert lower_lead.active

@@ -260,3 +260,33 @@ def test_only_coordinators_import(client, login_as):
 def test_unknown_import_kind_is_404(client, coordinator):
     assert client.get("/admin/import/bookings").status_code == 404
     assert "/admin/import/schools" in client.get("/admin/import/").get_data(as_text=True)
+
+
+# --- an area coordinator imports into their own area only ---------------------------------------
+
+@pytest.fixture
+def area_coordinator(app):
+    upper = factories.school(code="XT01", area="上片", is_lead=True)
+    factories.school(code="LZ01", area="下片", is_lead=True)
+    return factories.user(role=Role.COORDINATOR, area="上片", school=upper)
+
+
+def test_area_coordinators_import_schools_of_their_area_only(area_coordinator):
+    header = "code,name,stage,enrollment,is_lead,is_weak,lead_school_code,area\n"
+    staged = run(school_import, header + "XT05,新天第五小学,primary,186,否,是,XT01,上片\n"
+                                          "LZ09,李寨第九小学,primary,90,否,是,LZ01,下片\n"
+                                          "XT06,新天第六小学,primary,90,否,是,LZ01,上片\n", area_coordinator)
+    assert [(e.row, e.column) for e in staged.errors] == [(3, "area"), (4, "lead_school_code")]
+    assert db.session.query(School).count() == 2
+
+
+def test_area_coordinators_import_users_and_resources_of_their_area_only(area_coordinator):
+    users = run(user_import, "email,display_name,role,school_code,password\n"
+                             "a@example.cn,甲,teacher,XT01,secret-pass\n"
+                             "b@example.cn,乙,teacher,LZ01,secret-pass\n"
+                             "c@example.cn,丙,coordinator,,secret-pass\n", area_coordinator)
+    assert [(e.row, e.column) for e in users.errors] == [(3, "school_code"), (4, "role")]
+    resources = run(resource_import, "school_code,kind,category,subject,name,capacity\n"
+                                     "XT01,facility,gym,,体育馆,200\nLZ01,facility,gym,,体育馆,200\n", area_coordinator)
+    assert [(e.row, e.column) for e in resources.errors] == [(3, "school_code")]
+    assert db.session.query(User).count() == 1 and db.session.query(Resource).count() == 0

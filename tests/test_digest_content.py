@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from booking.accounts.models import DigestFrequency
+from booking.accounts.models import DigestFrequency, Role
 from booking.digests.content import DigestWindow, changes_since, kinds_on
 from booking.digests.models import DigestKind
 from booking.digests.render import render_digest
@@ -142,3 +142,16 @@ def test_changes_start_at_the_previous_digests_cut_within_a_week():
     assert changes_since(CUT - 3 * day, CUT, DigestKind.DAILY) == CUT - 3 * day  # nights without news
     assert changes_since(CUT - 30 * day, CUT, DigestKind.DAILY) == CUT - day  # digests were off for a month
     assert changes_since(CUT + day, CUT, DigestKind.DAILY) == CUT  # an older date sent by hand: nothing new
+
+
+def test_an_area_coordinator_gets_their_areas_requests_not_the_districts_figures(app):
+    """Both scenario schools are in 上片: its area coordinator answers the gym request; the 下片 one
+    has nothing in the digest (the district's per-school figures are the district coordinators')."""
+    build_scenario()
+    upper = factories.user(role=Role.COORDINATOR, area="上片", email="shangpian@example.cn")
+    lower = factories.user(role=Role.COORDINATOR, area="下片", email="xiapian@example.cn")
+    at_digest_time()
+    rendered = render_digest(digest_run(), upper, window())
+    assert "等待您审批的申请：1" in rendered.text and "篮球馆" in rendered.text
+    assert "加权差异系数" not in rendered.text and "未到场" not in rendered.text  # the district's equity, no-shows
+    assert render_digest(digest_run(), lower, window()) is None

@@ -75,7 +75,7 @@ def test_school_admin_sees_own_school_and_aggregates(district, login_as):
     assert equity[3][4] == "0.5"  # the district's weighted CV, an aggregate
     assert csv_rows(client.get("/reports/export/under_served.csv", query_string=WEEK))[3:] == []
     other = client.get("/reports/", query_string={**WEEK, "school": district.lead.id})
-    assert other.status_code == 422 and "您只能查看本校的数据。" in other.get_data(as_text=True)
+    assert other.status_code == 422 and "您只能查看您所管理学校的数据。" in other.get_data(as_text=True)
 
 
 def test_csv_export_has_title_range_and_numbers(district, login_as):

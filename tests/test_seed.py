@@ -129,6 +129,10 @@ def test_seed_creates_every_kind_of_resource_and_user_who_can_sign_in(app, clien
         assert login(client, user, DEMO_PASSWORD).status_code == 302, role
         client.get("/logout")
     assert db.session.scalar(select(User).where(User.email == "teacher.xt01-03@demo.xq")).school.code == "XT01-03"
+    # The area coordinators (包片负责人) administer their own area; the district head the whole district.
+    coordinators = {u.email: u.area for u in db.session.scalars(select(User).where(User.role == Role.COORDINATOR))}
+    assert coordinators == {"coordinator@demo.xq": "", "coordinator.shangpian@demo.xq": "上片",
+                            "coordinator.xiapian@demo.xq": "下片"}
 
 
 def test_seeding_twice_changes_nothing(app):

@@ -74,7 +74,7 @@ def test_only_the_home_schools_admins_and_coordinators_manage_a_profile(district
     other_admin = factories.user(role=Role.SCHOOL_ADMIN, school=district.wangzhuang)
     with pytest.raises(ValidationFailed) as failed:
         service.save_profile(new_input(district, factories.user(school=district.lead)), other_admin)
-    assert list(failed.value.errors) == ["home_school_id"]
+    assert set(failed.value.errors) == {"user_id", "home_school_id"}
     with pytest.raises(NotAllowed):
         service.add_busy_time(other_admin, district.zhang, BusyInput("0", "08:00", "08:40"))
     assert [p.user.display_name for p in service.profiles_for(district.lead_admin)] == ["张丽", "王强"]
@@ -144,3 +144,33 @@ def test_profile_pages_show_field_errors_and_save(district, login_as):
     client.post("/logout")
     teacher = login_as(district.teacher_a)
     assert teacher.get("/teachers/profiles").status_code == 403
+
+
+# --- whose teachers an admin may attach ------------------------------------------------------------
+
+def test_a_school_admin_cannot_attach_another_schools_teacher(district, login_as):
+    """The lead school's admin may not make 李寨's teacher (or 石门's) a visiting teacher of 新天."""
+    client = login_as(district.lead_admin)
+    foreign = factories.user(school=district.lead2, display_name="李寨的老师")
+    form = {"user_id": str(foreign.id), "home_school_id": str(district.lead.id), "weekly_cap": "5",
+            "subjects": ["art"], "served_school_ids": [str(district.wangzhuang.id)], "availability": "1-5 08:00-17:00"}
+    page = client.get("/teachers/profiles/new").get_data(as_text=True)
+    assert "李寨的老师" not in page and "赵老师" not in page  # 石门小学's teacher_b: not the lead school's either
+    assert f'value="{district.lead2.id}"' not in page.split('name="home_school_id"')[1].split("</select>")[0]
+    refused = client.post("/teachers/profiles/new", data=form)
+    assert refused.status_code == 422 and "请选择您所管理学校的教师" in refused.get_data(as_text=True)
+    assert service.profile_of_user(foreign.id) is None
+    with pytest.raises(ValidationFailed) as failed:
+        service.save_profile(new_input(district, district.teacher_b), district.lead_admin)
+    assert list(failed.value.errors) == ["user_id"]
+
+
+def test_a_school_admin_cannot_link_another_schools_teacher_resource(district):
+    other_schools = factories.resource(owner_school=district.lead2, name="李寨 · 音乐", kind=ResourceKind.TEACHER,
+                                       category="visiting_teacher", subject="music")
+    assert other_schools not in service.unlinked_teacher_resources(district.lead_admin)
+    with pytest.raises(ValidationFailed) as failed:
+        service.save_profile(new_input(district, factories.user(school=district.lead),
+                                       resource_id=str(other_schools.id)), district.lead_admin)
+    assert list(failed.value.errors) == ["resource_id"]
+    assert other_schools in service.unlinked_teacher_resources(district.coordinator)

@@ -13,7 +13,7 @@ from booking.accounts import services
 from booking.accounts.forms import UserForm
 from booking.accounts.models import Role, User
 from booking.extensions import db
-from booking.permissions import role_required
+from booking.permissions import can_change_user, can_manage_area, can_manage_school, role_required
 from booking.schools.forms import attach_errors
 from booking.schools.services import list_schools
 from booking.web import save_form
@@ -27,12 +27,20 @@ USERS_PER_PAGE = 50
 @role_required(Role.COORDINATOR)
 def list_users():
     filters = services.UserFilter.from_args(request.args)
-    page = db.paginate(services.users_query(filters), page=request.args.get("page", 1, type=int),
+    page = db.paginate(services.users_query(filters, current_user), page=request.args.get("page", 1, type=int),
                        per_page=USERS_PER_PAGE, error_out=False)
     # Page links keep the filters: every query argument but the page number.
     query_args = {key: value for key, value in request.args.items() if key != "page"}
     return render_template("admin/users.html", page=page, filters=filters, query_args=query_args,
-                           schools=list_schools(include_inactive=True), roles=list(Role))
+                           schools=_schools_in_scope(include_inactive=True), roles=list(Role))
+
+
+def _schools_in_scope(include_inactive: bool) -> list:
+    return [s for s in list_schools(include_inactive=include_inactive) if can_manage_school(current_user, s.id)]
+
+
+def _areas_in_scope() -> list[str]:
+    return [area for area in services.school_areas() if can_manage_area(current_user, area)]
 
 
 def _user_form(user: User | None = None) -> UserForm:
@@ -41,10 +49,11 @@ def _user_form(user: User | None = None) -> UserForm:
     else:
         form = UserForm(data={"email": user.email, "display_name": user.display_name, "role": user.role.value,
                               "school": user.school.code if user.school else "", "locale": user.locale,
-                              "active": user.active})
+                              "active": user.active, "area": user.area})
         form.password.label.text = _("New password (leave blank to keep the current one)")
     # Editing keeps a deactivated school selectable, so its people do not silently lose it.
-    form.set_school_choices(list_schools(include_inactive=user is not None), _("No school (coordinators)"))
+    form.set_school_choices(_schools_in_scope(include_inactive=user is not None), _("No school (coordinators)"))
+    form.set_area_choices(_areas_in_scope(), _("The whole district"))
     return form
 
 
@@ -65,7 +74,7 @@ def new_user():
 @role_required(Role.COORDINATOR)
 def edit_user(user_id: int):
     user = db.session.get(User, user_id)
-    if user is None:
+    if user is None or not can_change_user(current_user, user):
         abort(404)
     form = _user_form(user)
     return _save(form, lambda: services.update_user_by_admin(user, form.to_input(), form.active.data, current_user),

@@ -48,6 +48,7 @@ class UserForm(FlaskForm):
     role = SelectField(_l("Role"), choices=choices(Role))
     # Named like the service's error key, so its message lands on this field.
     school = SelectField(_l("School"), validate_choice=False)
+    area = SelectField(_l("Area (coordinators only)"), validate_choice=False)
     locale = SelectField(_l("Language"), choices=list(LANGUAGE_NAMES.items()))
     password = PasswordField(_l("Password"), render_kw={"autocomplete": "new-password"})
     active = BooleanField(_l("Active (may sign in)"), default=True)
@@ -56,7 +57,11 @@ class UserForm(FlaskForm):
     def set_school_choices(self, schools, none_label) -> None:
         self.school.choices = [("", none_label)] + [(s.code, f"{s.name} ({s.code})") for s in schools]
 
+    def set_area_choices(self, areas, district_label) -> None:
+        self.area.choices = [("", district_label)] + [(area, area) for area in areas]
+
     def to_input(self) -> UserInput:
         return UserInput(email=self.email.data or "", display_name=self.display_name.data or "",
                          role=self.role.data or "", school_code=self.school.data or None,
-                         password=self.password.data or None, locale=self.locale.data or "")
+                         password=self.password.data or None, locale=self.locale.data or "",
+                         area=self.area.data or "")

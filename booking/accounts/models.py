@@ -43,6 +43,9 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"), index=True)
     role: Mapped[Role] = mapped_column(db_enum(Role, "user_role"), default=Role.TEACHER)
+    # A coordinator limited to one area (片区) of the district: the schools whose ``area`` is this.
+    # Empty: a district coordinator (district-wide). booking.permissions reads it; other roles leave it empty.
+    area: Mapped[str] = mapped_column(String(100), default="", server_default="")
     locale: Mapped[str] = mapped_column(String(10), default="zh_CN")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

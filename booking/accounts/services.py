@@ -18,8 +18,12 @@ from booking.accounts.passwords import (
     DUMMY_HASH, MIN_PASSWORD_LENGTH, hash_initial_password, hash_password, verify_password,
 )
 from booking.audit.services import record
+from booking.bookings.errors import NotAllowed
 from booking.clock import utcnow
 from booking.extensions import db
+from booking.permissions import (
+    can_change_user, can_hold_account, managed_users_clause, would_remove_last_district_coordinator,
+)
 from booking.schools.models import School
 from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
@@ -43,6 +47,7 @@ class UserInput:
     school_code: str | None = None
     password: str | None = None
     locale: str = "zh_CN"
+    area: str = ""  # a coordinator limited to one area (片区); empty: district-wide
 
 
 def check_user_input(data: UserInput, *, existing: User | None = None) -> tuple[dict, School | None]:
@@ -71,7 +76,59 @@ def check_user_input(data: UserInput, *, existing: User | None = None) -> tuple[
         errors["password"] = _l("The password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
     if data.locale not in ("zh_CN", "en"):
         errors["locale"] = _l("Choose zh_CN or en.")
+    area_problem = _area_error(data)
+    if area_problem is not None:
+        errors["area"] = area_problem
     return errors, school
+
+
+def school_areas() -> list[str]:
+    """The areas (片区) the schools name, e.g. 上片, 下片: what a coordinator may be limited to."""
+    return list(db.session.scalars(select(School.area).where(School.area != "").distinct().order_by(School.area)))
+
+
+def _area_error(data: UserInput):
+    area = (data.area or "").strip()
+    if not area:
+        return None
+    if data.role != Role.COORDINATOR:
+        return _l("Only coordinators are limited to an area.")
+    if area not in school_areas():
+        return _l("No school is in the area %(area)s.", area=area)
+    return None
+
+
+def scope_errors(actor: User | None, data: UserInput, school: School | None, active: bool,
+                 existing: User | None = None) -> dict:
+    """What ``actor`` may not do to this account (``booking.permissions``); the command line (no actor) may all."""
+    if actor is None or data.role not in {r.value for r in Role}:  # a bad role is check_user_input's error
+        return {}
+    area = (data.area or "").strip()
+    errors = {}
+    if not can_hold_account(actor, data.role, school.id if school else None, area):
+        field = "area" if data.role == Role.COORDINATOR else "school"
+        errors[field] = _l("You can only manage the accounts of the schools in your scope.")
+    if existing is not None and would_remove_last_district_coordinator(existing, data.role, area, active):
+        errors["role" if active else "active"] = _l(
+            "The district needs at least one active district coordinator: add another one first.")
+    return errors
+
+
+def lock_district_coordinators() -> None:
+    """Serialise changes that could remove the last district coordinator (see ``update_user_by_admin``).
+
+    SQLite: take the write lock before reading. PostgreSQL: lock the active district coordinators'
+    rows (in id order, so two such changes never deadlock), so a concurrent demotion waits and then
+    counts what the first one left.
+    """
+    db.session.flush()
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        if not connection.connection.dbapi_connection.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    db.session.execute(select(User.id).where(User.role == Role.COORDINATOR, User.area == "", User.active.is_(True))
+                       .order_by(User.id).with_for_update())
 
 
 def build_user(data: UserInput, school: School | None, initial_password_hash: str | None = None) -> User:
@@ -83,6 +140,7 @@ def build_user(data: UserInput, school: School | None, initial_password_hash: st
         role=Role(data.role),
         school_id=school.id if school else None,
         locale=data.locale,
+        area=(data.area or "").strip(),
         password_hash=initial_password_hash or hash_password(data.password),
         must_change_password=initial_password_hash is not None,
     )
@@ -111,6 +169,7 @@ def hash_initial_passwords(passwords: list[str]) -> list[str]:
 
 def create_user(data: UserInput, actor: User | None = None) -> User:
     errors, school = check_user_input(data)
+    errors = {**scope_errors(actor, data, school, True), **errors}
     if errors:
         raise ValidationFailed(errors)
     user = build_user(data, school)
@@ -129,6 +188,7 @@ def update_user(user: User, data: UserInput, active: bool, actor: User | None) -
     user.role = Role(data.role)
     user.school_id = school.id if school else None
     user.locale = data.locale
+    user.area = (data.area or "").strip()
     user.active = active
     if data.password:
         user.password_hash = hash_password(data.password)
@@ -151,10 +211,16 @@ def self_change_errors(user: User, data: UserInput, active: bool, actor: User | 
 
 
 def update_user_by_admin(user: User, data: UserInput, active: bool, actor: User) -> User:
-    """``update_user`` for the administration page, which also guards the coordinator's own account."""
-    errors = self_change_errors(user, data, active, actor)
+    """``update_user`` for the administration page, which also guards the coordinator's own account,
+    the actor's scope and the district's last coordinator. Raises NotAllowed for a user out of scope."""
+    if not can_change_user(actor, user):
+        raise NotAllowed()
+    lock_district_coordinators()
+    db.session.refresh(user)
+    field_errors, school = check_user_input(data, existing=user)
+    errors = {**scope_errors(actor, data, school, active, user), **self_change_errors(user, data, active, actor)}
     if errors:
-        field_errors, _school = check_user_input(data, existing=user)
+        db.session.rollback()
         raise ValidationFailed({**field_errors, **errors})
     return update_user(user, data, active, actor)
 
@@ -174,9 +240,10 @@ class UserFilter:
                    role=role if role in {r.value for r in Role} else None)
 
 
-def users_query(filters: UserFilter):
-    """Users matching ``filters`` (name or email containing ``q``), by name; for a paginated list."""
-    query = select(User).options(selectinload(User.school)).order_by(User.display_name, User.email)
+def users_query(filters: UserFilter, actor: User):
+    """Users ``actor`` may manage matching ``filters`` (name or email containing ``q``), by name; for a paginated list."""
+    query = (select(User).options(selectinload(User.school)).where(managed_users_clause(actor))
+             .order_by(User.display_name, User.email))
     if filters.q:
         needle = filters.q.lower()
         query = query.where(or_(func.lower(User.display_name).contains(needle, autoescape=True),

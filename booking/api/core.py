@@ -86,6 +86,7 @@ USER_SCHEMA = schema("User", obj({
     "role": enum_schema(Role),
     "school_id": nullable(ID),
     "school": {"oneOf": [SCHOOL_REF_SCHEMA, {"type": "null"}]},
+    "area": {"type": "string", "description": "A coordinator's area (片区); empty: the whole district."},
     "locale": {"type": "string"},
     "last_login_at": nullable(INSTANT),
 }))
@@ -99,6 +100,7 @@ def user_json(user) -> dict:
         "role": user.role.value,
         "school_id": user.school_id,
         "school": school_ref_json(user.school),
+        "area": user.area,
         "locale": user.locale,
         "last_login_at": iso_instant(user.last_login_at),
     }

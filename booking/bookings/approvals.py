@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
-from booking.accounts.models import Role
 from booking.audit.services import record
 from booking.bookings import rules
 from booking.bookings.errors import BookingRefused, NotAllowed
@@ -24,6 +23,7 @@ from booking.bookings.queries import as_existing, calendar_for, candidate_bookin
 from booking.clock import utcnow
 from booking.extensions import db
 from booking.i18n import district_zone
+from booking.permissions import is_district_coordinator, managed_school_ids
 from booking.resources.models import Resource
 from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
@@ -57,8 +57,8 @@ def approval_queue(actor) -> list[Booking]:
     expire_stale_requests(utcnow())
     query = (select(Booking).join(Booking.resource)
              .where(Booking.status == BookingStatus.PENDING).order_by(Booking.starts_at, Booking.id))
-    if actor.role != Role.COORDINATOR:
-        query = query.where(Resource.owner_school_id == actor.school_id)
+    if not is_district_coordinator(actor):
+        query = query.where(Resource.owner_school_id.in_(managed_school_ids(actor)))
     return [b for b in db.session.scalars(query) if can_approve(actor, b.resource)]
 
 

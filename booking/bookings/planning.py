@@ -12,6 +12,7 @@ from datetime import date, datetime, time
 
 from sqlalchemy import select
 
+from booking.accounts.models import Role
 from booking.bookings import rules
 from booking.bookings.models import BookingStatus, LessonKind
 from booking.bookings.queries import as_existing, calendar_for, candidate_bookings, resource_snapshot, span_of
@@ -20,7 +21,7 @@ from booking.clock import utcnow
 from booking.extensions import db
 from booking.i18n import district_zone, local_to_utc
 from booking.labels import label
-from booking.permissions import can_manage_school
+from booking.permissions import can_approve, can_book_for_school, can_see_resource
 from booking.resources.models import Resource, ResourceKind
 from booking.schools.models import BellPeriod, School, Term
 from booking.schools.rules import text_error
@@ -100,11 +101,6 @@ class Preview:
         return self.standing + conflicts
 
 
-def can_approve(actor, resource: Resource) -> bool:
-    """The owner school's admins and the coordinators answer requests for a resource."""
-    return can_manage_school(actor, resource.owner_school_id)
-
-
 def period_clock(school_id: int, first: int, last: int | None = None) -> tuple[time, time] | None:
     """Wall-clock start of period ``first`` and end of period ``last`` (default: the same) at a school."""
     last = last or first
@@ -162,6 +158,8 @@ def _school_id(actor, data: BookingInput, errors: dict) -> int | None:
         errors["school_id"] = _l("Choose the school of the class.")
     elif db.session.get(School, school_id) is None:
         errors["school_id"] = _l("Unknown school.")
+    elif actor.role == Role.COORDINATOR and not can_book_for_school(actor, school_id):
+        errors["school_id"] = _l("You can book only for the classes of the schools you manage.")
     return school_id
 
 
@@ -222,6 +220,9 @@ def plan_booking(actor, data: BookingInput) -> Plan:
     """Validate ``data`` for ``actor``. Raises ValidationFailed naming each bad field."""
     errors: dict = {}
     resource = _resource(data.resource_id, errors)
+    if resource is not None and actor.role == Role.COORDINATOR and not can_see_resource(actor, resource):
+        # The rules let coordinators book own-school rooms; an area coordinator only those of their area.
+        errors["resource_id"] = _l("This resource is for its own school only.")
     school_id = _school_id(actor, data, errors)
     first = _interval(data, resource, school_id, errors)
     _check_text_and_numbers(data, resource, errors)

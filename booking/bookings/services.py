@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
-from booking.accounts.models import Role
 from booking.audit.services import record
 from booking.bookings.errors import BookingRefused, NotAllowed
 from booking.bookings.guarantee import booking_write
@@ -27,8 +26,7 @@ from booking.bookings.recurrence import normalised_rule
 from booking.bookings.rules import Interval, OccurrenceCheck
 from booking.clock import utcnow
 from booking.extensions import db
-from booking.permissions import can_manage_school, can_see_resource
-from booking.resources.models import Resource, Sharing
+from booking.permissions import can_manage_school, can_see_resource, visible_bookings_clause
 from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 
@@ -126,12 +124,8 @@ def may_see(actor, booking: Booking) -> bool:
 
 def visible_bookings_query(actor):
     """Bookings ``actor`` may see, as a query to narrow further: those of resources they may see,
-    plus their own. Coordinators see all."""
-    query = select(Booking).join(Booking.resource)
-    if actor.role != Role.COORDINATOR:
-        query = query.where(or_(Resource.sharing == Sharing.DISTRICT, Resource.owner_school_id == actor.school_id,
-                                Booking.booked_by_id == actor.id))
-    return query
+    plus their own and those of the schools they manage. District coordinators see all."""
+    return select(Booking).join(Booking.resource).where(visible_bookings_clause(actor))
 
 
 def visible_booking(actor, booking_id: int) -> Booking | None:

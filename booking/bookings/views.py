@@ -27,7 +27,7 @@ from booking.bookings.web_labels import register_template_helpers
 from booking.bookings.web_queries import slot_links, term_span_on
 from booking.extensions import db
 from booking.i18n import district_zone
-from booking.permissions import can_see_resource
+from booking.permissions import can_book_for_school, can_see_resource
 from booking.resources.models import Resource, ResourceKind
 from booking.resources.services import ResourceFilter, visible_resources
 from booking.schools.forms import attach_errors
@@ -75,7 +75,7 @@ def _booking_form(resource: Resource) -> BookingForm:
     form = BookingForm(data=prefill)
     form.set_periods(resource.owner_school.bell_periods)
     if current_user.is_coordinator:
-        form.set_school_choices(list_schools())
+        form.set_school_choices([s for s in list_schools() if can_book_for_school(current_user, s.id)])
     return form
 
 

@@ -13,7 +13,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from booking.accounts.models import Role
 from booking.calendars.fetch import fetch_calendar
 from booking.calendars.forms import ApplyImportForm, ImportForm
 from booking.calendars.ics_import import MAX_BYTES, ImportedEvent, ImportProblems, read_events
@@ -21,7 +20,7 @@ from booking.calendars.imports import CLOSURES, TERMS, ImportTarget, apply_impor
 from booking.calendars.views import bp
 from booking.extensions import db
 from booking.i18n import district_zone
-from booking.permissions import role_required
+from booking.permissions import district_coordinator_required
 from booking.schools.models import School
 from booking.schools.services import list_schools
 from booking.validation import ValidationFailed
@@ -93,7 +92,7 @@ def _preview_page(plan, payload: str, status: int = 200):
 
 
 @bp.route("/admin/calendar-import", methods=["GET", "POST"])
-@role_required(Role.COORDINATOR)
+@district_coordinator_required
 def import_calendar():
     form = _form()
     if not form.validate_on_submit():
@@ -112,7 +111,7 @@ def import_calendar():
 
 
 @bp.post("/admin/calendar-import/apply")
-@role_required(Role.COORDINATOR)
+@district_coordinator_required
 def apply_calendar_import():
     form = ApplyImportForm()
     if not form.validate_on_submit():

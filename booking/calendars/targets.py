@@ -12,11 +12,10 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, or_, select, true
 
-from booking.accounts.models import Role
 from booking.bookings.models import Booking
 from booking.calendars.models import FeedScope
 from booking.extensions import db
-from booking.permissions import can_see_resource
+from booking.permissions import can_manage_district, can_manage_school, can_see_resource
 from booking.resources.models import Resource, ResourceKind
 from booking.schools.models import School
 from booking.texts import lazy_gettext as _l
@@ -68,7 +67,7 @@ def _school(owner, target_id: int | None) -> FeedTarget:
     school = db.session.get(School, target_id) if isinstance(target_id, int) else None
     if school is None:
         raise ValidationFailed({"id": _l("Choose a school.")})
-    if owner.role != Role.COORDINATOR and owner.school_id != school.id:
+    if owner.school_id != school.id and not can_manage_school(owner, school.id):
         raise ValidationFailed({"id": _l("You may subscribe to your own school only.")})
     owned = select(Resource.id).where(Resource.owner_school_id == school.id)
     # Bookings at the school (its resources) and by the school (its classes, anywhere).
@@ -77,7 +76,7 @@ def _school(owner, target_id: int | None) -> FeedTarget:
 
 
 def _district(owner, target_id: int | None) -> FeedTarget:
-    if owner.role != Role.COORDINATOR:
+    if not can_manage_district(owner):
         raise ValidationFailed({"scope": _l("Only district coordinators may subscribe to the whole district.")})
     return FeedTarget(FeedScope.DISTRICT, None, current_app.config["DISTRICT_NAME"], true())
 

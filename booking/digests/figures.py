@@ -119,7 +119,7 @@ class DigestRun:
         """Hours between ``school_id`` and the other schools in the past window (both directions)."""
         key = (school_id, past)
         if key not in self._schools:
-            viewer = Viewer(user_id=0, school_id=school_id, coordinator=False)
+            viewer = Viewer(user_id=0, school_id=school_id, coordinator=False, named_school_ids=frozenset({school_id}))
             self._schools[key] = flows(ReportFilter(self.span(*past), school_id=school_id), viewer)
         return self._schools[key]
 

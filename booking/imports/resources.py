@@ -10,7 +10,7 @@ from booking.imports.services import ImportKind, Staged
 from booking.labels import SUBJECTS, choices
 from booking.resources.models import Category, ResourceKind, Sharing
 from booking.resources.rules import DEFAULT_OPENING_HOURS, HOURS_FORMAT_HINT, ResourceInput, parse_opening_hours
-from booking.resources.services import add_resource, check_resource
+from booking.resources.services import add_resource, check_resource, scope_errors
 from booking.schools.models import School
 from booking.texts import lazy_gettext as _l
 
@@ -64,14 +64,15 @@ def _resource_input(reader: RowReader, schools: dict[str, School]) -> ResourceIn
     )
 
 
-def stage_resources(rows: list[Row]) -> Staged:
+def stage_resources(rows: list[Row], actor) -> Staged:
     staged = Staged()
     schools = {school.code: school for school in db.session.scalars(select(School))}
     accepted = []
     for row in rows:
         reader = RowReader(row)
         data = _resource_input(reader, schools)
-        errors = row_errors(reader, check_resource(data), {"owner_school_id": "school_code"})
+        errors = row_errors(reader, {**scope_errors(actor, data), **check_resource(data)},
+                            {"owner_school_id": "school_code"})
         staged.errors.extend(errors)
         if not errors:
             accepted.append(data)

@@ -12,7 +12,9 @@ from booking.imports.rows import RowReader, row_errors
 from booking.imports.services import ImportKind, Staged
 from booking.labels import choices
 from booking.schools.models import School, Stage
-from booking.schools.services import SchoolInput, apply_school_input, check_school_input, district_for_writes
+from booking.schools.services import (
+    SchoolInput, apply_school_input, area_scope_errors, check_school_input, district_for_writes,
+)
 from booking.texts import lazy_gettext as _l
 
 COLUMNS = (
@@ -42,7 +44,7 @@ def _school_input(reader: RowReader) -> SchoolInput:
     )
 
 
-def stage_schools(rows: list[Row]) -> Staged:
+def stage_schools(rows: list[Row], actor) -> Staged:
     staged = Staged()
     district_id = district_for_writes().id
     first_row_of_code: dict[str, int] = {}
@@ -50,6 +52,7 @@ def stage_schools(rows: list[Row]) -> Staged:
         reader = RowReader(row)
         data = _school_input(reader)
         field_errors, lead = check_school_input(data)
+        field_errors = {**area_scope_errors(actor, data), **field_errors}
         code = data.code.strip()
         if code in first_row_of_code:
             field_errors["code"] = _l("This code is already on row %(row)d of the file.", row=first_row_of_code[code])

@@ -30,7 +30,7 @@ class ImportKind:
     title: object  # a lazy, translated string
     columns: tuple[Column, ...]
     example: dict[str, str]  # one example row (in Chinese) for the template file
-    stage: Callable[[list[Row]], Staged]
+    stage: Callable[[list[Row], object], Staged]  # (rows, actor): the actor's scope limits what a row may add
 
     @property
     def header(self) -> list[str]:
@@ -47,7 +47,7 @@ def run_import(kind: ImportKind, data: bytes, filename: str, actor, max_rows: in
     """
     rows = read_table(data, filename, kind.columns, max_rows)
     try:
-        staged = kind.stage(rows)
+        staged = kind.stage(rows, actor)
         if staged.errors:
             order = {name: index for index, name in enumerate(kind.header)}
             staged.errors.sort(key=lambda error: (error.row, order.get(error.column, -1)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from booking.accounts.models import Role
 from booking.accounts.services import (
     UserInput, build_user, check_user_input, hash_initial_passwords, new_initial_password, normalise_email,
+    scope_errors,
 )
 from booking.extensions import db
 from booking.i18n import LANGUAGE_NAMES
@@ -45,7 +46,7 @@ def _user_input(reader: RowReader) -> UserInput:
     )
 
 
-def stage_users(rows: list[Row]) -> Staged:
+def stage_users(rows: list[Row], actor) -> Staged:
     staged = Staged()
     accepted = []  # (input, school, whether the password was generated)
     first_row_of_email: dict[str, int] = {}
@@ -56,12 +57,13 @@ def stage_users(rows: list[Row]) -> Staged:
         if generated:
             data.password = new_initial_password()
         field_errors, school = check_user_input(data)
+        field_errors = {**scope_errors(actor, data, school, True), **field_errors}
         email = normalise_email(data.email)
         if email in first_row_of_email:
             field_errors["email"] = _l("This email is already on row %(row)d of the file.",
                                        row=first_row_of_email[email])
         first_row_of_email.setdefault(email, row.number)
-        errors = row_errors(reader, field_errors, {"school": "school_code"})
+        errors = row_errors(reader, field_errors, {"school": "school_code", "area": "role"})
         staged.errors.extend(errors)
         if not errors:
             accepted.append((data, school, generated))

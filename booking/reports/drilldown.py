@@ -112,8 +112,9 @@ def conditions(drill: DrillDown, viewer: Viewer) -> list:
         report_range = drill.filter.range
         spans = offset_spans(report_range.start, report_range.end, report_range.zone)
         found.append(sql.at_local_slot(report_range, spans, drill.weekday, drill.hour))
-    if not viewer.coordinator:  # a school admin: bookings of their school's classes or resources
-        found.append(or_(Booking.school_id == viewer.school_id, Resource.owner_school_id == viewer.school_id))
+    if not viewer.coordinator:  # bookings of the classes or resources of the schools the viewer may name
+        named = sorted(viewer.named_school_ids)
+        found.append(or_(Booking.school_id.in_(named), Resource.owner_school_id.in_(named)))
     return found
 
 

@@ -19,9 +19,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from booking.accounts.models import Role
 from booking.extensions import db
 from booking.i18n import district_zone, local_today
+from booking.permissions import named_school_ids
 from booking.reports.timeframe import ReportRange
 from booking.resources.models import Category
 from booking.schools.models import School, Stage, Term
@@ -35,18 +35,21 @@ FALLBACK_DAYS = 28
 
 @dataclass(frozen=True)
 class Viewer:
-    """Coordinators see every school by name; a school admin sees their own school and district aggregates."""
+    """District coordinators see every school by name; an area coordinator their area's schools, a school
+    admin their own school (``permissions.named_school_ids``), and both the district's aggregates."""
 
     user_id: int
     school_id: int | None
-    coordinator: bool
+    coordinator: bool  # district-wide: every school by name
+    named_school_ids: frozenset[int] = frozenset()
 
     @classmethod
     def of(cls, user) -> "Viewer":
-        return cls(user.id, user.school_id, user.role == Role.COORDINATOR)
+        named = named_school_ids(user)
+        return cls(user.id, user.school_id, named is None, named or frozenset())
 
     def may_name(self, school_id: int | None) -> bool:
-        return self.coordinator or (school_id is not None and school_id == self.school_id)
+        return self.coordinator or (school_id is not None and school_id in self.named_school_ids)
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,7 @@ def _school_errors(viewer: Viewer, school_id: int) -> dict:
     if db.session.get(School, school_id) is None:
         return {"school": _l("Choose a school from the list.")}
     if not viewer.may_name(school_id):
-        return {"school": _l("You can see the figures of your own school only.")}
+        return {"school": _l("You can see the figures of the schools you manage only.")}
     return {}
 
 

@@ -52,7 +52,7 @@ def _viewer() -> Viewer:
 
 def _filter_form(viewer: Viewer) -> FilterForm:
     form = FilterForm(request.args)
-    schools = list_schools() if viewer.coordinator else [s for s in list_schools() if s.id == viewer.school_id]
+    schools = [s for s in list_schools() if viewer.may_name(s.id)]
     form.set_choices(list_terms(), schools)
     return form
 

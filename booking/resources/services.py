@@ -5,15 +5,16 @@ from dataclasses import dataclass, field
 
 from enum import Enum
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from booking.accounts.models import Role
 from booking.audit.services import record
 from booking.bookings.guarantee import resource_edit_write
 from booking.bookings.queries import resource_snapshot
 from booking.extensions import db
-from booking.permissions import can_manage_school
+from booking.permissions import (
+    can_manage_school, is_district_coordinator, managed_school_ids, visible_resources_clause,
+)
 from booking.resources import edits
 from booking.resources.models import Category, OpeningHours, Resource, ResourceKind, Sharing
 from booking.resources.rules import ResourceInput, Window, check_resource_input, format_opening_hours
@@ -53,8 +54,8 @@ def visible_resources_query(user, filters: ResourceFilter):
         .options(selectinload(Resource.owner_school), selectinload(Resource.opening_hours))
         .order_by(School.name, Resource.category, Resource.name)
     )
-    if user.role != Role.COORDINATOR:
-        query = query.where(or_(Resource.sharing == Sharing.DISTRICT, Resource.owner_school_id == user.school_id))
+    if not is_district_coordinator(user):
+        query = query.where(visible_resources_clause(user))
     if not filters.include_archived:
         query = query.where(Resource.active.is_(True))
     if filters.kind:
@@ -84,8 +85,8 @@ def manageable_resources(user, filters: ResourceFilter) -> list[Resource]:
     """The administration list: archived ones too, only the schools ``user`` manages."""
     filters.include_archived = True
     query = visible_resources_query(user, filters)
-    if user.role != Role.COORDINATOR:
-        query = query.where(Resource.owner_school_id == user.school_id)
+    if not is_district_coordinator(user):
+        query = query.where(Resource.owner_school_id.in_(managed_school_ids(user)))
     return list(db.session.scalars(query))
 
 
@@ -150,8 +151,15 @@ def resource_input(resource: Resource) -> ResourceInput:
     )
 
 
-def _raise_if_invalid(data: ResourceInput) -> None:
-    errors = check_resource(data)
+def scope_errors(actor, data: ResourceInput) -> dict:
+    """An admin adds and moves resources to the schools they manage only (no actor: the command line, tests)."""
+    if actor is None or data.owner_school_id is None or can_manage_school(actor, data.owner_school_id):
+        return {}
+    return {"owner_school_id": _l("You can only add resources of the schools you manage.")}
+
+
+def _raise_if_invalid(data: ResourceInput, actor) -> None:
+    errors = {**scope_errors(actor, data), **check_resource(data)}
     if errors:
         raise ValidationFailed(errors)
 
@@ -165,7 +173,7 @@ def add_resource(data: ResourceInput) -> tuple[Resource, dict]:
 
 
 def create_resource(data: ResourceInput, actor) -> Resource:
-    _raise_if_invalid(data)
+    _raise_if_invalid(data, actor)
     resource, changes = add_resource(data)
     record(actor, "resource.create", resource, {"changes": changes})
     db.session.flush()
@@ -190,7 +198,7 @@ def update_resource(resource: Resource, data: ResourceInput, actor, cancel_broke
     was shown) differ from them, which raises again with ``changed``. Requests that no longer need
     approval are confirmed when they fit. Raises ValidationFailed for bad ``data``.
     """
-    _raise_if_invalid(data)
+    _raise_if_invalid(data, actor)
     with resource_edit_write(resource):
         old = resource_snapshot(resource)
         rows = edits.active_bookings(resource)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from booking.audit.services import record
 from booking.extensions import db
 from booking.i18n import local_today
+from booking.permissions import can_manage_area, can_manage_school
 from booking.schools import rules
 from booking.schools.models import BellPeriod, District, School, Stage, Term, TravelTime
 from booking.texts import lazy_gettext as _l
@@ -141,6 +142,19 @@ def check_school_input(data: SchoolInput, existing: School | None = None) -> tup
     return errors, lead
 
 
+def area_scope_errors(actor, data: SchoolInput) -> dict:
+    """An area coordinator adds schools to, and keeps them in, their own area, tied to a lead school of it.
+    The command line and the tests' direct calls (no actor) may do everything."""
+    if actor is None:
+        return {}
+    if not can_manage_area(actor, data.area):
+        return {"area": _l("You can only manage the schools of the area %(area)s.", area=actor.area)}
+    lead = find_school_by_code(data.lead_school_code) if data.lead_school_code else None
+    if lead is not None and not can_manage_school(actor, lead.id):
+        return {"lead_school_code": _l("You can only tie schools to the lead schools of your area.")}
+    return {}
+
+
 def apply_school_input(school: School, data: SchoolInput, lead: School | None) -> None:
     school.code = data.code.strip()
     school.name = data.name.strip()
@@ -170,6 +184,7 @@ def district_for_writes() -> District:
 
 def create_school(data: SchoolInput, actor) -> School:
     errors, lead = check_school_input(data)
+    errors = {**area_scope_errors(actor, data), **errors}
     if errors:
         raise ValidationFailed(errors)
     school = School(district_id=district_for_writes().id)
@@ -182,6 +197,7 @@ def create_school(data: SchoolInput, actor) -> School:
 
 def update_school(school: School, data: SchoolInput, actor) -> School:
     errors, lead = check_school_input(data, existing=school)
+    errors = {**area_scope_errors(actor, data), **errors}
     if errors:
         raise ValidationFailed(errors)
     apply_school_input(school, data, lead)

@@ -11,7 +11,9 @@ from flask_login import current_user
 
 from booking.accounts.models import Role
 from booking.extensions import db
-from booking.permissions import role_required
+from booking.permissions import (
+    can_manage_school, district_coordinator_required, is_district_coordinator, role_required,
+)
 from booking.schools import calendar, services
 from booking.schools.forms import (
     BellScheduleForm, ClosureForm, CsrfOnlyForm, SchoolForm, TermForm, attach_errors,
@@ -22,6 +24,7 @@ from booking.validation import ValidationFailed
 from booking.web import save_form
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp.add_app_template_global(is_district_coordinator, "is_district_coordinator")
 
 
 @bp.get("/")
@@ -37,6 +40,19 @@ def _get_or_404(model, object_id: int):
     return obj
 
 
+def _managed_school_or_404(school_id: int) -> School:
+    """A school the current coordinator manages (an area coordinator: their area's); others are not found."""
+    school = _get_or_404(School, school_id)
+    if not can_manage_school(current_user, school.id):
+        abort(404)
+    return school
+
+
+def _managed_schools(include_inactive: bool = False) -> list[School]:
+    return [s for s in services.list_schools(include_inactive=include_inactive)
+            if can_manage_school(current_user, s.id)]
+
+
 def _save(form, save, success_message: str, next_url: str | None, template: str, **context):
     """The shared add/edit pattern (``web.save_form``) with this module's error attachment."""
     return save_form(form, save, lambda _saved: success_message, next_url or request.path, template,
@@ -49,14 +65,16 @@ def _save(form, save, success_message: str, next_url: str | None, template: str,
 @bp.get("/schools")
 @role_required(Role.COORDINATOR)
 def list_schools():
-    schools = services.list_schools(include_inactive=True)
+    schools = _managed_schools(include_inactive=True)
     return render_template("admin/schools.html", groups=services.schools_by_lead(schools), button=CsrfOnlyForm())
 
 
 def _school_form(school: School | None = None) -> SchoolForm:
     lead_code = school.lead_school.code if school is not None and school.lead_school else ""
     form = SchoolForm(obj=school, lead_school_code=lead_code)
-    leads = [s for s in services.list_schools() if s.is_lead and s is not school]
+    if school is None and not form.is_submitted():
+        form.area.data = current_user.area  # an area coordinator adds schools to their area
+    leads = [s for s in _managed_schools() if s.is_lead and s is not school]
     form.set_lead_choices(leads, _("Not tied to a lead school"))
     return form
 
@@ -72,7 +90,7 @@ def new_school():
 def _school_page_context(school: School) -> dict:
     """The school page beyond its form: its travel-time row (active schools only) and buttons."""
     matrix = services.travel_matrix()
-    pairs = services.school_pairs(services.list_schools(), around=school) if school.active else []
+    pairs = services.school_pairs(_managed_schools(), around=school) if school.active else []
     stored = {travel_key(a.id, b.id): services.travel_minutes(a.id, b.id, matrix) for a, b in pairs}
     return {"school": school, "travel_pairs": pairs, "travel_values": stored, "travel_errors": {},
             "travel_key": travel_key, "button": CsrfOnlyForm()}
@@ -81,7 +99,7 @@ def _school_page_context(school: School) -> dict:
 @bp.route("/schools/<int:school_id>", methods=["GET", "POST"])
 @role_required(Role.COORDINATOR)
 def edit_school(school_id: int):
-    school = _get_or_404(School, school_id)
+    school = _managed_school_or_404(school_id)
     form = _school_form(school)
     return _save(form, lambda: services.update_school(school, form.to_input(), current_user),
                  _("The school was saved."), url_for("admin.list_schools"), "admin/schools_form.html",
@@ -91,7 +109,7 @@ def edit_school(school_id: int):
 @bp.post("/schools/<int:school_id>/active")
 @role_required(Role.COORDINATOR)
 def set_school_active(school_id: int):
-    school = _get_or_404(School, school_id)
+    school = _managed_school_or_404(school_id)
     if CsrfOnlyForm().validate_on_submit():
         active = request.form.get("active") == "1"
         try:
@@ -126,7 +144,7 @@ def _save_travel(pairs) -> tuple[bool, dict, dict]:
 @bp.route("/travel", methods=["GET", "POST"])
 @role_required(Role.COORDINATOR)
 def travel_matrix():
-    schools = services.list_schools()
+    schools = _managed_schools()
     pairs = services.school_pairs(schools)
     form = CsrfOnlyForm()
     values, errors = {}, {}
@@ -143,7 +161,7 @@ def travel_matrix():
 @bp.post("/schools/<int:school_id>/travel")
 @role_required(Role.COORDINATOR)
 def school_travel(school_id: int):
-    school = _get_or_404(School, school_id)
+    school = _managed_school_or_404(school_id)
     if not CsrfOnlyForm().validate_on_submit():
         return redirect(url_for("admin.edit_school", school_id=school.id))
     context = _school_page_context(school)
@@ -160,14 +178,14 @@ def school_travel(school_id: int):
 @bp.route("/schools/<int:school_id>/bells", methods=["GET", "POST"])
 @role_required(Role.COORDINATOR)
 def edit_bells(school_id: int):
-    school = _get_or_404(School, school_id)
+    school = _managed_school_or_404(school_id)
     form = BellScheduleForm()
     source = None
     if not form.is_submitted():
         source = db.session.get(School, request.args.get("copy_from", type=int) or 0)
         source = None if source is school else source
         form.fill(services.period_rows(source or school))
-    others = [s for s in services.list_schools() if s.id != school.id and s.bell_periods]
+    others = [s for s in _managed_schools() if s.id != school.id and s.bell_periods]
     return _save(form, lambda: services.replace_bell_schedule(school, form.to_rows(), current_user),
                  _("The bell schedule of %(school)s was saved.", school=school.name),
                  url_for("admin.edit_school", school_id=school.id), "admin/bells.html",
@@ -178,13 +196,13 @@ def edit_bells(school_id: int):
 
 
 @bp.get("/terms")
-@role_required(Role.COORDINATOR)
+@district_coordinator_required
 def list_terms():
     return render_template("admin/terms.html", terms=calendar.list_terms(), current=services.current_term())
 
 
 @bp.route("/terms/new", methods=["GET", "POST"])
-@role_required(Role.COORDINATOR)
+@district_coordinator_required
 def new_term():
     form = TermForm()
     return _save(form, lambda: calendar.create_term(form.to_input(), current_user), _("The term was added."),
@@ -192,7 +210,7 @@ def new_term():
 
 
 @bp.route("/terms/<int:term_id>", methods=["GET", "POST"])
-@role_required(Role.COORDINATOR)
+@district_coordinator_required
 def edit_term(term_id: int):
     term = _get_or_404(Term, term_id)
     form = TermForm(obj=term)
@@ -204,7 +222,7 @@ def edit_term(term_id: int):
 
 
 @bp.get("/closures")
-@role_required(Role.COORDINATOR)
+@district_coordinator_required
 def list_closures():
     school_id = request.args.get("school", type=int)
     upcoming, past = calendar.list_closures(school_id)
@@ -219,7 +237,7 @@ def _closure_form(closure: Closure | None = None) -> ClosureForm:
 
 
 @bp.route("/closures/new", methods=["GET", "POST"])
-@role_required(Role.COORDINATOR)
+@district_coordinator_required
 def new_closure():
     form = _closure_form()
     return _save(form, lambda: calendar.create_closure(form.to_input(), current_user), _("The closure was added."),
@@ -227,7 +245,7 @@ def new_closure():
 
 
 @bp.route("/closures/<int:closure_id>", methods=["GET", "POST"])
-@role_required(Role.COORDINATOR)
+@district_coordinator_required
 def edit_closure(closure_id: int):
     closure = _get_or_404(Closure, closure_id)
     form = _closure_form(closure)
@@ -237,7 +255,7 @@ def edit_closure(closure_id: int):
 
 
 @bp.post("/closures/<int:closure_id>/delete")
-@role_required(Role.COORDINATOR)
+@district_coordinator_required
 def delete_closure(closure_id: int):
     closure = _get_or_404(Closure, closure_id)
     if CsrfOnlyForm().validate_on_submit():

@@ -9,7 +9,7 @@ import click
 
 from booking.accounts.models import Role
 
-ROLE_TITLES = {Role.COORDINATOR: "district coordinators", Role.SCHOOL_ADMIN: "school admins",
+ROLE_TITLES = {Role.COORDINATOR: "coordinators (district; area 片)", Role.SCHOOL_ADMIN: "school admins",
                Role.TEACHER: "teachers"}
 
 
@@ -37,4 +37,5 @@ def _echo_logins(people, password: str) -> None:
         click.echo(f"  {ROLE_TITLES[role]}:")
         for person in people:
             if person.role == role:
-                click.echo(f"    {person.email:<32} {person.display_name}  {person.school_code or ''}".rstrip())
+                scope = person.area or person.school_code or ""
+                click.echo(f"    {person.email:<32} {person.display_name}  {scope}".rstrip())

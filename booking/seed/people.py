@@ -37,6 +37,10 @@ FIXED_PEOPLE = (
     ("art.lz01", "孙悦", Role.TEACHER, "LZ01"),
 )
 
+# The area coordinators (包片负责人) administer the schools of their own area (片) only;
+# the district head (coordinator@) stays district-wide. Areas as in booking.seed.schools.AREAS.
+AREA_OF_COORDINATOR = {"coordinator.shangpian": "上片", "coordinator.xiapian": "下片"}
+
 LEAD_TEACHERS = 4
 # Schools this big have a second teacher with an account.
 SECOND_TEACHER_FROM = 100
@@ -48,6 +52,7 @@ class Person:
     display_name: str
     role: Role
     school_code: str | None
+    area: str = ""
 
 
 def email_for(local_part: str) -> str:
@@ -70,7 +75,8 @@ def _teachers_per_school(school: School) -> int:
 
 def plan_people(schools: dict[str, School], rng: random.Random) -> list[Person]:
     """Everyone in the demo, the fixed people first, then the teachers of each school by code."""
-    people = [Person(email_for(local), name, role, code) for local, name, role, code in FIXED_PEOPLE]
+    people = [Person(email_for(local), name, role, code, AREA_OF_COORDINATOR.get(local, ""))
+              for local, name, role, code in FIXED_PEOPLE]
     used_names = {person.display_name for person in people}
     for code, school in schools.items():
         for number in range(1, _teachers_per_school(school) + 1):
@@ -94,7 +100,7 @@ def create_people(people: list[Person], schools: dict[str, School]) -> dict[str,
     for person in people:
         school = schools[person.school_code] if person.school_code else None
         user = User(email=person.email, display_name=person.display_name, role=person.role, school=school,
-                    locale="zh_CN", password_hash=password_hash)
+                    area=person.area, locale="zh_CN", password_hash=password_hash)
         db.session.add(user)
         users[person.email] = user
     return users

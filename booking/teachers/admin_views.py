@@ -10,10 +10,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from booking.accounts.models import Role, User
+from booking.accounts.models import Role
 from booking.bookings.errors import NotAllowed
 from booking.extensions import db
-from booking.permissions import role_required
+from booking.permissions import can_manage_district, can_manage_school, role_required
 from booking.resources.rules import format_opening_hours
 from booking.schools.forms import CsrfOnlyForm, attach_errors
 from booking.schools.models import Term
@@ -52,9 +52,12 @@ def _profile_form(profile: TeacherProfile | None) -> ProfileForm:
                 "served_school_ids": [str(s.id) for s in profile.served],
                 "availability": format_opening_hours(profile.resource.opening_hours)}
     form = ProfileForm(data=data)
-    users = db.session.scalars(select(User).where(User.active.is_(True), User.role != Role.COORDINATOR)
-                               .order_by(User.display_name))
-    form.set_choices(users, service.unlinked_teacher_resources(), list_schools(), keep_resource=profile is not None)
+    users = service.visiting_teacher_candidates(current_user)
+    if profile is not None and profile.user not in users:
+        users.insert(0, profile.user)  # the teacher it has stays selectable
+    homes = [s for s in list_schools() if can_manage_school(current_user, s.id)]
+    form.set_choices(users, service.unlinked_teacher_resources(current_user), list_schools(), homes,
+                     keep_resource=profile is not None)
     return form
 
 
@@ -154,7 +157,7 @@ def mandates():
             404 if term_id else 200
     errors, status = {}, 200
     if request.method == "POST":
-        if not current_user.is_coordinator:
+        if not can_manage_district(current_user):
             abort(403)
         if CsrfOnlyForm().validate_on_submit():
             try:

@@ -39,12 +39,13 @@ class ProfileForm(FlaskForm):
     weekly_cap = _text(_l("Weekly workload cap (lessons)"), required=True, inputmode="numeric")
     availability = _text(_l("Available days and times"), required=True)
 
-    def set_choices(self, users, resources, schools, keep_resource: bool) -> None:
+    def set_choices(self, users, resources, schools, home_schools, keep_resource: bool) -> None:
+        """``schools`` may be served; ``home_schools`` (those the actor manages) may send the teacher."""
         self.user_id.choices = [("", _l("Choose a user"))] + [(str(u.id), f"{u.display_name} · {u.email}")
                                                              for u in users]
         first = _l("Keep the current resource") if keep_resource else _l("A new resource named after the teacher")
         self.resource_id.choices = [("", first)] + [(str(r.id), r.name) for r in resources]
-        self.home_school_id.choices = [("", _l("Choose a school"))] + [(str(s.id), s.name) for s in schools]
+        self.home_school_id.choices = [("", _l("Choose a school"))] + [(str(s.id), s.name) for s in home_schools]
         self.served_school_ids.choices = [(str(s.id), s.name) for s in schools]
 
     def to_input(self) -> ProfileInput:

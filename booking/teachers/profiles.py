@@ -13,7 +13,10 @@ from booking.audit.services import record
 from booking.bookings.errors import NotAllowed
 from booking.extensions import db
 from booking.accounts.models import User
-from booking.permissions import can_manage_district, can_manage_school
+from booking.permissions import (
+    can_be_visiting_teacher, can_manage_district, can_manage_school, managed_school_ids,
+    visiting_teacher_candidates_clause,
+)
 from booking.resources.models import Category, OpeningHours, Resource, ResourceKind
 from booking.resources.rules import format_opening_hours
 from booking.schools.models import School, Term
@@ -41,10 +44,18 @@ def profile_of_user(user_id: int) -> TeacherProfile | None:
     return db.session.scalar(select(TeacherProfile).where(TeacherProfile.user_id == user_id))
 
 
-def unlinked_teacher_resources() -> list[Resource]:
+def unlinked_teacher_resources(actor) -> list[Resource]:
+    """Visiting-teacher resources without a profile, of the schools ``actor`` manages."""
     linked = select(TeacherProfile.resource_id)
-    return list(db.session.scalars(select(Resource).where(Resource.kind == ResourceKind.TEACHER,
-                                                          Resource.id.not_in(linked)).order_by(Resource.name)))
+    return list(db.session.scalars(select(Resource).where(
+        Resource.kind == ResourceKind.TEACHER, Resource.id.not_in(linked),
+        Resource.owner_school_id.in_(managed_school_ids(actor))).order_by(Resource.name)))
+
+
+def visiting_teacher_candidates(actor) -> list[User]:
+    """The active accounts ``actor`` may make a visiting teacher (``can_be_visiting_teacher``)."""
+    return list(db.session.scalars(select(User).where(User.active.is_(True), visiting_teacher_candidates_clause(actor))
+                                   .order_by(User.display_name)))
 
 
 def visits_auto_confirm() -> bool:
@@ -56,22 +67,27 @@ def visits_auto_confirm() -> bool:
 # --- checking --------------------------------------------------------------------------------
 
 
-def _user_error(checked: CheckedProfile, profile: TeacherProfile | None):
+def _user_error(checked: CheckedProfile, actor, profile: TeacherProfile | None):
     user = db.session.get(User, checked.user_id)
     if user is None or not user.active:
         return _l("Choose an active user account.")
+    keeps_user = profile is not None and profile.user_id == user.id
+    if not keeps_user and not can_be_visiting_teacher(actor, user):
+        return _l("Choose a teacher of a school you manage.")
     other = profile_of_user(user.id)
     if other is not None and other is not profile:
         return _l("%(name)s already has a visiting-teacher profile.", name=user.display_name)
     return None
 
 
-def _resource_error(checked: CheckedProfile, profile: TeacherProfile | None):
+def _resource_error(checked: CheckedProfile, actor, profile: TeacherProfile | None):
     if checked.resource_id is None or (profile is not None and checked.resource_id == profile.resource_id):
         return None
     resource = db.session.get(Resource, checked.resource_id)
     if resource is None or resource.kind != ResourceKind.TEACHER:
         return _l("Choose a visiting-teacher resource.")
+    if not can_manage_school(actor, resource.owner_school_id):
+        return _l("Choose a visiting-teacher resource of a school you manage.")
     if db.session.scalar(select(TeacherProfile.id).where(TeacherProfile.resource_id == resource.id)):
         return _l("This resource already belongs to another teacher's profile.")
     return None
@@ -97,8 +113,8 @@ def _school_errors(checked: CheckedProfile, actor) -> dict:
 def check_profile(data: ProfileInput, actor, profile: TeacherProfile | None = None) -> CheckedProfile:
     errors, checked = check_profile_input(data)
     if checked is not None:
-        for name, problem in (("user_id", _user_error(checked, profile)),
-                              ("resource_id", _resource_error(checked, profile))):
+        for name, problem in (("user_id", _user_error(checked, actor, profile)),
+                              ("resource_id", _resource_error(checked, actor, profile))):
             if problem is not None:
                 errors[name] = problem
         errors.update(_school_errors(checked, actor))

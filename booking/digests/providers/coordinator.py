@@ -14,7 +14,8 @@ from booking.digests.providers.school_admin import REQUEST_COLUMNS, approvals_li
 from booking.labels import label
 from booking.reports.access import MAIN, Access
 from booking.reports.tables import HOURS, PERCENT, RATIO, Column
-from booking.schools.services import current_term
+from booking.permissions import can_manage_district, can_manage_school
+from booking.schools.services import current_term, list_schools
 from booking.teachers.mandates import line_label, mandate_progress
 from booking.texts import lazy_gettext as _l
 
@@ -120,9 +121,22 @@ def mandates_section(window: DigestWindow) -> Section | None:
                    link=(str(_l("Open the mandate progress")), external_url("teachers.mandates")))
 
 
+def area_waiting_section(run: DigestRun, user) -> Section | None:
+    """An area coordinator's digest: the requests for their area's resources, not the district's figures."""
+    requests = sorted((b for school in list_schools() if can_manage_school(user, school.id)
+                       for b in run.waiting_for_school(school.id)), key=lambda b: (b.starts_at, b.id))
+    if not requests:
+        return None
+    shown, more = table(REQUEST_COLUMNS, request_rows(requests))
+    title = _l("Requests waiting for your answer: %(n)d", n=len(requests))
+    return Section("area_waiting", str(title), table=shown, more=more, link=approvals_link())
+
+
 def coordinator_sections(run: DigestRun, user, window: DigestWindow) -> list[Section]:
     if user.role != Role.COORDINATOR:
         return []
+    if not can_manage_district(user):
+        return [s for s in (area_waiting_section(run, user),) if s]
     figures = run.district(window.past)
     sections = (usage_section(figures, window), schools_section(figures, window), equity_section(figures),
                 waiting_section(figures), no_show_section(figures, window), mandates_section(window))
