@@ -102,30 +102,39 @@ def can_book_for_school(user, school_id: int | None) -> bool:
 
 # --- resources and bookings --------------------------------------------------------------------
 
-def can_see_resource(user, resource) -> bool:
-    """District-shared resources are visible to all; own-school ones to that school and whoever manages it."""
-    if not resource.active and not can_manage_school(user, resource.owner_school_id):
-        return False
-    if resource.sharing == "district":
-        return True
-    return user.school_id == resource.owner_school_id or can_manage_school(user, resource.owner_school_id)
-
-
 def visible_resources_clause(user):
-    """SQL predicate on ``Resource``: what ``can_see_resource`` allows, archive aside."""
+    """SQL predicate on ``Resource``, the one visibility rule of resources: those in service that are
+    shared with the district or belong to the user's school, and every resource (archived ones too) of
+    the schools the user manages."""
     if is_district_coordinator(user):
         return true()
-    return or_(Resource.sharing == Sharing.DISTRICT, Resource.owner_school_id == user.school_id,
-               Resource.owner_school_id.in_(managed_school_ids(user)))
+    in_service = Resource.active.is_(True) & or_(Resource.sharing == Sharing.DISTRICT,
+                                                  Resource.owner_school_id == user.school_id)
+    return or_(in_service, Resource.owner_school_id.in_(managed_school_ids(user)))
 
 
 def visible_bookings_clause(user):
-    """SQL predicate on ``Booking`` joined to its ``Resource``: bookings of resources ``user`` may see,
-    their own, and those of the classes of schools they manage."""
+    """SQL predicate on ``Booking`` joined to its ``Resource``, the one visibility rule of bookings:
+    bookings of resources ``user`` may see, their own, and those of the classes of schools they manage."""
     if is_district_coordinator(user):
         return true()
     return or_(visible_resources_clause(user), Booking.booked_by_id == user.id,
                Booking.school_id.in_(managed_school_ids(user)))
+
+
+def _holds(query) -> bool:
+    return db.session.scalar(select(query.exists())) is True
+
+
+def can_see_resource(user, resource) -> bool:
+    """``visible_resources_clause`` for one resource: asked of the database, so lists and pages agree."""
+    return _holds(select(Resource.id).where(Resource.id == resource.id, visible_resources_clause(user)))
+
+
+def can_change_booking(user, booking) -> bool:
+    """Cancel or change it: the booker, and whoever manages the class's school or the owner school."""
+    return (booking.booked_by_id == user.id or can_manage_school(user, booking.school_id)
+            or can_manage_school(user, booking.resource.owner_school_id))
 
 
 def can_approve(user, resource) -> bool:

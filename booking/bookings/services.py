@@ -26,7 +26,7 @@ from booking.bookings.recurrence import normalised_rule
 from booking.bookings.rules import Interval, OccurrenceCheck
 from booking.clock import utcnow
 from booking.extensions import db
-from booking.permissions import can_manage_school, can_see_resource, visible_bookings_clause
+from booking.permissions import can_change_booking, visible_bookings_clause
 from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 
@@ -112,14 +112,7 @@ def create_booking(actor, data: BookingInput) -> Created:
 
 # --- who may see and change --------------------------------------------------------------
 
-def may_change(actor, booking: Booking) -> bool:
-    """The booker, admins of the class's school or of the owner school, and coordinators."""
-    return (booking.booked_by_id == actor.id or can_manage_school(actor, booking.school_id)
-            or can_manage_school(actor, booking.resource.owner_school_id))
-
-
-def may_see(actor, booking: Booking) -> bool:
-    return may_change(actor, booking) or can_see_resource(actor, booking.resource)
+may_change = can_change_booking  # the rule lives in booking.permissions
 
 
 def visible_bookings_query(actor):
@@ -129,8 +122,8 @@ def visible_bookings_query(actor):
 
 
 def visible_booking(actor, booking_id: int) -> Booking | None:
-    booking = db.session.get(Booking, booking_id)
-    return booking if booking is not None and may_see(actor, booking) else None
+    """The booking if ``actor`` may see it (the same predicate as every list), else None."""
+    return db.session.scalar(visible_bookings_query(actor).where(Booking.id == booking_id))
 
 
 # --- scopes of a series ------------------------------------------------------------------
