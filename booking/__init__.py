@@ -7,6 +7,7 @@ from flask import Flask
 
 from booking import config as config_module
 from booking import db_setup  # noqa: F401  (SQLite pragmas on every connection)
+from booking import request_guards
 from booking.extensions import babel, csrf, db, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -25,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.from_mapping(config)
 
     _init_extensions(app)
+    request_guards.register(app)
     _register_blueprints(app)
     _register_cli(app)
 

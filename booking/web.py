@@ -54,6 +54,7 @@ def save_form(form, save, success_message, next_url: str, template: str, show_er
         try:
             saved = save()
         except ValidationFailed as failed:
+            db.session.rollback()  # e.g. a text too long for its column, refused at the flush: nothing is kept
             show_errors(form, failed.errors)
         else:
             flash(success_message(saved), "success")

@@ -18,7 +18,8 @@ from booking.clock import utcnow
 from booking.extensions import db
 from booking.schools.models import School
 from booking.texts import lazy_gettext as _l
-from booking.validation import ValidationFailed
+from booking.schools.rules import parse_whole_number
+from booking.validation import MAX_INT, ValidationFailed
 
 TOKEN_PREFIX = "dst_"
 
@@ -159,7 +160,7 @@ class UserFilter:
         """Read filters from query arguments, ignoring values that name nothing."""
         school, role = args.get("school") or "", args.get("role") or None
         return cls(q=(args.get("q") or "").strip() or None,
-                   school_id=int(school) if school.isdigit() else None,
+                   school_id=parse_whole_number(school, MAX_INT) if school else None,
                    role=role if role in {r.value for r in Role} else None)
 
 

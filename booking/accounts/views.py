@@ -71,10 +71,15 @@ def profile():
         db.session.commit()
         flash(_("Your profile was saved."), "success")
         return redirect(url_for("accounts.profile"))
-    return render_template(
-        "accounts/profile.html", form=form, token_form=TokenForm(), tokens=services.tokens_of(current_user),
+    return _profile_page(form, TokenForm())
+
+
+def _profile_page(form: ProfileForm, token_form: TokenForm):
+    page = render_template(
+        "accounts/profile.html", form=form, token_form=token_form, tokens=services.tokens_of(current_user),
         new_token=session.pop("new_token", None),
     )
+    return page, 422 if form.errors or token_form.errors else 200
 
 
 @bp.route("/profile/tokens", methods=["POST"])
@@ -86,6 +91,8 @@ def create_token():
         # Shown once on the next page, then gone: only the hash is stored.
         session["new_token"] = raw
         flash(_("A new API token was created. Copy it now: it will not be shown again."), "success")
+    elif form.errors:
+        return _profile_page(ProfileForm(obj=current_user), form)
     return redirect(url_for("accounts.profile"))
 
 
