@@ -187,6 +187,15 @@ CASES = [
     # Too long a query string.
     Case("api query string too long", "GET", "/api/v1/resources?q=" + "x" * 10_000, status=414),
     Case("page query string too long", "GET", "/resources/?q=" + "x" * 10_000, who="coordinator", status=414),
+    # CSV imports: text that no column can hold.
+    *(Case(f"csv import {kind} {what}", "POST", f"/admin/import/{kind}", who="coordinator",
+           data={"file": ("csv", f"{header}\n{row}\n".encode())})
+      for kind, header, rows in (
+          ("schools", "code,name,stage,enrollment", {"NUL": "NUL1,a\x00b,primary,100",
+                                                     "500 chars": "LONG1," + "名" * 500 + ",primary,100"}),
+          ("users", "email,display_name,role,school_code", {"NUL": "nul@demo.xq,a\x00b,coordinator,",
+                                                            "500 chars": "long@demo.xq," + "名" * 500 + ",coordinator,"}))
+      for what, row in rows.items()),
     # A calendar file far in the future.
     Case("calendar import year 9999", "POST", "/admin/calendar-import", who="coordinator",
          data={"kind": "closures", "school_id": "", "url": "", "file": ("ics", ics(";VALUE=DATE:99991231"))}),
@@ -226,7 +235,7 @@ def _send(app, ids, token, case: Case):
     elif case.json is not None:
         kwargs.update(data=json.dumps(_filled(case.json, ids)), content_type="application/json")
     elif case.data:
-        data = {key: (io.BytesIO(value[1]), "calendar.ics") if isinstance(value, tuple) else value
+        data = {key: (io.BytesIO(value[1]), f"upload.{value[0]}") if isinstance(value, tuple) else value
                 for key, value in case.data.items()}
         kwargs.update(data=data)
     return client.open(url, method=case.method, **kwargs)
