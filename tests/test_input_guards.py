@@ -6,10 +6,12 @@ import pytest
 from sqlalchemy import select
 
 from booking.accounts.models import Role, User
+from booking.api.params import json_whole_number
 from booking.extensions import db
 from booking.request_guards import json_depth, unstorable_json_fields
 from booking.validation import ValidationFailed
 from tests import factories
+from tests.api_support import bearer
 
 
 def test_json_depth_counts_brackets_outside_strings():
@@ -41,3 +43,14 @@ def test_a_new_user_with_too_long_a_name_is_a_field_error_and_not_saved(client, 
         "password": "chushi-mima-1", "active": "y"})
     assert response.status_code == 422 and "At most 100 characters." in response.get_data(as_text=True)
     assert db.session.scalar(select(User).where(User.email == "long@example.cn")) is None
+
+
+def test_json_integers_include_whole_floats_as_json_schema_does():
+    assert [json_whole_number(v) for v in (12, 12.0, 12.5, True, "12", None)] == [12, 12, None, None, None, None]
+
+
+def test_an_id_sent_as_a_whole_float_is_accepted_like_the_schema_says(client):
+    teacher = factories.user()
+    resource = factories.resource(owner_school=teacher.school)
+    response = client.post("/api/v1/feeds", json={"scope": "resource", "id": float(resource.id)}, headers=bearer(teacher))
+    assert response.status_code == 201, response.get_data(as_text=True)

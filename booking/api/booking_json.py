@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from booking.api.core import ID, INSTANT, iso_instant
 from booking.api.openapi import enum_schema, nullable, obj, schema
-from booking.api.params import MAX_INT, ParamError, QueryParam
+from booking.api.params import MAX_INT, ParamError, QueryParam, json_whole_number
 from booking.bookings.models import Booking, BookingOutcome, BookingStatus, LessonKind
 from booking.bookings.planning import MAX_STUDENTS, BookingInput
 from booking.schools.rules import parse_clock, parse_day
@@ -88,8 +88,11 @@ def clock_param(name: str, description: str) -> ParsedParam:
 
 def _integer(body: dict, name: str, errors: dict, minimum: int, maximum: int = MAX_INT, default=None):
     value = body.get(name, default)
-    if value is None or (isinstance(value, int) and not isinstance(value, bool) and minimum <= value <= maximum):
-        return value
+    if value is None:
+        return None
+    number = json_whole_number(value)
+    if number is not None and minimum <= number <= maximum:
+        return number
     errors[name] = f"Give a whole number from {minimum} to {maximum}."
     return None
 

@@ -94,6 +94,17 @@ class IntParam(QueryParam):
         return {"type": "integer", "minimum": self.minimum, "maximum": self.maximum}
 
 
+def json_whole_number(value) -> int | None:
+    """An integer from a JSON body: JSON Schema's ``integer`` includes 12.0; booleans are not numbers."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
 def parse_query(params: tuple[QueryParam, ...], args) -> dict[str, Any]:
     """Values by parameter name (the default where absent, or empty text); ValidationFailed on any bad one."""
     values: dict[str, Any] = {}
