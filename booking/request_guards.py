@@ -15,7 +15,8 @@ from werkzeug.utils import cached_property
 
 from booking.errors import abort_with
 from booking.texts import lazy_gettext as _l
-from booking.validation import MAX_INT, MAX_URL_LENGTH, has_unstorable_character, unstorable_text_message
+from booking.validation import (MAX_INT, MAX_URL_LENGTH, has_unstorable_character, printable_name,
+                                unstorable_text_message)
 
 MAX_JSON_DEPTH = 32
 # A JSON string (skipped whole, escapes included) or a bracket that opens or closes a level.
@@ -83,13 +84,9 @@ def json_depth(data: bytes) -> int:
     return deepest
 
 
-def _field_name(name: str) -> str:
-    return re.sub("[\x00\ud800-\udfff]", "?", name)
-
-
 def unstorable_fields(values) -> dict:
     """Query or form parameters whose name or value holds a character no database can store."""
-    return {_field_name(name): unstorable_text_message() for name, texts in values.lists()
+    return {printable_name(name): unstorable_text_message() for name, texts in values.lists()
             if has_unstorable_character(name) or any(has_unstorable_character(text) for text in texts)}
 
 
@@ -104,7 +101,7 @@ def unstorable_json_fields(body) -> dict:
                 fields[path or "body"] = unstorable_text_message()
         elif isinstance(value, dict):
             for key, item in value.items():
-                key_path = f"{path}.{_field_name(key)}" if path else _field_name(key)
+                key_path = f"{path}.{printable_name(key)}" if path else printable_name(key)
                 if has_unstorable_character(key):
                     fields[key_path] = unstorable_text_message()
                 pending.append((key_path, item))

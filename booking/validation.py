@@ -40,6 +40,11 @@ def has_unstorable_character(text: str) -> bool:
     return _UNSTORABLE.search(text) is not None
 
 
+def printable_name(name: str) -> str:
+    """``name`` with each unstorable character shown as "?", to name a field in an error."""
+    return _UNSTORABLE.sub("?", name)
+
+
 def unstorable_text_message():
     return _l("Remove the control character or the invalid character from this text.")
 

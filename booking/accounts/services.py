@@ -17,8 +17,8 @@ from booking.audit.services import record
 from booking.clock import utcnow
 from booking.extensions import db
 from booking.schools.models import School
-from booking.texts import lazy_gettext as _l
 from booking.schools.rules import parse_whole_number
+from booking.texts import lazy_gettext as _l
 from booking.validation import MAX_INT, ValidationFailed
 
 TOKEN_PREFIX = "dst_"

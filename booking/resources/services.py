@@ -17,9 +17,8 @@ from booking.resources.rules import ResourceInput, check_resource_input, format_
 from booking.schools.models import School
 from booking.schools.rules import parse_whole_number
 from booking.schools.services import list_schools
-from booking.validation import MAX_INT
 from booking.texts import lazy_gettext as _l
-from booking.validation import ValidationFailed
+from booking.validation import MAX_INT, ValidationFailed
 
 
 @dataclass
