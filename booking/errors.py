@@ -7,10 +7,11 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, default_exceptions
 
 from booking.extensions import db
 from booking.texts import lazy_gettext as _l
+from booking.validation import ValidationFailed
 
 
 def wants_json() -> bool:
@@ -25,6 +26,7 @@ def _messages() -> dict[int, str]:
         404: _("The page or record was not found."),
         405: _("That method is not allowed here."),
         413: _("The upload is too large."),
+        414: _("The address is too long."),
         422: _("Some fields are not valid."),
         429: _("Too many attempts. Please wait and try again."),
         500: _("Something went wrong on our side. The error has been logged."),
@@ -34,7 +36,7 @@ def _messages() -> dict[int, str]:
 def _code_name(status: int) -> str:
     return {
         400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-        405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid",
+        405: "method_not_allowed", 409: "conflict", 413: "too_large", 414: "uri_too_long", 422: "invalid",
         429: "too_many_requests", 500: "server_error",
     }.get(status, "error")
 
@@ -53,11 +55,20 @@ def json_error(status: int, message: str | None = None, fields: dict | None = No
     return response
 
 
-def _render(status: int, message: str | None = None, headers: dict | None = None):
+def _render(status: int, message: str | None = None, headers: dict | None = None, fields: dict | None = None):
     if wants_json():
-        return json_error(status, message, headers=headers)
-    page = render_template("error.html", status=status, message=message or _messages().get(status, ""))
+        return json_error(status, message, fields, headers=headers)
+    page = render_template("error.html", status=status, message=message or _messages().get(status, ""),
+                           fields=fields or {})
     return page, status, headers or {}
+
+
+def abort_with(status: int, message, fields: dict | None = None):
+    """Stop the request with ``status``, showing ``message`` (and per-field texts) instead of the generic one."""
+    error = default_exceptions[status](description=message)  # lazy: the API renders it in English
+    error._booking_message = True
+    error.fields = fields or {}
+    raise error
 
 
 def _extra_headers(error: HTTPException) -> dict:
@@ -92,7 +103,13 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         description = error.description if getattr(error, "_booking_message", False) else None
-        return _render(error.code or 500, description, _extra_headers(error))
+        return _render(error.code or 500, description, _extra_headers(error), getattr(error, "fields", None))
+
+    @app.errorhandler(ValidationFailed)
+    def invalid_input(failed: ValidationFailed):
+        """Bad input no form showed beside its field (e.g. a text too long for its column, found at the flush)."""
+        db.session.rollback()
+        return _render(422, fields=failed.errors)
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

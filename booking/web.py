@@ -5,6 +5,7 @@ from flask import Flask, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required
 
 from booking.accounts.models import Role
+from booking.extensions import db
 from booking.urls import safe_next_url
 from booking.validation import ValidationFailed
 
@@ -52,6 +53,7 @@ def save_form(form, save, success_message, next_url: str, template: str, show_er
         try:
             saved = save()
         except ValidationFailed as failed:
+            db.session.rollback()  # e.g. a text too long for its column, refused at the flush: nothing is kept
             show_errors(form, failed.errors)
         else:
             flash(success_message(saved), "success")

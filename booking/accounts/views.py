@@ -97,9 +97,11 @@ def logout():
     return redirect(url_for("accounts.login"))
 
 
-def _profile_page(form: ProfileForm, new_token: str | None = None):
-    return render_template("accounts/profile.html", form=form, token_form=TokenForm(),
+def _profile_page(form: ProfileForm, token_form: TokenForm | None = None, new_token: str | None = None):
+    token_form = token_form or TokenForm()
+    page = render_template("accounts/profile.html", form=form, token_form=token_form,
                            tokens=services.tokens_of(current_user), new_token=new_token)
+    return page, 422 if form.errors or token_form.errors else 200
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -141,13 +143,16 @@ def change_password():
 @login_required
 def create_token():
     form = TokenForm()
-    if not form.validate_on_submit():
-        return redirect(url_for("accounts.profile"))
-    _token, raw = services.issue_token(current_user, form.name.data or "")
-    # Shown once, in this answer only: not kept in the session cookie, not cached. Only the hash is stored.
-    response = make_response(_profile_page(ProfileForm(obj=current_user), new_token=raw))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    if form.validate_on_submit():
+        _token, raw = services.issue_token(current_user, form.name.data or "")
+        # Shown once, in this answer only: not kept in the session cookie, not cached. Only the hash is stored.
+        page, status = _profile_page(ProfileForm(obj=current_user), new_token=raw)
+        response = make_response(page, status)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    if form.errors:
+        return _profile_page(ProfileForm(obj=current_user), token_form=form)
+    return redirect(url_for("accounts.profile"))
 
 
 @bp.route("/profile/tokens/<int:token_id>/revoke", methods=["POST"])

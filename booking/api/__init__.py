@@ -57,6 +57,17 @@ def authenticate():
     return role_refusal(user, declared)
 
 
+@bp.before_request
+def refuse_undeclared_parameters():
+    """A query parameter the route does not declare is a mistake (a misspelt filter would be ignored)."""
+    declared = _declared_operation()
+    known = {param.name for param in declared.query} if declared is not None else set()
+    unknown = sorted(set(request.args) - known)
+    if unknown:
+        raise ValidationFailed({name: "Unknown parameter." for name in unknown})
+    return None
+
+
 @bp.errorhandler(ValidationFailed)
 def invalid_input(failed: ValidationFailed):
     return json_error(422, fields=failed.errors)

@@ -10,8 +10,8 @@ from flask import abort, g, jsonify, request
 
 from booking.accounts.models import Role
 from booking.api import bp
-from booking.api.booking_json import (OCCURRENCE_SCHEMA, InstantParam, instant_field, occurrence_json,
-                                      reject_unknown_fields, text_field)
+from booking.api.booking_json import (INSTANT_RANGE_DESCRIPTION, OCCURRENCE_SCHEMA, InstantParam, instant_field,
+                                      occurrence_json, reject_unknown_fields, text_field)
 from booking.api.core import ID, INSTANT, PAGE_PARAMS, declared_query_values, get_or_404, iso_instant, page_json, \
     page_schema, paginate
 from booking.api.openapi import nullable, obj, operation, schema
@@ -47,8 +47,9 @@ BLACKOUT_BODY_SCHEMA = schema("BlackoutRequest", {
     "required": ["start", "end", "reason"],
     "additionalProperties": False,
     "properties": {
-        "start": {"type": "string", "description": "ISO 8601; without an offset it is district time."},
-        "end": {"type": "string", "description": "ISO 8601, after start, at most a year later, not yet past."},
+        "start": {"type": "string", "format": "date-time", "description": INSTANT_RANGE_DESCRIPTION},
+        "end": {"type": "string", "format": "date-time",
+                "description": "After start, at most a year later, not yet past. " + INSTANT_RANGE_DESCRIPTION},
         "reason": {"type": "string", "maxLength": blackouts.REASON_MAX_LENGTH,
                    "description": "Shown to teachers whose booking it refuses."},
         "on_bookings": {"type": "string", "enum": list(blackouts.ON_BOOKINGS),

@@ -8,20 +8,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from typing import Callable
 from zoneinfo import ZoneInfo
 
 from booking.api.core import ID, INSTANT, iso_instant
 from booking.api.openapi import enum_schema, nullable, obj, schema
-from booking.api.params import MAX_INT, ParamError, QueryParam
+from booking.api.params import MAX_INT, ParamError, QueryParam, json_whole_number
 from booking.bookings.models import Booking, BookingOutcome, BookingStatus, LessonKind
 from booking.bookings.planning import MAX_STUDENTS, BookingInput
 from booking.schools.rules import parse_clock, parse_day
-from booking.validation import ValidationFailed
+from booking.validation import FIRST_YEAR, LAST_YEAR, ValidationFailed, is_supported_day
 
 _INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?$")
 INSTANT_HINT = "Give an ISO 8601 date and time, e.g. 2026-09-03T09:50:00+08:00 (no offset = district time)."
+INSTANT_RANGE_DESCRIPTION = (f"ISO 8601; without an offset it is district time. Years {FIRST_YEAR} to {LAST_YEAR} "
+                             "only (a 422 otherwise).")
+DAY_RANGE_DESCRIPTION = f"YYYY-MM-DD, years {FIRST_YEAR} to {LAST_YEAR} only (a 422 otherwise)."
 BOOKING_FIELDS = {"resource_id", "start", "end", "title", "class_name", "students", "quantity", "school_id",
                   "recurrence", "subject", "lesson_kind"}
 RECURRENCE_FIELDS = {"rrule", "skip_conflicts", "until", "term_id"}
@@ -35,6 +38,8 @@ def parse_instant(value, zone: ZoneInfo) -> datetime:
         moment = datetime.fromisoformat(value.strip())
     except ValueError:
         raise ParamError(f"{value!r} is not a real date and time. {INSTANT_HINT}") from None
+    if not is_supported_day(moment):
+        raise ParamError(f"Give a date and time from {FIRST_YEAR} to {LAST_YEAR}. {INSTANT_HINT}")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
     return moment.astimezone(timezone.utc)
@@ -49,7 +54,7 @@ class InstantParam(QueryParam):
         return parse_instant(raw, district_zone())
 
     def schema(self) -> dict:
-        return {"type": "string", "description": "ISO 8601; without an offset it is district time."}
+        return {"type": "string", "format": "date-time", "description": INSTANT_RANGE_DESCRIPTION}
 
 
 @dataclass(frozen=True)
@@ -71,8 +76,9 @@ class ParsedParam(QueryParam):
 
 
 def date_param(name: str, description: str) -> ParsedParam:
-    return ParsedParam(name, description, parser=parse_day, hint="Give a date as YYYY-MM-DD.",
-                       json_schema={"type": "string", "format": "date"})
+    return ParsedParam(name, description, parser=parse_day,
+                       hint=f"Give a date as YYYY-MM-DD, from {FIRST_YEAR} to {LAST_YEAR}.",
+                       json_schema={"type": "string", "format": "date", "description": DAY_RANGE_DESCRIPTION})
 
 
 def clock_param(name: str, description: str) -> ParsedParam:
@@ -82,8 +88,11 @@ def clock_param(name: str, description: str) -> ParsedParam:
 
 def _integer(body: dict, name: str, errors: dict, minimum: int, maximum: int = MAX_INT, default=None):
     value = body.get(name, default)
-    if value is None or (isinstance(value, int) and not isinstance(value, bool) and minimum <= value <= maximum):
-        return value
+    if value is None:
+        return None
+    number = json_whole_number(value)
+    if number is not None and minimum <= number <= maximum:
+        return number
     errors[name] = f"Give a whole number from {minimum} to {maximum}."
     return None
 
@@ -126,12 +135,9 @@ def _recurrence(value, errors: dict) -> dict:
         errors["recurrence.skip_conflicts"] = "Give true or false."
     until = None
     if value.get("until") is not None:
-        try:
-            until = date.fromisoformat(value["until"]) if isinstance(value["until"], str) else None
-        except ValueError:
-            pass
+        until = parse_day(value["until"]) if isinstance(value["until"], str) else None
         if until is None:
-            errors["recurrence.until"] = "Give a date as YYYY-MM-DD."
+            errors["recurrence.until"] = f"Give a date as YYYY-MM-DD, from {FIRST_YEAR} to {LAST_YEAR}."
     term_id = _integer(value, "term_id", errors, 1)
     return {"rrule": value["rrule"], "skip_conflicts": skip is True, "until": until, "term_id": term_id}
 
@@ -200,20 +206,22 @@ BOOKING_BODY_SCHEMA = schema("BookingRequest", {
     "additionalProperties": False,
     "properties": {
         "resource_id": ID,
-        "start": {"type": "string", "description": "ISO 8601; without an offset it is district time."},
-        "end": {"type": "string", "description": "ISO 8601, after start."},
-        "title": {"type": "string", "maxLength": 200, "description": "The purpose."},
-        "class_name": {"type": "string", "maxLength": 100},
-        "students": {"type": "integer", "minimum": 0},
-        "quantity": {"type": "integer", "minimum": 1, "default": 1},
+        "start": {"type": "string", "format": "date-time", "description": INSTANT_RANGE_DESCRIPTION},
+        "end": {"type": "string", "format": "date-time", "description": "After start. " + INSTANT_RANGE_DESCRIPTION},
+        "title": {"type": "string", "maxLength": Booking.title.type.length, "description": "The purpose."},
+        "class_name": {"type": "string", "maxLength": Booking.class_name.type.length},
+        "students": {"type": "integer", "minimum": 0, "maximum": MAX_STUDENTS},
+        "quantity": {"type": "integer", "minimum": 1, "maximum": MAX_INT, "default": 1},
         "school_id": {**ID, "description": "The class's school; coordinators only, default your own."},
-        "subject": {"type": "string", "description": "Visiting teachers only: the subject (default: the teacher's "
-                                                     "only one). A subject the teacher does not teach is a 422."},
+        "subject": {"type": "string", "maxLength": Booking.lesson_subject.type.length,
+                    "description": "Visiting teachers only: the subject (default: the teacher's only one). A subject "
+                                   "the teacher does not teach is a 422."},
         "lesson_kind": {**enum_schema(LessonKind), "default": "demonstration", "description": "Visiting teachers only."},
         "recurrence": {"type": "object", "required": ["rrule"], "additionalProperties": False, "properties": {
             "rrule": {"type": "string", "examples": ["FREQ=WEEKLY;BYDAY=TH;UNTIL=20270115"]},
             "skip_conflicts": {"type": "boolean", "default": False},
-            "until": {"type": "string", "format": "date", "description": "Ends a rule without UNTIL/COUNT."},
+            "until": {"type": "string", "format": "date",
+                      "description": "Ends a rule without UNTIL/COUNT. " + DAY_RANGE_DESCRIPTION},
             "term_id": {**ID, "description": "Ends a rule without UNTIL/COUNT at this term's end."},
         }},
     },

@@ -6,6 +6,8 @@ Routes only parse and shape: every rule lives in booking.bookings. A refusal is 
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import abort, g, jsonify, request
 
 from booking.accounts.models import Role
@@ -187,7 +189,8 @@ AVAILABILITY_SCHEMA = schema("Availability", obj({
 
 @bp.get("/resources/<int:resource_id>/availability")
 @operation("Busy intervals and the bell periods you could book", response=AVAILABILITY_SCHEMA,
-           query=INTERVAL_PARAMS, description="At most 31 days; both start and end are required.")
+           query=tuple(replace(param, required=True) for param in INTERVAL_PARAMS),
+           description="At most 31 days, end after start.")
 def resource_availability(resource_id: int):
     resource = get_or_404(Resource, resource_id)
     if not can_see_resource(g.api_user, resource):
@@ -208,8 +211,8 @@ FREE_SCHEMA = page_schema("FreeResources", obj({
     "start": INSTANT, "end": INSTANT, "travel_minutes": nullable({"type": "integer", "minimum": 0}),
 }))
 FREE_PARAMS = (
-    EnumParam("category", "The kind of place or kit wanted.", enum=Category),
-    date_param("date", "The local date."),
+    EnumParam("category", "The kind of place or kit wanted.", enum=Category, required=True),
+    replace(date_param("date", "The local date."), required=True),
     clock_param("start", "Local start time HH:MM (or give period)."),
     clock_param("end", "Local end time HH:MM."),
     IntParam("period", "A bell period of your own school instead of start/end.", minimum=1, maximum=20),

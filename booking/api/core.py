@@ -17,7 +17,7 @@ LIMIT = IntParam("limit", "How many items to return.", default=50, minimum=1, ma
 OFFSET = IntParam("offset", "How many items to skip.", default=0, minimum=0, maximum=1_000_000)
 PAGE_PARAMS = (LIMIT, OFFSET)
 
-ID = {"type": "integer", "minimum": 1}
+ID = {"type": "integer", "minimum": 1, "maximum": MAX_INT}
 INSTANT = {"type": "string", "format": "date-time", "description": "UTC, e.g. 2026-09-01T00:30:00Z."}
 CLOCK_TIME = {"type": "string", "pattern": r"^\d{2}:\d{2}$", "description": "Local wall-clock time, HH:MM."}
 

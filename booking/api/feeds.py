@@ -10,6 +10,7 @@ from flask import abort, g, jsonify, request
 from booking.api import bp
 from booking.api.core import ID, INSTANT, iso_instant
 from booking.api.openapi import enum_schema, nullable, obj, operation, schema
+from booking.api.params import MAX_INT, json_whole_number
 from booking.calendars import services
 from booking.calendars.models import FeedScope, FeedToken
 from booking.calendars.views import feed_links
@@ -55,11 +56,11 @@ def _feed_request(body) -> tuple[str, int | None]:
     if not isinstance(body, dict):
         raise ValidationFailed({"body": "Send a JSON object."})
     errors = {name: "Unknown field." for name in sorted(set(body) - {"scope", "id"})}
-    scope, target_id = body.get("scope"), body.get("id")
+    scope, given_id = body.get("scope"), body.get("id")
     if not isinstance(scope, str):
         errors["scope"] = "Required: one of " + ", ".join(s.value for s in FeedScope) + "."
-    if target_id is not None and (not isinstance(target_id, int) or isinstance(target_id, bool)
-                                  or not 1 <= target_id <= 2**31 - 1):
+    target_id = json_whole_number(given_id) if given_id is not None else None
+    if given_id is not None and (target_id is None or not 1 <= target_id <= MAX_INT):
         errors["id"] = "Give a whole number id, or null."
     if errors:
         raise ValidationFailed(errors)

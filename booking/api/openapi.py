@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from flask import Flask
 
 from booking.accounts.models import Role
+from booking.validation import MAX_INT, MAX_URL_LENGTH
 
 if TYPE_CHECKING:
     from booking.api.params import QueryParam
@@ -49,7 +50,10 @@ ERROR_STATUSES = {
     405: "The method is not allowed on this path.",
     409: "The request conflicts with what is stored, e.g. a booking clash.",
     413: "The request body is too large.",
-    422: "A parameter is not valid; `fields` names each one.",
+    414: f"The address (path and query string) is longer than {MAX_URL_LENGTH} characters.",
+    422: "A parameter is not valid, or not one the operation declares; `fields` names each one. Beyond what "
+         "the schemas say, the operation's description gives the rules between fields (e.g. end after start) "
+         "and the booking rules.",
 }
 
 
@@ -99,7 +103,7 @@ class Operation:
     status: int = 200  # e.g. 201 for a route that creates
 
     def error_statuses(self, has_path_params: bool) -> list[int]:
-        statuses = set(self.errors)
+        statuses = set(self.errors) | {414, 422}  # any address may be too long or carry an undeclared parameter
         if self.request_body is not None:
             statuses.update({400, 413, 422})
         if not self.public:
@@ -108,8 +112,6 @@ class Operation:
             statuses.add(403)
         if has_path_params:
             statuses.add(404)
-        if self.query:
-            statuses.add(422)
         return sorted(statuses)
 
     def to_openapi(self, operation_id: str, tag: str, path_params: list[dict]) -> dict:
@@ -138,8 +140,8 @@ class Operation:
 def operation(summary: str, *, response: dict, **options):
     """Declare a view's contract: summary, success body schema, query parameters, request body, role, errors.
 
-    ``errors`` lists statuses beyond those implied (401 unless public, 403 with a role, 404 with
-    a path argument, 422 with query parameters, 400/413/422 with a request body).
+    ``errors`` lists statuses beyond those implied (414 and 422 always, 401 unless public, 403 with
+    a role, 404 with a path argument, 400/413 with a request body).
     """
     declared = Operation(summary=summary, response=response, **options)
 
@@ -161,7 +163,8 @@ def _path_and_params(rule_text: str) -> tuple[str, list[dict]]:
     """Werkzeug's `/schools/<int:school_id>` as OpenAPI's `/schools/{school_id}` plus its parameters."""
     params = []
     for match in _RULE_ARGUMENT.finditer(rule_text):
-        param_schema = {"type": "integer", "minimum": 1} if match["converter"] == "int" else {"type": "string"}
+        param_schema = {"type": "integer", "minimum": 1, "maximum": MAX_INT} if match["converter"] == "int" \
+            else {"type": "string"}
         params.append({"name": match["name"], "in": "path", "required": True, "schema": param_schema})
     path = _RULE_ARGUMENT.sub(lambda m: "{" + m["name"] + "}", rule_text)
     return path.removeprefix(API_PREFIX) or "/", params

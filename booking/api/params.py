@@ -15,11 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from booking.api.openapi import enum_schema
-from booking.validation import ValidationFailed
-
-
-# Ids and counts are PostgreSQL `integer`s; anything larger cannot exist and would overflow the driver.
-MAX_INT = 2**31 - 1
+from booking.validation import MAX_INT, ValidationFailed  # noqa: F401  (MAX_INT: the API modules import it here)
 
 
 class ParamError(ValueError):
@@ -31,6 +27,10 @@ class QueryParam:
     name: str
     description: str
     default: Any = None
+    required: bool = False
+
+    # Whether an empty value (`?name=`) means the default; for numbers, enums and dates it is a mistake.
+    empty_is_default = False
 
     def parse(self, raw: str) -> Any:
         return raw
@@ -42,13 +42,14 @@ class QueryParam:
         schema = self.schema()
         if self.default is not None:
             schema["default"] = self.default
-        return {"name": self.name, "in": "query", "required": False,
+        return {"name": self.name, "in": "query", "required": self.required,
                 "description": self.description, "schema": schema}
 
 
 @dataclass(frozen=True)
 class TextParam(QueryParam):
     max_length: int = 100
+    empty_is_default = True
 
     def parse(self, raw: str) -> str:
         text = raw.strip()
@@ -93,8 +94,19 @@ class IntParam(QueryParam):
         return {"type": "integer", "minimum": self.minimum, "maximum": self.maximum}
 
 
+def json_whole_number(value) -> int | None:
+    """An integer from a JSON body: JSON Schema's ``integer`` includes 12.0; booleans are not numbers."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
 def parse_query(params: tuple[QueryParam, ...], args) -> dict[str, Any]:
-    """Values by parameter name (the default where absent or empty); ValidationFailed on any bad one."""
+    """Values by parameter name (the default where absent, or empty text); ValidationFailed on any bad one."""
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for param in params:
@@ -102,9 +114,15 @@ def parse_query(params: tuple[QueryParam, ...], args) -> dict[str, Any]:
         if len(given) > 1:
             errors[param.name] = "Give this parameter once."
             continue
-        raw = given[0] if given else ""
-        if raw == "":
+        if not given and param.required:
+            errors[param.name] = "Required."
+            continue
+        if not given or (given[0] == "" and param.empty_is_default):
             values[param.name] = param.default
+            continue
+        raw = given[0]
+        if raw == "":
+            errors[param.name] = "Give a value, or leave the parameter out."
             continue
         try:
             values[param.name] = param.parse(raw)

@@ -14,6 +14,7 @@ from flask import g, jsonify
 
 from booking.accounts.models import Role
 from booking.api import bp
+from booking.api.booking_json import DAY_RANGE_DESCRIPTION
 from booking.api.core import ID, SCHOOL_REF_SCHEMA, declared_query_values, school_ref_json
 from booking.api.openapi import enum_schema, nullable, obj, operation, schema
 from booking.api.params import EnumParam, ParamError, QueryParam
@@ -22,6 +23,8 @@ from booking.reports.filters import Viewer, make_filter
 from booking.reports.utilisation import UtilisationRow, utilisation
 from booking.resources.models import Category
 from booking.schools.models import Stage
+from booking.schools.rules import parse_day
+from booking.validation import FIRST_YEAR, LAST_YEAR
 
 
 class UtilizationGroup(StrEnum):
@@ -33,13 +36,13 @@ class UtilizationGroup(StrEnum):
 @dataclass(frozen=True)
 class DateParam(QueryParam):
     def parse(self, raw: str) -> date:
-        try:
-            return date.fromisoformat(raw.strip())
-        except ValueError:
-            raise ParamError(f"Enter a date as YYYY-MM-DD, not {raw!r}.") from None
+        day = parse_day(raw)
+        if day is None:
+            raise ParamError(f"Enter a date as YYYY-MM-DD from {FIRST_YEAR} to {LAST_YEAR}, not {raw!r}.")
+        return day
 
     def schema(self) -> dict:
-        return {"type": "string", "format": "date"}
+        return {"type": "string", "format": "date", "description": DAY_RANGE_DESCRIPTION}
 
 
 RANGE_PARAMS = (

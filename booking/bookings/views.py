@@ -62,9 +62,9 @@ def _resource_or_404(resource_id: int) -> Resource:
 @login_required
 def choose_resource():
     """The "Book" entry point: pick a resource (or arrive with ?resource_id= and go to its form)."""
-    chosen = request.args.get("resource_id", "")
-    if chosen.isdigit():
-        return redirect(url_for("bookings.new_booking", resource_id=int(chosen)))
+    chosen = request.args.get("resource_id", type=int)  # a number too large for any column is a 400
+    if chosen is not None and chosen > 0:
+        return redirect(url_for("bookings.new_booking", resource_id=chosen))
     resources = visible_resources(current_user, ResourceFilter())
     return render_template("bookings/choose.html", resources=resources)
 

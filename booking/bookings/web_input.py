@@ -19,8 +19,6 @@ from booking.schools.rules import parse_clock, parse_day, parse_whole_number
 from booking.texts import lazy_gettext as _l
 
 MAX_QUANTITY = 100_000
-# Dates a school calendar can mean; beyond them the week arithmetic of suggestions would overflow.
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 REPEAT_CHOICES = ("", "1", "2")  # once, every week, every 2 weeks
 # Inputs that say when; a service's time errors are dropped when these already have one.
 WHEN_FIELDS = {"day", "period_number", "period_to", "start_time", "end_time"}
@@ -55,12 +53,9 @@ def _day(values: Mapping, name: str, errors: dict, required_message=None) -> dat
         if required_message is not None:
             errors[name] = required_message
         return None
-    day = parse_day(text)
+    day = parse_day(text)  # None also outside the years a school calendar can mean
     if day is None:
         errors[name] = _l("Enter a date such as 2026-09-03.")
-    elif not FIRST_YEAR <= day.year <= LAST_YEAR:
-        errors[name] = _l("Enter a date from %(first)d to %(last)d.", first=FIRST_YEAR, last=LAST_YEAR)
-        return None
     return day
 
 

@@ -66,8 +66,8 @@ def is_changeable(booking: Booking) -> bool:
 def mine():
     show = request.args.get("show", "upcoming")
     show = show if show in MY_LISTS else "upcoming"
-    page = request.args.get("page", "0")
-    page = int(page) if page.isdigit() and int(page) < 10_000 else 0
+    page = request.args.get("page", 0, type=int)  # a number too large for any column is a 400
+    page = page if 0 <= page < 10_000 else 0
     bookings, has_more = my_bookings(current_user, show, page)
     return render_template("bookings/mine.html", bookings=bookings, show=show, page=page, has_more=has_more)
 

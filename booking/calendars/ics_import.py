@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar
 
 from booking.texts import lazy_gettext as _l
+from booking.validation import FIRST_YEAR, LAST_YEAR, is_supported_day
 
 MAX_BYTES = 1024 * 1024
 MAX_EVENTS = 2000
@@ -65,8 +66,12 @@ def _read_event(event, number: int, zone: ZoneInfo, problems: list) -> ImportedE
         return None
     try:
         start, end = _days(event, zone)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a date next to year 1 or 9999
         problems.append(_l("“%(title)s” has no valid dates.", title=title))
+        return None
+    if not (is_supported_day(start) and is_supported_day(end)):
+        problems.append(_l("“%(title)s” is not between %(first)d and %(last)d.", title=title, first=FIRST_YEAR,
+                           last=LAST_YEAR))
         return None
     if end < start:
         problems.append(_l("“%(title)s” ends before it starts.", title=title))

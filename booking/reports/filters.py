@@ -27,7 +27,7 @@ from booking.resources.models import Category
 from booking.schools.models import School, Stage, Term
 from booking.schools.rules import parse_day, parse_whole_number
 from booking.texts import lazy_gettext as _l
-from booking.validation import ValidationFailed
+from booking.validation import ValidationFailed, is_supported_day, out_of_range_day_message
 
 MAX_DAYS = 400  # a school year and a little more
 FALLBACK_DAYS = 28
@@ -93,7 +93,11 @@ def make_filter(viewer: Viewer, first: date | None, last: date | None, category:
                 stage: Stage | None = None, school_id: int | None = None, term_id: int | None = None) -> ReportFilter:
     """Check the parsed values together; ValidationFailed names each bad field."""
     errors: dict = {}
-    if first is None and last is None and term_id is None:
+    unsupported = {name: out_of_range_day_message() for name, day in (("start", first), ("end", last))
+                   if day is not None and not is_supported_day(day)}
+    if unsupported:
+        errors.update(unsupported)
+    elif first is None and last is None and term_id is None:
         first, last, term_id = default_dates()
     elif first is None or last is None:
         errors["start" if first is None else "end"] = _l("Enter both the first and the last day, or choose a term.")

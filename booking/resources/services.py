@@ -19,9 +19,10 @@ from booking.resources import edits
 from booking.resources.models import Category, OpeningHours, Resource, ResourceKind, Sharing
 from booking.resources.rules import ResourceInput, Window, check_resource_input, format_opening_hours
 from booking.schools.models import School
+from booking.schools.rules import parse_whole_number
 from booking.schools.services import list_schools
 from booking.texts import lazy_gettext as _l
-from booking.validation import ValidationFailed
+from booking.validation import MAX_INT, ValidationFailed
 
 
 @dataclass
@@ -41,7 +42,7 @@ class ResourceFilter:
         return cls(
             kind=kind if kind in {k.value for k in ResourceKind} else None,
             category=category if category in {c.value for c in Category} else None,
-            school_id=int(school) if school and school.isdigit() else None,
+            school_id=parse_whole_number(school, MAX_INT) if school else None,
             q=(args.get("q") or "").strip() or None,
         )
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, time
 
 from booking.texts import lazy_gettext as _l
+from booking.validation import is_supported_day
 
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -45,13 +46,16 @@ def parse_clock(value) -> time | None:
 
 
 def parse_day(value) -> date | None:
-    """A date from a ``date`` or an ISO "YYYY-MM-DD" string; None when unreadable."""
+    """A date from a ``date`` or an ISO "YYYY-MM-DD" string; None when unreadable or outside the
+    years a school calendar can mean (see ``booking.validation``)."""
     if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(value.strip()) if isinstance(value, str) else None
-    except ValueError:
-        return None
+        day = value
+    else:
+        try:
+            day = date.fromisoformat(value.strip()) if isinstance(value, str) else None
+        except ValueError:
+            return None
+    return day if day is not None and is_supported_day(day) else None
 
 
 def code_error(code: str):

@@ -17,6 +17,7 @@ from booking.bookings.models import Booking, BookingStatus
 from booking.bookings.services import visible_booking
 from booking.bookings.web_labels import local_day
 from booking.bookings.web_queries import matching_period
+from booking.errors import abort_with
 from booking.i18n import local_today
 from booking.labels import period_label
 from booking.reports.outcomes import can_record_now, may_record_outcome
@@ -30,7 +31,7 @@ from booking.teachers.models import TeacherProfile
 from booking.teachers.people import is_lesson
 from booking.teachers.profiles import profile_of_user
 from booking.teachers.visits import VisitInput, request_visit, serving_profiles, visit_options
-from booking.validation import ValidationFailed
+from booking.validation import FIRST_YEAR, LAST_YEAR, ValidationFailed, out_of_range_day_message
 
 bp = Blueprint("teachers", __name__, url_prefix="/teachers")
 MAX_ID = 2**31 - 1
@@ -174,7 +175,11 @@ def today():
     profile = my_profile()
     if profile is None:
         abort(404)
-    day = parse_day(request.args.get("day", "")) or local_today()
+    asked = request.args.get("day", "")
+    day = parse_day(asked) if asked else local_today()
+    if day is None:
+        abort_with(400, _("Give the day as YYYY-MM-DD, from %(first)d to %(last)d.", first=FIRST_YEAR, last=LAST_YEAR),
+                   {"day": out_of_range_day_message()})
     shown = itinerary(profile, day)[0]
     week = [plan for plan in itinerary(profile, day + timedelta(days=1), WEEK_AHEAD_DAYS) if plan.lessons]
     return render_template("teachers/today.html", profile=profile, plan=shown, week=week, day=day,

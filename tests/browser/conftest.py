@@ -68,3 +68,13 @@ def sign_in(page, base_url: str, email: str, password: str = "secret-pass") -> N
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     page.wait_for_load_state("networkidle")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_call(item):
+    """The data a test's fixtures made through the services is only flushed (the unit of work commits at
+    a boundary): commit it before the browser asks the server, whose requests run in other sessions."""
+    if "app" in item.fixturenames:
+        from booking.extensions import db
+
+        db.session.commit()
