@@ -15,11 +15,12 @@ which school depends on the figure:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
 from booking.accounts.models import Role
+from booking.clock import utcnow
 from booking.extensions import db
 from booking.i18n import district_zone, local_today
 from booking.reports.timeframe import ReportRange
@@ -56,6 +57,11 @@ class ReportFilter:
     stage: Stage | None = None
     school_id: int | None = None
     term_id: int | None = None
+    now: datetime | None = None  # where delivered ends and planned begins; None: the clock's now
+
+    @property
+    def cut(self) -> datetime:
+        return self.now or utcnow()
 
     def query_args(self, **extra) -> dict:
         """The filter as URL query arguments (for links, exports and drill-downs)."""

@@ -6,17 +6,19 @@ Every query sums the same measures over confirmed bookings clipped to the range 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, literal, or_, select
 
 from booking.bookings.models import Booking, BookingOutcome
 from booking.extensions import db
 from booking.reports import sql
+from booking.reports.bases import Basis
 from booking.reports.filters import ReportFilter
 from booking.reports.timeframe import offset_spans
 from booking.resources.models import Resource
-from booking.schools.models import School
+from booking.schools.models import BellPeriod, School
+from booking.teachers.models import TeacherProfile
 
 
 def _in_hours(field: str) -> property:
@@ -25,12 +27,11 @@ def _in_hours(field: str) -> property:
 
 @dataclass(frozen=True)
 class Hours:
-    """Sums over a group of bookings, in seconds (exact integers) with hours as properties."""
+    """Sums over a group of bookings of one basis, in seconds (exact integers) with hours as properties."""
 
     seconds: int = 0
     unit_seconds: int = 0  # seconds × quantity: equipment lent in quantities fills its stock
-    used_seconds: int = 0
-    no_show_seconds: int = 0
+    used_seconds: int = 0  # checked in or recorded as used
     cross_seconds: int = 0  # booked by a school other than the owner
     student_seconds: int = 0  # seconds × class size, where the booking gives one
     bookings: int = 0
@@ -38,41 +39,66 @@ class Hours:
     def __add__(self, other: "Hours") -> "Hours":
         # Written out: dataclasses.fields() per addition costs seconds over thousands of rows.
         return Hours(self.seconds + other.seconds, self.unit_seconds + other.unit_seconds,
-                     self.used_seconds + other.used_seconds, self.no_show_seconds + other.no_show_seconds,
-                     self.cross_seconds + other.cross_seconds, self.student_seconds + other.student_seconds,
-                     self.bookings + other.bookings)
+                     self.used_seconds + other.used_seconds, self.cross_seconds + other.cross_seconds,
+                     self.student_seconds + other.student_seconds, self.bookings + other.bookings)
 
     hours = _in_hours("seconds")
     unit_hours = _in_hours("unit_seconds")
     used_hours = _in_hours("used_seconds")
-    no_show_hours = _in_hours("no_show_seconds")
     cross_hours = _in_hours("cross_seconds")
     student_hours = _in_hours("student_seconds")
-
-    @property
-    def no_show_rate(self) -> float | None:
-        """No-show share of the hours whose outcome was recorded (unrecorded ones are not guessed at)."""
-        recorded = self.used_seconds + self.no_show_seconds
-        return self.no_show_seconds / recorded if recorded else None
 
     @property
     def cross_share(self) -> float | None:
         return self.cross_seconds / self.seconds if self.seconds else None
 
 
+NO_HOURS = Hours()
+
+
+@dataclass(frozen=True)
+class Bases:
+    """One group's Hours on each basis (see ``bases``); ``booked`` is all three together."""
+
+    delivered: Hours = NO_HOURS
+    planned: Hours = NO_HOURS
+    no_show: Hours = NO_HOURS
+
+    def __add__(self, other: "Bases") -> "Bases":
+        return Bases(self.delivered + other.delivered, self.planned + other.planned, self.no_show + other.no_show)
+
+    def of(self, basis: Basis) -> Hours:
+        return getattr(self, basis.value)
+
+    @property
+    def booked(self) -> Hours:
+        return self.delivered + self.planned + self.no_show
+
+    @property
+    def no_show_rate(self) -> float | None:
+        """No-show share of the hours that have ended (delivered or not)."""
+        ended = self.delivered.seconds + self.no_show.seconds
+        return self.no_show.seconds / ended if ended else None
+
+
+NO_BASES = Bases()
+
+
 def total(hours) -> Hours:
     return sum(hours, Hours())
 
 
+def total_bases(bases) -> Bases:
+    return sum(bases, Bases())
+
+
 # Each query sums only the measures its figure shows: every extra aggregate costs time per row.
-SECONDS, UNITS, USED, NO_SHOW, CROSS, STUDENTS = (
-    "seconds", "unit_seconds", "used_seconds", "no_show_seconds", "cross_seconds", "student_seconds")
-ALL_MEASURES = (SECONDS, UNITS, USED, NO_SHOW, CROSS, STUDENTS)
+SECONDS, UNITS, USED, CROSS, STUDENTS = "seconds", "unit_seconds", "used_seconds", "cross_seconds", "student_seconds"
+ALL_MEASURES = (SECONDS, UNITS, USED, CROSS, STUDENTS)
 
 
 def _measure(name: str, seconds):
-    conditional = {USED: Booking.outcome == BookingOutcome.USED, NO_SHOW: Booking.outcome == BookingOutcome.NO_SHOW,
-                   CROSS: Booking.school_id != Resource.owner_school_id}
+    conditional = {USED: Booking.outcome == BookingOutcome.USED, CROSS: Booking.school_id != Resource.owner_school_id}
     if name in conditional:
         return func.sum(case((conditional[name], seconds), else_=0))
     factor = {UNITS: Booking.quantity, STUDENTS: func.coalesce(Booking.students, 0)}.get(name)
@@ -109,59 +135,113 @@ def student_conditions(report_filter: ReportFilter, with_school: bool) -> list:
 
 
 def grouped_hours(report_filter: ReportFilter, group_columns: list, conditions: list,
-                  measures: tuple = ALL_MEASURES) -> dict[tuple, Hours]:
-    """{group key: Hours} for confirmed bookings in the range that meet ``conditions``.
+                  measures: tuple = ALL_MEASURES, seconds=None, joins: tuple = ()) -> dict[tuple, Bases]:
+    """{group key: Bases} for the reported bookings in the range that meet ``conditions``.
 
-    Only ``measures`` are summed (and ``bookings`` counted); the other fields of Hours stay 0.
+    The basis is one more GROUP BY column, so one query gives all three. Only ``measures`` are
+    summed (and ``bookings`` counted); the other fields of Hours stay 0. ``seconds`` replaces the
+    booking's clipped length (the part inside bell periods, for instance); ``joins`` are more
+    (table, on clause) pairs, outer joined.
     """
     # Grouped by label: PostgreSQL cannot match an expression with bound parameters to its SELECT twin.
     group_columns = [column.label(f"group_{index}") for index, column in enumerate(group_columns)]
-    seconds = sql.clipped_seconds(report_filter.range)
-    query = (select(*group_columns, func.count(), *(_measure(name, seconds) for name in measures))
-             .select_from(Booking).join(Resource, Resource.id == Booking.resource_id)
-             .where(sql.in_range(report_filter.range), *conditions))
-    query = sql.scan_confirmed_span(query)
-    if group_columns:
-        query = query.group_by(*group_columns)
+    basis = sql.basis_of(report_filter.cut).label("basis")
+    seconds = sql.clipped_seconds(report_filter.range) if seconds is None else seconds
+    query = (select(*group_columns, basis, func.count(), *(_measure(name, seconds) for name in measures))
+             .select_from(Booking).join(Resource, Resource.id == Booking.resource_id))
+    for target, on in joins:
+        query = query.outerjoin(target, on)
+    query = sql.scan_reported_span(query.where(sql.in_range(report_filter.range), *conditions))
+    query = query.group_by(*group_columns, basis)
     width = len(group_columns)
-    return {tuple(row[:width]): Hours(bookings=row[width], **{name: int(value or 0)
-                                                              for name, value in zip(measures, row[width + 1:])})
-            for row in db.session.execute(query)}
+    found: dict[tuple, dict] = {}
+    for row in db.session.execute(query):
+        hours = Hours(bookings=row[width + 1], **{name: int(value or 0) for name, value in zip(measures, row[width + 2:])})
+        found.setdefault(tuple(row[:width]), {})[row[width]] = hours
+    return {key: Bases(**by_basis) for key, by_basis in found.items()}
 
 
-def hours_total(report_filter: ReportFilter, conditions: list) -> Hours:
-    return grouped_hours(report_filter, [], conditions).get((), Hours())
-
-
-def hours_by_resource(report_filter: ReportFilter) -> dict[int, Hours]:
+def hours_by_resource(report_filter: ReportFilter) -> dict[int, Bases]:
     rows = grouped_hours(report_filter, [Booking.resource_id], facility_conditions(report_filter),
-                         (SECONDS, UNITS, USED, NO_SHOW, CROSS))
+                         (SECONDS, UNITS, USED, CROSS))
     return {key[0]: hours for key, hours in rows.items()}
 
 
-def hours_by_school_and_kind(report_filter: ReportFilter) -> dict[tuple, Hours]:
-    """{(booking school id, resource kind): Hours}: what each school's classes received."""
-    return grouped_hours(report_filter, [Booking.school_id, Resource.kind],
-                         student_conditions(report_filter, with_school=False), (SECONDS, STUDENTS))
+# Where a school's access comes from: its own resources, another school's, or the district's own.
+OWN, RECEIVED, DISTRICT = "own", "received", "district"
 
 
-def hours_by_flow(report_filter: ReportFilter) -> dict[tuple, Hours]:
-    """{(booking school id, owner school id): Hours}; cross-school hours are those off the diagonal."""
-    rows = grouped_hours(report_filter, [Booking.school_id, Resource.owner_school_id],
-                         student_conditions(report_filter, with_school=True), (SECONDS,))
-    return {pair: replace(hours, cross_seconds=hours.seconds if pair[0] != pair[1] else 0)
-            for pair, hours in rows.items()}
+def provider_school_id():
+    """The school that gives what was booked: a visiting teacher's home school, else the owner school."""
+    return func.coalesce(TeacherProfile.home_school_id, Resource.owner_school_id)
 
 
-def hours_by_local_hour(report_filter: ReportFilter) -> dict[tuple, Hours]:
-    """{(local day number, local hour): Hours} by each booking's (clipped) local start; one query per UTC offset."""
-    found: dict[tuple, Hours] = {}
+PROVIDER_JOINS = ((TeacherProfile, TeacherProfile.resource_id == Resource.id),)
+
+
+def access_source():
+    district_bodies = select(School.id).where(School.district_owned.is_(True))
+    return case((provider_school_id().in_(district_bodies), literal(DISTRICT)),
+                (provider_school_id() == Booking.school_id, literal(OWN)), else_=literal(RECEIVED))
+
+
+def hours_by_school_and_source(report_filter: ReportFilter) -> dict[tuple, Bases]:
+    """{(booking school id, source, resource kind): Bases}: what each school's classes received, and from whom."""
+    return grouped_hours(report_filter, [Booking.school_id, access_source(), Resource.kind],
+                         student_conditions(report_filter, with_school=False), (SECONDS, STUDENTS),
+                         joins=PROVIDER_JOINS)
+
+
+def hours_by_flow(report_filter: ReportFilter) -> dict[tuple, Bases]:
+    """{(booking school id, providing school id): Bases}; cross-school hours are those off the diagonal."""
+    return grouped_hours(report_filter, [Booking.school_id, provider_school_id()],
+                         student_conditions(report_filter, with_school=True), (SECONDS,), joins=PROVIDER_JOINS)
+
+
+def _per_offset_span(report_filter: ReportFilter, query_span) -> dict[tuple, Bases]:
+    """Sum of ``query_span(span, conditions)`` over the range's UTC-offset spans (one query each)."""
+    found: dict[tuple, Bases] = {}
     report_range = report_filter.range
     for index, span in enumerate(offset_spans(report_range.start, report_range.end, report_range.zone)):
-        conditions = facility_conditions(report_filter) + [sql.in_span(span, first=index == 0)]
-        rows = grouped_hours(report_filter, [sql.local_hour_number(report_range, span)], conditions,
-                             (SECONDS, USED, NO_SHOW, CROSS))
-        for (number,), hours in rows.items():
-            key = divmod(int(number), 24)
-            found[key] = found.get(key, Hours()) + hours
+        for key, bases in query_span(span, [sql.in_span(span, first=index == 0)]).items():
+            found[key] = found.get(key, NO_BASES) + bases
     return found
+
+
+def hours_by_local_day(report_filter: ReportFilter) -> dict[int, Bases]:
+    """{local day number: Bases} by each booking's (clipped) local start day."""
+    def query_span(span, conditions):
+        rows = grouped_hours(report_filter, [sql.local_day_number(report_filter.range, span)],
+                             facility_conditions(report_filter) + conditions, (SECONDS, USED, CROSS))
+        return {(int(key[0]),): bases for key, bases in rows.items()}
+
+    return {key[0]: bases for key, bases in _per_offset_span(report_filter, query_span).items()}
+
+
+def _period_query(report_filter: ReportFilter, group_columns, measures):
+    """Per offset span: the bookings joined to the owner school's bell periods, summing the part of each
+    period a booking covers (a booking over several periods counts in each)."""
+    def query_span(span, conditions):
+        inside = sql.seconds_in_period(report_filter.range, span, sql.seconds_of_day(BellPeriod.start_time),
+                                       sql.seconds_of_day(BellPeriod.end_time))
+        columns = [column(span) if callable(column) else column for column in group_columns]
+        return grouped_hours(report_filter, columns, facility_conditions(report_filter) + conditions + [inside > 0],
+                             measures, seconds=inside,
+                             joins=((BellPeriod, BellPeriod.school_id == Resource.owner_school_id),))
+
+    return _per_offset_span(report_filter, query_span)
+
+
+def hours_by_weekday_period(report_filter: ReportFilter) -> dict[tuple, Bases]:
+    """{(weekday 0 = Monday, period number 第N节 of the owner school): Bases}."""
+    weekday = lambda span: (sql.local_day_number(report_filter.range, span) + sql.EPOCH_WEEKDAY) % 7  # noqa: E731
+    rows = _period_query(report_filter, [weekday, BellPeriod.number], (SECONDS, CROSS))
+    found: dict[tuple, Bases] = {}
+    for (day, number), bases in rows.items():
+        found[(int(day), int(number))] = found.get((int(day), int(number)), NO_BASES) + bases
+    return found
+
+
+def period_hours_by_resource(report_filter: ReportFilter) -> dict[int, Bases]:
+    """{resource id: Bases} of the booked time inside the owner school's bell periods."""
+    return {key[0]: bases for key, bases in _period_query(report_filter, [Booking.resource_id], (SECONDS, UNITS)).items()}

@@ -14,9 +14,11 @@ from booking.accounts.models import Role
 from booking.bookings.errors import NotAllowed
 from booking.bookings.services import visible_booking
 from booking.extensions import db
+from booking.i18n import to_local
 from booking.labels import label
 from booking.permissions import role_required
 from booking.reports import drilldown, exports, outcomes
+from booking.reports.bases import BASIS_NOTES
 from booking.reports.dashboard import charts_for
 from booking.reports.filters import ReportFilter, Viewer, parse_filter
 from booking.reports.forms import FilterForm, OutcomeForm
@@ -64,7 +66,9 @@ def _drill_url(**params) -> str:
 def describe(report_filter: ReportFilter) -> list[str]:
     """The filter in words, written on exports and on the printed page."""
     lines = [_("Date range: %(first)s – %(last)s", first=report_filter.range.first.isoformat(),
-               last=report_filter.range.last.isoformat())]
+               last=report_filter.range.last.isoformat()),
+             _("Bases as of %(now)s: %(notes)s", now=to_local(report_filter.cut).strftime("%Y-%m-%d %H:%M"),
+               notes=" ".join(str(note) for note in BASIS_NOTES.values()))]
     if report_filter.category:
         lines.append(_("Category: %(name)s", name=label(report_filter.category)))
     if report_filter.stage:
@@ -106,7 +110,9 @@ def equity_print():
     def render(report, _form, _viewer):
         tables = {table.key: table for table in report.tables()}
         return render_template("reports/equity_print.html", report=report, description=describe(report.filter),
-                               tables=[tables["equity"], tables["under_served"]])
+                               tables=[tables["summary"], tables["equity"], tables["under_served"],
+                                       tables["own_use_only"], tables["access_schools"],
+                                       tables["access_kindergartens"]])
 
     return _report_page(render)
 
