@@ -35,15 +35,15 @@ def test_equity_api_equals_the_page(district, client, login_as):
                     district.coordinator)
     page = login_as(district.coordinator)
     access_rows = csv_rows(page.get("/reports/export/access_schools.csv", query_string={**WEEK, "category": "gym"}))
-    header = access_rows[3]  # after the title and 2 lines
+    header = access_rows[4]  # after the title, the range, the bases and the category
     column = header.index("每百名学生共享获得（已完成）")
-    page_per_100 = {row[0]: row[column] for row in access_rows[4:]}
+    page_per_100 = {row[0]: row[column] for row in access_rows[5:]}
     api_per_100 = {s["name"]: "" if (value := s["shared"]["hours_per_100_students"]["delivered"]) is None
                    else str(round(value, 4)) for s in body["schools"]}
     assert page_per_100 == api_per_100
     equity_rows = csv_rows(page.get("/reports/export/equity.csv", query_string={**WEEK, "category": "gym"}))
-    column = equity_rows[3].index("共享获得：差异系数（按学生数加权）")
-    page_cv = [float(row[column]) if row[column] else None for row in equity_rows[4:]]
+    column = equity_rows[4].index("共享获得：差异系数（按学生数加权）")
+    page_cv = [float(row[column]) if row[column] else None for row in equity_rows[5:]]
     api_cv = [None if item["shared"]["cv_weighted"] is None else round(item["shared"]["cv_weighted"], 4)
               for group in body["groups"] for item in group["indicators"]]
     assert page_cv == api_cv and page_cv[0] == 1
@@ -62,10 +62,10 @@ def test_utilization_api_equals_the_page(district, client, login_as, group, expe
     table = {"resource": "utilisation_resources", "category": "utilisation_categories",
              "school": "utilisation_schools"}[group]
     rows = csv_rows(login_as(district.coordinator).get(f"/reports/export/{table}.csv", query_string=WEEK))
-    header, first = rows[2], rows[3]  # title and date range above the header
+    header, first = rows[3], rows[4]  # title, date range and bases above the header
     page = dict(zip(header, first))
     assert float(page["开放时长利用率（预约：已完成 + 计划 + 未到场）"]) == round(item["utilization"], 4)
-    assert float(page["已预约小时数"]) == item["booked_hours"]
+    assert float(page["时间（已完成）"]) == item["hours"]["delivered"]
 
 
 def test_utilization_api_defaults_to_the_current_term_and_resources(district, client):
