@@ -2,7 +2,8 @@
 and the outcome buttons' POST. Coordinators and school admins only; teachers get 403.
 
 Route names other pages use: ``reports.dashboard``, ``reports.record_outcome`` (POST
-/bookings/<id>/outcome with ``outcome`` = used | no_show, optional ``note`` and ``next``).
+/bookings/<id>/outcome with ``outcome`` = used | no_show, optional ``note`` and ``next``),
+``reports.check_in`` (POST /bookings/<id>/check-in with ``next``: the phone's check-in button).
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from booking.extensions import db
 from booking.i18n import to_local
 from booking.labels import label
 from booking.permissions import role_required
-from booking.reports import drilldown, exports, outcomes
+from booking.reports import checkin, drilldown, exports, outcomes
 from booking.reports.bases import BASIS_NOTES
 from booking.reports.dashboard import charts_for
 from booking.reports.filters import ReportFilter, Viewer, parse_filter
@@ -37,7 +38,8 @@ bp = Blueprint("reports", __name__)
 @bp.app_context_processor
 def outcome_helpers():
     """What `reports/_outcome.html` needs wherever a booking is shown (the booking page too)."""
-    return {"can_record": outcomes.can_record_now, "outcome_labels": outcomes.OUTCOME_LABELS}
+    return {"can_record": outcomes.can_record_now, "can_check_in": checkin.can_check_in_now,
+            "outcome_labels": outcomes.OUTCOME_LABELS}
 
 HOURS_COLUMN = Column("hours", "", HOURS)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -179,4 +181,28 @@ def record_outcome(booking_id: int):
             flash(message, "error")
         return redirect(back)
     flash(_("Recorded: %(outcome)s.", outcome=outcomes.OUTCOME_LABELS[booking.outcome]), "success")
+    return redirect(back)
+
+
+@bp.post("/bookings/<int:booking_id>/check-in")
+@role_required(Role.TEACHER)
+def check_in(booking_id: int):
+    """Check a booking in (from a phone, within its window); back to ``next`` with a message."""
+    booking = visible_booking(current_user, booking_id)
+    if booking is None:
+        abort(404)
+    form = OutcomeForm()
+    back = safe_next_url(form.next.data) or url_for("index")
+    if not form.validate_on_submit():
+        flash(_("The form expired. Please try again."), "error")
+        return redirect(back)
+    try:
+        checkin.check_in(booking, current_user)
+    except NotAllowed:
+        abort(403)
+    except ValidationFailed as failed:
+        for message in failed.errors.values():
+            flash(message, "error")
+        return redirect(back)
+    flash(_("Checked in."), "success")
     return redirect(back)
