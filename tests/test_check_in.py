@@ -1,7 +1,7 @@
 """Issue 12: check-in within a window around the start, release of bookings nobody checked in for
 (a claimed scheduler job, once even with two schedulers), outcomes through the API. Both backends."""
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -14,9 +14,8 @@ from booking.bookings.services import create_booking
 from booking.digests.jobs import RELEASE, jobs, run_due, run_slot
 from booking.extensions import db
 from booking.reports import checkin
-from booking.reports.access import access
+from booking.reports.access import Scope, access
 from booking.reports.bases import Basis
-from booking.reports.access import Scope
 from booking.reports.filters import Viewer, make_filter
 from booking.resources.models import Category, ResourceKind
 from booking.validation import ValidationFailed
@@ -205,3 +204,20 @@ def test_the_phone_check_in_button(setting, login_as):
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Booking, booking.id).checked_in_at is not None
+
+
+def test_the_booker_s_feed_shows_the_released_booking_as_cancelled(setting, client):
+    from tests.test_feeds_support import subscribe
+    lab, booking, booker, _village = setting
+    path = subscribe(booker, "user")
+    assert str(_feed_event(client, path, booking)["STATUS"]) == "CONFIRMED"
+    clock.freeze(_release_slot(20))
+    run_slot(jobs()[RELEASE], _release_slot(20), "scheduler")
+    event = _feed_event(client, path, booking)
+    assert str(event["STATUS"]) == "CANCELLED" and int(event["SEQUENCE"]) == 1
+
+
+def _feed_event(client, path, booking):
+    from tests.test_feeds_support import parse
+    return next(e for e in parse(client.get(path).data).walk("VEVENT")
+                if str(e["UID"]).startswith(f"booking-{booking.id}@"))

@@ -121,7 +121,7 @@ def test_own_use_school_is_flagged_and_kindergartens_stand_apart(app):
     with frozen_at(THURSDAY_NOON):
         report = _report(coordinator)
     assert [row.school.name for row in report.own_use_only] == ["中心小学"]
-    assert [group.stage for group in report.groups] == [Stage.KINDERGARTEN, Stage.PRIMARY]
+    assert [group.stage for group in report.groups] == [Stage.PRIMARY, Stage.KINDERGARTEN]
     [primary] = [group for group in report.groups if group.stage == Stage.PRIMARY]
     assert primary.main.total.figures.enrollment == 400  # no kindergarten student in it
     assert [row.school.name for row in report.kindergartens] == ["中心幼儿园"]

@@ -14,7 +14,7 @@ from flask import g, jsonify
 
 from booking.accounts.models import Role
 from booking.api import bp
-from booking.api.core import ID, SCHOOL_REF_SCHEMA, declared_query_values, school_ref_json
+from booking.api.core import ID, SCHOOL_REF_SCHEMA, declared_query_values, iso_instant, school_ref_json
 from booking.api.openapi import enum_schema, nullable, obj, operation, schema
 from booking.api.params import EnumParam, ParamError, QueryParam
 from booking.reports.access import MAIN, Access, SchoolAccess, Scope, access
@@ -166,7 +166,8 @@ def report_utilization():
     rows = {UtilizationGroup.RESOURCE: figures.by_resource, UtilizationGroup.CATEGORY: figures.by_category,
             UtilizationGroup.SCHOOL: figures.by_school}[group]
     return jsonify({"start": report_filter.range.first.isoformat(), "end": report_filter.range.last.isoformat(),
-                    "as_of": report_filter.cut.isoformat(), "group": group.value, "items": [utilization_row_json(row, group) for row in rows],
+                    "as_of": iso_instant(report_filter.cut), "group": group.value,
+                    "items": [utilization_row_json(row, group) for row in rows],
                     "total": usage_json(figures.total)})
 
 
@@ -190,7 +191,8 @@ def equity_school_json(row: SchoolAccess) -> dict:
 
 def _dispersion_json(data) -> dict:
     figures = data.figures
-    return {"level_per_100_students": _per_100(figures.level), "planned_level_per_100_students": _per_100(data.planned_level),
+    return {"level_per_100_students": _per_100(figures.level),
+            "planned_level_per_100_students": _per_100(data.planned_level),
             "cv_weighted": figures.cv_weighted, "cv_unweighted": figures.cv_unweighted, "gini": figures.gini,
             "mcloone": figures.mcloone, "passes": data.passes}
 
@@ -212,7 +214,8 @@ def equity_groups_json(figures: Access) -> list[dict]:
            description="Hours each school's classes received per 100 students, split into own use, "
                        "received from other schools and district resources; `shared` = received + district, "
                        "`total` adds own use. Dispersion on the delivered basis (ended, not a no-show) as of "
-                       "`as_of`, the planned level beside it; kindergartens are their own group. `cv_weighted` = sqrt(Σ (P_i/P)(X_i − X̄)²) / X̄ with X_i a school's hours per "
+                       "`as_of`, the planned level beside it; kindergartens are their own group. "
+                       "`cv_weighted` = sqrt(Σ (P_i/P)(X_i − X̄)²) / X̄ with X_i a school's hours per "
                        "student, P_i its enrollment and X̄ = Σ hours / Σ P; pass marks 0.50 (primary), 0.45 "
                        "(junior and nine-year schools), none for kindergartens. Schools without enrollment are "
                        "listed but left out of every figure.")
@@ -223,7 +226,7 @@ def report_equity():
     figures = access(report_filter, viewer)
     return jsonify({
         "start": report_filter.range.first.isoformat(), "end": report_filter.range.last.isoformat(),
-        "as_of": report_filter.cut.isoformat(), "category": values["category"].value if values["category"] else None,
+        "as_of": iso_instant(report_filter.cut), "category": values["category"].value if values["category"] else None,
         "stage": values["stage"].value if values["stage"] else None,
         "schools": [equity_school_json(row) for row in figures.schools],
         "groups": equity_groups_json(figures),

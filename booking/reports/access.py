@@ -23,7 +23,7 @@ from booking.extensions import db
 from booking.reports import equity
 from booking.reports.bases import Basis
 from booking.reports.filters import ReportFilter, Viewer
-from booking.reports.queries import (DISTRICT, NO_BASES, OWN, RECEIVED, Bases, Hours, hours_by_flow,
+from booking.reports.queries import (DISTRICT, NO_BASES, OWN, RECEIVED, Bases, hours_by_flow,
                                      hours_by_school_and_source, total_bases)
 from booking.resources.models import ResourceKind
 from booking.schools.models import School, Stage
@@ -200,7 +200,9 @@ def access(report_filter: ReportFilter, viewer: Viewer) -> Access:
     for (school_id, source, kind), bases in hours_by_school_and_source(report_filter).items():
         by_school.setdefault(school_id, {})[(source, kind)] = bases
     rows = [SchoolAccess(school, by_school.get(school.id, {})) for school in schools_in_scope(report_filter, by_school)]
-    stages = [stage for stage in Stage if any(row.school.stage == stage for row in rows)]
+    # Compulsory-education stages first, kindergartens (outside compulsory education) last.
+    present = {row.school.stage for row in rows}
+    stages = [stage for stage in (*COMPULSORY_STAGES, Stage.KINDERGARTEN) if stage in present]
     compulsory = [stage for stage in stages if stage in COMPULSORY_STAGES]
     # Each school's gap is to its own stage's level, so the stage groups are computed last.
     groups = ([_stage_group(None, [row for row in rows if row.school.stage in COMPULSORY_STAGES])]

@@ -108,7 +108,8 @@ def make_filter(viewer: Viewer, first: date | None, last: date | None, category:
         errors.update(_school_errors(viewer, school_id))
     if errors:
         raise ValidationFailed(errors)
-    return ReportFilter(ReportRange(first, last, district_zone()), category, stage, school_id, term_id)
+    # One "now" for every figure of the report: where delivered ends and planned begins.
+    return ReportFilter(ReportRange(first, last, district_zone()), category, stage, school_id, term_id, now=utcnow())
 
 
 def _school_errors(viewer: Viewer, school_id: int) -> dict:

@@ -156,7 +156,8 @@ def grouped_hours(report_filter: ReportFilter, group_columns: list, conditions: 
     width = len(group_columns)
     found: dict[tuple, dict] = {}
     for row in db.session.execute(query):
-        hours = Hours(bookings=row[width + 1], **{name: int(value or 0) for name, value in zip(measures, row[width + 2:])})
+        sums = {name: int(value or 0) for name, value in zip(measures, row[width + 2:])}
+        hours = Hours(bookings=row[width + 1], **sums)
         found.setdefault(tuple(row[:width]), {})[row[width]] = hours
     return {key: Bases(**by_basis) for key, by_basis in found.items()}
 
@@ -244,4 +245,5 @@ def hours_by_weekday_period(report_filter: ReportFilter) -> dict[tuple, Bases]:
 
 def period_hours_by_resource(report_filter: ReportFilter) -> dict[int, Bases]:
     """{resource id: Bases} of the booked time inside the owner school's bell periods."""
-    return {key[0]: bases for key, bases in _period_query(report_filter, [Booking.resource_id], (SECONDS, UNITS)).items()}
+    rows = _period_query(report_filter, [Booking.resource_id], (SECONDS, UNITS))
+    return {key[0]: bases for key, bases in rows.items()}

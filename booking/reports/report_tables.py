@@ -117,8 +117,8 @@ def flow_matrix_table(figures: Flows, links) -> Table:
 
 
 def flow_schools_table(figures: Flows, links) -> Table:
-    columns = [Column("school", _l("School")), Column("lent", labelled(_l("Lent (hours other schools used)"), DELIVERED),
-                                                      HOURS),
+    columns = [Column("school", _l("School")),
+               Column("lent", labelled(_l("Lent (hours other schools used)"), DELIVERED), HOURS),
                Column("borrowed", labelled(_l("Borrowed (hours in other schools)"), DELIVERED), HOURS),
                Column("own_use", labelled(_l("Own use"), DELIVERED), HOURS),
                Column("net", labelled(_l("Lent minus borrowed"), DELIVERED), HOURS),

@@ -76,9 +76,8 @@ def summary_table(report: Report) -> Table:
     rows = [
         [str(_l("Date range")), Cell(f"{report.filter.range.first.isoformat()} – {report.filter.range.last.isoformat()}",
                                      kind=TEXT), ""],
-        [_named(_l("Hours"), Basis.DELIVERED), Cell(hours.delivered.hours, kind=HOURS), str(BASIS_NOTES[Basis.DELIVERED])],
-        [_named(_l("Hours"), Basis.PLANNED), Cell(hours.planned.hours, kind=HOURS), str(BASIS_NOTES[Basis.PLANNED])],
-        [_named(_l("Hours"), Basis.NO_SHOW), Cell(hours.no_show.hours, kind=HOURS), str(BASIS_NOTES[Basis.NO_SHOW])],
+        *([_named(_l("Hours"), basis), Cell(hours.of(basis).hours, kind=HOURS), str(BASIS_NOTES[basis])]
+          for basis in Basis),
         [_named(_l("Utilisation of teaching periods"), Basis.DELIVERED),
          Cell(total.period_utilisation(Basis.DELIVERED), kind=PERCENT),
          str(_l("Time delivered inside the owner schools' bell periods over their teaching time"))],
