@@ -166,3 +166,25 @@ def test_a_booking_over_several_periods_counts_the_part_of_each(app):
     coordinator = factories.user(role=Role.COORDINATOR)
     cells = activity.activity(make_filter(Viewer.of(coordinator), MONDAY, FRIDAY)).cells
     assert {key: round(bases.delivered.hours * 60) for key, bases in cells.items()} == {(0, 1): 20, (0, 2): 20}
+
+
+def test_the_printable_report_explains_each_definition_in_chinese(app, login_as):
+    lead, a, b, kinder, coordinator = hand_made_district()
+    with frozen_at(THURSDAY_NOON):
+        page = login_as(coordinator).get("/reports/equity/print",
+                                         query_string={"start": "2026-09-07", "end": "2026-09-11"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    for phrase in ("已完成：已结束且并非未到场的预约。", "计划：已确认但尚未结束的预约。", "未到场：", "自用：",
+                   "从其他学校获得：", "学区自有资源：", "共享获得 = 从其他学校获得 + 学区自有资源",
+                   "幼儿园不属于义务教育", "共享获得：差异系数（按学生数加权）", "总获得：差异系数（按学生数加权）",
+                   "仅靠自用", "各幼儿园获得的资源（不属义务教育）"):
+        assert phrase in text, phrase
+
+
+def test_bad_report_input_is_422_with_field_errors(app, login_as, client):
+    lead, a, b, kinder, coordinator = hand_made_district()
+    page = login_as(coordinator)
+    response = page.get("/reports/bookings", query_string={"start": "2026-09-07", "end": "2026-09-11",
+                                                            "basis": "someday"})
+    assert response.status_code == 422 and "basis" in response.get_data(as_text=True)

@@ -6,7 +6,7 @@ message and the same numbers come out.
 
 Scopes. ``category`` always narrows the resources. ``stage`` and ``school`` name schools, and
 which school depends on the figure:
-- utilisation, the weekday × hour heatmap and the weekly trend look at *facilities*: the
+- utilisation, the weekday × period heatmap and the weekly trend look at *facilities*: the
   owner school's stage, the owner school;
 - access, equity and sharing flows look at *students*: the booking school's stage; the school
   narrows the flows to that school's lending and borrowing. Equity always compares all schools

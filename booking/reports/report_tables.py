@@ -71,16 +71,11 @@ def utilisation_tables(figures: Utilisation, links) -> list[Table]:
     return [by_category, by_school, by_resource]
 
 
-def _linked_if_any(hours: float, link: str | None) -> Cell:
-    return Cell(hours, link if hours else None)
-
-
-def heatmap_table(figures: Activity, links) -> Table:
+def heatmap_table(figures: Activity, _links) -> Table:
     columns = [Column("period", _l("Period"))] + [Column(f"weekday_{n}", WEEKDAYS[n], HOURS) for n in range(7)]
     rows = [[str(_l("Period %(n)d", n=period))]
-            + [_linked_if_any(figures.cell(weekday, period).delivered.hours,
-                              links.facility(weekday=weekday, basis=DELIVERED.value))
-               for weekday in range(7)]
+            # No drill-down link: a cell counts parts of bookings, which no listing of whole bookings adds up to.
+            + [figures.cell(weekday, period).delivered.hours for weekday in range(7)]
             for period in figures.periods]
     return Table("heatmap", labelled(_l("Hours by weekday and period"), DELIVERED), columns, rows,
                  note=_l("Periods are the owner school's bell periods (第N节); a period counts the part of it a "
