@@ -221,3 +221,54 @@ def _feed_event(client, path, booking):
     from tests.test_feeds_support import parse
     return next(e for e in parse(client.get(path).data).walk("VEVENT")
                 if str(e["UID"]).startswith(f"booking-{booking.id}@"))
+
+
+def test_the_booking_page_offers_check_in_only_in_the_window(setting, login_as):
+    lab, booking, booker, _village = setting
+    page = login_as(booker)
+    clock.freeze(START - timedelta(minutes=20))
+    assert f"/bookings/{booking.id}/check-in" not in page.get(f"/bookings/{booking.id}").get_data(as_text=True)
+    clock.freeze(START - timedelta(minutes=10))
+    assert f"/bookings/{booking.id}/check-in" in page.get(f"/bookings/{booking.id}").get_data(as_text=True)
+
+
+def test_a_late_check_in_from_the_page_is_422_with_the_reason(setting, login_as):
+    lab, booking, booker, _village = setting
+    clock.freeze(START + timedelta(minutes=16))
+    response = login_as(booker).post(f"/bookings/{booking.id}/check-in", data={"next": "/"})
+    assert response.status_code == 422 and "签到已在开始后 15 分钟截止。" in response.get_data(as_text=True)
+
+
+def test_the_owner_school_sets_a_resource_s_check_in_through_the_api(setting, client):
+    lab, booking, booker, _village = setting
+    admin = factories.user(role=Role.SCHOOL_ADMIN, school=lab.owner_school)
+    path = f"/api/v1/resources/{lab.id}/check-in"
+    body = get_json(client, path, admin)
+    assert_documented(client, body, "/resources/{resource_id}/check-in")
+    assert body == {"resource_id": lab.id, "enabled": None, "before_minutes": 15, "after_minutes": 15,
+                    "effective": True}
+    response = client.put(path, json={"enabled": False, "before_minutes": 5, "after_minutes": 30},
+                          headers=bearer(admin))
+    assert response.status_code == 200 and response.get_json()["effective"] is False
+    db.session.expire_all()
+    assert (lab.check_in, lab.check_in_before_minutes, lab.check_in_after_minutes) == (False, 5, 30)
+    other_admin = factories.user(role=Role.SCHOOL_ADMIN, school=factories.school())
+    assert client.put(path, json={"enabled": True, "before_minutes": 5, "after_minutes": 5},
+                      headers=bearer(other_admin)).status_code == 403
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"enabled": True, "before_minutes": -1, "after_minutes": 15}, "before_minutes"),
+    ({"enabled": True, "before_minutes": 15, "after_minutes": 241}, "after_minutes"),
+    ({"enabled": "yes", "before_minutes": 15, "after_minutes": 15}, "enabled"),
+    ({"enabled": True, "before_minutes": 15}, "after_minutes"),
+    ({"enabled": True, "before_minutes": 1.5, "after_minutes": 15}, "before_minutes"),
+])
+def test_bad_check_in_settings_are_422_with_field_errors(setting, client, body, field):
+    lab, *_rest = setting
+    admin = factories.user(role=Role.SCHOOL_ADMIN, school=lab.owner_school)
+    response = client.put(f"/api/v1/resources/{lab.id}/check-in", json=body, headers=bearer(admin))
+    assert response.status_code in (400, 422), response.get_data(as_text=True)
+    assert field in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert (lab.check_in, lab.check_in_before_minutes) == (None, 15)

@@ -1,7 +1,8 @@
-"""A booking's outcome through the API: read it, check in, record used / no-show.
+"""A booking's outcome through the API: read it, check in, record used / no-show; a resource's check-in setting.
 
-GET /bookings/<id>/outcome, POST /bookings/<id>/check-in, POST /bookings/<id>/outcome. The rules
-are booking.reports.checkin and booking.reports.outcomes, the same as the buttons on the pages.
+GET /bookings/<id>/outcome, POST /bookings/<id>/check-in, POST /bookings/<id>/outcome,
+GET/PUT /resources/<id>/check-in. The rules are booking.reports.checkin and booking.reports.outcomes,
+the same as the buttons on the pages.
 """
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from flask import g, jsonify
 
 from booking.api import bp
 from booking.api.bookings import CHANGED_MEANWHILE, _booking_or_404, _json_object
-from booking.api.core import ID, INSTANT, iso_instant
+from booking.accounts.models import Role
+from booking.api.core import ID, INSTANT, get_or_404, iso_instant
 from booking.api.openapi import enum_schema, nullable, obj, operation, schema
 from booking.bookings.models import Booking, BookingOutcome, BookingStatus
 from booking.reports import checkin, outcomes
+from booking.resources.models import Resource
 from booking.validation import ValidationFailed
 
 OUTCOME_SCHEMA = schema("BookingOutcome", obj({
@@ -84,3 +87,43 @@ def record_booking_outcome(booking_id: int):
     if errors:
         raise ValidationFailed(errors)
     return jsonify(outcome_json(outcomes.record_outcome(booking, body["outcome"], note, g.api_user)))
+
+
+SETTING_FIELDS = {
+    "enabled": {"type": ["boolean", "null"], "description": "Null: the kind's default (on for rooms and visiting "
+                                                            "teachers, off for equipment)."},
+    "before_minutes": {"type": "integer", "minimum": 0, "maximum": checkin.MAX_WINDOW_MINUTES},
+    "after_minutes": {"type": "integer", "minimum": 0, "maximum": checkin.MAX_WINDOW_MINUTES,
+                      "description": "The grace: not checked in by then, the booking is released."},
+}
+SETTING_SCHEMA = schema("CheckInSetting", obj({"resource_id": ID, **SETTING_FIELDS,
+                                               "effective": {"type": "boolean"}}))
+SETTING_BODY = {"type": "object", "additionalProperties": False,
+                "required": ["enabled", "before_minutes", "after_minutes"], "properties": SETTING_FIELDS}
+
+
+def setting_json(resource: Resource) -> dict:
+    return {"resource_id": resource.id, "enabled": resource.check_in,
+            "before_minutes": resource.check_in_before_minutes, "after_minutes": resource.check_in_after_minutes,
+            "effective": resource.checks_in}
+
+
+@bp.get("/resources/<int:resource_id>/check-in")
+@operation("A resource's check-in setting", response=SETTING_SCHEMA, role=Role.SCHOOL_ADMIN)
+def resource_check_in(resource_id: int):
+    return jsonify(setting_json(get_or_404(Resource, resource_id)))
+
+
+@bp.put("/resources/<int:resource_id>/check-in")
+@operation("Set a resource's check-in: on, off or the default, and its window", response=SETTING_SCHEMA,
+           request_body=SETTING_BODY, role=Role.SCHOOL_ADMIN,
+           description="The owner school's administrators and coordinators. Minutes 0–240.")
+def set_resource_check_in(resource_id: int):
+    resource = get_or_404(Resource, resource_id)
+    body = _json_object()
+    errors = {name: "Unknown field." for name in sorted(set(body) - set(SETTING_FIELDS))}
+    errors.update({name: "Required." for name in SETTING_FIELDS if name not in body})
+    if errors:
+        raise ValidationFailed(errors)
+    return jsonify(setting_json(checkin.set_check_in(g.api_user, resource, body["enabled"], body["before_minutes"],
+                                                     body["after_minutes"])))

@@ -108,6 +108,34 @@ def check_in(booking: Booking, actor) -> Booking:
     return booking
 
 
+MAX_WINDOW_MINUTES = 240  # the resources table's check constraints
+
+
+def _minutes_error(value) -> object | None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_WINDOW_MINUTES:
+        return _l("Enter whole minutes from 0 to %(n)d.", n=MAX_WINDOW_MINUTES)
+    return None
+
+
+def set_check_in(actor, resource: Resource, enabled: bool | None, before_minutes: int, after_minutes: int) -> Resource:
+    """A resource's check-in setting: on, off or None (the kind's default) and its window; audit and commit.
+    The owner school's administrators and coordinators only."""
+    if not can_manage_school(actor, resource.owner_school_id):
+        raise NotAllowed()
+    errors = {field: error for field, error in (("before_minutes", _minutes_error(before_minutes)),
+                                                ("after_minutes", _minutes_error(after_minutes))) if error}
+    if enabled is not None and not isinstance(enabled, bool):
+        errors["enabled"] = _l("Choose on, off or the default.")
+    if errors:
+        raise ValidationFailed(errors)
+    resource.check_in, resource.check_in_before_minutes, resource.check_in_after_minutes = (
+        enabled, before_minutes, after_minutes)
+    record(actor, "resource.check_in", resource, {"enabled": enabled, "before": before_minutes,
+                                                  "after": after_minutes})
+    db.session.commit()
+    return resource
+
+
 def release_candidates(now: datetime) -> list[Booking]:
     """Confirmed bookings not checked in, no outcome, of resources that check in, whose grace has ended
     (within RELEASE_LOOKBACK). The SQL narrows by start; the grace, per resource, is checked here."""

@@ -200,9 +200,8 @@ def check_in(booking_id: int):
         checkin.check_in(booking, current_user)
     except NotAllowed:
         abort(403)
-    except ValidationFailed as failed:
-        for message in failed.errors.values():
-            flash(message, "error")
-        return redirect(back)
+    except ValidationFailed as failed:  # outside the window, already checked in, released …: said on a 422 page
+        message = " ".join(str(text) for text in failed.errors.values())
+        return render_template("error.html", status=422, message=message), 422
     flash(_("Checked in."), "success")
     return redirect(back)
