@@ -188,3 +188,21 @@ def test_bad_report_input_is_422_with_field_errors(app, login_as, client):
     response = page.get("/reports/bookings", query_string={"start": "2026-09-07", "end": "2026-09-11",
                                                             "basis": "someday"})
     assert response.status_code == 422 and "basis" in response.get_data(as_text=True)
+
+
+def test_on_the_demo_district_shared_and_total_access_stand_side_by_side(app):
+    """The issue's finding: counting what schools received from others, the primary stage fails its mark
+    while total access (own use included) looks balanced; delivered and planned apart, kindergartens apart."""
+    from booking.seed.demo import seed_demo
+
+    seed_demo()
+    viewer = Viewer(user_id=0, school_id=None, coordinator=True)
+    report = access_module.access(make_filter(viewer, None, None), viewer)
+    [primary] = [group for group in report.groups if group.stage == Stage.PRIMARY]
+    shared, total = primary.main.shared, primary.main.total
+    assert shared.passes is False and shared.figures.cv_weighted > 0.5
+    assert total.figures.cv_weighted < shared.figures.cv_weighted
+    assert shared.planned_level is not None and shared.planned_level != shared.figures.level
+    assert Stage.KINDERGARTEN in [group.stage for group in report.groups]
+    assert primary.main.total.figures.enrollment == sum(
+        row.enrollment for row in report.schools if row.school.stage == Stage.PRIMARY)
