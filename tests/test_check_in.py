@@ -148,7 +148,8 @@ def test_two_schedulers_at_once_release_the_booking_once(setting, app, backend):
     if backend == "sqlite" and errors:
         pytest.skip(f"SQLite serialises writers: {errors[0]}")
     assert not errors, errors
-    assert sorted(result.ran for result in results) == [False, True]
+    # One ran it; the other found it claimed (running, or already done and so not due any more).
+    assert [result.ran for result in results].count(True) == 1
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
         AuditEntry.action == "booking.release")) == 1
