@@ -33,8 +33,8 @@ EXPECTED = {
                "Requests waiting more than 24 hours: 1", "No-shows", "10:40–11:20"],
     },
     "admin": {
-        "zh_CN": ["中心小学", "借出给", "北村小学", "时间（已完成）", "时间（未到场）", "0.7", "等待您审批的申请：1", "篮球馆", "篮球训练", "李春梅"],
-        "en": ["中心小学 lending and borrowing", "Lent to", "北村小学", "Hours (delivered)", "Hours (no-show)", "0.7",
+        "zh_CN": ["中心小学", "借出给", "北村小学", "使用小时数（已完成）", "使用小时数（未到场）", "0.7", "等待您审批的申请：1", "篮球馆", "篮球训练", "李春梅"],
+        "en": ["中心小学 lending and borrowing", "Lent to", "北村小学", "Hours of use (delivered)", "Hours of use (no-show)", "0.7",
                "Requests waiting for your answer: 1", "篮球训练", "李春梅"],
     },
     "teacher": {

@@ -65,7 +65,7 @@ def test_utilization_api_equals_the_page(district, client, login_as, group, expe
     header, first = rows[3], rows[4]  # title, date range and bases above the header
     page = dict(zip(header, first))
     assert float(page["开放时长利用率（预约：已完成 + 计划 + 未到场）"]) == round(item["utilization"], 4)
-    assert float(page["时间（已完成）"]) == item["hours"]["delivered"]
+    assert float(page["使用小时数（已完成）"]) == item["hours"]["delivered"]
 
 
 def test_utilization_api_defaults_to_the_current_term_and_resources(district, client):

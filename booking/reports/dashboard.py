@@ -47,7 +47,7 @@ def trend_chart(report: Report) -> Markup:
                                [week.hours.delivered.hours for week in weeks],
                                [week.hours.delivered.cross_hours for week in weeks],
                                labelled(_("Hours by week"), Basis.DELIVERED),
-                               [labelled(_("Hours"), Basis.DELIVERED),
+                               [labelled(_("Hours of use"), Basis.DELIVERED),
                                 labelled(_("Hours used by other schools"), Basis.DELIVERED)])
 
 

@@ -1,8 +1,10 @@
 """The reports' aggregate queries: GROUP BY in the database, never bookings loaded into Python.
 
-Every query sums the same measures over confirmed bookings clipped to the range (see
-``sql.clipped_seconds``), grouped by what the figure needs: resource, booking school and kind,
-(booking school, owner school), local day and hour. Only the grouped rows come back.
+Every query sums the same measures over the reported bookings (confirmed ones and no-shows,
+released ones included) clipped to the range (see ``sql.clipped_seconds``), grouped by what the
+figure needs and always by basis (delivered, planned, no-show: ``sql.basis_of``): resource,
+(booking school, source, kind), (booking school, providing school), local day, (weekday, bell
+period). Only the grouped rows come back.
 """
 from __future__ import annotations
 
@@ -82,10 +84,6 @@ class Bases:
 
 
 NO_BASES = Bases()
-
-
-def total(hours) -> Hours:
-    return sum(hours, Hours())
 
 
 def total_bases(bases) -> Bases:

@@ -27,9 +27,9 @@ USAGE_COLUMNS = [
     Column("delivered_period_utilisation", labelled(_l("Utilisation of teaching periods"), DELIVERED), PERCENT),
     Column("bookable_hours", _l("Opening hours"), HOURS),
     Column("opening_utilisation", _booked(_l("Utilisation of opening hours")), PERCENT),
-    Column("delivered_hours", labelled(_l("Hours"), DELIVERED), HOURS),
-    Column("planned_hours", labelled(_l("Hours"), PLANNED), HOURS),
-    Column("no_show_hours", labelled(_l("Hours"), NO_SHOW), HOURS),
+    Column("delivered_hours", labelled(_l("Hours of use"), DELIVERED), HOURS),
+    Column("planned_hours", labelled(_l("Hours of use"), PLANNED), HOURS),
+    Column("no_show_hours", labelled(_l("Hours of use"), NO_SHOW), HOURS),
     Column("no_show_rate", _l("No-show rate (of ended hours)"), PERCENT),
     Column("cross_share", labelled(_l("Used by other schools"), DELIVERED), PERCENT),
 ]
@@ -83,9 +83,9 @@ def heatmap_table(figures: Activity, _links) -> Table:
 
 
 def trend_table(figures: Activity, links) -> Table:
-    columns = [Column("week", _l("Week")), Column("delivered_hours", labelled(_l("Hours"), DELIVERED), HOURS),
-               Column("planned_hours", labelled(_l("Hours"), PLANNED), HOURS),
-               Column("no_show_hours", labelled(_l("Hours"), NO_SHOW), HOURS),
+    columns = [Column("week", _l("Week")), Column("delivered_hours", labelled(_l("Hours of use"), DELIVERED), HOURS),
+               Column("planned_hours", labelled(_l("Hours of use"), PLANNED), HOURS),
+               Column("no_show_hours", labelled(_l("Hours of use"), NO_SHOW), HOURS),
                Column("cross_hours", labelled(_l("Hours used by other schools"), DELIVERED), HOURS)]
     rows = [[f"{week.first.isoformat()} – {week.last.isoformat()}",
              Cell(week.hours.delivered.hours, links.facility(start=week.first.isoformat(), end=week.last.isoformat(),

@@ -76,7 +76,7 @@ def summary_table(report: Report) -> Table:
     rows = [
         [str(_l("Date range")), Cell(f"{report.filter.range.first.isoformat()} – {report.filter.range.last.isoformat()}",
                                      kind=TEXT), ""],
-        *([_named(_l("Hours"), basis), Cell(hours.of(basis).hours, kind=HOURS), str(BASIS_NOTES[basis])]
+        *([_named(_l("Hours of use"), basis), Cell(hours.of(basis).hours, kind=HOURS), str(BASIS_NOTES[basis])]
           for basis in Basis),
         [_named(_l("Utilisation of teaching periods"), Basis.DELIVERED),
          Cell(total.period_utilisation(Basis.DELIVERED), kind=PERCENT),

@@ -27,8 +27,8 @@ def usage_section(figures: DistrictFigures, window: DigestWindow) -> Section | N
     total = figures.usage.total
     if not total.hours.booked.seconds:
         return None
-    columns = [Column("category", _l("Category")), Column("delivered", labelled(_l("Hours"), Basis.DELIVERED), HOURS),
-               Column("no_show", labelled(_l("Hours"), Basis.NO_SHOW), HOURS),
+    columns = [Column("category", _l("Category")), Column("delivered", labelled(_l("Hours of use"), Basis.DELIVERED), HOURS),
+               Column("no_show", labelled(_l("Hours of use"), Basis.NO_SHOW), HOURS),
                Column("utilisation", labelled(_l("Utilisation of teaching periods"), Basis.DELIVERED), PERCENT)]
     rows = [[str(label(row.category)), row.hours.delivered.hours, row.hours.no_show.hours,
              row.period_utilisation(Basis.DELIVERED)]

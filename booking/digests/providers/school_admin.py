@@ -38,8 +38,8 @@ def sharing_section(run: DigestRun, user, window: DigestWindow) -> Section | Non
     if not rows:
         return None
     columns = [Column("direction", _l("Direction")), Column("school", _l("School")),
-               Column("hours", labelled(_l("Hours"), Basis.DELIVERED), HOURS),
-               Column("no_show", labelled(_l("Hours"), Basis.NO_SHOW), HOURS), Column("bookings", _l("Bookings"), INT)]
+               Column("hours", labelled(_l("Hours of use"), Basis.DELIVERED), HOURS),
+               Column("no_show", labelled(_l("Hours of use"), Basis.NO_SHOW), HOURS), Column("bookings", _l("Bookings"), INT)]
     shown, more = table(columns, rows)
     title = _l("%(school)s lending and borrowing, %(days)s", school=user.school.name, days=span_text(first, last))
     return Section("school_sharing", str(title), table=shown, more=more)
