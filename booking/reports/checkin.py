@@ -38,7 +38,6 @@ from booking.validation import ValidationFailed
 # days (or the first run after an upgrade) must not release the history nobody checked in for.
 RELEASE_LOOKBACK = timedelta(hours=6)
 MAX_GRACE = timedelta(minutes=240)  # the largest check_in_after_minutes allowed
-RELEASE_REASON = "Released: nobody checked in"
 
 
 def window(booking: Booking) -> tuple[datetime, datetime]:
@@ -150,13 +149,14 @@ def release_candidates(now: datetime) -> list[Booking]:
 
 
 def release(booking: Booking, now: datetime) -> bool:
-    """Release one booking: cancelled, no-show, released_at; False when it changed since it was read."""
+    """Release one booking: cancelled, no-show, released_at; False when it changed since it was read.
+    No cancel reason is stored: pages say "released" in the reader's language from ``released_at``."""
     matched = db.session.execute(
         update(Booking)
         .where(Booking.id == booking.id, Booking.status == BookingStatus.CONFIRMED,
                Booking.sequence == booking.sequence, Booking.checked_in_at.is_(None), Booking.outcome.is_(None))
         .values(status=BookingStatus.CANCELLED, blocks=False, outcome=BookingOutcome.NO_SHOW, released_at=now,
-                outcome_recorded_at=now, cancel_reason=RELEASE_REASON, updated_at=now,
+                outcome_recorded_at=now, updated_at=now,
                 sequence=Booking.sequence + 1)
         .execution_options(synchronize_session=False)
     ).rowcount
