@@ -113,7 +113,7 @@ def test_drill_down_lists_the_bookings_behind_a_number(district, login_as):
     link = re.search(rf'href="(/reports/bookings\?[^"]*booker={district.village.id}[^"]*)"', page)[1]
     listing = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
     # The village's hours received from other schools, delivered: the no-show is not behind that number.
-    assert "1 条已确认的预约" in listing and "范围内共 1.0 小时" in listing
+    assert "1 条已确认的预约" in listing and "范围内共 1.0 小时" in listing and "统计口径：已完成" in listing
     assert "村小一" in listing and "村小零" not in listing
 
 

@@ -19,7 +19,7 @@ from booking.i18n import to_local
 from booking.labels import label
 from booking.permissions import role_required
 from booking.reports import checkin, drilldown, exports, outcomes
-from booking.reports.bases import BASIS_NOTES
+from booking.reports.bases import BASIS_LABELS, BASIS_NOTES
 from booking.reports.dashboard import charts_for
 from booking.reports.filters import ReportFilter, Viewer, parse_filter
 from booking.reports.forms import FilterForm, OutcomeForm
@@ -157,7 +157,7 @@ def bookings():
     rows, totals = drilldown.listing(drill, viewer, page)
     return render_template("reports/bookings.html", errors={}, drill=drill, rows=rows, totals=totals, page=page,
                            page_size=drilldown.PAGE_SIZE, hours_inside=drilldown.hours_inside,
-                           description=describe(drill.filter), hours_column=HOURS_COLUMN)
+                           description=describe(drill.filter), hours_column=HOURS_COLUMN, basis_labels=BASIS_LABELS)
 
 
 @bp.post("/bookings/<int:booking_id>/outcome")
