@@ -217,31 +217,52 @@ def hours_by_local_day(report_filter: ReportFilter) -> dict[int, Bases]:
     return {key[0]: bases for key, bases in _per_offset_span(report_filter, query_span).items()}
 
 
-def _period_query(report_filter: ReportFilter, group_columns, measures):
-    """Per offset span: the bookings joined to the owner school's bell periods, summing the part of each
-    period a booking covers (a booking over several periods counts in each)."""
+PERIOD = "period"  # a key of _period_query that is the bell period's number, not a booking column
+
+
+def _period_query(report_filter: ReportFilter, keys: dict, measures: tuple = (SECONDS,)) -> dict[tuple, Bases]:
+    """The part of each bell period of the owner school that bookings cover (a booking over several periods
+    counts in each), summed by ``keys`` ({name: column or callable(span) → column}).
+
+    Grouped first, joined after: bookings are grouped by (keys, owner school, local start and end clock
+    seconds, basis), a few thousand rows however many bookings there are (lessons start at a school's
+    bell times), and only those rows are joined to the periods and their overlaps summed."""
     def query_span(span, conditions):
-        inside = sql.seconds_in_period(report_filter.range, span, sql.seconds_of_day(BellPeriod.start_time),
-                                       sql.seconds_of_day(BellPeriod.end_time))
-        columns = [column(span) if callable(column) else column for column in group_columns]
-        return grouped_hours(report_filter, columns, facility_conditions(report_filter) + conditions + [inside > 0],
-                             measures, seconds=inside,
-                             joins=((BellPeriod, BellPeriod.school_id == Resource.owner_school_id),))
+        start, end = sql.local_clock_seconds(report_filter.range, span)
+        columns = {name: (column(span) if callable(column) else column).label(name)
+                   for name, column in keys.items() if name != PERIOD}
+        columns.update(owner=Resource.owner_school_id.label("owner"), clock_start=start.label("clock_start"),
+                       clock_end=end.label("clock_end"), basis=sql.basis_of(report_filter.cut).label("basis"))
+        inner = (select(*columns.values(), func.count().label("n"), func.sum(Booking.quantity).label("units"))
+                 .select_from(Booking).join(Resource, Resource.id == Booking.resource_id)
+                 .where(sql.in_range(report_filter.range), *facility_conditions(report_filter), *conditions))
+        grouped = sql.scan_reported_span(inner).group_by(*columns.values()).subquery()
+        inside = sql.overlap_seconds(grouped.c.clock_start, grouped.c.clock_end,
+                                     sql.seconds_of_day(BellPeriod.start_time), sql.seconds_of_day(BellPeriod.end_time))
+        outer_keys = [BellPeriod.number if name == PERIOD else grouped.c[name] for name in keys]
+        sums = {SECONDS: func.sum(inside * grouped.c.n), UNITS: func.sum(inside * grouped.c.units)}
+        query = (select(*outer_keys, grouped.c.basis, *(sums[name] for name in measures))
+                 .select_from(grouped).join(BellPeriod, BellPeriod.school_id == grouped.c.owner)
+                 .where(inside > 0).group_by(*outer_keys, grouped.c.basis))
+        found: dict[tuple, dict] = {}
+        width = len(outer_keys)
+        for row in db.session.execute(query):
+            hours = Hours(**{name: int(value or 0) for name, value in zip(measures, row[width + 1:])})
+            found.setdefault(tuple(int(value) for value in row[:width]), {})[row[width]] = hours
+        return {key: Bases(**by_basis) for key, by_basis in found.items()}
 
     return _per_offset_span(report_filter, query_span)
 
 
 def hours_by_weekday_period(report_filter: ReportFilter) -> dict[tuple, Bases]:
     """{(weekday 0 = Monday, period number 第N节 of the owner school): Bases}."""
-    weekday = lambda span: (sql.local_day_number(report_filter.range, span) + sql.EPOCH_WEEKDAY) % 7  # noqa: E731
-    rows = _period_query(report_filter, [weekday, BellPeriod.number], (SECONDS, CROSS))
-    found: dict[tuple, Bases] = {}
-    for (day, number), bases in rows.items():
-        found[(int(day), int(number))] = found.get((int(day), int(number)), NO_BASES) + bases
-    return found
+    def weekday(span):
+        return (sql.local_day_number(report_filter.range, span) + sql.EPOCH_WEEKDAY) % 7
+
+    return _period_query(report_filter, {"weekday": weekday, PERIOD: None})
 
 
 def period_hours_by_resource(report_filter: ReportFilter) -> dict[int, Bases]:
-    """{resource id: Bases} of the booked time inside the owner school's bell periods."""
-    rows = _period_query(report_filter, [Booking.resource_id], (SECONDS, UNITS))
+    """{resource id: Bases} of the booked time inside the owner school's bell periods (item-time in units)."""
+    rows = _period_query(report_filter, {"resource": Booking.resource_id}, (SECONDS, UNITS))
     return {key[0]: bases for key, bases in rows.items()}

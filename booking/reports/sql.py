@@ -174,14 +174,18 @@ def local_day_number(report_range: ReportRange, span: OffsetSpan):
     return (epoch(clipped_start(report_range)) + _seconds(span.offset_seconds)) // SECONDS_PER_DAY
 
 
-def seconds_in_period(report_range: ReportRange, span: OffsetSpan, period_start, period_end):
-    """Seconds of a booking (clipped to the range) inside a bell period of its local start day.
-
-    ``period_start``/``period_end``: seconds after local midnight. Negative when they do not meet."""
+def local_clock_seconds(report_range: ReportRange, span: OffsetSpan) -> tuple:
+    """(start, end) of a booking clipped to the range, in seconds after the local midnight of its start day
+    (an end past midnight is more than 86,400: only the start day's periods can meet it)."""
     midnight = local_day_number(report_range, span) * SECONDS_PER_DAY - _seconds(span.offset_seconds)
-    start = greatest_number(epoch(clipped_start(report_range)), midnight + period_start)
-    end = least_number(epoch(least(Booking.ends_at, _instant(report_range.end))), midnight + period_end)
-    return end - start
+    start = epoch(clipped_start(report_range)) - midnight
+    end = epoch(least(Booking.ends_at, _instant(report_range.end))) - midnight
+    return start, end
+
+
+def overlap_seconds(start, end, period_start, period_end):
+    """Seconds [start, end) and [period_start, period_end) share; zero or negative when they do not meet."""
+    return least_number(end, period_end) - greatest_number(start, period_start)
 
 
 def local_hour_number(report_range: ReportRange, span: OffsetSpan):
