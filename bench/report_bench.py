@@ -166,20 +166,26 @@ def load(backend: str, args) -> float:
 
 # --- timing ------------------------------------------------------------------------------------------
 
-# The split report's per-school figures, written by hand: hours by (booking school, own or received, basis).
-SPLIT_COLUMNS = ("SELECT b.school_id, CASE WHEN r.owner_school_id = b.school_id THEN 'own' ELSE 'received' END,"
+# The split report's per-school figures, written by hand: hours and student-hours by (booking school, source,
+# resource kind, basis); the source from the providing school (a visiting teacher's home school, else the owner).
+SECONDS_INSIDE = {
+    "postgresql": "extract(epoch FROM least(b.ends_at, :end) - greatest(b.starts_at, :start))",
+    "sqlite": "(unixepoch(min(b.ends_at, :end)) - unixepoch(max(b.starts_at, :start)))",
+}
+SPLIT_COLUMNS = ("SELECT b.school_id, CASE WHEN p.district_owned THEN 'district'"
+                 " WHEN p.id = b.school_id THEN 'own' ELSE 'received' END, r.kind,"
                  " CASE WHEN b.outcome = 'no_show' THEN 'no_show' WHEN b.ends_at <= :now THEN 'delivered'"
-                 " ELSE 'planned' END, ")
-SPLIT_WHERE = (" JOIN resources r ON r.id = b.resource_id"
-               " WHERE (status = 'confirmed' OR outcome = 'no_show') AND b.starts_at < :end AND b.ends_at > :start"
-               " GROUP BY 1, 2, 3")
+                 " ELSE 'planned' END, sum({seconds}), sum({seconds} * coalesce(b.students, 0))")
+SPLIT_FROM = (" JOIN resources r ON r.id = b.resource_id LEFT JOIN teacher_profiles t ON t.resource_id = r.id"
+              " JOIN schools p ON p.id = coalesce(t.home_school_id, r.owner_school_id)"
+              " WHERE (status = 'confirmed' OR outcome = 'no_show') AND b.starts_at < :end AND b.ends_at > :start"
+              " GROUP BY 1, 2, 3, 4")
 RAW_SQL = {
-    "postgresql": SPLIT_COLUMNS + "sum(extract(epoch FROM least(b.ends_at, :end) - greatest(b.starts_at, :start)))"
-                  " FROM bookings b" + SPLIT_WHERE,
+    "postgresql": SPLIT_COLUMNS.format(seconds=SECONDS_INSIDE["postgresql"]) + " FROM bookings b" + SPLIT_FROM,
     # With the reports' index, as the reports read it: left to itself SQLite walks ix_bookings_school_start
     # in GROUP BY order and reads the table row by row, several times slower.
-    "sqlite": SPLIT_COLUMNS + "sum(unixepoch(min(b.ends_at, :end)) - unixepoch(max(b.starts_at, :start)))"
-              " FROM bookings b INDEXED BY ix_bookings_report_span" + SPLIT_WHERE,
+    "sqlite": SPLIT_COLUMNS.format(seconds=SECONDS_INSIDE["sqlite"])
+              + " FROM bookings b INDEXED BY ix_bookings_report_span" + SPLIT_FROM,
 }
 
 
@@ -215,11 +221,12 @@ def run_reports(backend: str, repeats: int) -> list[tuple[str, float, str]]:
     usage_time, usage = timed(lambda: utilisation(report_filter, viewer), repeats)
     dashboard_time, _report = timed(lambda: build_report(report_filter, viewer), repeats)
     clock.freeze(None)
-    raw_hours = {(source, basis): 0.0 for source in ("own", "received") for basis in Basis}
-    for _school, source, basis, seconds in raw:
+    sources = ("own", "received", "district")
+    raw_hours = {(source, basis): 0.0 for source in sources for basis in Basis}
+    for _school, source, _kind, basis, seconds, _student_seconds in raw:
         raw_hours[(source, Basis(basis))] += float(seconds) / 3600
     report_hours = {(source, basis): sum(row.source_hours(source, basis) for row in figures.schools)
-                    for source in ("own", "received") for basis in Basis}
+                    for source in sources for basis in Basis}
     agree = all(abs(raw_hours[key] - report_hours[key]) < 1e-6 * max(1.0, raw_hours[key]) for key in raw_hours)
     primary = next(group for group in figures.groups if group.stage == "primary").main
     return [
