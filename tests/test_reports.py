@@ -146,7 +146,7 @@ def test_bookings_crossing_the_range_edges_are_clipped(app):
 def test_category_and_stage_filters(app):
     district = small_district()
     labs = week_filter(district, category=Category.LAB)
-    assert queries.hours_by_resource(labs) == {}
+    assert queries.hours_by_resource(labs) == ({}, {})
     junior = week_filter(district, stage=Stage.JUNIOR)
     assert access.access(junior, Viewer.of(district.coordinator)).schools == []
     assert utilisation.utilisation(junior, Viewer.of(district.coordinator)).by_resource == []

@@ -160,12 +160,6 @@ def grouped_hours(report_filter: ReportFilter, group_columns: list, conditions: 
     return {key: Bases(**by_basis) for key, by_basis in found.items()}
 
 
-def hours_by_resource(report_filter: ReportFilter) -> dict[int, Bases]:
-    rows = grouped_hours(report_filter, [Booking.resource_id], facility_conditions(report_filter),
-                         (SECONDS, UNITS, USED, CROSS))
-    return {key[0]: hours for key, hours in rows.items()}
-
-
 # Where a school's access comes from: its own resources, another school's, or the district's own.
 OWN, RECEIVED, DISTRICT = "own", "received", "district"
 
@@ -217,32 +211,53 @@ def hours_by_local_day(report_filter: ReportFilter) -> dict[int, Bases]:
     return {key[0]: bases for key, bases in _per_offset_span(report_filter, query_span).items()}
 
 
-PERIOD = "period"  # a key of _period_query that is the bell period's number, not a booking column
+PERIOD, WHOLE_DAY = "period", "whole_day"  # keys of _period_query taken from the period, not the booking
+WHOLE_DAY_NUMBER = 0  # a period spanning any booking: its "overlap" is the booking's whole clipped length
+ANY_TIME = 10**9  # seconds: further from midnight than any booking reaches
 
 
-def _period_query(report_filter: ReportFilter, keys: dict, measures: tuple = (SECONDS,)) -> dict[tuple, Bases]:
+def _periods(whole_day: bool):
+    """Every school's bell periods as (school_id, number, starts, ends) in seconds after midnight; with
+    ``whole_day``, one more row per school (number 0) that covers any booking whole."""
+    periods = select(BellPeriod.school_id.label("school_id"), BellPeriod.number.label("number"),
+                     sql.seconds_of_day(BellPeriod.start_time).label("starts"),
+                     sql.seconds_of_day(BellPeriod.end_time).label("ends"))
+    if whole_day:
+        periods = periods.union_all(select(School.id, literal(WHOLE_DAY_NUMBER), literal(-ANY_TIME),
+                                           literal(ANY_TIME)))
+    return periods.subquery("periods")
+
+
+def _period_query(report_filter: ReportFilter, keys: dict, measures: tuple = (SECONDS,),
+                  whole_day: bool = False) -> dict[tuple, Bases]:
     """The part of each bell period of the owner school that bookings cover (a booking over several periods
-    counts in each), summed by ``keys`` ({name: column or callable(span) → column}).
+    counts in each), summed by ``keys`` ({name: column or callable(span) → column}; PERIOD: the period's
+    number; WHOLE_DAY: whether the row is the whole-day period that ``whole_day`` adds).
 
-    Grouped first, joined after: bookings are grouped by (keys, owner school, local start and end clock
-    seconds, basis), a few thousand rows however many bookings there are (lessons start at a school's
+    Grouped first, joined after: bookings are grouped by (keys, owner school, local start clock seconds,
+    length, basis), a few thousand rows however many bookings there are (lessons start at a school's
     bell times), and only those rows are joined to the periods and their overlaps summed."""
     def query_span(span, conditions):
-        start, end = sql.local_clock_seconds(report_filter.range, span)
+        start, length = sql.local_clock_seconds(report_filter.range, span)
         columns = {name: (column(span) if callable(column) else column).label(name)
-                   for name, column in keys.items() if name != PERIOD}
+                   for name, column in keys.items() if name not in (PERIOD, WHOLE_DAY)}
         columns.update(owner=Resource.owner_school_id.label("owner"), clock_start=start.label("clock_start"),
-                       clock_end=end.label("clock_end"), basis=sql.basis_of(report_filter.cut).label("basis"))
-        inner = (select(*columns.values(), func.count().label("n"), func.sum(Booking.quantity).label("units"))
+                       length=length.label("length"), basis=sql.basis_of(report_filter.cut).label("basis"))
+        counts = [func.count().label("n"), func.sum(Booking.quantity).label("units"),
+                  func.sum(case((Booking.outcome == BookingOutcome.USED, 1), else_=0)).label("used"),
+                  func.sum(case((Booking.school_id != Resource.owner_school_id, 1), else_=0)).label("cross")]
+        inner = (select(*columns.values(), *counts)
                  .select_from(Booking).join(Resource, Resource.id == Booking.resource_id)
                  .where(sql.in_range(report_filter.range), *facility_conditions(report_filter), *conditions))
         grouped = sql.scan_reported_span(inner).group_by(*columns.values()).subquery()
-        inside = sql.overlap_seconds(grouped.c.clock_start, grouped.c.clock_end,
-                                     sql.seconds_of_day(BellPeriod.start_time), sql.seconds_of_day(BellPeriod.end_time))
-        outer_keys = [BellPeriod.number if name == PERIOD else grouped.c[name] for name in keys]
-        sums = {SECONDS: func.sum(inside * grouped.c.n), UNITS: func.sum(inside * grouped.c.units)}
-        query = (select(*outer_keys, grouped.c.basis, *(sums[name] for name in measures))
-                 .select_from(grouped).join(BellPeriod, BellPeriod.school_id == grouped.c.owner)
+        periods = _periods(whole_day)
+        inside = sql.overlap_seconds(grouped.c.clock_start, grouped.c.clock_start + grouped.c.length,
+                                     periods.c.starts, periods.c.ends)
+        period_keys = {PERIOD: periods.c.number, WHOLE_DAY: (periods.c.number == WHOLE_DAY_NUMBER).label(WHOLE_DAY)}
+        outer_keys = [period_keys.get(name, grouped.c[name] if name in columns else None) for name in keys]
+        sums = {SECONDS: grouped.c.n, UNITS: grouped.c.units, USED: grouped.c.used, CROSS: grouped.c.cross}
+        query = (select(*outer_keys, grouped.c.basis, *(func.sum(inside * sums[name]) for name in measures))
+                 .select_from(grouped).join(periods, periods.c.school_id == grouped.c.owner)
                  .where(inside > 0).group_by(*outer_keys, grouped.c.basis))
         found: dict[tuple, dict] = {}
         width = len(outer_keys)
@@ -262,7 +277,11 @@ def hours_by_weekday_period(report_filter: ReportFilter) -> dict[tuple, Bases]:
     return _period_query(report_filter, {"weekday": weekday, PERIOD: None})
 
 
-def period_hours_by_resource(report_filter: ReportFilter) -> dict[int, Bases]:
-    """{resource id: Bases} of the booked time inside the owner school's bell periods (item-time in units)."""
-    rows = _period_query(report_filter, {"resource": Booking.resource_id}, (SECONDS, UNITS))
-    return {key[0]: bases for key, bases in rows.items()}
+def hours_by_resource(report_filter: ReportFilter) -> tuple[dict[int, Bases], dict[int, Bases]]:
+    """({resource id: Bases} of the booked time, {resource id: Bases} of the part inside the owner school's
+    bell periods): one scan of the bookings for both (the whole-day period gives the first)."""
+    rows = _period_query(report_filter, {"resource": Booking.resource_id, WHOLE_DAY: None},
+                         (SECONDS, UNITS, USED, CROSS), whole_day=True)
+    booked = {resource: bases for (resource, whole), bases in rows.items() if whole}
+    in_periods = {resource: bases for (resource, whole), bases in rows.items() if not whole}
+    return booked, in_periods

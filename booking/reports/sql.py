@@ -175,12 +175,12 @@ def local_day_number(report_range: ReportRange, span: OffsetSpan):
 
 
 def local_clock_seconds(report_range: ReportRange, span: OffsetSpan) -> tuple:
-    """(start, end) of a booking clipped to the range, in seconds after the local midnight of its start day
-    (an end past midnight is more than 86,400: only the start day's periods can meet it)."""
-    midnight = local_day_number(report_range, span) * SECONDS_PER_DAY - _seconds(span.offset_seconds)
-    start = epoch(clipped_start(report_range)) - midnight
-    end = epoch(least(Booking.ends_at, _instant(report_range.end))) - midnight
-    return start, end
+    """(start, length) of a booking clipped to the range: its start in seconds after the local midnight of
+    its start day, and its length in seconds (a booking past midnight ends after 86,400: only the start
+    day's periods can meet it)."""
+    start = epoch(clipped_start(report_range))
+    return (start + _seconds(span.offset_seconds)) % SECONDS_PER_DAY, \
+        epoch(least(Booking.ends_at, _instant(report_range.end))) - start
 
 
 def overlap_seconds(start, end, period_start, period_end):

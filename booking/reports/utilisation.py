@@ -5,8 +5,8 @@ The main figure is by teaching periods: the time booked inside the owner school'
 of a term, less closures and the resource's blackouts). Opening-hours utilisation (booked hours
 over opening hours) stays beside it as the second figure.
 
-Booked hours by basis come from one GROUP BY (resource, basis) (``queries.hours_by_resource``),
-the part inside periods from one more (``queries.period_hours_by_resource``). Teaching and
+Booked hours by basis and the part of them inside bell periods come from one scan of the
+bookings, grouped by resource, period and basis (``queries.hours_by_resource``). Teaching and
 opening hours come from the small periods, terms, opening-hours, closures and blackouts tables,
 in Python. Equipment is lent in quantities, so its utilisation compares item-hours (hours ×
 quantity) with its stock's hours; for rooms and teachers the two are the same.
@@ -24,8 +24,7 @@ from booking.bookings.rules import Interval
 from booking.extensions import db
 from booking.reports.filters import ReportFilter, Viewer
 from booking.reports.opening import blackout_hours, open_hours
-from booking.reports.queries import (NO_BASES, Bases, facility_conditions, hours_by_resource, period_hours_by_resource,
-                                     total_bases)
+from booking.reports.queries import NO_BASES, Bases, facility_conditions, hours_by_resource, total_bases
 from booking.reports.timeframe import ReportRange, open_weekdays
 from booking.resources.models import Category, OpeningHours, Resource
 from booking.schools.models import BellPeriod, School, Term
@@ -196,8 +195,7 @@ def schools_by_id(ids) -> dict[int, School]:
 
 def utilisation(report_filter: ReportFilter, viewer: Viewer) -> Utilisation:
     """The figures for ``viewer``: rows naming a school they may not see are left out; totals stay."""
-    booked = hours_by_resource(report_filter)
-    in_periods = period_hours_by_resource(report_filter)
+    booked, in_periods = hours_by_resource(report_filter)
     resources = resources_in_scope(report_filter, booked)
     bookable = bookable_hours(resources, opening_windows(report_filter), report_filter.range)
     teaching = teaching_hours(resources, report_filter.range)
