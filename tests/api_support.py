@@ -4,11 +4,13 @@ from __future__ import annotations
 import jsonschema
 
 from booking.accounts import services
+from booking.extensions import db
 
 
 def bearer(user) -> dict:
-    """Headers carrying a fresh API token of ``user``."""
+    """Headers carrying a fresh API token of ``user``, committed as the request that made it would."""
     _token, raw = services.issue_token(user, "test")
+    db.session.commit()
     return {"Authorization": f"Bearer {raw}"}
 
 

@@ -24,17 +24,19 @@ SNAPSHOTS = Path(__file__).parent / "snapshots" / "digests"
 # Each role's figures of the scenario's day, as they must read in each language.
 EXPECTED = {
     "coordinator": {
-        "zh_CN": ["2.8 小时", "15.7%", "实验室", "体育馆", "北村小学", "1.3", "0.4",
-                  "加权差异系数 0.676", "0.500", "未达标", "中心小学", "66.2%",
+        "zh_CN": ["已完成 2.2 小时（未到场 0.7 小时）", "25.0%", "实验室", "体育馆", "北村小学", "0.7",
+                  "共享获得的加权差异系数 2.000，总获得 0.269", "0.500", "未达标", "中心小学", "0.0%",
                   "等待超过24小时的申请：1", "篮球馆 (中心小学)", "未到场", "10:40–11:20"],
-        "en": ["2.8 hours booked", "15.7%", "Laboratory", "Gym", "北村小学", "1.3", "0.4",
-               "weighted CV 0.676 against the pass mark 0.500, does not pass", "中心小学 received 66.2%",
+        "en": ["2.2 hours delivered", "25.0%", "Laboratory", "Gym", "北村小学", "0.7",
+               "weighted CV of shared access 2.000, of total access 0.269, against the pass mark 0.500: shared "
+               "access does not pass", "中心小学 received 0.0%",
                "Requests waiting more than 24 hours: 1", "No-shows", "10:40–11:20"],
     },
     "admin": {
-        "zh_CN": ["中心小学", "借出给", "北村小学", "1.3", "等待您审批的申请：1", "篮球馆", "篮球训练", "李春梅"],
-        "en": ["中心小学 lending and borrowing", "Lent to", "北村小学", "1.3",
-               "Requests waiting for your answer: 1", "篮球训练", "李春梅"],
+        "zh_CN": ["中心小学", "借出给", "北村小学", "使用小时数（已完成）", "使用小时数（未到场）", "0.7",
+                  "等待您审批的申请：1", "篮球馆", "篮球训练", "李春梅"],
+        "en": ["中心小学 lending and borrowing", "Lent to", "北村小学", "Hours of use (delivered)",
+               "Hours of use (no-show)", "0.7", "Requests waiting for your answer: 1", "篮球训练", "李春梅"],
     },
     "teacher": {
         "zh_CN": ["明天的预约", "08:50–09:30", "14:00–14:40", "科学实验室 (中心小学)", "待审批", "已取消",

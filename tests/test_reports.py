@@ -17,6 +17,8 @@ from booking.accounts.models import Role, User
 from booking.bookings.models import Booking, BookingOutcome, BookingStatus
 from booking.extensions import db
 from booking.reports import access, activity, queries, utilisation
+from booking.reports.access import Scope
+from booking.reports.bases import Basis
 from booking.reports.filters import Viewer, make_filter
 from booking.resources.models import Category, ResourceKind
 from booking.schools.models import Stage
@@ -75,12 +77,12 @@ def test_utilisation_counts_confirmed_hours_over_open_hours(app):
     figures = utilisation.utilisation(week_filter(district), Viewer.of(district.coordinator))
     [row] = figures.by_resource
     assert row.bookable_hours == 36
-    assert row.hours.hours == 5
+    assert row.hours.booked.hours == 5
     assert row.utilisation == pytest.approx(5 / 36)
-    assert (row.hours.used_hours, row.hours.no_show_hours) == (1, 2)
-    assert row.hours.no_show_rate == pytest.approx(2 / 3)
-    assert row.hours.cross_share == pytest.approx(4 / 5)
-    assert figures.by_category[0].key == Category.GYM and figures.total.hours.hours == 5
+    assert (row.hours.booked.used_hours, row.hours.delivered.hours, row.hours.no_show.hours) == (1, 3, 2)
+    assert row.hours.no_show_rate == pytest.approx(2 / 5)  # of the 5 hours that have ended
+    assert row.hours.booked.cross_share == pytest.approx(4 / 5)
+    assert figures.by_category[0].key == Category.GYM and figures.total.hours.booked.hours == 5
     assert [r.key for r in figures.by_school] == [district.lead.id]
 
 
@@ -89,39 +91,46 @@ def test_equity_of_the_small_district_matches_the_hand_figures(app):
     district = small_district()
     figures = access.access(week_filter(district), Viewer.of(district.coordinator))
     rows = {row.school.name: row for row in figures.schools}
-    assert rows["领头小学"].per_100("hours") == 1 and rows["村小一"].per_100("hours") == 3
-    assert rows["村小零"].totals["hours"] == 1 and rows["村小零"].per_100("hours") is None
+    # Total access (delivered: the no-show is left out): lead 1/100 of its own, village 1/100 borrowed.
+    assert rows["领头小学"].per_100(scope=Scope.TOTAL) == 1 and rows["村小一"].per_100(scope=Scope.TOTAL) == 1
+    assert rows["村小一"].per_100(scope=Scope.TOTAL, basis=Basis.NO_SHOW) == 2
+    assert rows["领头小学"].per_100() == 0 and rows["村小一"].per_100() == 1  # shared access
+    assert rows["村小零"].value(scope=Scope.TOTAL) == 1 and rows["村小零"].per_100() is None
     [primary] = figures.groups
-    main = primary.indicators[0]
-    assert (primary.stage, primary.threshold, main.figures.schools) == (Stage.PRIMARY, 0.5, 2)
-    assert main.figures.cv_weighted == pytest.approx(0.5)
-    assert main.figures.gini == pytest.approx(0.25)
-    assert main.figures.mcloone == pytest.approx(0.5)
-    assert main.passes is True
+    main = primary.main
+    assert (primary.stage, primary.threshold, main.shared.figures.schools) == (Stage.PRIMARY, 0.5, 2)
+    assert main.total.figures.cv_weighted == pytest.approx(0)
+    assert main.shared.figures.cv_weighted == pytest.approx(1)
+    assert main.shared.figures.gini == pytest.approx(0.5)
+    assert main.shared.passes is False and main.total.passes is True
     assert [row.school.name for row in figures.under_served] == ["领头小学"]
-    assert figures.under_served[0].gaps["hours"] == pytest.approx(1)  # (2 − 1) hours per 100 students × 100
-    student_hours = {i.indicator.key: i for i in primary.indicators}["student_hours"].figures
-    assert student_hours.level == pytest.approx(30 * 4 / 200)  # 30 students a booking, 4 class-hours, 200 students
+    assert figures.under_served[0].gaps[("hours", Scope.SHARED)] == pytest.approx(0.5)  # (0.5 − 0) / 100 × 100
+    student_hours = {i.indicator.key: i for i in primary.indicators}["student_hours"].total.figures
+    assert student_hours.level == pytest.approx(30 * 2 / 200)  # 30 students a booking, 2 delivered hours, 200
 
 
 def test_flows_matrix_and_who_lends(app):
     district = small_district()
     figures = access.flows(week_filter(district), Viewer.of(district.coordinator))
-    hours = {pair: h.hours for pair, h in figures.cells.items()}
+    hours = {pair: h.booked.hours for pair, h in figures.cells.items()}
     assert hours == {(district.lead.id, district.lead.id): 1, (district.village.id, district.lead.id): 3,
                      (district.empty.id, district.lead.id): 1}
     rows = {row.school.name: row for row in figures.rows}
-    assert (rows["领头小学"].lent.hours, rows["领头小学"].own_use.hours) == (4, 1)
-    assert rows["村小一"].borrowed.hours == 3
-    assert figures.total.cross_share == pytest.approx(4 / 5)
+    assert (rows["领头小学"].lent.booked.hours, rows["领头小学"].own_use.booked.hours) == (4, 1)
+    assert (rows["村小一"].borrowed.delivered.hours, rows["村小一"].borrowed.no_show.hours) == (1, 2)
+    assert figures.cross_share == pytest.approx(2 / 3)  # delivered: 1 h own, 2 h cross
 
 
 def test_heatmap_and_weekly_trend(app):
     district = small_district()
     figures = activity.activity(week_filter(district))
-    assert {key: h.hours for key, h in figures.cells.items()} == {(0, 9): 1, (1, 9): 2, (2, 14): 1, (0, 14): 1}
+    # Bell periods of the factories: 第2节 08:50–09:30, 第3节 09:50–10:30, 第5节 14:00–14:40; 40 minutes each.
+    cells = {key: round(h.booked.hours * 60) for key, h in figures.cells.items()}
+    # 第4节 10:40–11:20, 第6节 14:50–15:30: a booking over several periods counts the part of each.
+    assert cells == {(0, 2): 30, (0, 3): 10, (1, 2): 30, (1, 3): 40, (1, 4): 20, (2, 5): 40, (2, 6): 10,
+                     (0, 5): 40, (0, 6): 10}
     [week] = figures.weeks
-    assert (week.monday, week.hours.hours, week.hours.cross_hours) == (MONDAY, 5, 4)
+    assert (week.monday, week.hours.booked.hours, week.hours.delivered.cross_hours) == (MONDAY, 5, 2)
 
 
 def test_bookings_crossing_the_range_edges_are_clipped(app):
@@ -129,15 +138,15 @@ def test_bookings_crossing_the_range_edges_are_clipped(app):
     add_booking(district.gym, district.village, local(9, 6, 23), local(9, 7, 1))  # 1 h inside, from Monday 00:00
     add_booking(district.gym, district.village, local(9, 11, 22), local(9, 12, 3))  # 2 h inside, to Friday 24:00
     report_filter = week_filter(district)
-    assert queries.hours_total(report_filter, []).hours == 5 + 3
-    cells = activity.activity(report_filter).cells
-    assert cells[(0, 0)].hours == 1 and cells[(4, 22)].hours == 2
+    assert utilisation.utilisation(report_filter, Viewer.of(district.coordinator)).total.hours.booked.hours == 5 + 3
+    weeks = activity.activity(report_filter).weeks
+    assert weeks[0].hours.booked.hours == 5 + 3
 
 
 def test_category_and_stage_filters(app):
     district = small_district()
     labs = week_filter(district, category=Category.LAB)
-    assert queries.hours_total(labs, queries.facility_conditions(labs)).hours == 0
+    assert queries.hours_by_resource(labs) == ({}, {})
     junior = week_filter(district, stage=Stage.JUNIOR)
     assert access.access(junior, Viewer.of(district.coordinator)).schools == []
     assert utilisation.utilisation(junior, Viewer.of(district.coordinator)).by_resource == []
@@ -151,7 +160,7 @@ def test_equipment_utilisation_counts_items(app):
     figures = utilisation.utilisation(week_filter(district, category=Category.EQUIPMENT_KIT),
                                       Viewer.of(district.coordinator))
     [row] = figures.by_resource
-    assert row.hours.hours == 9 and row.bookable_unit_hours == 36 * 4
+    assert row.hours.booked.hours == 9 and row.bookable_unit_hours == 36 * 4
     assert row.utilisation == pytest.approx(18 / 144)
 
 
@@ -162,17 +171,17 @@ def test_school_admin_sees_own_school_and_district_aggregates(app):
     report_filter = make_filter(viewer, MONDAY, FRIDAY)
     figures = access.access(report_filter, viewer)
     assert [row.school.name for row in figures.schools] == ["村小一"]
-    assert figures.groups[0].indicators[0].figures.cv_weighted == pytest.approx(0.5)  # still the district's
+    assert figures.groups[0].main.shared.figures.cv_weighted == pytest.approx(1)  # still the district's
     assert figures.under_served == [] and figures.under_served_count == 1
     usage = utilisation.utilisation(report_filter, viewer)
-    assert usage.by_resource == [] and usage.by_school == [] and usage.total.hours.hours == 5
+    assert usage.by_resource == [] and usage.by_school == [] and usage.total.hours.booked.hours == 5
     flows = access.flows(report_filter, viewer)
     assert set(flows.cells) == {(district.village.id, district.lead.id)}
     assert [row.school.name for row in flows.rows] == ["村小一"]
 
 
 def test_daylight_saving_zone_buckets_by_local_hour(app):
-    """In a zone with summer time the 09:00 lessons before and after the change both land in hour 9."""
+    """In a zone with summer time the 09:00 lessons before and after the change both land in 第2节 (08:50–09:30)."""
     app.config["DISTRICT_TIMEZONE"] = "Europe/Berlin"
     district = small_district()
     from datetime import datetime
@@ -184,4 +193,4 @@ def test_daylight_saving_zone_buckets_by_local_hour(app):
                     datetime(2026, 10, day, 10, tzinfo=berlin))
     report_filter = make_filter(Viewer.of(district.coordinator), date(2026, 10, 19), date(2026, 10, 30))
     cells = activity.activity(report_filter).cells
-    assert (cells[(4, 9)].hours, cells[(0, 9)].hours) == (1, 1)
+    assert (round(cells[(4, 2)].booked.hours * 60), round(cells[(0, 2)].booked.hours * 60)) == (30, 30)

@@ -69,11 +69,11 @@ def test_school_admin_sees_own_school_and_aggregates(district, login_as):
     client = login_as(factories.user(role=Role.SCHOOL_ADMIN, school=district.village))
     page = client.get("/reports/", query_string=WEEK).get_data(as_text=True)
     assert "您可以看到本校的明细和全学区的汇总数据。" in page
-    names = [row[0] for row in csv_rows(client.get("/reports/export/access_schools.csv", query_string=WEEK))[3:]]
+    names = [row[0] for row in csv_rows(client.get("/reports/export/access_schools.csv", query_string=WEEK))[4:]]
     assert names == ["村小一"]
     equity = csv_rows(client.get("/reports/export/equity.csv", query_string=WEEK))
-    assert equity[3][4] == "0.5"  # the district's weighted CV, an aggregate
-    assert csv_rows(client.get("/reports/export/under_served.csv", query_string=WEEK))[3:] == []
+    assert equity[4][equity[3].index("共享获得：差异系数（按学生数加权）")] == "1.0"  # the district's, an aggregate
+    assert csv_rows(client.get("/reports/export/under_served.csv", query_string=WEEK))[4:] == []
     other = client.get("/reports/", query_string={**WEEK, "school": district.lead.id})
     assert other.status_code == 422 and "您只能查看您所管理学校的数据。" in other.get_data(as_text=True)
 
@@ -83,20 +83,23 @@ def test_csv_export_has_title_range_and_numbers(district, login_as):
     response = client.get("/reports/export/under_served.csv", query_string=WEEK)
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
     rows = csv_rows(response)
-    assert rows[0] == ["低于学段水平的学校"] and rows[1] == ["日期范围：2026-09-07 – 2026-09-11"]
-    assert rows[3][0] == "领头小学" and [float(v) for v in rows[3][4:8]] == [1.0, 2.0, 0.5, 1.0]
+    assert rows[0] == ["共享获得低于学段水平的学校"] and rows[1] == ["日期范围：2026-09-07 – 2026-09-11"]
+    assert rows[2][0].startswith("统计口径")
+    assert rows[4][0] == "领头小学" and [float(v) for v in rows[4][4:8]] == [0.0, 0.5, 0.0, 0.5]
 
 
 def test_xlsx_export_of_every_table(district, login_as):
     response = login_as(district.coordinator).get("/reports/export/all.xlsx", query_string=WEEK)
     assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
     workbook = load_workbook(io.BytesIO(response.data))
-    assert len(workbook.sheetnames) == 11 and "低于学段水平的学校" in workbook.sheetnames
+    assert len(workbook.sheetnames) == 13 and "共享获得低于学段水平的学校" in workbook.sheetnames
     sheet = workbook["按类别统计的使用率"]
     header_row = next(i for i, row in enumerate(sheet.iter_rows(values_only=True), 1) if row[0] == "类别")
     gym = [cell.value for cell in sheet[header_row + 1]]
-    assert gym[:3] == ["体育馆", 36, 5] and gym[3] == pytest.approx(round(5 / 36, 4))
-    assert sheet.cell(header_row + 1, 4).number_format == "0.0%"
+    # No term in the small district, so no teaching time; opening hours 36, 3 h delivered, 2 h no-show.
+    assert gym[:2] == ["体育馆", 0] and gym[4:6] == [36, pytest.approx(round(5 / 36, 4))]
+    assert gym[6:9] == [3, 0, 2]
+    assert sheet.cell(header_row + 1, 6).number_format == "0.0%"
 
 
 @pytest.mark.parametrize("path", ["/reports/export/nothing.csv", "/reports/export/all.csv", "/reports/export/equity.pdf"])
@@ -109,8 +112,9 @@ def test_drill_down_lists_the_bookings_behind_a_number(district, login_as):
     page = client.get("/reports/", query_string=WEEK).get_data(as_text=True)
     link = re.search(rf'href="(/reports/bookings\?[^"]*booker={district.village.id}[^"]*)"', page)[1]
     listing = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
-    assert "2 条已确认的预约" in listing and "范围内共 3.0 小时" in listing
-    assert listing.count("村小一") >= 2 and "村小零" not in listing
+    # The village's hours received from other schools, delivered: the no-show is not behind that number.
+    assert "1 条已确认的预约" in listing and "范围内共 1.0 小时" in listing and "统计口径：已完成" in listing
+    assert "村小一" in listing and "村小零" not in listing
 
 
 def test_drill_down_by_weekday_and_hour(district, login_as):

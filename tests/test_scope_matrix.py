@@ -89,7 +89,8 @@ def _csv_first_column(response) -> frozenset[str] | int:
     if response.status_code != 200:
         return response.status_code
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
-    return frozenset(row[0] for row in rows[3:] if row and row[0] != TOTAL_ROW)
+    header = next(index for index, row in enumerate(rows) if len([cell for cell in row if cell]) > 1)  # after the headings
+    return frozenset(row[0] for row in rows[header + 1:] if row and row[0] != TOTAL_ROW)
 
 
 TOTAL_ROW = "合计"

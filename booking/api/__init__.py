@@ -73,4 +73,4 @@ def invalid_input(failed: ValidationFailed):
     return json_error(422, fields=failed.errors)
 
 
-from booking.api import blackouts, bookings, core, feeds, mandates, reports, resources, schools  # noqa: E402,F401  (registers the routes)
+from booking.api import blackouts, bookings, core, feeds, mandates, outcomes, reports, resources, schools  # noqa: E402,F401  (registers the routes)

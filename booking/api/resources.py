@@ -18,7 +18,7 @@ from booking.api.openapi import enum_schema, nullable, obj, operation, schema
 from booking.api.params import EnumParam, IntParam, TextParam
 from booking.accounts.models import Role
 from booking.api.booking_json import OCCURRENCE_SCHEMA, occurrence_json, refusal_json, reject_unknown_fields
-from booking.api.params import MAX_INT
+from booking.api.params import MAX_INT, json_whole_number
 from booking.api.teachers import TEACHER_MEMBER, teacher_json
 from booking.errors import json_error
 from booking.extensions import db
@@ -42,7 +42,7 @@ OPENING_HOURS_SCHEMA = schema("OpeningHours", obj({
     "weekday": {"type": "integer", "minimum": 0, "maximum": 6, "description": "0 = Monday."},
     "opens": CLOCK_TIME,
     "closes": CLOCK_TIME,
-}))
+}, additionalProperties=False))
 
 RULES_SCHEMA = schema("ResourceRules", obj({
     "sharing": enum_schema(Sharing),
@@ -143,15 +143,21 @@ NULLABLE_NUMBERS = {"capacity", "min_duration_minutes", "max_duration_minutes", 
 CHANGE_FIELDS = {*TEXT_FIELDS, *NUMBER_FIELDS, "approval_required", "opening_hours", "on_bookings"}
 HOURS_FIELDS = {"weekday", "opens", "closes"}
 
+def _max_length(name: str) -> dict:
+    """The column's length, as the write-time check enforces it (booking.db_setup)."""
+    length = getattr(getattr(Resource, name).type, "length", None)
+    return {"maxLength": length} if length else {}
+
+
 RESOURCE_CHANGE_BODY = schema("ResourceChange", {
     "type": "object",
     "additionalProperties": False,
     "description": "Only the fields to change; the others keep their values.",
     "properties": {
-        **{name: {"type": "string"} for name in TEXT_FIELDS},
+        **{name: {"type": "string"} | _max_length(name) for name in TEXT_FIELDS},
         "kind": enum_schema(ResourceKind), "category": enum_schema(Category), "sharing": enum_schema(Sharing),
         **{name: ({"type": ["integer", "null"]} if name in NULLABLE_NUMBERS else {"type": "integer"})
-           | {"minimum": minimum} for name, minimum in NUMBER_FIELDS.items()},
+           | {"minimum": minimum, "maximum": MAX_INT} for name, minimum in NUMBER_FIELDS.items()},
         "approval_required": {"type": "boolean"},
         "opening_hours": {"type": "array", "items": OPENING_HOURS_SCHEMA,
                           "description": "Replaces every window; an empty list means always open."},
@@ -178,8 +184,9 @@ def _number(body: dict, name: str, errors: dict):
     value, minimum = body[name], NUMBER_FIELDS[name]
     if value is None and name in NULLABLE_NUMBERS:
         return None
-    if isinstance(value, int) and not isinstance(value, bool) and minimum <= value <= MAX_INT:
-        return value
+    number = json_whole_number(value)
+    if number is not None and minimum <= number <= MAX_INT:
+        return number
     or_null = " or null" if name in NULLABLE_NUMBERS else ""
     errors[name] = f"Give a whole number from {minimum} to {MAX_INT}{or_null}."
     return None

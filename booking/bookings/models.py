@@ -64,6 +64,10 @@ def next_sequence(current: int | None) -> int:
     return 0 if current is None else current + 1
 
 
+# The rows the reports read: what was confirmed, and no-shows (released ones are cancelled). Written
+# as literal SQL, because SQLite uses a partial index only when the query repeats its condition.
+REPORTED = "(status = 'confirmed' OR outcome = 'no_show')"
+
 # Statuses that still occupy time on the calendar (the others are history).
 ACTIVE_STATUSES = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
 
@@ -129,10 +133,10 @@ class Booking(db.Model):
         Index("ix_bookings_resource_start", "resource_id", "starts_at"),
         Index("ix_bookings_school_start", "school_id", "starts_at"),
         Index("ix_bookings_booker_start", "booked_by_id", "starts_at"),
-        # The reports' scans: confirmed bookings by time, with every column they sum (migration 0004).
-        Index("ix_bookings_confirmed_span", "starts_at", "ends_at", "resource_id", "school_id", "quantity",
-              "students", "outcome", sqlite_where=text("status = 'confirmed'"),
-              postgresql_where=text("status = 'confirmed'")),
+        # The reports' scans: confirmed bookings and no-shows (a released no-show is cancelled) by time,
+        # with every column they sum (migrations 0004, 0008e).
+        Index("ix_bookings_report_span", "starts_at", "ends_at", "resource_id", "school_id", "quantity",
+              "students", "outcome", "status", sqlite_where=text(REPORTED), postgresql_where=text(REPORTED)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -165,10 +169,16 @@ class Booking(db.Model):
     # Lessons of visiting teachers only (migration 0006): the subject taught and the kind of lesson.
     lesson_subject: Mapped[str | None] = mapped_column(String(50))
     lesson_kind: Mapped[LessonKind | None] = mapped_column(db_enum(LessonKind, "lesson_kind"))
+    # Check-in (migration 0008e, booking.reports.checkin): who checked in and when; released_at is set when
+    # the scheduler released a booking nobody checked in for (then cancelled, outcome no-show).
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     resource: Mapped[Resource] = relationship()
     series: Mapped[BookingSeries | None] = relationship(back_populates="occurrences")
     booked_by: Mapped[User] = relationship(foreign_keys=[booked_by_id])
+    checked_in_by: Mapped[User | None] = relationship(foreign_keys=[checked_in_by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
     school: Mapped[School] = relationship()
 

@@ -63,7 +63,8 @@ def waiting_requests(cut: datetime, owner_school_id: int | None = None,
 
 
 def no_shows(span: ReportRange) -> list[Booking]:
-    query = (select(Booking).where(Booking.status == BookingStatus.CONFIRMED,
+    # Released bookings are cancelled and still no-shows.
+    query = (select(Booking).where(Booking.status.in_((BookingStatus.CONFIRMED, BookingStatus.CANCELLED)),
                                    Booking.outcome == BookingOutcome.NO_SHOW,
                                    Booking.starts_at >= span.start, Booking.starts_at < span.end)
              .order_by(Booking.starts_at, Booking.id))
@@ -103,12 +104,12 @@ class DigestRun:
 
     def district(self, past: tuple[date, date]) -> DistrictFigures:
         if past not in self._district:
-            report_filter = ReportFilter(self.span(*past))
+            report_filter = ReportFilter(self.span(*past), now=self.cut)
             equity_span = term_to_date(past[1])
             self._district[past] = DistrictFigures(
                 usage=utilisation(report_filter, DISTRICT_VIEWER),
                 access=access(report_filter, DISTRICT_VIEWER),
-                equity=access(ReportFilter(self.span(*equity_span)), DISTRICT_VIEWER),
+                equity=access(ReportFilter(self.span(*equity_span), now=self.cut), DISTRICT_VIEWER),
                 equity_span=equity_span,
                 no_shows=no_shows(report_filter.range),
                 waiting_long=waiting_requests(self.cut, waiting_since=self.cut - WAITING_LONG),
@@ -120,7 +121,7 @@ class DigestRun:
         key = (school_id, past)
         if key not in self._schools:
             viewer = Viewer(user_id=0, school_id=school_id, coordinator=False, named_school_ids=frozenset({school_id}))
-            self._schools[key] = flows(ReportFilter(self.span(*past), school_id=school_id), viewer)
+            self._schools[key] = flows(ReportFilter(self.span(*past), school_id=school_id, now=self.cut), viewer)
         return self._schools[key]
 
     def waiting_for_school(self, school_id: int) -> list[Booking]:

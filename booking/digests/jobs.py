@@ -25,10 +25,12 @@ from booking.digests.outbox import render_into_outbox
 from booking.digests.slots import CATCH_UP, due_slots, parse_clock_time
 from booking.extensions import db
 from booking.i18n import district_zone, local_to_utc, to_local
+from booking.reports.checkin import release_due
 
 log = logging.getLogger("booking.scheduler")
 
-DIGESTS, EXPIRE_REQUESTS, ITINERARY = "digests", "expire-requests", "itinerary"
+DIGESTS, EXPIRE_REQUESTS, ITINERARY, RELEASE = "digests", "expire-requests", "itinerary", "release-no-shows"
+RELEASE_MINUTES = "*/5"  # a booking is released within five minutes of the end of its check-in grace
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,10 @@ def expire_work(run: JobRun, scheduled_for: datetime) -> str:
     return f"{expire_stale_requests(utcnow())} unanswered requests expired"
 
 
+def release_work(run: JobRun, scheduled_for: datetime) -> str:
+    return f"{release_due(min(scheduled_for, utcnow()))} bookings nobody checked in for released"
+
+
 def digest_time() -> time:
     return parse_clock_time(current_app.config["DIGEST_TIME"], "DIGEST_TIME")
 
@@ -73,6 +79,8 @@ def jobs() -> dict[str, Job]:
         # The visiting teachers' day, each morning; a missed morning is not caught up days later.
         ITINERARY: Job(ITINERARY, CronTrigger(hour=ITINERARY_TIME.hour, minute=ITINERARY_TIME.minute, timezone=zone),
                        itinerary_work, catch_up=False),
+        # Bookings nobody checked in for: each slot claimed once, each release a compare-and-set.
+        RELEASE: Job(RELEASE, CronTrigger(minute=RELEASE_MINUTES, timezone=zone), release_work, catch_up=False),
     }
 
 

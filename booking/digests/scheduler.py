@@ -5,7 +5,8 @@ never run jobs). Any number of scheduler processes may run: every run is claimed
 (``jobs.run_slot``), and the sender locks each message, so nothing happens twice.
 
 - each job fires on its own cron trigger (the nightly digest at DIGEST_TIME in the district
-  zone, the hourly expiry of unanswered requests);
+  zone, the hourly expiry of unanswered requests, the release every 5 minutes of bookings nobody
+  checked in for);
 - a sweep every 10 minutes (and once at start) runs whatever is due and unclaimed: the runs
   missed while no scheduler was up (last 3 days), or one that failed and was rolled back;
 - the outbox is sent after each digest run and every minute (retries wait for their backoff).
@@ -91,7 +92,7 @@ def describe(app: Flask) -> str:
     with app.app_context():
         config = current_app.config
         return (f"digests at {config['DIGEST_TIME']} {config['DISTRICT_TIMEZONE']}, visiting teachers' itineraries "
-                f"at 06:30, requests expire hourly, "
+                f"at 06:30, requests expire hourly, bookings nobody checked in for are released every 5 min, "
                 f"catch-up sweep every {SWEEP_MINUTES} min; outbox via {current_sender().description}")
 
 

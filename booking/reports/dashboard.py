@@ -6,7 +6,7 @@ from markupsafe import Markup
 
 from booking.labels import WEEKDAYS, label
 from booking.reports import charts
-from booking.reports.access import MAIN
+from booking.reports.bases import Basis, labelled
 from booking.reports.services import Report
 from booking.reports.tables import HOURS, PERCENT, Column, display
 
@@ -15,34 +15,40 @@ _HOURS = Column("value", "", HOURS)
 
 
 def utilisation_chart(report: Report) -> Markup:
-    bars = [charts.Bar(str(label(row.category)), row.utilisation or 0.0, display(row.utilisation, _PERCENT))
+    bars = [charts.Bar(str(label(row.category)), row.period_utilisation(Basis.DELIVERED) or 0.0,
+                       display(row.period_utilisation(Basis.DELIVERED), _PERCENT))
             for row in report.utilisation.by_category]
-    return charts.bar_chart(bars, _("Utilisation by category"))
+    return charts.bar_chart(bars, labelled(_("Utilisation of teaching periods by category"), Basis.DELIVERED))
 
 
 def access_chart(report: Report) -> Markup:
-    """Hours per 100 students by school, under-served schools darker, the district level as a line."""
-    rows = [row for row in report.access.schools if row.enrollment]
-    bars = [charts.Bar(row.school.name, row.per_100(MAIN.key), display(row.per_100(MAIN.key), _HOURS),
-                       highlight=row.below_level) for row in rows]
-    level = report.access.groups[0].indicators[0].figures.level if report.access.groups else None
-    reference = (_("District level %(value)s", value=display(100 * level, _HOURS)), 100 * level) if level else None
+    """Shared access per 100 students by school (compulsory education), under-served schools darker, the
+    level of the first group as a line."""
+    rows = [row for row in report.access.compulsory_schools if row.enrollment]
+    bars = [charts.Bar(row.school.name, row.per_100(), display(row.per_100(), _HOURS), highlight=row.below_level)
+            for row in rows]
+    groups = [group for group in report.access.groups if group.threshold is not None or group.stage is None]
+    level = groups[0].main.shared.figures.level if groups else None
+    reference = (_("Level %(value)s", value=display(100 * level, _HOURS)), 100 * level) if level else None
     legend = [(charts.ACCENT_COLOUR, _("Below the stage's level")), (charts.BAR_COLOUR, _("At or above it"))]
-    return charts.bar_chart(bars, _("Hours received per 100 students"), reference, legend)
+    return charts.bar_chart(bars, labelled(_("Shared access per 100 students"), Basis.DELIVERED), reference, legend)
 
 
 def heatmap_chart(report: Report) -> Markup:
     figures = report.activity
-    values = [[figures.cell(weekday, hour).hours for weekday in range(7)] for hour in figures.hours_of_day]
-    return charts.heatmap([f"{hour:02d}:00" for hour in figures.hours_of_day], [str(day) for day in WEEKDAYS],
-                          values, _("Booked hours by weekday and hour"))
+    values = [[figures.cell(weekday, period).delivered.hours for weekday in range(7)] for period in figures.periods]
+    return charts.heatmap([_("Period %(n)d", n=period) for period in figures.periods], [str(day) for day in WEEKDAYS],
+                          values, labelled(_("Hours by weekday and period"), Basis.DELIVERED))
 
 
 def trend_chart(report: Report) -> Markup:
     weeks = report.activity.weeks
-    return charts.column_chart([week.first.strftime("%m-%d") for week in weeks], [week.hours.hours for week in weeks],
-                               [week.hours.cross_hours for week in weeks], _("Booked hours by week"),
-                               [_("Booked hours"), _("Hours used by other schools")])
+    return charts.column_chart([week.first.strftime("%m-%d") for week in weeks],
+                               [week.hours.delivered.hours for week in weeks],
+                               [week.hours.delivered.cross_hours for week in weeks],
+                               labelled(_("Hours by week"), Basis.DELIVERED),
+                               [labelled(_("Hours of use"), Basis.DELIVERED),
+                                labelled(_("Hours used by other schools"), Basis.DELIVERED)])
 
 
 def charts_for(report: Report) -> dict[str, Markup]:

@@ -15,7 +15,8 @@ from booking.bookings.models import Booking
 from booking.extensions import db
 from booking.reports import sql
 from booking.reports.filters import ReportFilter, Viewer, parse_filter
-from booking.reports.queries import Hours, hours_total
+from booking.reports.bases import Basis
+from booking.reports.queries import PROVIDER_JOINS, Hours, grouped_hours, provider_school_id
 from booking.reports.timeframe import offset_spans
 from booking.resources.models import Resource, ResourceKind
 from booking.schools.models import School, Stage
@@ -63,10 +64,11 @@ class DrillDown:
     weekday: int | None = None
     hour: int | None = None
     cross: bool = False
+    basis: Basis | None = None
 
 
 _NUMBERS = {"resource": 2**31 - 1, "owner": 2**31 - 1, "booker": 2**31 - 1, "weekday": 6, "hour": 23}
-_ENUMS = {"owner_stage": Stage, "booker_stage": Stage, "kind": ResourceKind}
+_ENUMS = {"owner_stage": Stage, "booker_stage": Stage, "kind": ResourceKind, "basis": Basis}
 
 
 def parse_drilldown(viewer: Viewer, args) -> DrillDown:
@@ -92,7 +94,7 @@ def parse_drilldown(viewer: Viewer, args) -> DrillDown:
         raise ValidationFailed(errors)
     return DrillDown(report_filter, values["resource"], values["owner"], values["booker"], values["owner_stage"],
                      values["booker_stage"], values["kind"], values["weekday"], values["hour"],
-                     cross=args.get("cross") == "1")
+                     cross=args.get("cross") == "1", basis=values["basis"])
 
 
 def conditions(drill: DrillDown, viewer: Viewer) -> list:
@@ -106,8 +108,10 @@ def conditions(drill: DrillDown, viewer: Viewer) -> list:
     for column, stage in ((Resource.owner_school_id, drill.owner_stage), (Booking.school_id, drill.booker_stage)):
         if stage is not None:
             found.append(column.in_(select(School.id).where(School.stage == stage)))
-    if drill.cross:
-        found.append(Booking.school_id != Resource.owner_school_id)
+    if drill.cross:  # provided by another school (a visiting teacher's home school for a lesson)
+        found.append(Booking.school_id != provider_school_id())
+    if drill.basis is not None:
+        found.append(sql.in_basis(drill.basis, drill.filter.cut))
     if drill.weekday is not None or drill.hour is not None:
         report_range = drill.filter.range
         spans = offset_spans(report_range.start, report_range.end, report_range.zone)
@@ -125,11 +129,15 @@ def hours_inside(booking: Booking, drill: DrillDown) -> float:
 
 
 def listing(drill: DrillDown, viewer: Viewer, page: int) -> tuple[list[Booking], Hours]:
-    """One page of the bookings behind the number (earliest first) and their total."""
+    """One page of the bookings behind the number (earliest first) and their total (all bases the link covers)."""
     where = conditions(drill, viewer)
-    query = (select(Booking).join(Resource, Resource.id == Booking.resource_id)
+    query = select(Booking).join(Resource, Resource.id == Booking.resource_id)
+    for target, on in PROVIDER_JOINS:
+        query = query.outerjoin(target, on)
+    query = (query
              .options(joinedload(Booking.school), joinedload(Booking.resource).joinedload(Resource.owner_school))
              .where(sql.in_range(drill.filter.range), *where)
              .order_by(Booking.starts_at, Booking.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
-    return list(db.session.scalars(query)), hours_total(drill.filter, where)
+    totals = grouped_hours(drill.filter, [], where, joins=PROVIDER_JOINS).get(())
+    return list(db.session.scalars(query)), totals.booked if totals else Hours()
 

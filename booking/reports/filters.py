@@ -6,7 +6,7 @@ message and the same numbers come out.
 
 Scopes. ``category`` always narrows the resources. ``stage`` and ``school`` name schools, and
 which school depends on the figure:
-- utilisation, the weekday × hour heatmap and the weekly trend look at *facilities*: the
+- utilisation, the weekday × period heatmap and the weekly trend look at *facilities*: the
   owner school's stage, the owner school;
 - access, equity and sharing flows look at *students*: the booking school's stage; the school
   narrows the flows to that school's lending and borrowing. Equity always compares all schools
@@ -15,10 +15,11 @@ which school depends on the figure:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
+from booking.clock import utcnow
 from booking.extensions import db
 from booking.i18n import district_zone, local_today
 from booking.permissions import named_school_ids
@@ -59,6 +60,11 @@ class ReportFilter:
     stage: Stage | None = None
     school_id: int | None = None
     term_id: int | None = None
+    now: datetime | None = None  # where delivered ends and planned begins; None: the clock's now
+
+    @property
+    def cut(self) -> datetime:
+        return self.now or utcnow()
 
     def query_args(self, **extra) -> dict:
         """The filter as URL query arguments (for links, exports and drill-downs)."""
@@ -109,7 +115,8 @@ def make_filter(viewer: Viewer, first: date | None, last: date | None, category:
         errors.update(_school_errors(viewer, school_id))
     if errors:
         raise ValidationFailed(errors)
-    return ReportFilter(ReportRange(first, last, district_zone()), category, stage, school_id, term_id)
+    # One "now" for every figure of the report: where delivered ends and planned begins.
+    return ReportFilter(ReportRange(first, last, district_zone()), category, stage, school_id, term_id, now=utcnow())
 
 
 def _school_errors(viewer: Viewer, school_id: int) -> dict:

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from booking.labels import label
 from booking.reports import report_tables
-from booking.reports.access import MAIN, Access, Flows, access, flows
+from booking.reports.access import SCOPE_LABELS, Access, Flows, Scope, access, flows
 from booking.reports.activity import Activity, activity
+from booking.reports.bases import BASIS_NOTES, Basis, labelled
 from booking.reports.drilldown import Links
 from booking.reports.filters import ReportFilter, Viewer
 from booking.reports.tables import HOURS, INT, PERCENT, RATIO, TEXT, Cell, Column, Table
@@ -36,8 +37,10 @@ class Report:
         return [
             summary_table(self),
             report_tables.under_served_table(self.access, links),
+            report_tables.own_use_only_table(self.access, links),
             report_tables.equity_table(self.access),
             report_tables.access_table(self.access, links),
+            report_tables.kindergarten_access_table(self.access, links),
             *report_tables.utilisation_tables(self.utilisation, links),
             report_tables.heatmap_table(self.activity, links),
             report_tables.trend_table(self.activity, links),
@@ -58,25 +61,44 @@ def _pass_note(item) -> str:
     return str(_l("Pass mark %(mark).2f: %(verdict)s", mark=item.threshold, verdict=verdict))
 
 
+def _named(text, basis: Basis) -> str:
+    return str(labelled(text, basis))
+
+
+def _stage_name(group) -> str:
+    return label(group.stage) if group.stage else str(_l("Compulsory education, all stages"))
+
+
 def summary_table(report: Report) -> Table:
-    """The headline figures, as a table so they export and print like the rest."""
+    """The headline figures, as a table so they export and print like the rest; each says its basis."""
     total = report.utilisation.total
+    hours = total.hours
     rows = [
         [str(_l("Date range")), Cell(f"{report.filter.range.first.isoformat()} – {report.filter.range.last.isoformat()}",
                                      kind=TEXT), ""],
-        [str(_l("Booked hours")), Cell(total.hours.hours, kind=HOURS), str(_l("Confirmed bookings only"))],
-        [str(_l("Utilisation")), Cell(total.utilisation, kind=PERCENT), str(_l("Booked hours over bookable hours"))],
-        [str(_l("Used hours")), Cell(total.hours.used_hours, kind=HOURS), str(_l("Where use was recorded"))],
-        [str(_l("No-show rate")), Cell(total.hours.no_show_rate, kind=PERCENT),
-         str(_l("Of the hours whose outcome was recorded"))],
-        [str(_l("Share of cross-school use")), Cell(report.flows.total.cross_share, kind=PERCENT),
-         str(_l("Hours booked in another school's resources"))],
+        *([_named(_l("Hours of use"), basis), Cell(hours.of(basis).hours, kind=HOURS), str(BASIS_NOTES[basis])]
+          for basis in Basis),
+        [_named(_l("Utilisation of teaching periods"), Basis.DELIVERED),
+         Cell(total.period_utilisation(Basis.DELIVERED), kind=PERCENT),
+         str(_l("Time delivered inside the owner schools' bell periods over their teaching time"))],
+        [str(_l("Utilisation of teaching periods (booked: delivered + planned + no-show)")),
+         Cell(total.period_utilisation(), kind=PERCENT), ""],
+        [str(_l("Utilisation of opening hours (booked: delivered + planned + no-show)")),
+         Cell(total.utilisation, kind=PERCENT), str(_l("Booked hours over opening hours"))],
+        [str(_l("No-show rate")), Cell(hours.no_show_rate, kind=PERCENT), str(_l("Of the hours that have ended"))],
+        [_named(_l("Share of cross-school use"), Basis.DELIVERED), Cell(report.flows.cross_share, kind=PERCENT),
+         str(_l("Hours provided by another school"))],
     ]
     for group in report.access.groups:
-        main = next(item for item in group.indicators if item.indicator is MAIN)
-        stage = label(group.stage) if group.stage else str(_l("All stages"))
-        rows.append([str(_l("Weighted CV of hours received: %(stage)s", stage=stage)),
-                     Cell(main.figures.cv_weighted, kind=RATIO), _pass_note(main)])
-    rows.append([str(_l("Schools below their stage's level")), Cell(report.access.under_served_count, kind=INT), ""])
+        main = group.main
+        for scope in (Scope.SHARED, Scope.TOTAL):
+            data = main.of(scope)
+            rows.append([_named(_l("Weighted CV of %(scope)s: %(stage)s", scope=SCOPE_LABELS[scope],
+                                     stage=_stage_name(group)), Basis.DELIVERED),
+                         Cell(data.figures.cv_weighted, kind=RATIO), _pass_note(data)])
+    rows.append([str(_l("Schools below their stage's level of shared access")),
+                 Cell(report.access.under_served_count, kind=INT), ""])
+    rows.append([str(_l("Schools above the level on their own use, with almost no shared access")),
+                 Cell(len(report.access.own_use_only), kind=INT), ""])
     columns = [Column("figure", _l("Figure")), Column("value", _l("Value")), Column("note", _l("Note"))]
     return Table("summary", _l("Headline figures"), columns, rows)

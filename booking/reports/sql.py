@@ -12,20 +12,22 @@ after adding the zone's offset in seconds (see ``timeframe.offset_spans``).
 """
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Float, and_, bindparam, literal_column, or_
+from sqlalchemy import BigInteger, Float, and_, bindparam, case, literal, literal_column, or_, text
 from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from booking.bookings.models import Booking
+from booking.bookings.models import REPORTED, Booking, BookingOutcome
+from booking.reports.bases import Basis
 from booking.db_types import UTCDateTime
 from booking.reports.timeframe import SECONDS_PER_HOUR, OffsetSpan, ReportRange
 
-# Written as a literal, not a bound parameter: SQLite uses a partial index only when the
+# Written as literals, not bound parameters: SQLite uses a partial index only when the
 # query's WHERE repeats the index's condition literally.
 CONFIRMED = literal_column("'confirmed'")
-# The partial index of confirmed bookings holding every column the reports read (migration 0004).
-REPORT_INDEX = "ix_bookings_confirmed_span"
+REPORTED_ROWS = text(REPORTED)
+# The partial index of confirmed bookings and no-shows holding every column the reports read (migration 0008e).
+REPORT_INDEX = "ix_bookings_report_span"
 # 1970-01-01 was a Thursday: weekday (0 = Monday) of an epoch day number is (day + 3) % 7.
 EPOCH_WEEKDAY = 3
 
@@ -73,11 +75,11 @@ def _seconds_between_postgresql(element, compiler, **kw):
     return f"date_part('epoch', {end} - {start})"
 
 
-def _dialect_function(sqlite_name: str, postgresql_name: str):
-    """A SQL function spelled differently by the two databases, on timestamps."""
+def _dialect_function(sqlite_name: str, postgresql_name: str, result_type=UTCDateTime):
+    """A SQL function spelled differently by the two databases (on timestamps unless told)."""
 
     class Function(FunctionElement):
-        type = UTCDateTime()
+        type = result_type()
         inherit_cache = True
 
     compiles(Function, "sqlite")(lambda element, compiler, **kw:
@@ -90,6 +92,27 @@ def _dialect_function(sqlite_name: str, postgresql_name: str):
 # SQLite's min() and max() with several arguments are PostgreSQL's least() and greatest().
 greatest = _dialect_function("max", "greatest")
 least = _dialect_function("min", "least")
+greatest_number = _dialect_function("max", "greatest", BigInteger)
+least_number = _dialect_function("min", "least", BigInteger)
+
+
+class seconds_of_day(FunctionElement):
+    """Seconds after midnight of a TIME column (SQLite keeps it as 'HH:MM:SS[.ffffff]' text)."""
+
+    type = BigInteger()
+    inherit_cache = True
+
+
+@compiles(seconds_of_day, "sqlite")
+def _seconds_of_day_sqlite(element, compiler, **kw):
+    value = compiler.process(element.clauses, **kw)
+    return (f"(CAST(substr({value}, 1, 2) AS INTEGER) * 3600 + CAST(substr({value}, 4, 2) AS INTEGER) * 60"
+            f" + CAST(substr({value}, 7, 2) AS INTEGER))")
+
+
+@compiles(seconds_of_day, "postgresql")
+def _seconds_of_day_postgresql(element, compiler, **kw):
+    return f"CAST(date_part('epoch', {compiler.process(element.clauses, **kw)}) AS BIGINT)"
 
 
 def _instant(value):
@@ -119,7 +142,7 @@ def _sqlite_from_hint(compiler, table, text):
 SQLiteCompiler.get_from_hint_text = _sqlite_from_hint
 
 
-def scan_confirmed_span(query):
+def scan_reported_span(query):
     """Make SQLite read the reports' covering index. Left to itself, it prefers walking an index
     in GROUP BY order (school or resource first) and visiting the table for every row: 3× slower.
     PostgreSQL's planner chooses well without help; the hint is SQLite's only."""
@@ -127,9 +150,42 @@ def scan_confirmed_span(query):
 
 
 def in_range(report_range: ReportRange):
-    """Confirmed bookings overlapping the range: on the raw columns, so the indexes serve it."""
-    return and_(Booking.status == CONFIRMED, Booking.starts_at < report_range.end,
-                Booking.ends_at > report_range.start)
+    """Confirmed bookings and no-shows overlapping the range: on the raw columns, so the indexes serve it."""
+    return and_(REPORTED_ROWS, Booking.starts_at < report_range.end, Booking.ends_at > report_range.start)
+
+
+def basis_of(now):
+    """The basis of each row (``bases``): no-show first, then ended → delivered, else planned."""
+    return case((Booking.outcome == literal(BookingOutcome.NO_SHOW.value), literal(Basis.NO_SHOW.value)),
+                (Booking.ends_at <= _instant(now), literal(Basis.DELIVERED.value)),
+                else_=literal(Basis.PLANNED.value))
+
+
+def in_basis(basis: Basis, now):
+    """Rows of one basis, for a listing behind a figure."""
+    return basis_of(now) == literal(basis.value)
+
+
+SECONDS_PER_DAY = 86_400
+
+
+def local_day_number(report_range: ReportRange, span: OffsetSpan):
+    """Local days since 1970-01-01 at the booking's clipped start."""
+    return (epoch(clipped_start(report_range)) + _seconds(span.offset_seconds)) // SECONDS_PER_DAY
+
+
+def local_clock_seconds(report_range: ReportRange, span: OffsetSpan) -> tuple:
+    """(start, length) of a booking clipped to the range: its start in seconds after the local midnight of
+    its start day, and its length in seconds (a booking past midnight ends after 86,400: only the start
+    day's periods can meet it)."""
+    start = epoch(clipped_start(report_range))
+    return (start + _seconds(span.offset_seconds)) % SECONDS_PER_DAY, \
+        epoch(least(Booking.ends_at, _instant(report_range.end))) - start
+
+
+def overlap_seconds(start, end, period_start, period_end):
+    """Seconds [start, end) and [period_start, period_end) share; zero or negative when they do not meet."""
+    return least_number(end, period_end) - greatest_number(start, period_start)
 
 
 def local_hour_number(report_range: ReportRange, span: OffsetSpan):

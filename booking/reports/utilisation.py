@@ -1,9 +1,15 @@
-"""Utilisation: booked hours over bookable hours, per resource, category and owner school.
+"""Utilisation: booked and delivered time over teaching time, per resource, category and owner school.
 
-Booked, used and no-show hours come from one GROUP BY resource (``queries.hours_by_resource``).
-Bookable hours come from the small opening-hours, closures and blackouts tables, in Python.
-Equipment is lent in quantities, so its utilisation compares item-hours (hours × quantity)
-with its stock's hours; for rooms and teachers the two are the same.
+The main figure is by teaching periods: the time booked inside the owner school's bell periods
+(第N节), over the length of those periods on the owner school's teaching days (Monday–Friday
+of a term, less closures and the resource's blackouts). Opening-hours utilisation (booked hours
+over opening hours) stays beside it as the second figure.
+
+Booked hours by basis and the part of them inside bell periods come from one scan of the
+bookings, grouped by resource, period and basis (``queries.hours_by_resource``). Teaching and
+opening hours come from the small periods, terms, opening-hours, closures and blackouts tables,
+in Python. Equipment is lent in quantities, so its utilisation compares item-hours (hours ×
+quantity) with its stock's hours; for rooms and teachers the two are the same.
 """
 from __future__ import annotations
 
@@ -18,19 +24,24 @@ from booking.bookings.rules import Interval
 from booking.extensions import db
 from booking.reports.filters import ReportFilter, Viewer
 from booking.reports.opening import blackout_hours, open_hours
-from booking.reports.queries import Hours, facility_conditions, hours_by_resource, total
+from booking.reports.queries import NO_BASES, Bases, facility_conditions, hours_by_resource, total_bases
 from booking.reports.timeframe import ReportRange, open_weekdays
 from booking.resources.models import Category, OpeningHours, Resource
-from booking.schools.models import School
+from booking.schools.models import BellPeriod, School, Term
+
+TEACHING_WEEKDAYS = range(5)  # Monday–Friday; weekends are not teaching days
 
 
 @dataclass(frozen=True)
 class UtilisationRow:
     key: object  # resource id, category or owner school id; None for the total
     name: str
-    bookable_hours: float
+    bookable_hours: float  # opening hours
     bookable_unit_hours: float  # × stock
-    hours: Hours
+    hours: Bases
+    teaching_hours: float = 0.0  # the owner school's bell periods on its teaching days
+    teaching_unit_hours: float = 0.0  # × stock
+    period_hours: Bases = NO_BASES  # the part of the bookings inside those periods
     owner_school: School | None = None
     category: Category | None = None
 
@@ -44,7 +55,13 @@ class UtilisationRow:
 
     @property
     def utilisation(self) -> float | None:
-        return self.hours.unit_hours / self.bookable_unit_hours if self.bookable_unit_hours else None
+        """Opening-hours utilisation: every booked hour (all bases) over the opening hours."""
+        return self.hours.booked.unit_hours / self.bookable_unit_hours if self.bookable_unit_hours else None
+
+    def period_utilisation(self, basis=None) -> float | None:
+        """Teaching-period utilisation: booked (``basis`` None: all bases) time in periods over teaching time."""
+        hours = self.period_hours.booked if basis is None else self.period_hours.of(basis)
+        return hours.unit_hours / self.teaching_unit_hours if self.teaching_unit_hours else None
 
 
 @dataclass(frozen=True)
@@ -105,9 +122,51 @@ def bookable_hours(resources: list[ResourceInfo], windows: dict, report_range: R
     return found
 
 
-def _resource_row(resource: ResourceInfo, school: School, bookable: float, hours: Hours) -> UtilisationRow:
-    return UtilisationRow(resource.id, resource.name, bookable, bookable * resource.stock, hours, school,
-                          resource.category)
+def period_windows(school_ids) -> dict[int, dict[int, list]]:
+    """{school id: {weekday: [(start, end) of each bell period]}} for the teaching weekdays: one query."""
+    windows: dict[int, dict[int, list]] = {school_id: {} for school_id in school_ids}
+    query = select(BellPeriod.school_id, BellPeriod.start_time, BellPeriod.end_time).where(
+        BellPeriod.school_id.in_(list(school_ids)))
+    for school_id, start, end in db.session.execute(query):
+        for weekday in TEACHING_WEEKDAYS:
+            windows[school_id].setdefault(weekday, []).append((start, end))
+    return windows
+
+
+def term_days(report_range: ReportRange) -> set:
+    """The range's days inside a term."""
+    terms = db.session.execute(select(Term.start_date, Term.end_date).where(
+        Term.start_date <= report_range.last, Term.end_date >= report_range.first)).all()
+    return {day for day in report_range.days() if any(first <= day <= last for first, last in terms)}
+
+
+def teaching_hours(resources: list[ResourceInfo], report_range: ReportRange) -> dict[int, float]:
+    """Bell-period hours on the owner school's teaching days (term weekdays, not closed), less blackouts."""
+    if not resources:
+        return {}
+    school_ids = {r.owner_school_id for r in resources}
+    windows = period_windows(school_ids)
+    in_term = term_days(report_range)
+    closed = closed_days_by_school(school_ids, report_range.first, report_range.last)
+    not_teaching = {school_id: set(days) | {day for day in report_range.days() if day not in in_term}
+                    for school_id, days in closed.items()}
+    teaching_days = {school_id: open_weekdays(report_range, days) for school_id, days in not_teaching.items()}
+    blackouts = blackouts_by_resource([r.id for r in resources], Interval(report_range.start, report_range.end))
+    found = {}
+    for resource in resources:
+        school_windows = windows[resource.owner_school_id]
+        hours = open_hours(school_windows, teaching_days[resource.owner_school_id])
+        for interval, _reason in blackouts.get(resource.id, ()):
+            hours -= blackout_hours(school_windows, interval.start, interval.end, report_range.zone,
+                                    report_range.first, report_range.last, not_teaching[resource.owner_school_id])
+        found[resource.id] = max(0.0, hours)
+    return found
+
+
+def _resource_row(resource: ResourceInfo, school: School, bookable: float, teaching: float, hours: Bases,
+                  in_periods: Bases) -> UtilisationRow:
+    return UtilisationRow(resource.id, resource.name, bookable, bookable * resource.stock, hours, teaching,
+                          teaching * resource.stock, in_periods, school, resource.category)
 
 
 def _shared(members: list[UtilisationRow], attribute: str):
@@ -122,7 +181,9 @@ def roll_up(rows: list[UtilisationRow], key: Callable, name: Callable) -> list[U
         groups.setdefault(key(row), []).append(row)
     return [
         UtilisationRow(group_key, name(members[0]), sum(r.bookable_hours for r in members),
-                       sum(r.bookable_unit_hours for r in members), total(r.hours for r in members),
+                       sum(r.bookable_unit_hours for r in members), total_bases(r.hours for r in members),
+                       sum(r.teaching_hours for r in members), sum(r.teaching_unit_hours for r in members),
+                       total_bases(r.period_hours for r in members),
                        _shared(members, "owner_school"), _shared(members, "category"))
         for group_key, members in groups.items()
     ]
@@ -134,11 +195,13 @@ def schools_by_id(ids) -> dict[int, School]:
 
 def utilisation(report_filter: ReportFilter, viewer: Viewer) -> Utilisation:
     """The figures for ``viewer``: rows naming a school they may not see are left out; totals stay."""
-    booked = hours_by_resource(report_filter)
+    booked, in_periods = hours_by_resource(report_filter)
     resources = resources_in_scope(report_filter, booked)
     bookable = bookable_hours(resources, opening_windows(report_filter), report_filter.range)
+    teaching = teaching_hours(resources, report_filter.range)
     schools = schools_by_id({r.owner_school_id for r in resources})
-    rows = [_resource_row(r, schools[r.owner_school_id], bookable[r.id], booked.get(r.id, Hours())) for r in resources]
+    rows = [_resource_row(r, schools[r.owner_school_id], bookable[r.id], teaching[r.id], booked.get(r.id, NO_BASES),
+                          in_periods.get(r.id, NO_BASES)) for r in resources]
     by_category = sorted(roll_up(rows, lambda row: row.category, lambda row: str(row.category)),
                          key=lambda row: list(Category).index(row.key))
     by_school = roll_up(rows, lambda row: row.owner_school_id, lambda row: row.owner_school_name)
@@ -147,5 +210,5 @@ def utilisation(report_filter: ReportFilter, viewer: Viewer) -> Utilisation:
         by_resource=[row for row in rows if viewer.may_name(row.owner_school_id)],
         by_category=by_category,
         by_school=[row for row in by_school if viewer.may_name(row.key)],
-        total=grand_total[0] if grand_total else UtilisationRow(None, "", 0.0, 0.0, Hours()),
+        total=grand_total[0] if grand_total else UtilisationRow(None, "", 0.0, 0.0, NO_BASES),
     )

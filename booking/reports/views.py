@@ -2,7 +2,8 @@
 and the outcome buttons' POST. Coordinators and school admins only; teachers get 403.
 
 Route names other pages use: ``reports.dashboard``, ``reports.record_outcome`` (POST
-/bookings/<id>/outcome with ``outcome`` = used | no_show, optional ``note`` and ``next``).
+/bookings/<id>/outcome with ``outcome`` = used | no_show, optional ``note`` and ``next``),
+``reports.check_in`` (POST /bookings/<id>/check-in with ``next``: the phone's check-in button).
 """
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ from booking.accounts.models import Role
 from booking.bookings.errors import NotAllowed
 from booking.bookings.services import visible_booking
 from booking.extensions import db
+from booking.i18n import to_local
 from booking.labels import label
 from booking.permissions import role_required
-from booking.reports import drilldown, exports, outcomes
+from booking.reports import checkin, drilldown, exports, outcomes
+from booking.reports.bases import BASIS_LABELS, BASIS_NOTES
 from booking.reports.dashboard import charts_for
 from booking.reports.filters import ReportFilter, Viewer, parse_filter
 from booking.reports.forms import FilterForm, OutcomeForm
@@ -35,7 +38,8 @@ bp = Blueprint("reports", __name__)
 @bp.app_context_processor
 def outcome_helpers():
     """What `reports/_outcome.html` needs wherever a booking is shown (the booking page too)."""
-    return {"can_record": outcomes.can_record_now, "outcome_labels": outcomes.OUTCOME_LABELS}
+    return {"can_record": outcomes.can_record_now, "can_check_in": checkin.can_check_in_now,
+            "outcome_labels": outcomes.OUTCOME_LABELS}
 
 HOURS_COLUMN = Column("hours", "", HOURS)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -64,7 +68,9 @@ def _drill_url(**params) -> str:
 def describe(report_filter: ReportFilter) -> list[str]:
     """The filter in words, written on exports and on the printed page."""
     lines = [_("Date range: %(first)s – %(last)s", first=report_filter.range.first.isoformat(),
-               last=report_filter.range.last.isoformat())]
+               last=report_filter.range.last.isoformat()),
+             _("Bases as of %(now)s: %(notes)s", now=to_local(report_filter.cut).strftime("%Y-%m-%d %H:%M"),
+               notes=" ".join(str(note) for note in BASIS_NOTES.values()))]
     if report_filter.category:
         lines.append(_("Category: %(name)s", name=label(report_filter.category)))
     if report_filter.stage:
@@ -106,7 +112,9 @@ def equity_print():
     def render(report, _form, _viewer):
         tables = {table.key: table for table in report.tables()}
         return render_template("reports/equity_print.html", report=report, description=describe(report.filter),
-                               tables=[tables["equity"], tables["under_served"]])
+                               tables=[tables["summary"], tables["equity"], tables["under_served"],
+                                       tables["own_use_only"], tables["access_schools"],
+                                       tables["access_kindergartens"]])
 
     return _report_page(render)
 
@@ -149,7 +157,7 @@ def bookings():
     rows, totals = drilldown.listing(drill, viewer, page)
     return render_template("reports/bookings.html", errors={}, drill=drill, rows=rows, totals=totals, page=page,
                            page_size=drilldown.PAGE_SIZE, hours_inside=drilldown.hours_inside,
-                           description=describe(drill.filter), hours_column=HOURS_COLUMN)
+                           description=describe(drill.filter), hours_column=HOURS_COLUMN, basis_labels=BASIS_LABELS)
 
 
 @bp.post("/bookings/<int:booking_id>/outcome")
@@ -173,4 +181,27 @@ def record_outcome(booking_id: int):
             flash(message, "error")
         return redirect(back)
     flash(_("Recorded: %(outcome)s.", outcome=outcomes.OUTCOME_LABELS[booking.outcome]), "success")
+    return redirect(back)
+
+
+@bp.post("/bookings/<int:booking_id>/check-in")
+@role_required(Role.TEACHER)
+def check_in(booking_id: int):
+    """Check a booking in (from a phone, within its window); back to ``next`` with a message."""
+    booking = visible_booking(current_user, booking_id)
+    if booking is None:
+        abort(404)
+    form = OutcomeForm()
+    back = safe_next_url(form.next.data) or url_for("index")
+    if not form.validate_on_submit():
+        flash(_("The form expired. Please try again."), "error")
+        return redirect(back)
+    try:
+        checkin.check_in(booking, current_user)
+    except NotAllowed:
+        abort(403)
+    except ValidationFailed as failed:  # outside the window, already checked in, released …: said on a 422 page
+        message = " ".join(str(text) for text in failed.errors.values())
+        return render_template("error.html", status=422, message=message), 422
+    flash(_("Checked in."), "success")
     return redirect(back)

@@ -62,6 +62,8 @@ class Resource(db.Model):
             name="max_duration_not_below_min",
         ),
         CheckConstraint("max_advance_days IS NULL OR max_advance_days >= 0", name="advance_not_negative"),
+        CheckConstraint("check_in_before_minutes BETWEEN 0 AND 240", name="check_in_before_range"),
+        CheckConstraint("check_in_after_minutes BETWEEN 0 AND 240", name="check_in_after_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -83,6 +85,11 @@ class Resource(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Check-in (migration 0008e): None = the kind's default (on for rooms and teachers, off for equipment).
+    # The window runs from ``before`` minutes ahead of the start to ``after`` minutes past it (the grace).
+    check_in: Mapped[bool | None] = mapped_column()
+    check_in_before_minutes: Mapped[int] = mapped_column(Integer, default=15, server_default="15")
+    check_in_after_minutes: Mapped[int] = mapped_column(Integer, default=15, server_default="15")
 
     owner_school: Mapped[School] = relationship()
     opening_hours: Mapped[list["OpeningHours"]] = relationship(
@@ -94,6 +101,10 @@ class Resource(db.Model):
     @property
     def is_quantity_based(self) -> bool:
         return self.kind == ResourceKind.EQUIPMENT
+
+    @property
+    def checks_in(self) -> bool:
+        return self.check_in if self.check_in is not None else not self.is_quantity_based
 
     def __repr__(self) -> str:
         return f"<Resource {self.id} {self.name}>"

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Time, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Time, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from booking.clock import utcnow
@@ -47,6 +47,9 @@ class School(db.Model):
     area: Mapped[str] = mapped_column(String(100), default="")
     address: Mapped[str] = mapped_column(String(200), default="")
     active: Mapped[bool] = mapped_column(default=True)
+    # A row standing for the district's (or county's) own body, e.g. 青少年活动中心 (migration 0008e): its
+    # resources are district resources in the reports, neither any school's own use nor another school's.
+    district_owned: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Calendar feeds print school names: their ETag and cached events follow this.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow,
                                                  server_default=UtcNow())

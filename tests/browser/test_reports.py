@@ -17,9 +17,10 @@ def test_coordinator_finds_under_served_schools_and_downloads_xlsx(page, live_se
     page.get_by_text("日期范围：2026-09-07 – 2026-09-11").first.wait_for()
 
     figure = page.locator("#table-under_served")
-    assert figure.locator("figcaption").inner_text() == "低于学段水平的学校"
+    assert figure.locator("figcaption").inner_text() == "共享获得低于学段水平的学校"
     row = figure.get_by_role("row").filter(has_text="领头小学")
-    assert "1.0" in row.inner_text() and "50.0%" in row.inner_text()
+    # 领头小学 uses its own rooms only: nothing received from other schools, the whole stage level short.
+    assert row.inner_text().split("\t")[4:] == ["0.0", "0.5", "0.0%", "0.5"]
 
     with page.expect_download() as download_info:
         figure.get_by_role("link", name="XLSX").click()
@@ -27,5 +28,5 @@ def test_coordinator_finds_under_served_schools_and_downloads_xlsx(page, live_se
     download_info.value.save_as(saved)
     sheet = load_workbook(saved).active
     rows = [row for row in sheet.iter_rows(values_only=True)]
-    assert rows[0][0] == "低于学段水平的学校" and rows[1][0] == "日期范围：2026-09-07 – 2026-09-11"
-    assert any(row[0] == "领头小学" and row[7] == 1 for row in rows)
+    assert rows[0][0] == "共享获得低于学段水平的学校" and rows[1][0] == "日期范围：2026-09-07 – 2026-09-11"
+    assert any(row[0] == "领头小学" and row[7] == 0.5 for row in rows), rows

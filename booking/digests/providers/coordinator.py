@@ -12,7 +12,9 @@ from booking.digests.figures import DistrictFigures, DigestRun
 from booking.digests.formatting import class_text, external_url, number, place_text, span_text, table, when_text
 from booking.digests.providers.school_admin import REQUEST_COLUMNS, approvals_link, request_rows
 from booking.labels import label
-from booking.reports.access import MAIN, Access
+from booking.reports.access import MAIN, Access, Scope
+from booking.reports.bases import Basis, labelled
+from booking.reports.queries import OWN
 from booking.reports.tables import HOURS, PERCENT, RATIO, Column
 from booking.permissions import can_manage_district, can_manage_school
 from booking.schools.services import current_term, list_schools
@@ -24,29 +26,34 @@ FURTHEST_BELOW_SHOWN = 3
 
 def usage_section(figures: DistrictFigures, window: DigestWindow) -> Section | None:
     total = figures.usage.total
-    if not total.hours.seconds:
+    if not total.hours.booked.seconds:
         return None
-    columns = [Column("category", _l("Category")), Column("booked", _l("Booked hours"), HOURS),
-               Column("utilisation", _l("Utilisation"), PERCENT), Column("used", _l("Used hours"), HOURS),
-               Column("no_show", _l("No-show hours"), HOURS)]
-    rows = [[str(label(row.category)), row.hours.hours, row.utilisation, row.hours.used_hours, row.hours.no_show_hours]
-            for row in figures.usage.by_category if row.hours.seconds]
+    columns = [Column("category", _l("Category")), Column("delivered", labelled(_l("Hours of use"), Basis.DELIVERED), HOURS),
+               Column("no_show", labelled(_l("Hours of use"), Basis.NO_SHOW), HOURS),
+               Column("utilisation", labelled(_l("Utilisation of teaching periods"), Basis.DELIVERED), PERCENT)]
+    rows = [[str(label(row.category)), row.hours.delivered.hours, row.hours.no_show.hours,
+             row.period_utilisation(Basis.DELIVERED)]
+            for row in figures.usage.by_category if row.hours.booked.seconds]
     shown, more = table(columns, rows, limit=len(rows))
-    lines = [str(_l("%(hours)s hours booked across the district; utilisation %(share)s.",
-                    hours=number(total.hours.hours, HOURS), share=number(total.utilisation, PERCENT)))]
+    lines = [str(_l("%(hours)s hours delivered across the district (%(no_show)s no-show); utilisation of teaching "
+                    "periods %(share)s (delivered).", hours=number(total.hours.delivered.hours, HOURS),
+                    no_show=number(total.hours.no_show.hours, HOURS),
+                    share=number(total.period_utilisation(Basis.DELIVERED), PERCENT)))]
     title = _l("The district, %(days)s: hours by category", days=span_text(*window.past))
     return Section("district_usage", str(title), lines=lines, table=shown, more=more,
                    link=(str(_l("Open the reports")), external_url("reports.dashboard")))
 
 
 def schools_section(figures: DistrictFigures, window: DigestWindow) -> Section | None:
-    received = sorted((row for row in figures.access.schools if row.totals[MAIN.key] > 0),
-                      key=lambda row: -row.totals[MAIN.key])
+    received = sorted((row for row in figures.access.schools if row.value(scope=Scope.TOTAL) > 0),
+                      key=lambda row: -row.value(scope=Scope.TOTAL))
     if not received:
         return None
-    columns = [Column("school", _l("School")), Column("hours", _l("Hours received"), HOURS),
-               Column("per_100", _l("Per 100 students"), HOURS)]
-    shown, more = table(columns, [[row.school.name, row.totals[MAIN.key], row.per_100(MAIN.key)] for row in received])
+    columns = [Column("school", _l("School")), Column("own", labelled(_l("Own use, hours"), Basis.DELIVERED), HOURS),
+               Column("shared", labelled(_l("Shared access, hours"), Basis.DELIVERED), HOURS),
+               Column("per_100", labelled(_l("Shared access per 100 students"), Basis.DELIVERED), HOURS)]
+    shown, more = table(columns, [[row.school.name, row.source_hours(OWN), row.value(), row.per_100()]
+                                  for row in received])
     title = _l("The district, %(days)s: hours by school", days=span_text(*window.past))
     return Section("district_schools", str(title), table=shown, more=more)
 
@@ -56,19 +63,25 @@ def _verdict(passes: bool) -> str:
 
 
 def equity_lines(equity: Access) -> list[str]:
-    """The weighted CV of hours received against each stage's pass mark, then the schools furthest below."""
+    """The weighted CV of shared and total access (delivered) against each stage's pass mark, then the
+    schools furthest below and the ones living on their own use."""
     lines = []
     for group in equity.groups:
-        main = next(item for item in group.indicators if item.indicator is MAIN)
-        if group.threshold is None or main.figures.cv_weighted is None:
+        main = group.main
+        if group.threshold is None or main.shared.figures.cv_weighted is None:
             continue
-        lines.append(str(_l("%(stage)s: weighted CV %(cv)s against the pass mark %(mark)s, %(verdict)s.",
-                            stage=label(group.stage), cv=number(main.figures.cv_weighted, RATIO),
-                            mark=number(group.threshold, RATIO), verdict=_verdict(main.passes))))
+        lines.append(str(_l("%(stage)s (delivered): weighted CV of shared access %(cv)s, of total access %(total)s, "
+                            "against the pass mark %(mark)s: shared access %(verdict)s.",
+                            stage=label(group.stage), cv=number(main.shared.figures.cv_weighted, RATIO),
+                            total=number(main.total.figures.cv_weighted, RATIO),
+                            mark=number(group.threshold, RATIO), verdict=_verdict(main.shared.passes))))
     for row in equity.under_served[:FURTHEST_BELOW_SHOWN]:
-        lines.append(str(_l("%(school)s received %(share)s of its stage's level (%(hours)s hours short).",
-                            school=row.school.name, share=number(row.share_of_level, PERCENT),
-                            hours=number(row.gaps[MAIN.key], HOURS))))
+        lines.append(str(_l("%(school)s received %(share)s of its stage's level of shared access (%(hours)s hours "
+                            "short, delivered).", school=row.school.name, share=number(row.share_of_level, PERCENT),
+                            hours=number(row.gaps[(MAIN.key, Scope.SHARED)], HOURS))))
+    for row in equity.own_use_only[:FURTHEST_BELOW_SHOWN]:
+        lines.append(str(_l("%(school)s is above the level on its own use but received almost nothing from other "
+                            "schools.", school=row.school.name)))
     return lines
 
 

@@ -12,20 +12,23 @@ from booking.digests.figures import DigestRun
 from booking.digests.formatting import class_text, external_url, place_text, span_text, table, when_text
 from booking.reports.access import Flows
 from booking.reports.tables import HOURS, INT, Column
+from booking.reports.bases import Basis, labelled
 from booking.texts import lazy_gettext as _l
 
 
 def sharing_rows(flows: Flows, school_id: int) -> list[list]:
-    """[direction, other school, hours, bookings] for each school ours lent to or borrowed from."""
+    """[direction, other school, delivered hours, no-show hours, bookings] for each school ours lent to or
+    borrowed from (the past window: nothing planned is left in it but bookings still running)."""
     names = {school.id: school.name for school in flows.schools}
     rows = []
-    for (booker, owner), hours in sorted(flows.cells.items(), key=lambda item: -item[1].seconds):
-        if booker == owner or hours.seconds == 0:
+    for (booker, owner), bases in sorted(flows.cells.items(), key=lambda item: -item[1].booked.seconds):
+        if booker == owner or bases.booked.seconds == 0:
             continue
+        figures = [bases.delivered.hours, bases.no_show.hours, bases.booked.bookings]
         if owner == school_id:
-            rows.append([str(_l("Lent to")), names.get(booker, ""), hours.hours, hours.bookings])
+            rows.append([str(_l("Lent to")), names.get(booker, ""), *figures])
         elif booker == school_id:
-            rows.append([str(_l("Borrowed from")), names.get(owner, ""), hours.hours, hours.bookings])
+            rows.append([str(_l("Borrowed from")), names.get(owner, ""), *figures])
     return rows
 
 
@@ -35,7 +38,9 @@ def sharing_section(run: DigestRun, user, window: DigestWindow) -> Section | Non
     if not rows:
         return None
     columns = [Column("direction", _l("Direction")), Column("school", _l("School")),
-               Column("hours", _l("Booked hours"), HOURS), Column("bookings", _l("Bookings"), INT)]
+               Column("hours", labelled(_l("Hours of use"), Basis.DELIVERED), HOURS),
+               Column("no_show", labelled(_l("Hours of use"), Basis.NO_SHOW), HOURS),
+               Column("bookings", _l("Bookings"), INT)]
     shown, more = table(columns, rows)
     title = _l("%(school)s lending and borrowing, %(days)s", school=user.school.name, days=span_text(first, last))
     return Section("school_sharing", str(title), table=shown, more=more)
