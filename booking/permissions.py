@@ -22,7 +22,7 @@ from sqlalchemy import false, func, or_, select, true
 from booking.accounts.models import Role, User
 from booking.bookings.models import Booking
 from booking.extensions import db
-from booking.resources.models import Resource, Sharing
+from booking.resources.models import Resource, ResourceKind, Sharing
 from booking.schools.models import School
 
 
@@ -135,6 +135,48 @@ def can_change_booking(user, booking) -> bool:
     """Cancel or change it: the booker, and whoever manages the class's school or the owner school."""
     return (booking.booked_by_id == user.id or can_manage_school(user, booking.school_id)
             or can_manage_school(user, booking.resource.owner_school_id))
+
+
+def is_lesson(booking) -> bool:
+    """A visiting teacher's lesson: a booking of a teacher resource."""
+    return booking.resource.kind == ResourceKind.TEACHER
+
+
+def gives_lesson(user, booking) -> bool:
+    """Whether ``user`` is the visiting teacher booked for ``booking``."""
+    if not user.is_authenticated or not is_lesson(booking):
+        return False
+    from booking.teachers.models import TeacherProfile  # teachers build on this module
+
+    return _holds(select(TeacherProfile.id).where(TeacherProfile.user_id == user.id,
+                                                  TeacherProfile.resource_id == booking.resource_id))
+
+
+def can_record_lesson(user, booking) -> bool:
+    """The teacher, or an admin of the host school, records a visiting teacher's lesson (the booker and
+    the lead school's admins may record any booking: ``can_record_outcome``)."""
+    return is_lesson(booking) and (can_manage_school(user, booking.school_id) or gives_lesson(user, booking))
+
+
+def can_correct_outcome(user, booking) -> bool:
+    """Change an outcome already recorded: whoever manages the owner school."""
+    return can_manage_school(user, booking.resource.owner_school_id)
+
+
+def can_record_outcome(user, booking) -> bool:
+    """Used or no-show: the booker, the owner school's managers, and for a lesson the teacher and the host school."""
+    return booking.booked_by_id == user.id or can_correct_outcome(user, booking) or can_record_lesson(user, booking)
+
+
+def can_check_in(user, booking) -> bool:
+    """The booker, the visiting teacher who gives the lesson, and whoever manages the owner school."""
+    return (booking.booked_by_id == user.id or gives_lesson(user, booking)
+            or can_manage_school(user, booking.resource.owner_school_id))
+
+
+def can_manage_teacher_profile(user, profile=None, home_school_id: int | None = None) -> bool:
+    """A visiting teacher's profile and timetable: whoever manages the teacher's home school."""
+    return can_manage_school(user, profile.home_school_id if profile else home_school_id)
 
 
 def can_approve(user, resource) -> bool:

@@ -28,9 +28,8 @@ from booking.bookings.errors import NotAllowed
 from booking.bookings.models import Booking, BookingOutcome, BookingStatus
 from booking.clock import utcnow
 from booking.extensions import db
-from booking.permissions import can_manage_school
+from booking.permissions import can_check_in, can_manage_school
 from booking.resources.models import Resource
-from booking.teachers.people import gives_lesson
 from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 
@@ -47,16 +46,12 @@ def window(booking: Booking) -> tuple[datetime, datetime]:
             booking.starts_at + timedelta(minutes=resource.check_in_after_minutes))
 
 
-def may_check_in(actor, booking: Booking) -> bool:
-    return (booking.booked_by_id == actor.id or gives_lesson(actor, booking)
-            or can_manage_school(actor, booking.resource.owner_school_id))
-
 
 def can_check_in_now(actor, booking: Booking) -> bool:
     """Whether a page should offer the button."""
     if not booking.resource.checks_in or booking.status != BookingStatus.CONFIRMED:
         return False
-    if booking.checked_in_at is not None or booking.outcome is not None or not may_check_in(actor, booking):
+    if booking.checked_in_at is not None or booking.outcome is not None or not can_check_in(actor, booking):
         return False
     opens, closes = window(booking)
     return opens <= utcnow() <= closes
@@ -83,7 +78,7 @@ def _errors(booking: Booking, now: datetime) -> dict:
 
 def check_in(booking: Booking, actor) -> Booking:
     """Check ``booking`` in as ``actor`` now (recorded as used); audit and commit."""
-    if not may_check_in(actor, booking):
+    if not can_check_in(actor, booking):
         raise NotAllowed()
     now = utcnow()
     errors = _errors(booking, now)

@@ -18,8 +18,7 @@ from booking.bookings.errors import NotAllowed
 from booking.bookings.models import Booking, BookingOutcome, BookingStatus
 from booking.clock import utcnow
 from booking.extensions import db
-from booking.permissions import can_manage_school
-from booking.teachers.people import is_lesson, records_lesson
+from booking.permissions import can_correct_outcome, can_record_outcome, is_lesson
 from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 
@@ -27,22 +26,15 @@ NOTE_MAX_LENGTH = 500
 OUTCOME_LABELS = {BookingOutcome.USED: _l("Used"), BookingOutcome.NO_SHOW: _l("No-show")}
 
 
-def may_correct_outcome(actor, booking: Booking) -> bool:
-    return can_manage_school(actor, booking.resource.owner_school_id)
-
-
-def may_record_outcome(actor, booking: Booking) -> bool:
-    # A visiting teacher's lesson is also recorded by the teacher and by the host school (issue 4).
-    return booking.booked_by_id == actor.id or may_correct_outcome(actor, booking) or records_lesson(actor, booking)
 
 
 def can_record_now(actor, booking: Booking) -> bool:
     """Whether the page should offer the buttons: allowed, started, and open (or correctable)."""
-    if not may_record_outcome(actor, booking) or booking.status != BookingStatus.CONFIRMED:
+    if not can_record_outcome(actor, booking) or booking.status != BookingStatus.CONFIRMED:
         return False
     if booking.starts_at > utcnow():
         return False
-    return booking.outcome is None or may_correct_outcome(actor, booking)
+    return booking.outcome is None or can_correct_outcome(actor, booking)
 
 
 def _check(actor, booking: Booking, outcome, note: str) -> tuple[dict, BookingOutcome | None]:
@@ -61,7 +53,7 @@ def _check(actor, booking: Booking, outcome, note: str) -> tuple[dict, BookingOu
     elif booking.starts_at > utcnow():
         errors["booking"] = _l("The booking has not started yet; record what happened once it has.")
     elif booking.outcome is not None:
-        if not may_correct_outcome(actor, booking):
+        if not can_correct_outcome(actor, booking):
             errors["outcome"] = _l("This was already recorded. An administrator of the owner school or a "
                                    "coordinator can correct it.")
         elif not note:
@@ -74,7 +66,7 @@ def record_outcome(booking: Booking, outcome, note: str, actor, extra: dict | No
 
     ``extra`` holds more columns written in the same conditional UPDATE (a visiting teacher's
     lesson kind), already checked by the caller."""
-    if not may_record_outcome(actor, booking):
+    if not can_record_outcome(actor, booking):
         raise NotAllowed()
     note = (note or "").strip()
     errors, chosen = _check(actor, booking, outcome, note)

@@ -1,4 +1,6 @@
-"""Terms (学期) and closures: the district's calendar. Each changing function records and commits."""
+"""Terms (学期) and closures: the district's calendar.
+
+Each changing function records and flushes; the caller's unit of work commits."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -65,7 +67,7 @@ def _save_term(term: Term, data: TermInput, actor, action: str) -> Term:
     db.session.add(term)
     record(actor, action, term, {"name": term.name, "start": term.start_date.isoformat(),
                                  "end": term.end_date.isoformat()})
-    db.session.commit()
+    db.session.flush()
     return term
 
 
@@ -112,7 +114,7 @@ def _save_closure(closure: Closure, data: ClosureInput, actor, action: str) -> C
         closure.district_id = district_for_writes().id
     db.session.add(closure)
     record(actor, action, closure, _closure_details(closure))
-    db.session.commit()
+    db.session.flush()
     return closure
 
 
@@ -132,7 +134,7 @@ def update_closure(closure: Closure, data: ClosureInput, actor) -> Closure:
 def delete_closure(closure: Closure, actor) -> None:
     record(actor, "closure.delete", ("Closure", closure.id), _closure_details(closure))
     db.session.delete(closure)
-    db.session.commit()
+    db.session.flush()
 
 
 def list_closures(school_id: int | None = None, today: date | None = None) -> tuple[list[Closure], list[Closure]]:

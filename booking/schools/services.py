@@ -191,7 +191,7 @@ def create_school(data: SchoolInput, actor) -> School:
     apply_school_input(school, data, lead)
     db.session.add(school)
     record(actor, "school.create", school, _school_details(school))
-    db.session.commit()
+    db.session.flush()
     return school
 
 
@@ -202,7 +202,7 @@ def update_school(school: School, data: SchoolInput, actor) -> School:
         raise ValidationFailed(errors)
     apply_school_input(school, data, lead)
     record(actor, "school.update", school, _school_details(school))
-    db.session.commit()
+    db.session.flush()
     return school
 
 
@@ -212,7 +212,7 @@ def set_school_active(school: School, active: bool, actor) -> School:
         raise ValidationFailed({"active": _still_tied_message(school)})
     school.active = active
     record(actor, "school.activate" if active else "school.deactivate", school, {"code": school.code})
-    db.session.commit()
+    db.session.flush()
     return school
 
 
@@ -273,7 +273,7 @@ def set_travel_times(minutes_by_pair: dict[tuple[int, int], object], actor) -> i
         changed[f"{a_id}-{b_id}"] = minutes
     if changed:
         record(actor, "travel.update", ("TravelTime", None), {"minutes": changed})
-    db.session.commit()
+    db.session.flush()
     return len(changed)
 
 
@@ -296,5 +296,5 @@ def replace_bell_schedule(school: School, rows: list[rules.PeriodRow], actor) ->
     school.bell_periods.extend(BellPeriod(number=n, start_time=start, end_time=end) for n, start, end in periods)
     record(actor, "bells.replace", school,
            {"periods": [[n, start.strftime("%H:%M"), end.strftime("%H:%M")] for n, start, end in periods]})
-    db.session.commit()
+    db.session.flush()
     return school.bell_periods

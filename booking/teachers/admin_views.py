@@ -29,7 +29,7 @@ from booking.web import save_form
 
 def _profile_or_404(profile_id: int) -> TeacherProfile:
     profile = db.session.get(TeacherProfile, profile_id) if profile_id <= MAX_ID else None
-    if profile is None or not service.may_manage(current_user, profile):
+    if profile is None or not service.can_manage_teacher_profile(current_user, profile):
         abort(404)
     return profile
 

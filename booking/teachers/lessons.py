@@ -16,8 +16,8 @@ from booking.bookings.errors import NotAllowed
 from booking.bookings.models import Booking, BookingOutcome, BookingStatus, LessonKind
 from booking.clock import utcnow
 from booking.extensions import db
-from booking.reports.outcomes import can_record_now, may_record_outcome, record_outcome
-from booking.teachers.people import is_lesson
+from booking.permissions import can_record_outcome, is_lesson
+from booking.reports.outcomes import can_record_now, record_outcome
 from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 
@@ -64,7 +64,7 @@ def record_lesson(actor, booking: Booking, data: LessonRecord) -> Booking:
 
     Raises NotAllowed, or ValidationFailed (bad field, not yet happened, already recorded); nothing half-saved.
     """
-    if not may_record_outcome(actor, booking):
+    if not can_record_outcome(actor, booking):
         raise NotAllowed()
     outcome, kind, note = check_record(booking, data)
     return record_outcome(booking, outcome, note, actor, extra={"lesson_kind": kind})

@@ -14,7 +14,7 @@ from booking.bookings.errors import NotAllowed
 from booking.extensions import db
 from booking.accounts.models import User
 from booking.permissions import (
-    can_be_visiting_teacher, can_manage_district, can_manage_school, managed_school_ids,
+    can_be_visiting_teacher, can_manage_district, can_manage_school, can_manage_teacher_profile, managed_school_ids,
     visiting_teacher_candidates_clause,
 )
 from booking.resources.models import Category, OpeningHours, Resource, ResourceKind
@@ -29,15 +29,12 @@ from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 
 
-def may_manage(actor, profile: TeacherProfile | None = None, home_school_id: int | None = None) -> bool:
-    return can_manage_school(actor, profile.home_school_id if profile else home_school_id)
-
 
 def profiles_for(actor) -> list[TeacherProfile]:
     """Every profile, for coordinators; the home school's, for its admins."""
     query = (select(TeacherProfile).join(TeacherProfile.user).order_by(User.display_name)
              .options(selectinload(TeacherProfile.subject_rows), selectinload(TeacherProfile.served)))
-    return [p for p in db.session.scalars(query) if may_manage(actor, p)]
+    return [p for p in db.session.scalars(query) if can_manage_teacher_profile(actor, p)]
 
 
 def profile_of_user(user_id: int) -> TeacherProfile | None:
@@ -99,7 +96,7 @@ def _school_errors(checked: CheckedProfile, actor) -> dict:
     errors = {}
     if checked.home_school_id not in known:
         errors["home_school_id"] = _l("Unknown school.")
-    elif not may_manage(actor, home_school_id=checked.home_school_id):
+    elif not can_manage_teacher_profile(actor, home_school_id=checked.home_school_id):
         errors["home_school_id"] = _l("You can only manage the visiting teachers of your own school.")
     if any(school_id not in known for school_id in checked.served_school_ids):
         errors["served_school_ids"] = _l("Unknown school.")
@@ -156,7 +153,7 @@ def _apply(profile: TeacherProfile, checked: CheckedProfile) -> dict:
 
 def save_profile(data: ProfileInput, actor, profile: TeacherProfile | None = None) -> TeacherProfile:
     """Create (``profile`` None) or change a profile. Raises ValidationFailed; nothing half-saved."""
-    if profile is not None and not may_manage(actor, profile):
+    if profile is not None and not can_manage_teacher_profile(actor, profile):
         raise NotAllowed()
     checked = check_profile(data, actor, profile)
     created = profile is None
@@ -176,7 +173,7 @@ def save_profile(data: ProfileInput, actor, profile: TeacherProfile | None = Non
 
 
 def _require(actor, profile: TeacherProfile) -> None:
-    if not may_manage(actor, profile):
+    if not can_manage_teacher_profile(actor, profile):
         raise NotAllowed()
 
 

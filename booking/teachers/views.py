@@ -20,7 +20,8 @@ from booking.bookings.web_queries import matching_period
 from booking.errors import abort_with
 from booking.i18n import local_today
 from booking.labels import period_label
-from booking.reports.outcomes import can_record_now, may_record_outcome
+from booking.permissions import can_record_outcome, is_lesson
+from booking.reports.outcomes import can_record_now
 from booking.schools.forms import attach_errors
 from booking.schools.rules import parse_day, parse_whole_number
 from booking.teachers.forms import RecordForm, RequestForm, VisitForm
@@ -28,7 +29,6 @@ from booking.teachers.itinerary import itinerary
 from booking.teachers.lessons import DELIVERY_LABELS, LESSON_KIND_LABELS, LessonRecord, lessons_to_record, record_lesson
 from booking.teachers.mandates import STATUS_LABELS, line_label, mandate_progress, term_or_current
 from booking.teachers.models import TeacherProfile
-from booking.teachers.people import is_lesson
 from booking.teachers.profiles import profile_of_user
 from booking.teachers.visits import VisitInput, request_visit, serving_profiles, visit_options
 from booking.validation import FIRST_YEAR, LAST_YEAR, ValidationFailed, out_of_range_day_message
@@ -209,7 +209,7 @@ def record(booking_id: int):
     booking = _lesson_or_404(booking_id)
     if not is_lesson(booking):
         abort(404)
-    if not may_record_outcome(current_user, booking):
+    if not can_record_outcome(current_user, booking):
         abort(403)
     form = RecordForm(data={"lesson_kind": booking.lesson_kind.value if booking.lesson_kind else ""})
     status = 200
