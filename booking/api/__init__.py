@@ -68,9 +68,19 @@ def refuse_undeclared_parameters():
     return None
 
 
+@bp.before_request
+def refuse_undeclared_body():
+    """A JSON body must match the operation's declared schema (the one the document shows) before the view runs."""
+    declared = _declared_operation()
+    if declared is not None and declared.request_body is not None:
+        check_body(declared, request)
+    return None
+
+
 @bp.errorhandler(ValidationFailed)
 def invalid_input(failed: ValidationFailed):
     return json_error(422, fields=failed.errors)
 
 
+from booking.api.bodies import check_body  # noqa: E402  (imports the route modules' schemas)
 from booking.api import blackouts, bookings, core, feeds, mandates, outcomes, reports, resources, schools  # noqa: E402,F401  (registers the routes)

@@ -67,6 +67,11 @@ def schema(name: str, definition: dict) -> dict:
     return ref(name)
 
 
+def component_schemas() -> dict:
+    """The registered component schemas by name (what ``#/components/schemas/...`` refers to)."""
+    return dict(sorted(_SCHEMAS.items()))
+
+
 def enum_schema(enum: type[StrEnum]) -> dict:
     return {"type": "string", "enum": [member.value for member in enum]}
 
@@ -204,7 +209,7 @@ def build_document(app: Flask) -> dict:
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
                                                "description": "A personal API token (starts with `dst_`)."}},
-            "schemas": dict(sorted(_SCHEMAS.items())),
+            "schemas": component_schemas(),
             "responses": {
                 f"Error{status}": {"description": text, "content": {"application/json": {"schema": ERROR_SCHEMA}}}
                 for status, text in ERROR_STATUSES.items()
