@@ -2,7 +2,8 @@
 
 Each module declares its routes' contracts with ``openapi.operation`` beside the routes;
 ``authenticate`` reads the same declaration to know which routes are public and which role
-a route needs, so the OpenAPI document and the access rules cannot drift apart.
+a route needs, and ``refuse_undeclared_body`` checks each JSON body against the declared schema
+(booking/api/bodies.py), so the OpenAPI document, the access rules and the body checks cannot drift apart.
 """
 from __future__ import annotations
 

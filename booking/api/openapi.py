@@ -104,7 +104,7 @@ class Operation:
     errors: tuple[int, ...] = ()
     public: bool = False
     role: Role | None = None
-    request_body: dict | None = None  # schema of a JSON body the route reads (POST, PATCH …)
+    request_body: dict | None = None  # schema of the JSON body (POST, PATCH …); enforced before the view (api/bodies.py)
     status: int = 200  # e.g. 201 for a route that creates
 
     def error_statuses(self, has_path_params: bool) -> list[int]:
