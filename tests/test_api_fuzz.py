@@ -40,7 +40,9 @@ CONFIG = schemathesis.config.SchemathesisConfig.from_dict({"checks": {
 # (Years outside 2000-2100 are refused too; the schemas' descriptions say so, JSON Schema cannot.)
 FORM_REFUSAL = re.compile(r"^(Give a whole number|Enter a whole number|Enter a number from|Unknown value|Use at most|"
                           r"At most \d+ characters|Give a string|Give true or false|Unknown field|Unknown parameter|"
-                          r"Give a value|Required\.|Send a JSON object|Give an ISO 8601|.* is not a real date)")
+                          r"Give a value|Required\.|Send a JSON object|Give an ISO 8601|.* is not a real date|"
+                          r"Choose one of|At least \d+ characters|Give a number of|Give a wall-clock time|"
+                          r"Give an object|Give a list|Give null|Give text of the form)")
 
 
 def valid_formats_are_accepted(ctx, response, case) -> None:

@@ -333,7 +333,7 @@ def test_api_changes_only_the_fields_sent(client, coordinator):
     ({"name": 5, "colour": "red"}, {"name", "colour"}),
     ({"approval_required": "yes"}, {"approval_required"}),
     ({"opening_hours": [{"weekday": 9, "opens": "8点", "closes": "17:00"}]},
-     {"opening_hours[0].weekday", "opening_hours[0]"}),
+     {"opening_hours[0].weekday", "opening_hours[0].opens"}),
     ({"opening_hours": "1-5 08:00-17:00"}, {"opening_hours"}),
     ({"on_bookings": "keep"}, {"on_bookings"}),
     ({"kind": "equipment"}, {"category"}),

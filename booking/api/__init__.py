@@ -2,7 +2,8 @@
 
 Each module declares its routes' contracts with ``openapi.operation`` beside the routes;
 ``authenticate`` reads the same declaration to know which routes are public and which role
-a route needs, so the OpenAPI document and the access rules cannot drift apart.
+a route needs, and ``refuse_undeclared_body`` checks each JSON body against the declared schema
+(booking/api/bodies.py), so the OpenAPI document, the access rules and the body checks cannot drift apart.
 """
 from __future__ import annotations
 
@@ -68,9 +69,19 @@ def refuse_undeclared_parameters():
     return None
 
 
+@bp.before_request
+def refuse_undeclared_body():
+    """A JSON body must match the operation's declared schema (the one the document shows) before the view runs."""
+    declared = _declared_operation()
+    if declared is not None and declared.request_body is not None:
+        check_body(declared, request)
+    return None
+
+
 @bp.errorhandler(ValidationFailed)
 def invalid_input(failed: ValidationFailed):
     return json_error(422, fields=failed.errors)
 
 
+from booking.api.bodies import check_body  # noqa: E402  (imports the route modules' schemas)
 from booking.api import blackouts, bookings, core, feeds, mandates, outcomes, reports, resources, schools  # noqa: E402,F401  (registers the routes)

@@ -11,7 +11,7 @@ from flask import abort, g, jsonify, request
 from booking.accounts.models import Role
 from booking.api import bp
 from booking.api.booking_json import (INSTANT_RANGE_DESCRIPTION, OCCURRENCE_SCHEMA, InstantParam, instant_field,
-                                      occurrence_json, reject_unknown_fields, text_field)
+                                      occurrence_json)
 from booking.api.core import ID, INSTANT, PAGE_PARAMS, declared_query_values, get_or_404, iso_instant, page_json, \
     page_schema, paginate
 from booking.api.openapi import nullable, obj, operation, schema
@@ -22,9 +22,6 @@ from booking.i18n import district_zone
 from booking.permissions import can_manage_school, can_see_resource
 from booking.resources import blackouts
 from booking.resources.models import Resource
-from booking.validation import ValidationFailed
-
-BLACKOUT_FIELDS = {"start", "end", "reason", "on_bookings"}
 
 BLACKOUT_SCHEMA = schema("Blackout", obj({
     "id": ID,
@@ -80,18 +77,12 @@ def _managed_resource(resource_id: int) -> Resource:
     return resource
 
 
-def blackout_input(body) -> tuple[blackouts.BlackoutInput, str | None]:
-    """The POST body as a BlackoutInput and the ``on_bookings`` choice; unreadable fields are named."""
-    if not isinstance(body, dict):
-        raise ValidationFailed({"body": "Send a JSON object."})
-    errors: dict = {}
-    reject_unknown_fields(body, BLACKOUT_FIELDS, errors)
-    on_bookings = text_field(body, "on_bookings", errors) or None
+def blackout_input(body: dict) -> tuple[blackouts.BlackoutInput, str | None]:
+    """The POST body (valid against BLACKOUT_BODY_SCHEMA, checked before the view) and its ``on_bookings``."""
     zone = district_zone()
-    data = blackouts.BlackoutInput(start=instant_field(body, "start", errors, zone),
-                                   end=instant_field(body, "end", errors, zone),
-                                   reason=text_field(body, "reason", errors), read_errors=errors)
-    return data, on_bookings
+    data = blackouts.BlackoutInput(start=instant_field(body, "start", zone), end=instant_field(body, "end", zone),
+                                   reason=body["reason"])
+    return data, body.get("on_bookings")
 
 
 @bp.get("/resources/<int:resource_id>/blackouts")

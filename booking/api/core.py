@@ -19,7 +19,8 @@ PAGE_PARAMS = (LIMIT, OFFSET)
 
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_INT}
 INSTANT = {"type": "string", "format": "date-time", "description": "UTC, e.g. 2026-09-01T00:30:00Z."}
-CLOCK_TIME = {"type": "string", "pattern": r"^\d{2}:\d{2}$", "description": "Local wall-clock time, HH:MM."}
+CLOCK_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
+CLOCK_TIME = {"type": "string", "pattern": CLOCK_PATTERN, "description": "Local wall-clock time, HH:MM."}
 
 
 def declared_query_values() -> dict:

@@ -10,11 +10,10 @@ from flask import abort, g, jsonify, request
 from booking.api import bp
 from booking.api.core import ID, INSTANT, iso_instant
 from booking.api.openapi import enum_schema, nullable, obj, operation, schema
-from booking.api.params import MAX_INT, json_whole_number
+from booking.api.params import json_whole_number
 from booking.calendars import services
 from booking.calendars.models import FeedScope, FeedToken
 from booking.calendars.views import feed_links
-from booking.validation import ValidationFailed
 
 FEED_SCHEMA = schema("Feed", obj({
     "id": ID,
@@ -52,19 +51,9 @@ def feed_json(feed: FeedToken) -> dict:
             "created_at": iso_instant(feed.created_at), "revoked_at": iso_instant(feed.revoked_at)}
 
 
-def _feed_request(body) -> tuple[str, int | None]:
-    if not isinstance(body, dict):
-        raise ValidationFailed({"body": "Send a JSON object."})
-    errors = {name: "Unknown field." for name in sorted(set(body) - {"scope", "id"})}
-    scope, given_id = body.get("scope"), body.get("id")
-    if not isinstance(scope, str):
-        errors["scope"] = "Required: one of " + ", ".join(s.value for s in FeedScope) + "."
-    target_id = json_whole_number(given_id) if given_id is not None else None
-    if given_id is not None and (target_id is None or not 1 <= target_id <= MAX_INT):
-        errors["id"] = "Give a whole number id, or null."
-    if errors:
-        raise ValidationFailed(errors)
-    return scope, target_id
+def _feed_request(body: dict) -> tuple[str, int | None]:
+    """The scope and target id of a body valid against FEED_BODY (checked before the view)."""
+    return body["scope"], json_whole_number(body.get("id"))
 
 
 @bp.post("/feeds")

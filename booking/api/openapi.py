@@ -67,6 +67,11 @@ def schema(name: str, definition: dict) -> dict:
     return ref(name)
 
 
+def component_schemas() -> dict:
+    """The registered component schemas by name (what ``#/components/schemas/...`` refers to)."""
+    return dict(sorted(_SCHEMAS.items()))
+
+
 def enum_schema(enum: type[StrEnum]) -> dict:
     return {"type": "string", "enum": [member.value for member in enum]}
 
@@ -99,7 +104,7 @@ class Operation:
     errors: tuple[int, ...] = ()
     public: bool = False
     role: Role | None = None
-    request_body: dict | None = None  # schema of a JSON body the route reads (POST, PATCH …)
+    request_body: dict | None = None  # schema of the JSON body (POST, PATCH …); enforced before the view (api/bodies.py)
     status: int = 200  # e.g. 201 for a route that creates
 
     def error_statuses(self, has_path_params: bool) -> list[int]:
@@ -204,7 +209,7 @@ def build_document(app: Flask) -> dict:
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
                                                "description": "A personal API token (starts with `dst_`)."}},
-            "schemas": dict(sorted(_SCHEMAS.items())),
+            "schemas": component_schemas(),
             "responses": {
                 f"Error{status}": {"description": text, "content": {"application/json": {"schema": ERROR_SCHEMA}}}
                 for status, text in ERROR_STATUSES.items()

@@ -6,8 +6,6 @@ bookings answers 409 with them (nothing saved) until the body says ``on_bookings
 """
 from __future__ import annotations
 
-from datetime import time
-
 from flask import abort, g, jsonify, request
 
 from booking.api import bp
@@ -17,7 +15,7 @@ from booking.api.core import (CLOCK_TIME, ID, INSTANT, PAGE_PARAMS, SCHOOL_REF_S
 from booking.api.openapi import enum_schema, nullable, obj, operation, schema
 from booking.api.params import EnumParam, IntParam, TextParam
 from booking.accounts.models import Role
-from booking.api.booking_json import OCCURRENCE_SCHEMA, occurrence_json, refusal_json, reject_unknown_fields
+from booking.api.booking_json import OCCURRENCE_SCHEMA, occurrence_json, refusal_json
 from booking.api.params import MAX_INT, json_whole_number
 from booking.api.teachers import TEACHER_MEMBER, teacher_json
 from booking.errors import json_error
@@ -140,8 +138,6 @@ TEXT_FIELDS = ("kind", "category", "subject", "name", "location", "description",
 NUMBER_FIELDS = {"owner_school_id": 1, "capacity": 1, "stock": 1, "min_duration_minutes": 1,
                  "max_duration_minutes": 1, "max_advance_days": 0}  # field → smallest value
 NULLABLE_NUMBERS = {"capacity", "min_duration_minutes", "max_duration_minutes", "max_advance_days"}
-CHANGE_FIELDS = {*TEXT_FIELDS, *NUMBER_FIELDS, "approval_required", "opening_hours", "on_bookings"}
-HOURS_FIELDS = {"weekday", "opens", "closes"}
 
 def _max_length(name: str) -> dict:
     """The column's length, as the write-time check enforces it (booking.db_setup)."""
@@ -180,68 +176,26 @@ RESOURCE_CHANGED_SCHEMA = schema("ResourceChanged", obj({
 }))
 
 
-def _number(body: dict, name: str, errors: dict):
-    value, minimum = body[name], NUMBER_FIELDS[name]
-    if value is None and name in NULLABLE_NUMBERS:
-        return None
-    number = json_whole_number(value)
-    if number is not None and minimum <= number <= MAX_INT:
-        return number
-    or_null = " or null" if name in NULLABLE_NUMBERS else ""
-    errors[name] = f"Give a whole number from {minimum} to {MAX_INT}{or_null}."
-    return None
+def _opening_hours(value: list) -> list[Window]:
+    return [Window(item["weekday"], parse_clock(item["opens"]), parse_clock(item["closes"])) for item in value]
 
 
-def _clock(value) -> time | None:
-    return parse_clock(value) if isinstance(value, str) else None
+def resource_change(resource: Resource, body: dict) -> tuple:
+    """The resource's values with the body's changes applied, and whether to cancel what they break.
 
-
-def _opening_hours(value, errors: dict) -> list[Window]:
-    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-        errors["opening_hours"] = "Give a list of {weekday, opens, closes} objects."
-        return []
-    windows = []
-    for index, item in enumerate(value):
-        reject_unknown_fields(item, HOURS_FIELDS, errors, prefix=f"opening_hours[{index}].")
-        weekday, opens, closes = item.get("weekday"), _clock(item.get("opens")), _clock(item.get("closes"))
-        if not (isinstance(weekday, int) and not isinstance(weekday, bool) and 0 <= weekday <= 6):
-            errors[f"opening_hours[{index}].weekday"] = "Give a weekday from 0 (Monday) to 6."
-        if opens is None or closes is None:
-            errors[f"opening_hours[{index}]"] = "Give opens and closes as HH:MM."
-        windows.append(Window(weekday if isinstance(weekday, int) else None, opens, closes))
-    return windows
-
-
-def resource_change(resource: Resource, body) -> tuple:
-    """The resource's values with the body's changes applied, and whether to cancel what they break."""
-    if not isinstance(body, dict):
-        raise ValidationFailed({"body": "Send a JSON object."})
-    errors: dict = {}
-    reject_unknown_fields(body, CHANGE_FIELDS, errors)
+    The body is valid against RESOURCE_CHANGE_BODY (checked before the view); what is left here is
+    converting, and whom the resource may move to."""
     data = resource_input(resource)
-    for name in TEXT_FIELDS:
+    for name in (*TEXT_FIELDS, "approval_required"):
         if name in body:
-            if isinstance(body[name], str):
-                setattr(data, name, body[name])
-            else:
-                errors[name] = "Give a string."
+            setattr(data, name, body[name])
     for name in NUMBER_FIELDS:
         if name in body:
-            setattr(data, name, _number(body, name, errors))
-    if "approval_required" in body:
-        if isinstance(body["approval_required"], bool):
-            data.approval_required = body["approval_required"]
-        else:
-            errors["approval_required"] = "Give true or false."
+            setattr(data, name, json_whole_number(body[name]))
     if "opening_hours" in body:
-        data.opening_hours = _opening_hours(body["opening_hours"], errors)
-    if body.get("on_bookings") not in (None, "cancel"):
-        errors["on_bookings"] = "Only cancel is allowed: the bookings a change breaks cannot stay."
-    if "owner_school_id" in body and "owner_school_id" not in errors \
-            and not can_manage_school(g.api_user, data.owner_school_id):
-        errors["owner_school_id"] = "You may only move it to a school you manage."
-    if errors:
-        raise ValidationFailed(errors)
+        data.opening_hours = _opening_hours(body["opening_hours"])
+    if "owner_school_id" in body and not can_manage_school(g.api_user, data.owner_school_id):
+        raise ValidationFailed({"owner_school_id": "You may only move it to a school you manage."})
     return data, body.get("on_bookings") == "cancel"
 
 
