@@ -109,15 +109,22 @@ def bookable_hours(resources: list[ResourceInfo], windows: dict, report_range: R
     if not resources:
         return {}
     closed = closed_days_by_school({r.owner_school_id for r in resources}, report_range.first, report_range.last)
-    open_days = {school_id: open_weekdays(report_range, days) for school_id, days in closed.items()}
+    return _hours_less_blackouts(resources, lambda resource: windows.get(resource.id, {}), closed, report_range)
+
+
+def _hours_less_blackouts(resources: list[ResourceInfo], windows_of: Callable, off_days: dict,
+                          report_range: ReportRange) -> dict[int, float]:
+    """Each resource's ``windows_of(resource)`` summed over the days its owner school is not off (``off_days``
+    by school), less its blackouts: one query for the blackouts."""
+    on_days = {school_id: open_weekdays(report_range, days) for school_id, days in off_days.items()}
     blackouts = blackouts_by_resource([r.id for r in resources], Interval(report_range.start, report_range.end))
     found = {}
     for resource in resources:
-        resource_windows = windows.get(resource.id, {})
-        hours = open_hours(resource_windows, open_days[resource.owner_school_id])
+        resource_windows, school_id = windows_of(resource), resource.owner_school_id
+        hours = open_hours(resource_windows, on_days[school_id])
         for interval, _reason in blackouts.get(resource.id, ()):
             hours -= blackout_hours(resource_windows, interval.start, interval.end, report_range.zone,
-                                    report_range.first, report_range.last, closed[resource.owner_school_id])
+                                    report_range.first, report_range.last, off_days[school_id])
         found[resource.id] = max(0.0, hours)
     return found
 
@@ -150,17 +157,8 @@ def teaching_hours(resources: list[ResourceInfo], report_range: ReportRange) -> 
     closed = closed_days_by_school(school_ids, report_range.first, report_range.last)
     not_teaching = {school_id: set(days) | {day for day in report_range.days() if day not in in_term}
                     for school_id, days in closed.items()}
-    teaching_days = {school_id: open_weekdays(report_range, days) for school_id, days in not_teaching.items()}
-    blackouts = blackouts_by_resource([r.id for r in resources], Interval(report_range.start, report_range.end))
-    found = {}
-    for resource in resources:
-        school_windows = windows[resource.owner_school_id]
-        hours = open_hours(school_windows, teaching_days[resource.owner_school_id])
-        for interval, _reason in blackouts.get(resource.id, ()):
-            hours -= blackout_hours(school_windows, interval.start, interval.end, report_range.zone,
-                                    report_range.first, report_range.last, not_teaching[resource.owner_school_id])
-        found[resource.id] = max(0.0, hours)
-    return found
+    return _hours_less_blackouts(resources, lambda resource: windows[resource.owner_school_id], not_teaching,
+                                 report_range)
 
 
 def _resource_row(resource: ResourceInfo, school: School, bookable: float, teaching: float, hours: Bases,

@@ -160,10 +160,9 @@ def bookings():
                            description=describe(drill.filter), hours_column=HOURS_COLUMN, basis_labels=BASIS_LABELS)
 
 
-@bp.post("/bookings/<int:booking_id>/outcome")
-@role_required(Role.TEACHER)
-def record_outcome(booking_id: int):
-    """Mark a booking that took place as used or no-show; back to ``next`` with a message."""
+def _posted_booking_form(booking_id: int):
+    """The booking a small posted form is about (404 unless visible), the form, and where to go back;
+    the form is None when it expired (said in a flash message)."""
     booking = visible_booking(current_user, booking_id)
     if booking is None:
         abort(404)
@@ -171,6 +170,16 @@ def record_outcome(booking_id: int):
     back = safe_next_url(form.next.data) or url_for("index")
     if not form.validate_on_submit():
         flash(_("The form expired. Please try again."), "error")
+        return booking, None, back
+    return booking, form, back
+
+
+@bp.post("/bookings/<int:booking_id>/outcome")
+@role_required(Role.TEACHER)
+def record_outcome(booking_id: int):
+    """Mark a booking that took place as used or no-show; back to ``next`` with a message."""
+    booking, form, back = _posted_booking_form(booking_id)
+    if form is None:
         return redirect(back)
     try:
         outcomes.record_outcome(booking, form.outcome.data, form.note.data or "", current_user)
@@ -188,13 +197,8 @@ def record_outcome(booking_id: int):
 @role_required(Role.TEACHER)
 def check_in(booking_id: int):
     """Check a booking in (from a phone, within its window); back to ``next`` with a message."""
-    booking = visible_booking(current_user, booking_id)
-    if booking is None:
-        abort(404)
-    form = OutcomeForm()
-    back = safe_next_url(form.next.data) or url_for("index")
-    if not form.validate_on_submit():
-        flash(_("The form expired. Please try again."), "error")
+    booking, form, back = _posted_booking_form(booking_id)
+    if form is None:
         return redirect(back)
     try:
         checkin.check_in(booking, current_user)
