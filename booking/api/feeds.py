@@ -10,7 +10,7 @@ from flask import abort, g, jsonify, request
 from booking.api import bp
 from booking.api.core import ID, INSTANT, iso_instant
 from booking.api.openapi import enum_schema, nullable, obj, operation, schema
-from booking.api.params import MAX_INT, json_whole_number
+from booking.api.params import MAX_ID, json_whole_number
 from booking.calendars import services
 from booking.calendars.models import FeedScope, FeedToken
 from booking.calendars.views import feed_links
@@ -60,7 +60,7 @@ def _feed_request(body) -> tuple[str, int | None]:
     if not isinstance(scope, str):
         errors["scope"] = "Required: one of " + ", ".join(s.value for s in FeedScope) + "."
     target_id = json_whole_number(given_id) if given_id is not None else None
-    if given_id is not None and (target_id is None or not 1 <= target_id <= MAX_INT):
+    if given_id is not None and (target_id is None or not 1 <= target_id <= MAX_ID):
         errors["id"] = "Give a whole number id, or null."
     if errors:
         raise ValidationFailed(errors)
@@ -83,7 +83,7 @@ def list_feeds():
     return jsonify({"items": [feed_json(feed) for feed in services.active_feeds(g.api_user)]})
 
 
-@bp.delete("/feeds/<int:feed_id>")
+@bp.delete("/feeds/<id:feed_id>")
 @operation("Revoke a calendar feed: its URL answers 404 from now on", response=FEED_SCHEMA)
 def revoke_feed(feed_id: int):
     feed = services.owned_feed(g.api_user, feed_id)
