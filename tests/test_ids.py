@@ -34,7 +34,8 @@ def test_an_id_matches_as_an_int(urls, segment, expected):
 
 
 @pytest.mark.parametrize("segment", [
-    "0", str(MAX_ID + 1), "2147483650", "2147483700", "2200000000", "3000000000", "9999999999", "9" * 20, "007", "01", "-1", "+1", "1.0", "1e3", "", " 1", "١", "４２", "x",
+    "0", str(MAX_ID + 1), "2147483650", "2147483700", "2200000000", "3000000000", "9999999999", "9" * 20,
+    "007", "01", "-1", "+1", "1.0", "1e3", "", " 1", "١", "４２", "x",
 ])
 def test_anything_else_names_no_record(urls, segment):
     with pytest.raises(NotFound):
