@@ -8,7 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from booking import config as config_module
 from booking import db_setup  # noqa: F401  (SQLite pragmas on every connection)
-from booking import request_guards
+from booking import ids, request_guards
 from booking.extensions import babel, csrf, db, login_manager, migrate
 from booking.unit_of_work import RequestUnitOfWork
 
@@ -31,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _init_extensions(app)
+    ids.register(app)
     request_guards.register(app)
     _register_blueprints(app)
     _register_cli(app)

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 
-from flask import Flask, Request, abort, request
+from flask import Flask, Request, request
 from werkzeug.datastructures import CombinedMultiDict, ImmutableMultiDict
 from werkzeug.utils import cached_property
 
 from booking.errors import abort_with
 from booking.texts import lazy_gettext as _l
-from booking.validation import (MAX_INT, MAX_URL_LENGTH, has_unstorable_character, printable_name,
+from booking.validation import (MAX_ID, MAX_URL_LENGTH, has_unstorable_character, printable_name,
                                 unstorable_text_message)
 
 MAX_JSON_DEPTH = 32
@@ -24,8 +24,8 @@ _JSON_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
 
 
 def _stored_number(key: str, value):
-    if isinstance(value, int) and abs(value) > MAX_INT:
-        abort_with(400, _l("A number in the request is too large."), {key: _l("Enter a number up to %(n)d.", n=MAX_INT)})
+    if isinstance(value, int) and abs(value) > MAX_ID:
+        abort_with(400, _l("A number in the request is too large."), {key: _l("Enter a number up to %(n)d.", n=MAX_ID)})
     return value
 
 
@@ -59,8 +59,6 @@ def check_request() -> None:
     """Refuse the request (414, 400 or 422 with the fields named) when its input cannot be handled."""
     if len(request.path) + len(request.query_string) > MAX_URL_LENGTH:
         abort_with(414, _l("The address is longer than %(n)d characters.", n=MAX_URL_LENGTH))
-    if any(isinstance(value, int) and value > MAX_INT for value in (request.view_args or {}).values()):
-        abort(404)  # an id no column can hold names no record
     fields = unstorable_fields(request.args) | unstorable_fields(request.form)
     if request.is_json and request.get_data(cache=True):
         if json_depth(request.get_data(cache=True)) > MAX_JSON_DEPTH:

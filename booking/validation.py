@@ -13,7 +13,7 @@ from datetime import date
 from booking.texts import lazy_gettext as _l
 
 # Ids and counts are PostgreSQL `integer`s; anything larger cannot exist and would overflow the driver.
-MAX_INT = 2**31 - 1
+MAX_ID = 2**31 - 1
 # Path plus query string, in bytes: room for a 500-character Chinese reason (9 bytes each when
 # percent-encoded) and below gunicorn's `--limit-request-line 8190` (README), so the app answers first.
 MAX_URL_LENGTH = 8000

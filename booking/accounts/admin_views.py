@@ -70,7 +70,7 @@ def new_user():
                  lambda saved: _("The user %(name)s was added.", name=saved.display_name), None)
 
 
-@bp.route("/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/<id:user_id>", methods=["GET", "POST"])
 @role_required(Role.COORDINATOR)
 def edit_user(user_id: int):
     user = db.session.get(User, user_id)

@@ -27,7 +27,7 @@ from booking.permissions import (
 from booking.schools.models import School
 from booking.schools.rules import parse_whole_number
 from booking.texts import lazy_gettext as _l
-from booking.validation import MAX_INT, ValidationFailed
+from booking.validation import MAX_ID, ValidationFailed
 
 TOKEN_PREFIX = "dst_"
 
@@ -237,7 +237,7 @@ class UserFilter:
         """Read filters from query arguments, ignoring values that name nothing."""
         school, role = args.get("school") or "", args.get("role") or None
         return cls(q=(args.get("q") or "").strip() or None,
-                   school_id=parse_whole_number(school, MAX_INT) if school else None,
+                   school_id=parse_whole_number(school, MAX_ID) if school else None,
                    role=role if role in {r.value for r in Role} else None)
 
 

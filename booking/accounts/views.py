@@ -155,7 +155,7 @@ def create_token():
     return redirect(url_for("accounts.profile"))
 
 
-@bp.route("/profile/tokens/<int:token_id>/revoke", methods=["POST"])
+@bp.route("/profile/tokens/<id:token_id>/revoke", methods=["POST"])
 @login_required
 def revoke_token(token_id: int):
     if services.revoke_token(current_user, token_id):

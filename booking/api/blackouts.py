@@ -12,12 +12,13 @@ from booking.accounts.models import Role
 from booking.api import bp
 from booking.api.booking_json import (INSTANT_RANGE_DESCRIPTION, OCCURRENCE_SCHEMA, InstantParam, instant_field,
                                       occurrence_json)
-from booking.api.core import ID, INSTANT, PAGE_PARAMS, declared_query_values, get_or_404, iso_instant, page_json, \
+from booking.api.core import ID, INSTANT, PAGE_PARAMS, declared_query_values, iso_instant, page_json, \
     page_schema, paginate
 from booking.api.openapi import nullable, obj, operation, schema
 from booking.bookings.models import ResourceBlackout
 from booking.clock import utcnow
 from booking.errors import json_error
+from booking.extensions import db
 from booking.i18n import district_zone
 from booking.permissions import can_manage_school, can_see_resource
 from booking.resources import blackouts
@@ -64,7 +65,7 @@ def blackout_json(blackout: ResourceBlackout) -> dict:
 
 def _visible_resource(resource_id: int) -> Resource:
     """The resource, 404 when it does not exist or is hidden from the caller."""
-    resource = get_or_404(Resource, resource_id)
+    resource = db.get_or_404(Resource, resource_id)
     if not can_see_resource(g.api_user, resource):
         abort(404)
     return resource
@@ -85,7 +86,7 @@ def blackout_input(body: dict) -> tuple[blackouts.BlackoutInput, str | None]:
     return data, body.get("on_bookings")
 
 
-@bp.get("/resources/<int:resource_id>/blackouts")
+@bp.get("/resources/<id:resource_id>/blackouts")
 @operation("Maintenance blackouts of a resource", response=BLACKOUT_PAGE_SCHEMA, query=LIST_PARAMS,
            description="Spans in which the resource cannot be booked, by start. By default the current and "
                        "upcoming ones.")
@@ -97,7 +98,7 @@ def resource_blackouts(resource_id: int):
     return jsonify(page_json([blackout_json(b) for b in items], total, values["limit"], values["offset"]))
 
 
-@bp.post("/resources/<int:resource_id>/blackouts")
+@bp.post("/resources/<id:resource_id>/blackouts")
 @operation("Add a maintenance blackout", response=BLACKOUT_ADDED_SCHEMA, request_body=BLACKOUT_BODY_SCHEMA,
            role=Role.SCHOOL_ADMIN, status=201, errors=(403, 409),
            description="Admins of the owner school and coordinators. When active bookings fall inside and "
@@ -116,7 +117,7 @@ def add_blackout(resource_id: int):
                     "kept": [occurrence_json(b) for b in added.kept]}), 201
 
 
-@bp.delete("/resources/<int:resource_id>/blackouts/<int:blackout_id>")
+@bp.delete("/resources/<id:resource_id>/blackouts/<id:blackout_id>")
 @operation("Delete a maintenance blackout", response=BLACKOUT_SCHEMA, role=Role.SCHOOL_ADMIN, errors=(403,),
            description="The resource can be booked again then; bookings cancelled for it stay cancelled.")
 def delete_blackout(resource_id: int, blackout_id: int):

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from booking.api.core import ID, INSTANT, iso_instant
 from booking.api.openapi import enum_schema, nullable, obj, schema
-from booking.api.params import MAX_INT, ParamError, QueryParam, json_whole_number
+from booking.api.params import MAX_ID, ParamError, QueryParam, json_whole_number
 from booking.bookings.models import Booking, BookingOutcome, BookingStatus, LessonKind
 from booking.bookings.planning import MAX_STUDENTS, BookingInput
 from booking.schools.rules import parse_clock, parse_day
@@ -157,7 +157,7 @@ BOOKING_BODY_SCHEMA = schema("BookingRequest", {
         "title": {"type": "string", "maxLength": Booking.title.type.length, "description": "The purpose."},
         "class_name": {"type": "string", "maxLength": Booking.class_name.type.length},
         "students": {"type": "integer", "minimum": 0, "maximum": MAX_STUDENTS},
-        "quantity": {"type": "integer", "minimum": 1, "maximum": MAX_INT, "default": 1},
+        "quantity": {"type": "integer", "minimum": 1, "maximum": MAX_ID, "default": 1},
         "school_id": {**ID, "description": "The class's school; coordinators only, default your own."},
         "subject": {"type": "string", "maxLength": Booking.lesson_subject.type.length,
                     "description": "Visiting teachers only: the subject (default: the teacher's only one). A subject "

@@ -15,17 +15,18 @@ from booking.api import bp
 from booking.api.booking_json import (BOOKING_BODY_SCHEMA, BOOKING_SCHEMA, OCCURRENCE_SCHEMA, InstantParam,
                                       booking_input, booking_json, clock_param, date_param, occurrence_json,
                                       refusal_json, suggestion_json)
-from booking.api.core import ID, INSTANT, PAGE_PARAMS, declared_query_values, get_or_404, iso_instant, page_json, \
+from booking.api.core import ID, INSTANT, PAGE_PARAMS, declared_query_values, iso_instant, page_json, \
     page_schema, paginate
 from booking.api.openapi import enum_schema, nullable, obj, operation, schema
-from booking.api.params import MAX_INT, EnumParam, IntParam, TextParam
+from booking.api.params import EnumParam, IntParam, TextParam
 from booking.bookings.approvals import approve_booking, reject_booking
 from booking.bookings.availability import availability
 from booking.bookings.errors import BookingRefused, NotAllowed
 from booking.bookings.models import Booking, BookingStatus
-from booking.bookings.services import Scope, cancel_booking, create_booking, visible_booking, visible_bookings_query
+from booking.bookings.services import Scope, cancel_booking, create_booking, visible_booking_or_404, visible_bookings_query
 from booking.bookings.suggestions import SearchInput, search_free
 from booking.errors import json_error
+from booking.extensions import db
 from booking.i18n import district_zone
 from booking.permissions import can_see_resource
 from booking.resources.models import Category, Resource
@@ -79,13 +80,6 @@ def not_allowed(error: NotAllowed):
     return json_error(403, "This booking is not yours to change.")
 
 
-def _booking_or_404(booking_id: int) -> Booking:
-    booking = visible_booking(g.api_user, booking_id) if booking_id <= MAX_INT else None
-    if booking is None:
-        abort(404)
-    return booking
-
-
 def _json_object() -> dict:
     body = request.get_json(silent=True)
     if body is None and not request.get_data():
@@ -127,27 +121,27 @@ def bookings():
     return jsonify(page_json([booking_json(b) for b in items], total, values["limit"], values["offset"]))
 
 
-@bp.get("/bookings/<int:booking_id>")
+@bp.get("/bookings/<id:booking_id>")
 @operation("One booking", response=BOOKING_SCHEMA)
 def booking_detail(booking_id: int):
-    return jsonify(booking_json(_booking_or_404(booking_id)))
+    return jsonify(booking_json(visible_booking_or_404(g.api_user, booking_id)))
 
 
-@bp.delete("/bookings/<int:booking_id>")
+@bp.delete("/bookings/<id:booking_id>")
 @operation("Cancel a booking: one date, this and the following, or the rest of its series",
            response=CHANGED_SCHEMA, errors=(403, 409),
            query=(EnumParam("scope", "How much of a series.", default="occurrence", enum=Scope),
                   TextParam("reason", "Why (kept with the booking).", max_length=500)),
            description="Cancelled bookings are kept with their reason, never deleted. " + CHANGED_MEANWHILE)
 def cancel(booking_id: int):
-    booking = _booking_or_404(booking_id)
+    booking = visible_booking_or_404(g.api_user, booking_id)
     values = declared_query_values()
     cancelled = cancel_booking(g.api_user, booking, str(values["scope"]), values["reason"] or "")
     return jsonify({"changed": [occurrence_json(b) for b in cancelled], "rejected": []})
 
 
 def _decide(booking_id: int, decide):
-    booking = _booking_or_404(booking_id)
+    booking = visible_booking_or_404(g.api_user, booking_id)
     body = _json_object()  # valid against DECISION_BODY, checked before the view
     scope, reason = body.get("scope", "occurrence"), body.get("reason", "")
     decision = decide(booking, scope, reason)
@@ -155,7 +149,7 @@ def _decide(booking_id: int, decide):
                     "rejected": [occurrence_json(b) for b in decision.displaced]})
 
 
-@bp.post("/bookings/<int:booking_id>/approve")
+@bp.post("/bookings/<id:booking_id>/approve")
 @operation("Approve a request (or every pending date of its series)", response=CHANGED_SCHEMA,
            request_body=DECISION_BODY, role=Role.SCHOOL_ADMIN, errors=(409,),
            description="The owner school's admins and coordinators only. Re-checks the rules and rejects the "
@@ -165,7 +159,7 @@ def approve(booking_id: int):
     return _decide(booking_id, lambda b, scope, reason: approve_booking(g.api_user, b, scope, reason))
 
 
-@bp.post("/bookings/<int:booking_id>/reject")
+@bp.post("/bookings/<id:booking_id>/reject")
 @operation("Reject a request with a reason", response=CHANGED_SCHEMA, request_body=DECISION_BODY,
            role=Role.SCHOOL_ADMIN, errors=(409,), description=CHANGED_MEANWHILE)
 def reject(booking_id: int):
@@ -182,12 +176,12 @@ AVAILABILITY_SCHEMA = schema("Availability", obj({
 }))
 
 
-@bp.get("/resources/<int:resource_id>/availability")
+@bp.get("/resources/<id:resource_id>/availability")
 @operation("Busy intervals and the bell periods you could book", response=AVAILABILITY_SCHEMA,
            query=tuple(replace(param, required=True) for param in INTERVAL_PARAMS),
            description="At most 31 days, end after start.")
 def resource_availability(resource_id: int):
-    resource = get_or_404(Resource, resource_id)
+    resource = db.get_or_404(Resource, resource_id)
     if not can_see_resource(g.api_user, resource):
         abort(404)
     values = declared_query_values()

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from datetime import datetime, time, timezone
 
-from flask import abort, current_app, g, jsonify, request
+from flask import current_app, g, jsonify, request
 from sqlalchemy import func, select
 
 from booking.accounts.models import Role
 from booking.api import bp
 from booking.api.openapi import build_document, enum_schema, nullable, obj, operation, operation_of, schema
-from booking.api.params import MAX_INT, IntParam, parse_query
+from booking.api.params import MAX_ID, IntParam, parse_query
 from booking.extensions import db
 
 MAX_PAGE_SIZE = 200
@@ -17,7 +17,7 @@ LIMIT = IntParam("limit", "How many items to return.", default=50, minimum=1, ma
 OFFSET = IntParam("offset", "How many items to skip.", default=0, minimum=0, maximum=1_000_000)
 PAGE_PARAMS = (LIMIT, OFFSET)
 
-ID = {"type": "integer", "minimum": 1, "maximum": MAX_INT}
+ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 INSTANT = {"type": "string", "format": "date-time", "description": "UTC, e.g. 2026-09-01T00:30:00Z."}
 CLOCK_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
 CLOCK_TIME = {"type": "string", "pattern": CLOCK_PATTERN, "description": "Local wall-clock time, HH:MM."}
@@ -30,14 +30,6 @@ def declared_query_values() -> dict:
     """
     declared = operation_of(current_app.view_functions[request.endpoint])
     return parse_query(declared.query, request.args)
-
-
-def get_or_404(model, record_id: int):
-    """The record with this id, else a 404 (also for ids too large to be stored at all)."""
-    record = db.session.get(model, record_id) if record_id <= MAX_INT else None
-    if record is None:
-        abort(404)
-    return record
 
 
 def iso_instant(instant: datetime | None) -> str | None:

@@ -72,7 +72,7 @@ def list_feeds():
     return jsonify({"items": [feed_json(feed) for feed in services.active_feeds(g.api_user)]})
 
 
-@bp.delete("/feeds/<int:feed_id>")
+@bp.delete("/feeds/<id:feed_id>")
 @operation("Revoke a calendar feed: its URL answers 404 from now on", response=FEED_SCHEMA)
 def revoke_feed(feed_id: int):
     feed = services.owned_feed(g.api_user, feed_id)

@@ -9,10 +9,10 @@ from booking.api import bp
 from booking.api.booking_json import BOOKING_SCHEMA, booking_json
 from booking.api.core import ID, SCHOOL_REF_SCHEMA, declared_query_values, school_ref_json
 from booking.api.openapi import enum_schema, obj, operation, schema
-from booking.api.params import MAX_INT, IntParam
+from booking.api.params import IntParam
 from booking.bookings.errors import NotAllowed
 from booking.bookings.models import LessonKind
-from booking.bookings.services import visible_booking
+from booking.bookings.services import visible_booking_or_404
 from booking.errors import json_error
 from booking.teachers.lessons import LessonRecord, record_lesson
 from booking.teachers.mandates import mandate_progress, term_or_current
@@ -79,16 +79,14 @@ def _record_input(body: dict) -> LessonRecord:
     return LessonRecord(body["delivered"], body.get("lesson_kind"), body.get("note") or "")
 
 
-@bp.post("/bookings/<int:booking_id>/record")
+@bp.post("/bookings/<id:booking_id>/record")
 @operation("Record a visiting teacher's lesson: delivered or not, its kind, what was taught",
            response=BOOKING_SCHEMA, request_body=RECORD_BODY, errors=(403,),
            description="By the visiting teacher, the host school (the booker or its admins), the lead school's "
                        "admins or a coordinator; once the lesson has begun, and once (a 422 names `booking` or "
                        "`outcome` otherwise).")
 def record_delivery(booking_id: int):
-    booking = visible_booking(g.api_user, booking_id) if booking_id <= MAX_INT else None
-    if booking is None:
-        abort(404)
+    booking = visible_booking_or_404(g.api_user, booking_id)
     data = _record_input(request.get_json(silent=True))
     try:
         record_lesson(g.api_user, booking, data)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from flask import Flask
 
 from booking.accounts.models import Role
-from booking.validation import MAX_INT, MAX_URL_LENGTH
+from booking.validation import MAX_ID, MAX_URL_LENGTH
 
 if TYPE_CHECKING:
     from booking.api.params import QueryParam
@@ -165,10 +165,10 @@ _RULE_ARGUMENT = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w
 
 
 def _path_and_params(rule_text: str) -> tuple[str, list[dict]]:
-    """Werkzeug's `/schools/<int:school_id>` as OpenAPI's `/schools/{school_id}` plus its parameters."""
+    """Werkzeug's `/schools/<id:school_id>` as OpenAPI's `/schools/{school_id}` plus its parameters."""
     params = []
     for match in _RULE_ARGUMENT.finditer(rule_text):
-        param_schema = {"type": "integer", "minimum": 1, "maximum": MAX_INT} if match["converter"] == "int" \
+        param_schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID} if match["converter"] == "id" \
             else {"type": "string"}
         params.append({"name": match["name"], "in": "path", "required": True, "schema": param_schema})
     path = _RULE_ARGUMENT.sub(lambda m: "{" + m["name"] + "}", rule_text)

@@ -9,11 +9,13 @@ from __future__ import annotations
 from flask import g, jsonify
 
 from booking.api import bp
-from booking.api.bookings import CHANGED_MEANWHILE, _booking_or_404, _json_object
+from booking.api.bookings import CHANGED_MEANWHILE, _json_object
 from booking.accounts.models import Role
-from booking.api.core import ID, INSTANT, get_or_404, iso_instant
+from booking.api.core import ID, INSTANT, iso_instant
 from booking.api.openapi import enum_schema, nullable, obj, operation, schema
 from booking.bookings.models import Booking, BookingOutcome, BookingStatus
+from booking.bookings.services import visible_booking_or_404
+from booking.extensions import db
 from booking.reports import checkin, outcomes
 from booking.resources.models import Resource
 from booking.validation import ValidationFailed
@@ -48,13 +50,13 @@ def outcome_json(booking: Booking) -> dict:
                          "closes": iso_instant(closes)}}
 
 
-@bp.get("/bookings/<int:booking_id>/outcome")
+@bp.get("/bookings/<id:booking_id>/outcome")
 @operation("A booking's outcome: checked in, used, no-show, released", response=OUTCOME_SCHEMA)
 def booking_outcome(booking_id: int):
-    return jsonify(outcome_json(_booking_or_404(booking_id)))
+    return jsonify(outcome_json(visible_booking_or_404(g.api_user, booking_id)))
 
 
-@bp.post("/bookings/<int:booking_id>/check-in")
+@bp.post("/bookings/<id:booking_id>/check-in")
 @operation("Check a booking in (recorded as used)", response=OUTCOME_SCHEMA,
            description="The booker, the visiting teacher booked or an administrator of the owner school, from "
                        "`check_in.opens` to `check_in.closes` (by default 15 minutes before to 15 after the start; "
@@ -62,21 +64,21 @@ def booking_outcome(booking_id: int):
                        "released by the scheduler: cancelled, outcome `no_show`, `released_at` set. Refusals are "
                        "422 with `fields.booking`. " + CHANGED_MEANWHILE.replace("409 `conflict`", "422"))
 def booking_check_in(booking_id: int):
-    booking = _booking_or_404(booking_id)
+    booking = visible_booking_or_404(g.api_user, booking_id)
     extra = sorted(_json_object())
     if extra:
         raise ValidationFailed({name: "Unknown field." for name in extra})
     return jsonify(outcome_json(checkin.check_in(booking, g.api_user)))
 
 
-@bp.post("/bookings/<int:booking_id>/outcome")
+@bp.post("/bookings/<id:booking_id>/outcome")
 @operation("Record (or, as an administrator, correct) whether a booking was used", response=OUTCOME_SCHEMA,
            request_body=OUTCOME_BODY,
            description="The booker, the owner school's administrators, a coordinator, and for a visiting "
                        "teacher's lesson the teacher and the host school; once the booking has started. A second "
                        "recording is a correction: administrators only, with a `note`.")
 def record_booking_outcome(booking_id: int):
-    booking = _booking_or_404(booking_id)
+    booking = visible_booking_or_404(g.api_user, booking_id)
     body = _json_object()  # valid against OUTCOME_BODY, checked before the view
     return jsonify(outcome_json(outcomes.record_outcome(booking, body["outcome"], body.get("note", ""), g.api_user)))
 
@@ -100,18 +102,18 @@ def setting_json(resource: Resource) -> dict:
             "effective": resource.checks_in}
 
 
-@bp.get("/resources/<int:resource_id>/check-in")
+@bp.get("/resources/<id:resource_id>/check-in")
 @operation("A resource's check-in setting", response=SETTING_SCHEMA, role=Role.SCHOOL_ADMIN)
 def resource_check_in(resource_id: int):
-    return jsonify(setting_json(get_or_404(Resource, resource_id)))
+    return jsonify(setting_json(db.get_or_404(Resource, resource_id)))
 
 
-@bp.put("/resources/<int:resource_id>/check-in")
+@bp.put("/resources/<id:resource_id>/check-in")
 @operation("Set a resource's check-in: on, off or the default, and its window", response=SETTING_SCHEMA,
            request_body=SETTING_BODY, role=Role.SCHOOL_ADMIN,
            description="The owner school's administrators and coordinators. Minutes 0–240.")
 def set_resource_check_in(resource_id: int):
-    resource = get_or_404(Resource, resource_id)
+    resource = db.get_or_404(Resource, resource_id)
     body = _json_object()  # valid against SETTING_BODY, checked before the view
     return jsonify(setting_json(checkin.set_check_in(g.api_user, resource, body["enabled"], body["before_minutes"],
                                                      body["after_minutes"])))

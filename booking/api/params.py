@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from booking.api.openapi import enum_schema
-from booking.validation import MAX_INT, ValidationFailed  # noqa: F401  (MAX_INT: the API modules import it here)
+from booking.validation import MAX_ID, ValidationFailed  # noqa: F401  (MAX_ID: the API modules import it here)
 
 
 class ParamError(ValueError):
@@ -79,7 +79,7 @@ class EnumParam(QueryParam):
 @dataclass(frozen=True)
 class IntParam(QueryParam):
     minimum: int = 0
-    maximum: int = MAX_INT
+    maximum: int = MAX_ID
 
     def parse(self, raw: str) -> int:
         text = raw.strip()

@@ -10,13 +10,13 @@ from flask import abort, g, jsonify, request
 
 from booking.api import bp
 from booking.api.core import (CLOCK_TIME, ID, INSTANT, PAGE_PARAMS, SCHOOL_REF_SCHEMA, clock_time,
-                              declared_query_values, get_or_404, iso_instant, page_json, page_schema, paginate,
+                              declared_query_values, iso_instant, page_json, page_schema, paginate,
                               school_ref_json)
 from booking.api.openapi import enum_schema, nullable, obj, operation, schema
 from booking.api.params import EnumParam, IntParam, TextParam
 from booking.accounts.models import Role
 from booking.api.booking_json import OCCURRENCE_SCHEMA, occurrence_json, refusal_json
-from booking.api.params import MAX_INT, json_whole_number
+from booking.api.params import MAX_ID, json_whole_number
 from booking.api.teachers import TEACHER_MEMBER, teacher_json
 from booking.errors import json_error
 from booking.extensions import db
@@ -122,10 +122,10 @@ def resources():
     return jsonify(page_json([resource_json(item) for item in items], total, values["limit"], values["offset"]))
 
 
-@bp.get("/resources/<int:resource_id>")
+@bp.get("/resources/<id:resource_id>")
 @operation("One resource with its opening hours and booking rules", response=RESOURCE_SCHEMA)
 def resource_detail(resource_id: int):
-    resource = get_or_404(Resource, resource_id)
+    resource = db.get_or_404(Resource, resource_id)
     # A resource the user may not see answers exactly like one that does not exist.
     if not can_see_resource(g.api_user, resource):
         abort(404)
@@ -153,7 +153,7 @@ RESOURCE_CHANGE_BODY = schema("ResourceChange", {
         **{name: {"type": "string"} | _max_length(name) for name in TEXT_FIELDS},
         "kind": enum_schema(ResourceKind), "category": enum_schema(Category), "sharing": enum_schema(Sharing),
         **{name: ({"type": ["integer", "null"]} if name in NULLABLE_NUMBERS else {"type": "integer"})
-           | {"minimum": minimum, "maximum": MAX_INT} for name, minimum in NUMBER_FIELDS.items()},
+           | {"minimum": minimum, "maximum": MAX_ID} for name, minimum in NUMBER_FIELDS.items()},
         "approval_required": {"type": "boolean"},
         "opening_hours": {"type": "array", "items": OPENING_HOURS_SCHEMA,
                           "description": "Replaces every window; an empty list means always open."},
@@ -203,7 +203,7 @@ def broken_json(broken: edits.BrokenBooking) -> dict:
     return {**occurrence_json(broken.booking), "reasons": [refusal_json(r) for r in broken.refusals]}
 
 
-@bp.patch("/resources/<int:resource_id>")
+@bp.patch("/resources/<id:resource_id>")
 @operation("Change a resource: its kind, stock, opening hours, sharing, approval rule …",
            response=RESOURCE_CHANGED_SCHEMA, request_body=RESOURCE_CHANGE_BODY, role=Role.SCHOOL_ADMIN, errors=(409,),
            description="Admins of the owner school and coordinators. The change is checked against the resource's "
@@ -215,7 +215,7 @@ def broken_json(broken: edits.BrokenBooking) -> dict:
                        "each with the reason, in the same transaction. Requests that no longer need approval are "
                        "confirmed when they fit.")
 def change_resource(resource_id: int):
-    resource = get_or_404(Resource, resource_id)
+    resource = db.get_or_404(Resource, resource_id)
     if not can_see_resource(g.api_user, resource):
         abort(404)
     if not can_manage_school(g.api_user, resource.owner_school_id):

@@ -4,8 +4,9 @@ from __future__ import annotations
 from flask import jsonify
 
 from booking.api import bp
-from booking.api.core import CLOCK_TIME, ID, clock_time, get_or_404
+from booking.api.core import CLOCK_TIME, ID, clock_time
 from booking.api.openapi import enum_schema, nullable, obj, operation, schema
+from booking.extensions import db
 from booking.schools.models import School, Stage
 from booking.schools.services import list_schools, travel_matrix, travel_minutes
 
@@ -66,10 +67,10 @@ def schools():
     return jsonify({"items": [school_json(school) for school in list_schools()]})
 
 
-@bp.get("/schools/<int:school_id>")
+@bp.get("/schools/<id:school_id>")
 @operation("One school with its bell times and travel minutes to the others", response=SCHOOL_DETAIL_SCHEMA)
 def school_detail(school_id: int):
-    school = get_or_404(School, school_id)
+    school = db.get_or_404(School, school_id)
     body = school_json(school)
     body["bell_periods"] = [
         {"number": bell.number, "start_time": clock_time(bell.start_time), "end_time": clock_time(bell.end_time)}

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
 
+from flask import abort
 from sqlalchemy import select
 
 from booking.audit.services import record
@@ -124,6 +125,14 @@ def visible_bookings_query(actor):
 def visible_booking(actor, booking_id: int) -> Booking | None:
     """The booking if ``actor`` may see it (the same predicate as every list), else None."""
     return db.session.scalar(visible_bookings_query(actor).where(Booking.id == booking_id))
+
+
+def visible_booking_or_404(actor, booking_id: int) -> Booking:
+    """``visible_booking`` for a view: a booking ``actor`` may not see answers 404, as a missing one does."""
+    booking = visible_booking(actor, booking_id)
+    if booking is None:
+        abort(404)
+    return booking
 
 
 # --- scopes of a series ------------------------------------------------------------------

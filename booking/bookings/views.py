@@ -38,24 +38,9 @@ bp = Blueprint("bookings", __name__, url_prefix="/bookings")
 register_template_helpers(bp)
 # The resource page shows the week grid (templates/resources/show.html).
 
-MAX_ID = 2**31 - 1  # larger ids cannot be stored, so they name nothing
 PREFILLED = ("day", "period_number", "period_to", "start_time", "end_time", "class_name", "students", "title",
              "school_id", "quantity")
 CARRIED = ("class_name", "students", "title", "school_id", "quantity")  # kept when following an alternative
-
-
-def get_or_404(model, object_id: int):
-    found = db.session.get(model, object_id) if object_id <= MAX_ID else None
-    if found is None:
-        abort(404)
-    return found
-
-
-def _resource_or_404(resource_id: int) -> Resource:
-    resource = get_or_404(Resource, resource_id)
-    if not can_see_resource(current_user, resource):
-        abort(404)
-    return resource
 
 
 @bp.get("/new")
@@ -109,11 +94,13 @@ def _booked_message(created: Created) -> str:
     return booked + (skipped if created.skipped else "")
 
 
-@bp.route("/new/<int:resource_id>", methods=["GET", "POST"])
+@bp.route("/new/<id:resource_id>", methods=["GET", "POST"])
 @login_required
 def new_booking(resource_id: int):
     """GET: the form. POST: book one date; a series first shows its preview, then books on "confirm"."""
-    resource = _resource_or_404(resource_id)
+    resource = db.get_or_404(Resource, resource_id)
+    if not can_see_resource(current_user, resource):
+        abort(404)
     if resource.kind == ResourceKind.TEACHER:  # a visit is asked for by subject and the class's periods
         carried = {name: request.args[name] for name in ("day", "period_number", "class_name", "students")
                    if request.args.get(name)}

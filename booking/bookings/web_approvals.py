@@ -13,8 +13,9 @@ from flask_login import current_user
 from booking.accounts.models import Role
 from booking.bookings.approvals import approval_queue, approve_booking, reject_booking
 from booking.bookings.errors import BookingRefused
+from booking.bookings.services import visible_booking_or_404
 from booking.bookings.views import bp
-from booking.bookings.web_manage import decision_form, decision_prefix, forbidden_when_not_allowed, visible_or_404
+from booking.bookings.web_manage import decision_form, decision_prefix, forbidden_when_not_allowed
 from booking.permissions import role_required
 from booking.schools.forms import attach_errors
 from booking.urls import safe_next_url
@@ -80,12 +81,12 @@ ANSWERS = {
 }
 
 
-@bp.post("/<int:booking_id>/<any(approve, reject):answer>")
+@bp.post("/<id:booking_id>/<any(approve, reject):answer>")
 @role_required(Role.SCHOOL_ADMIN)
 def answer(booking_id: int, answer: str):
     """Approve or reject a request; on failure show why beside the request (or above the queue)."""
     decide, success = ANSWERS[answer]
-    booking = visible_or_404(booking_id)
+    booking = visible_booking_or_404(current_user, booking_id)
     form = decision_form(booking)
     if not form.validate_on_submit():
         return _render_queue(status=422)

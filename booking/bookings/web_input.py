@@ -17,6 +17,7 @@ from booking.bookings.suggestions import SearchInput
 from booking.i18n import local_to_utc
 from booking.schools.rules import parse_clock, parse_day, parse_whole_number
 from booking.texts import lazy_gettext as _l
+from booking.validation import MAX_ID
 
 MAX_QUANTITY = 100_000
 REPEAT_CHOICES = ("", "1", "2")  # once, every week, every 2 weeks
@@ -150,7 +151,7 @@ def read_booking(values: Mapping, resource_id: int, zone: ZoneInfo, find_term: C
         quantity = _number(values, "quantity", MAX_QUANTITY, _l("Enter how many, as a whole number."), errors)
         data.quantity = 1 if quantity is None else quantity
     if choose_school:
-        data.school_id = _number(values, "school_id", 2**31 - 1, _l("Choose a school from the list."), errors)
+        data.school_id = _number(values, "school_id", MAX_ID, _l("Choose a school from the list."), errors)
     for name, value in read_when(values, day, zone, errors).items():
         setattr(data, name, value)
     for name, value in read_recurrence(values, day, find_term(day) if day else None, errors).items():

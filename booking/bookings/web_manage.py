@@ -17,21 +17,14 @@ from booking.bookings.errors import BookingRefused, NotAllowed
 from booking.bookings.forms import CancelForm, ChangeForm, DecisionForm
 from booking.bookings.models import Booking, BookingStatus
 from booking.bookings.planning import can_approve, period_clock
-from booking.bookings.services import cancel_booking, may_change, visible_booking
-from booking.bookings.views import MAX_ID, bp
+from booking.bookings.services import cancel_booking, may_change, visible_booking_or_404
+from booking.bookings.views import bp
 from booking.bookings.web_input import read_changes
 from booking.bookings.web_queries import MY_LISTS, matching_period, my_bookings
 from booking.clock import utcnow
 from booking.i18n import district_zone, to_local
 from booking.schools.forms import attach_errors
 from booking.validation import ValidationFailed
-
-
-def visible_or_404(booking_id: int) -> Booking:
-    booking = visible_booking(current_user, booking_id) if booking_id <= MAX_ID else None
-    if booking is None:
-        abort(404)
-    return booking
 
 
 @contextmanager
@@ -83,16 +76,16 @@ def _render_detail(booking: Booking, cancel_form: CancelForm | None = None, stat
     ), status
 
 
-@bp.get("/<int:booking_id>")
+@bp.get("/<id:booking_id>")
 @login_required
 def detail(booking_id: int):
-    return _render_detail(visible_or_404(booking_id))
+    return _render_detail(visible_booking_or_404(current_user, booking_id))
 
 
-@bp.post("/<int:booking_id>/cancel")
+@bp.post("/<id:booking_id>/cancel")
 @login_required
 def cancel(booking_id: int):
-    booking = visible_or_404(booking_id)
+    booking = visible_booking_or_404(current_user, booking_id)
     form = CancelForm()
     if not form.validate_on_submit():
         return _render_detail(booking, form, 422)
@@ -138,10 +131,10 @@ def _apply_change(booking: Booking, form: ChangeForm):
         return change_booking(current_user, booking, changes, scope)
 
 
-@bp.route("/<int:booking_id>/change", methods=["GET", "POST"])
+@bp.route("/<id:booking_id>/change", methods=["GET", "POST"])
 @login_required
 def change(booking_id: int):
-    booking = visible_or_404(booking_id)
+    booking = visible_booking_or_404(current_user, booking_id)
     if not may_change(current_user, booking):
         abort(403)
     if not is_changeable(booking):

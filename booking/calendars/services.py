@@ -48,7 +48,7 @@ def create_feed(owner, scope, target_id: int | None) -> Issued:
 
 def owned_feed(owner, feed_id: int) -> FeedToken | None:
     """``owner``'s active feed with this id, else None (someone else's looks like a missing one)."""
-    feed = db.session.get(FeedToken, feed_id) if 0 < feed_id <= 2**31 - 1 else None
+    feed = db.session.get(FeedToken, feed_id)
     if feed is None or feed.owner_id != owner.id or not feed.is_active:
         return None
     return feed

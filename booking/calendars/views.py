@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.http import is_resource_modified
 
-from booking.bookings.services import visible_booking
+from booking.bookings.services import visible_booking_or_404
 from booking.calendars import services
 from booking.calendars.feeds import booking_calendar, feed_body, feed_validator, window_for
 from booking.calendars.forms import SubscribeForm
@@ -22,11 +22,10 @@ from booking.calendars.targets import resolve_target
 from booking.i18n import district_zone
 from booking.schools.forms import CsrfOnlyForm
 from booking.urls import safe_next_url
-from booking.validation import ValidationFailed
+from booking.validation import MAX_ID, ValidationFailed
 
 bp = Blueprint("calendars", __name__)
 ICS_TYPE = "text/calendar; charset=utf-8"
-MAX_ID = 2**31 - 1
 
 
 def feed_links(secret: str) -> dict:
@@ -60,13 +59,11 @@ def feed(secret: str):
     return response
 
 
-@bp.get("/calendar/bookings/<int:booking_id>.ics")
+@bp.get("/calendar/bookings/<id:booking_id>.ics")
 @login_required
 def booking_ics(booking_id: int):
     """The "add to calendar" file of one booking; a date of a series brings the whole series (one UID)."""
-    booking = visible_booking(current_user, booking_id) if booking_id <= MAX_ID else None
-    if booking is None:
-        abort(404)
+    booking = visible_booking_or_404(current_user, booking_id)
     response = Response(booking_calendar(current_user, booking), content_type=ICS_TYPE)
     response.headers["Content-Disposition"] = f'attachment; filename="booking-{booking.id}.ics"'
     return response
@@ -154,7 +151,7 @@ def _own_feed_or_404(feed_id: int) -> FeedToken:
     return feed
 
 
-@bp.post("/calendar/feeds/<int:feed_id>/regenerate")
+@bp.post("/calendar/feeds/<id:feed_id>/regenerate")
 @login_required
 def regenerate(feed_id: int):
     feed = _own_feed_or_404(feed_id)
@@ -169,7 +166,7 @@ def regenerate(feed_id: int):
     return _back(request.form.get("next"))
 
 
-@bp.post("/calendar/feeds/<int:feed_id>/revoke")
+@bp.post("/calendar/feeds/<id:feed_id>/revoke")
 @login_required
 def revoke(feed_id: int):
     services.revoke_feed(current_user, _own_feed_or_404(feed_id))

@@ -71,7 +71,7 @@ def save_frequency():
     return _render_index(form, 422)
 
 
-@bp.get("/<int:message_id>")
+@bp.get("/<id:message_id>")
 @login_required
 def show(message_id: int):
     message = preferences.digest_of(current_user, message_id)

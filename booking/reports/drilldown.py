@@ -22,7 +22,7 @@ from booking.resources.models import Resource, ResourceKind
 from booking.schools.models import School, Stage
 from booking.schools.rules import parse_whole_number
 from booking.texts import lazy_gettext as _l
-from booking.validation import ValidationFailed
+from booking.validation import MAX_ID, ValidationFailed
 
 PAGE_SIZE = 100
 
@@ -67,7 +67,7 @@ class DrillDown:
     basis: Basis | None = None
 
 
-_NUMBERS = {"resource": 2**31 - 1, "owner": 2**31 - 1, "booker": 2**31 - 1, "weekday": 6, "hour": 23}
+_NUMBERS = {"resource": MAX_ID, "owner": MAX_ID, "booker": MAX_ID, "weekday": 6, "hour": 23}
 _ENUMS = {"owner_stage": Stage, "booker_stage": Stage, "kind": ResourceKind, "basis": Basis}
 
 

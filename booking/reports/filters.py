@@ -28,7 +28,7 @@ from booking.resources.models import Category
 from booking.schools.models import School, Stage, Term
 from booking.schools.rules import parse_day, parse_whole_number
 from booking.texts import lazy_gettext as _l
-from booking.validation import ValidationFailed, is_supported_day, out_of_range_day_message
+from booking.validation import MAX_ID, ValidationFailed, is_supported_day, out_of_range_day_message
 
 MAX_DAYS = 400  # a school year and a little more
 FALLBACK_DAYS = 28
@@ -153,7 +153,7 @@ def parse_filter(viewer: Viewer, args) -> ReportFilter:
 def _whole_or_error(raw: str, field: str, errors: dict, message) -> int | None:
     if not raw:
         return None
-    number = parse_whole_number(raw, 2**31 - 1)
+    number = parse_whole_number(raw, MAX_ID)
     if number is None:
         errors[field] = message
     return number
@@ -170,7 +170,7 @@ def _dates_from(text: dict, errors: dict) -> tuple[date | None, date | None, int
         errors["end"] = _l("Enter the last day as YYYY-MM-DD.")
     if not text["term"]:
         return first, last, None
-    term_id = parse_whole_number(text["term"], 2**31 - 1)
+    term_id = parse_whole_number(text["term"], MAX_ID)
     term = db.session.get(Term, term_id) if term_id is not None else None
     if term is None:
         errors["term"] = _l("Choose a term from the list.")

@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from booking.accounts.models import Role
 from booking.bookings.errors import NotAllowed
-from booking.bookings.services import visible_booking
+from booking.bookings.services import visible_booking_or_404
 from booking.extensions import db
 from booking.i18n import to_local
 from booking.labels import label
@@ -163,9 +163,7 @@ def bookings():
 def _posted_booking_form(booking_id: int):
     """The booking a small posted form is about (404 unless visible), the form, and where to go back;
     the form is None when it expired (said in a flash message)."""
-    booking = visible_booking(current_user, booking_id)
-    if booking is None:
-        abort(404)
+    booking = visible_booking_or_404(current_user, booking_id)
     form = OutcomeForm()
     back = safe_next_url(form.next.data) or url_for("index")
     if not form.validate_on_submit():
@@ -174,7 +172,7 @@ def _posted_booking_form(booking_id: int):
     return booking, form, back
 
 
-@bp.post("/bookings/<int:booking_id>/outcome")
+@bp.post("/bookings/<id:booking_id>/outcome")
 @role_required(Role.TEACHER)
 def record_outcome(booking_id: int):
     """Mark a booking that took place as used or no-show; back to ``next`` with a message."""
@@ -193,7 +191,7 @@ def record_outcome(booking_id: int):
     return redirect(back)
 
 
-@bp.post("/bookings/<int:booking_id>/check-in")
+@bp.post("/bookings/<id:booking_id>/check-in")
 @role_required(Role.TEACHER)
 def check_in(booking_id: int):
     """Check a booking in (from a phone, within its window); back to ``next`` with a message."""

@@ -28,9 +28,7 @@ bp.add_app_template_global(can_manage_school, "can_manage_school")
 
 def _managed_resource_or_404(resource_id: int) -> Resource:
     """The resource: 404 when there is none, 403 when ``current_user`` may not manage its school."""
-    resource = db.session.get(Resource, resource_id)
-    if resource is None:
-        abort(404)
+    resource = db.get_or_404(Resource, resource_id)
     if not can_manage_school(current_user, resource.owner_school_id):
         abort(403)
     return resource
@@ -86,7 +84,7 @@ def _saved_message(saved: services.ResourceSaved) -> str:
     return " ".join(parts)
 
 
-@bp.route("/<int:resource_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:resource_id>/edit", methods=["GET", "POST"])
 @role_required(Role.SCHOOL_ADMIN)
 def edit_resource(resource_id: int):
     """The edit form; an edit that would break active bookings lists them first (nothing saved) and
@@ -106,7 +104,7 @@ def edit_resource(resource_id: int):
                                changed=refused.changed)
 
 
-@bp.post("/<int:resource_id>/active")
+@bp.post("/<id:resource_id>/active")
 @role_required(Role.SCHOOL_ADMIN)
 def set_resource_active(resource_id: int):
     resource = _managed_resource_or_404(resource_id)
@@ -156,7 +154,7 @@ def _added_message(added: blackouts.BlackoutAdded) -> str:
     return " ".join(parts)
 
 
-@bp.route("/<int:resource_id>/blackouts", methods=["GET", "POST"])
+@bp.route("/<id:resource_id>/blackouts", methods=["GET", "POST"])
 @role_required(Role.SCHOOL_ADMIN)
 def resource_blackouts(resource_id: int):
     """The list, and the form to add one; a blackout over bookings asks first what to do with them."""
@@ -175,7 +173,7 @@ def resource_blackouts(resource_id: int):
     )
 
 
-@bp.post("/<int:resource_id>/blackouts/<int:blackout_id>/delete")
+@bp.post("/<id:resource_id>/blackouts/<id:blackout_id>/delete")
 @role_required(Role.SCHOOL_ADMIN)
 def delete_blackout(resource_id: int, blackout_id: int):
     resource = _managed_resource_or_404(resource_id)

@@ -180,5 +180,5 @@ def list_blackouts(resource: Resource) -> tuple[list[ResourceBlackout], list[Res
 
 
 def find_blackout(resource: Resource, blackout_id: int) -> ResourceBlackout | None:
-    blackout = db.session.get(ResourceBlackout, blackout_id) if 0 < blackout_id < 2**31 else None
+    blackout = db.session.get(ResourceBlackout, blackout_id)
     return blackout if blackout is not None and blackout.resource_id == resource.id else None

@@ -22,7 +22,7 @@ from booking.schools.models import School
 from booking.schools.rules import parse_whole_number
 from booking.schools.services import list_schools
 from booking.texts import lazy_gettext as _l
-from booking.validation import MAX_INT, ValidationFailed
+from booking.validation import MAX_ID, ValidationFailed
 
 
 @dataclass
@@ -42,7 +42,7 @@ class ResourceFilter:
         return cls(
             kind=kind if kind in {k.value for k in ResourceKind} else None,
             category=category if category in {c.value for c in Category} else None,
-            school_id=parse_whole_number(school, MAX_INT) if school else None,
+            school_id=parse_whole_number(school, MAX_ID) if school else None,
             q=(args.get("q") or "").strip() or None,
         )
 

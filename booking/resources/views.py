@@ -25,7 +25,7 @@ def list_resources():
     )
 
 
-@bp.get("/<int:resource_id>")
+@bp.get("/<id:resource_id>")
 @login_required
 def show_resource(resource_id: int):
     resource = db.session.get(Resource, resource_id)

@@ -16,7 +16,7 @@ from booking.schools import rules
 from booking.schools.models import Closure, School, Term
 from booking.schools.services import district_for_writes
 from booking.texts import lazy_gettext as _l
-from booking.validation import ValidationFailed
+from booking.validation import MAX_ID, ValidationFailed
 
 
 def _check_text(value, errors: dict, field: str, limit: int, required_message) -> str:
@@ -96,7 +96,7 @@ def check_closure_input(data: ClosureInput) -> tuple[dict, School | None]:
     _check_text(data.reason, errors, "reason", 200, _l("Enter the reason for the closure."))
     school = None
     if data.school_id not in (None, ""):
-        school_id = rules.parse_whole_number(data.school_id, 2**31 - 1)
+        school_id = rules.parse_whole_number(data.school_id, MAX_ID)
         school = db.session.get(School, school_id) if school_id is not None else None
         if school is None:
             errors["school_id"] = _l("Choose a school from the list, or the whole district.")

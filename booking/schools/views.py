@@ -33,16 +33,9 @@ def dashboard():
     return render_template("admin/dashboard.html")
 
 
-def _get_or_404(model, object_id: int):
-    obj = db.session.get(model, object_id)
-    if obj is None:
-        abort(404)
-    return obj
-
-
 def _managed_school_or_404(school_id: int) -> School:
     """A school the current coordinator manages (an area coordinator: their area's); others are not found."""
-    school = _get_or_404(School, school_id)
+    school = db.get_or_404(School, school_id)
     if not can_manage_school(current_user, school.id):
         abort(404)
     return school
@@ -96,7 +89,7 @@ def _school_page_context(school: School) -> dict:
             "travel_key": travel_key, "button": CsrfOnlyForm()}
 
 
-@bp.route("/schools/<int:school_id>", methods=["GET", "POST"])
+@bp.route("/schools/<id:school_id>", methods=["GET", "POST"])
 @role_required(Role.COORDINATOR)
 def edit_school(school_id: int):
     school = _managed_school_or_404(school_id)
@@ -106,7 +99,7 @@ def edit_school(school_id: int):
                  **_school_page_context(school))
 
 
-@bp.post("/schools/<int:school_id>/active")
+@bp.post("/schools/<id:school_id>/active")
 @role_required(Role.COORDINATOR)
 def set_school_active(school_id: int):
     school = _managed_school_or_404(school_id)
@@ -158,7 +151,7 @@ def travel_matrix():
                            pair_count=len(pairs), travel_key=travel_key), 422 if errors else 200
 
 
-@bp.post("/schools/<int:school_id>/travel")
+@bp.post("/schools/<id:school_id>/travel")
 @role_required(Role.COORDINATOR)
 def school_travel(school_id: int):
     school = _managed_school_or_404(school_id)
@@ -175,7 +168,7 @@ def school_travel(school_id: int):
 # --- Bell schedules --------------------------------------------------------------------------------
 
 
-@bp.route("/schools/<int:school_id>/bells", methods=["GET", "POST"])
+@bp.route("/schools/<id:school_id>/bells", methods=["GET", "POST"])
 @role_required(Role.COORDINATOR)
 def edit_bells(school_id: int):
     school = _managed_school_or_404(school_id)
@@ -209,10 +202,10 @@ def new_term():
                  url_for("admin.list_terms"), "admin/terms_form.html", term=None)
 
 
-@bp.route("/terms/<int:term_id>", methods=["GET", "POST"])
+@bp.route("/terms/<id:term_id>", methods=["GET", "POST"])
 @district_coordinator_required
 def edit_term(term_id: int):
-    term = _get_or_404(Term, term_id)
+    term = db.get_or_404(Term, term_id)
     form = TermForm(obj=term)
     return _save(form, lambda: calendar.update_term(term, form.to_input(), current_user), _("The term was saved."),
                  url_for("admin.list_terms"), "admin/terms_form.html", term=term)
@@ -244,20 +237,20 @@ def new_closure():
                  url_for("admin.list_closures"), "admin/closures_form.html", closure=None)
 
 
-@bp.route("/closures/<int:closure_id>", methods=["GET", "POST"])
+@bp.route("/closures/<id:closure_id>", methods=["GET", "POST"])
 @district_coordinator_required
 def edit_closure(closure_id: int):
-    closure = _get_or_404(Closure, closure_id)
+    closure = db.get_or_404(Closure, closure_id)
     form = _closure_form(closure)
     return _save(form, lambda: calendar.update_closure(closure, form.to_input(), current_user),
                  _("The closure was saved."), url_for("admin.list_closures"), "admin/closures_form.html",
                  closure=closure)
 
 
-@bp.post("/closures/<int:closure_id>/delete")
+@bp.post("/closures/<id:closure_id>/delete")
 @district_coordinator_required
 def delete_closure(closure_id: int):
-    closure = _get_or_404(Closure, closure_id)
+    closure = db.get_or_404(Closure, closure_id)
     if CsrfOnlyForm().validate_on_submit():
         calendar.delete_closure(closure, current_user)
         flash(_("The closure was deleted."), "success")

@@ -22,14 +22,14 @@ from booking.teachers import profiles as service
 from booking.teachers.forms import BusyForm, ProfileForm, SettingsForm, TimetableForm, set_term_choices
 from booking.teachers.mandates import mandate_lines, mandate_progress, save_mandates, term_or_current
 from booking.teachers.models import TeacherProfile
-from booking.teachers.views import MAX_ID, bp
-from booking.validation import ValidationFailed
+from booking.teachers.views import bp
+from booking.validation import MAX_ID, ValidationFailed
 from booking.web import save_form
 
 
 def _profile_or_404(profile_id: int) -> TeacherProfile:
-    profile = db.session.get(TeacherProfile, profile_id) if profile_id <= MAX_ID else None
-    if profile is None or not service.can_manage_teacher_profile(current_user, profile):
+    profile = db.get_or_404(TeacherProfile, profile_id)
+    if not service.can_manage_teacher_profile(current_user, profile):
         abort(404)
     return profile
 
@@ -74,7 +74,7 @@ def new_profile():
     return _save_profile(None)
 
 
-@bp.route("/profiles/<int:profile_id>/edit", methods=["GET", "POST"])
+@bp.route("/profiles/<id:profile_id>/edit", methods=["GET", "POST"])
 @role_required(Role.SCHOOL_ADMIN)
 def edit_profile(profile_id: int):
     return _save_profile(_profile_or_404(profile_id))
@@ -91,7 +91,7 @@ def _render_profile(profile: TeacherProfile, busy_form: BusyForm | None = None,
                            availability=format_opening_hours(profile.resource.opening_hours)), status
 
 
-@bp.get("/profiles/<int:profile_id>")
+@bp.get("/profiles/<id:profile_id>")
 @role_required(Role.SCHOOL_ADMIN)
 def show_profile(profile_id: int):
     return _render_profile(_profile_or_404(profile_id))
@@ -109,7 +109,7 @@ def _busy_change(profile: TeacherProfile, form, change, message: str, **forms):
     return redirect(url_for("teachers.show_profile", profile_id=profile.id))
 
 
-@bp.post("/profiles/<int:profile_id>/busy")
+@bp.post("/profiles/<id:profile_id>/busy")
 @role_required(Role.SCHOOL_ADMIN)
 def add_busy(profile_id: int):
     profile = _profile_or_404(profile_id)
@@ -118,7 +118,7 @@ def add_busy(profile_id: int):
                         _("The home-school time was added."), busy_form=form)
 
 
-@bp.post("/profiles/<int:profile_id>/busy/import")
+@bp.post("/profiles/<id:profile_id>/busy/import")
 @role_required(Role.SCHOOL_ADMIN)
 def import_busy(profile_id: int):
     profile = _profile_or_404(profile_id)
@@ -129,13 +129,13 @@ def import_busy(profile_id: int):
                         _("The home-school timetable was imported."), timetable_form=form)
 
 
-@bp.post("/profiles/<int:profile_id>/busy/<int:busy_id>/delete")
+@bp.post("/profiles/<id:profile_id>/busy/<id:busy_id>/delete")
 @role_required(Role.SCHOOL_ADMIN)
 def delete_busy(profile_id: int, busy_id: int):
     profile = _profile_or_404(profile_id)
     if CsrfOnlyForm().validate_on_submit():
         try:
-            service.remove_busy_time(current_user, profile, busy_id if busy_id <= MAX_ID else 0)
+            service.remove_busy_time(current_user, profile, busy_id)
             flash(_("The home-school time was removed."), "success")
         except ValidationFailed as failed:
             for message in failed.errors.values():

@@ -14,6 +14,7 @@ from booking.labels import SUBJECTS, WEEKDAYS
 from booking.resources.rules import HoursSyntaxError, Window, opening_hours_error, parse_opening_hours
 from booking.schools.rules import parse_clock, parse_day, parse_whole_number, text_error
 from booking.texts import lazy_gettext as _l
+from booking.validation import MAX_ID
 
 MAX_WEEKLY_CAP = 60
 NOTE_MAX = 200
@@ -44,7 +45,7 @@ class CheckedProfile:
 
 
 def _id(value) -> int | None:
-    return parse_whole_number(value, 2**31 - 1) if value not in (None, "") else None
+    return parse_whole_number(value, MAX_ID) if value not in (None, "") else None
 
 
 def _cap(value, errors: dict) -> int | None:

@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 
 from booking.bookings.errors import BookingRefused, NotAllowed
 from booking.bookings.models import Booking, BookingStatus
-from booking.bookings.services import visible_booking
+from booking.bookings.services import visible_booking_or_404
 from booking.bookings.web_labels import local_day
 from booking.bookings.web_queries import matching_period
 from booking.errors import abort_with
@@ -31,10 +31,9 @@ from booking.teachers.mandates import STATUS_LABELS, line_label, mandate_progres
 from booking.teachers.models import TeacherProfile
 from booking.teachers.profiles import profile_of_user
 from booking.teachers.visits import VisitInput, request_visit, serving_profiles, visit_options
-from booking.validation import FIRST_YEAR, LAST_YEAR, ValidationFailed, out_of_range_day_message
+from booking.validation import FIRST_YEAR, LAST_YEAR, MAX_ID, ValidationFailed, out_of_range_day_message
 
 bp = Blueprint("teachers", __name__, url_prefix="/teachers")
-MAX_ID = 2**31 - 1
 WEEK_AHEAD_DAYS = 7
 VISIT_FIELDS = ("subject", "day", "period_number", "class_name", "students", "lesson_kind", "resource_id")
 
@@ -190,23 +189,16 @@ def today():
 # --- recording a lesson ------------------------------------------------------------------------
 
 
-def _lesson_or_404(booking_id: int) -> Booking:
-    booking = visible_booking(current_user, booking_id) if booking_id <= MAX_ID else None
-    if booking is None:
-        abort(404)
-    return booking
-
-
 def _period_of(booking: Booking) -> int | None:
     """The period of the host school's bells the lesson is (a visiting teacher follows the host's)."""
     return matching_period(booking.school.bell_periods, booking.starts_at, booking.ends_at)
 
 
-@bp.route("/lessons/<int:booking_id>/record", methods=["GET", "POST"])
+@bp.route("/lessons/<id:booking_id>/record", methods=["GET", "POST"])
 @login_required
 def record(booking_id: int):
     """Delivered or not (with the reason), the kind, what was taught; once, after the lesson began."""
-    booking = _lesson_or_404(booking_id)
+    booking = visible_booking_or_404(current_user, booking_id)
     if not is_lesson(booking):
         abort(404)
     if not can_record_outcome(current_user, booking):
