@@ -118,6 +118,7 @@ def test_a_booking_nobody_checked_in_for_is_released_once_and_its_slot_can_be_bo
 def test_a_checked_in_booking_is_not_released(setting):
     lab, booking, booker, _village = setting
     checkin.check_in(booking, booker)
+    db.session.commit()  # the check-in request's unit of work
     clock.freeze(_release_slot(20))
     run_slot(jobs()[RELEASE], _release_slot(20), "scheduler")
     db.session.expire_all()

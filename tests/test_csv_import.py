@@ -290,3 +290,27 @@ def test_area_coordinators_import_users_and_resources_of_their_area_only(area_co
                                      "XT01,facility,gym,,体育馆,200\nLZ01,facility,gym,,体育馆,200\n", area_coordinator)
     assert [(e.row, e.column) for e in resources.errors] == [(3, "school_code")]
     assert db.session.query(User).count() == 1 and db.session.query(Resource).count() == 0
+
+
+def test_a_failure_half_way_through_an_import_page_leaves_nothing_written(app, client, login_as, monkeypatch):
+    """One unit of work (issue 11): the third user's row fails after two were added; the request rolls back."""
+    factories.school(code="XT01")
+    coordinator = factories.user(role=Role.COORDINATOR)
+    login_as(coordinator)
+    real_build = user_import.build_user
+    built = []
+
+    def build_then_fail(*args, **kwargs):
+        built.append(args[0].email)
+        if len(built) == 3:
+            raise RuntimeError("the disk filled up half-way")
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(user_import, "build_user", build_then_fail)
+    rows = "".join(f"t{n}@example.cn,老师{n},teacher,XT01\n" for n in range(5))
+    response = client.post("/admin/import/users", content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(f"email,display_name,role,school_code\n{rows}".encode()), "u.csv")})
+    assert response.status_code == 500 and len(built) == 3
+    db.session.rollback()
+    assert db.session.query(User).filter(User.email.like("t%@example.cn")).count() == 0
+    assert db.session.query(AuditEntry).filter(AuditEntry.action.like("import.%")).count() == 0

@@ -174,3 +174,27 @@ def test_a_school_admin_cannot_link_another_schools_teacher_resource(district):
                                        resource_id=str(other_schools.id)), district.lead_admin)
     assert list(failed.value.errors) == ["resource_id"]
     assert other_schools in service.unlinked_teacher_resources(district.coordinator)
+
+
+def test_availability_that_would_break_a_booked_lesson_is_refused_and_nothing_changes(district):
+    """A teacher's availability is their resource's opening hours (issue 10, item 4): narrowing it below a
+    booked lesson is refused, as a resource edit is, instead of leaving the lesson outside the rules."""
+    from booking.bookings.models import Booking, BookingStatus
+    from booking.teachers.visits import request_visit
+    from tests.teacher_support import auto_confirm
+    from tests.test_visit_requests import visit
+
+    auto_confirm(district.lead.district_id)
+    profile = district.zhang
+    lesson = request_visit(district.teacher_a, visit(2, profile)).bookings[0]  # Thursday 3 September
+    db.session.commit()
+    hours_before = {h.weekday for h in profile.resource.opening_hours}
+    data = new_input(district, profile.user, subjects=["music"], served_school_ids=[str(district.wangzhuang.id)],
+                     availability="1-3 08:00-12:00")  # Monday to Wednesday only
+    with pytest.raises(ValidationFailed) as refused:
+        service.save_profile(data, district.coordinator, profile)
+    assert "1" in str(refused.value.errors["availability"])
+    db.session.rollback()
+    db.session.expire_all()
+    assert {h.weekday for h in profile.resource.opening_hours} == hours_before
+    assert db.session.get(Booking, lesson.id).status == BookingStatus.CONFIRMED

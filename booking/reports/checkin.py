@@ -77,7 +77,7 @@ def _errors(booking: Booking, now: datetime) -> dict:
 
 
 def check_in(booking: Booking, actor) -> Booking:
-    """Check ``booking`` in as ``actor`` now (recorded as used); audit and commit."""
+    """Check ``booking`` in as ``actor`` now (recorded as used); audited."""
     if not can_check_in(actor, booking):
         raise NotAllowed()
     now = utcnow()
@@ -97,7 +97,7 @@ def check_in(booking: Booking, actor) -> Booking:
         raise ValidationFailed({"booking": _l("This booking changed a moment ago (checked in, released or edited). "
                                               "Reload the page to see it.")})
     record(actor, "booking.check_in", booking, {"checked_in_at": now.isoformat()})
-    db.session.commit()
+    db.session.flush()
     db.session.refresh(booking)
     return booking
 
@@ -112,7 +112,7 @@ def _minutes_error(value) -> object | None:
 
 
 def set_check_in(actor, resource: Resource, enabled: bool | None, before_minutes: int, after_minutes: int) -> Resource:
-    """A resource's check-in setting: on, off or None (the kind's default) and its window; audit and commit.
+    """A resource's check-in setting: on, off or None (the kind's default) and its window; audited.
     The owner school's administrators and coordinators only."""
     if not can_manage_school(actor, resource.owner_school_id):
         raise NotAllowed()
@@ -126,7 +126,7 @@ def set_check_in(actor, resource: Resource, enabled: bool | None, before_minutes
         enabled, before_minutes, after_minutes)
     record(actor, "resource.check_in", resource, {"enabled": enabled, "before": before_minutes,
                                                   "after": after_minutes})
-    db.session.commit()
+    db.session.flush()
     return resource
 
 

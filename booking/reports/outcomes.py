@@ -62,7 +62,7 @@ def _check(actor, booking: Booking, outcome, note: str) -> tuple[dict, BookingOu
 
 
 def record_outcome(booking: Booking, outcome, note: str, actor, extra: dict | None = None) -> Booking:
-    """Record (or, for an administrator, correct) what happened at ``booking``; audit and commit.
+    """Record (or, for an administrator, correct) what happened at ``booking``; audited.
 
     ``extra`` holds more columns written in the same conditional UPDATE (a visiting teacher's
     lesson kind), already checked by the caller."""
@@ -89,6 +89,6 @@ def record_outcome(booking: Booking, outcome, note: str, actor, extra: dict | No
     if previous is not None:
         details["previous"] = previous.value
     record(actor, "booking.outcome.correct" if previous else "booking.outcome", booking, details)
-    db.session.commit()
+    db.session.flush()
     db.session.refresh(booking)
     return booking

@@ -1,22 +1,27 @@
 """Visiting-teacher profiles, their home-school timetables and the district's visit setting.
 
-Each changing function validates, writes, records an audit entry and commits, or raises
-``ValidationFailed`` (field → message) having written nothing. Who may: coordinators, and the
+Each changing function validates, writes, records an audit entry and flushes (the caller's unit of
+work commits), or raises ``ValidationFailed`` (field → message) having written nothing. Who may: coordinators, and the
 admins of the teacher's home school (the lead school that sends them).
 """
 from __future__ import annotations
 
+from flask_babel import format_date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from booking.audit.services import record
 from booking.bookings.errors import NotAllowed
+from booking.bookings.guarantee import resource_edit_write
+from booking.bookings.queries import resource_snapshot
 from booking.extensions import db
+from booking.i18n import to_local
 from booking.accounts.models import User
 from booking.permissions import (
     can_be_visiting_teacher, can_manage_district, can_manage_school, can_manage_teacher_profile, managed_school_ids,
     visiting_teacher_candidates_clause,
 )
+from booking.resources import edits
 from booking.resources.models import Category, OpeningHours, Resource, ResourceKind
 from booking.resources.rules import format_opening_hours
 from booking.schools.models import School, Term
@@ -151,6 +156,15 @@ def _apply(profile: TeacherProfile, checked: CheckedProfile) -> dict:
             "availability": format_opening_hours(checked.availability)}
 
 
+def _refuse_broken_lessons(verdict, rows) -> None:
+    broken = edits.broken_bookings(verdict, rows)
+    if broken:
+        dates = "、".join(sorted({format_date(to_local(b.booking.starts_at).date(), "short") for b in broken}))
+        raise ValidationFailed({"availability": _l(
+            "%(n)d booked lessons (%(dates)s) fall outside this availability: cancel or move them first.",
+            n=len(broken), dates=dates)})
+
+
 def save_profile(data: ProfileInput, actor, profile: TeacherProfile | None = None) -> TeacherProfile:
     """Create (``profile`` None) or change a profile. Raises ValidationFailed; nothing half-saved."""
     if profile is not None and not can_manage_teacher_profile(actor, profile):
@@ -160,12 +174,20 @@ def save_profile(data: ProfileInput, actor, profile: TeacherProfile | None = Non
     profile = profile or TeacherProfile()
     if created:
         db.session.add(profile)
-    with db.session.no_autoflush:
-        details = _apply(profile, checked)
+        with db.session.no_autoflush:
+            details = _apply(profile, checked)
+    else:
+        # New availability is the resource's opening hours: refused while it would break booked lessons,
+        # checked under the resource's lock like any resource edit (booking.resources.edits).
+        with resource_edit_write(profile.resource):
+            old, rows = resource_snapshot(profile.resource), edits.active_bookings(profile.resource)
+            with db.session.no_autoflush:
+                details = _apply(profile, checked)
+            _refuse_broken_lessons(edits.broken_by(old, profile.resource, rows), rows)
     db.session.flush()
     details["resource_id"] = profile.resource_id
     record(actor, "teacher.create" if created else "teacher.update", profile, details)
-    db.session.commit()
+    db.session.flush()
     return profile
 
 
@@ -199,7 +221,7 @@ def add_busy_time(actor, profile: TeacherProfile, data: BusyInput) -> TeacherBus
     db.session.add(row)
     record(actor, "teacher.busy.add", profile, {"weekday": checked.weekday, "starts": f"{checked.starts:%H:%M}",
                                                 "ends": f"{checked.ends:%H:%M}", "note": checked.note})
-    db.session.commit()
+    db.session.flush()
     return row
 
 
@@ -217,7 +239,7 @@ def import_timetable(actor, profile: TeacherProfile, text: str, term_id) -> list
             for w, note in lines]
     db.session.add_all(rows)
     record(actor, "teacher.busy.import", profile, {"rows": len(rows), "term_id": base.term_id})
-    db.session.commit()
+    db.session.flush()
     return rows
 
 
@@ -228,7 +250,7 @@ def remove_busy_time(actor, profile: TeacherProfile, busy_id: int) -> None:
         raise ValidationFailed({"busy": _l("This home-school time no longer exists.")})
     record(actor, "teacher.busy.remove", profile, {"weekday": row.weekday, "starts": f"{row.starts:%H:%M}"})
     db.session.delete(row)
-    db.session.commit()
+    db.session.flush()
 
 
 # --- the district's setting ------------------------------------------------------------------
@@ -245,4 +267,4 @@ def set_visits_auto_confirm(actor, auto_confirm: bool) -> None:
     for resource in db.session.scalars(select(Resource).where(Resource.kind == ResourceKind.TEACHER)):
         resource.approval_required = not settings.auto_confirm
     record(actor, "teacher.settings", ("District", district.id), {"auto_confirm": settings.auto_confirm})
-    db.session.commit()
+    db.session.flush()
