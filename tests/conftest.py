@@ -55,10 +55,28 @@ def database_url(request, tmp_path_factory):
         admin.dispose()
 
 
+def _used_sequences() -> list[str]:
+    """Id sequences read since their last reset."""
+    return list(db.session.scalars(text("SELECT sequencename FROM pg_sequences "
+                                        "WHERE schemaname = current_schema() AND last_value IS NOT NULL")))
+
+
+def _tables_with_rows(tables: list[str]) -> set[str]:
+    query = " UNION ALL ".join(f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM {name})" for name in tables)
+    return set(db.session.scalars(text(query)))
+
+
 def _empty_all_tables() -> None:
     tables = [t.name for t in db.metadata.sorted_tables]
     if db.engine.dialect.name == "postgresql":
-        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        # DELETE of a test's few rows and a reset of the sequences it used cost far less than TRUNCATE,
+        # which makes new files for every table.
+        with_rows = _tables_with_rows(tables)
+        for name in reversed(tables):
+            if name in with_rows:
+                db.session.execute(text(f"DELETE FROM {name}"))
+        for sequence in _used_sequences():
+            db.session.execute(text(f"SELECT setval('{sequence}', 1, false)"))
     else:
         for name in reversed(tables):
             db.session.execute(text(f"DELETE FROM {name}"))
@@ -73,8 +91,16 @@ def _forget_previous_request() -> None:
 TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False, "SERVER_NAME": None}
 
 
+def _engine_options(database_url: str) -> dict:
+    """Tests need no durability: PostgreSQL commits without waiting for the disk (much faster fixtures)."""
+    if not database_url.startswith("postgresql"):
+        return {}
+    return {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True,
+                                          "connect_args": {"options": "-c synchronous_commit=off"}}}
+
+
 def _test_app(database_url: str):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, **TEST_CONFIG})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, **TEST_CONFIG, **_engine_options(database_url)})
     # The test's app context is shared by every test-client request (Flask reuses it), so `g`
     # would carry one request's cached language and signed-in user into the next (another client's
     # too); production has a fresh g per request. First, before the app's own hooks read either.
