@@ -271,7 +271,7 @@ def authenticate(email: str, password: str, remote_addr: str, limits: Limits) ->
         return None
     login_limits.succeeded(email, remote_addr, now)
     user.last_login_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -328,6 +328,8 @@ def user_for_token(raw: str) -> User | None:
     # "Last used" to the minute is enough; a write per call would serialise every API request on SQLite.
     if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION:
         token.last_used_at = now
+        # Committed at once, before the view: otherwise this write would hold SQLite's lock for the
+        # whole request, and it is kept even when the call itself then fails.
         db.session.commit()
     return token.user
 

@@ -113,9 +113,6 @@ def create_booking(actor, data: BookingInput) -> Created:
 
 # --- who may see and change --------------------------------------------------------------
 
-may_change = can_change_booking  # the rule lives in booking.permissions
-
-
 def visible_bookings_query(actor):
     """Bookings ``actor`` may see, as a query to narrow further: those of resources they may see,
     plus their own and those of the schools they manage. District coordinators see all."""
@@ -162,7 +159,7 @@ def end_series_before(series: BookingSeries, pivot) -> None:
 
 
 def require_changeable(actor, booking: Booking) -> None:
-    if not may_change(actor, booking):
+    if not can_change_booking(actor, booking):
         raise NotAllowed()
     if not booking.is_active:
         raise ValidationFailed({"booking": _l("This booking is no longer active.")})

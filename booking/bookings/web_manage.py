@@ -17,12 +17,13 @@ from booking.bookings.errors import BookingRefused, NotAllowed
 from booking.bookings.forms import CancelForm, ChangeForm, DecisionForm
 from booking.bookings.models import Booking, BookingStatus
 from booking.bookings.planning import can_approve, period_clock
-from booking.bookings.services import cancel_booking, may_change, visible_booking_or_404
+from booking.bookings.services import cancel_booking, visible_booking_or_404
 from booking.bookings.views import bp
 from booking.bookings.web_input import read_changes
 from booking.bookings.web_queries import MY_LISTS, matching_period, my_bookings
 from booking.clock import utcnow
 from booking.i18n import district_zone, to_local
+from booking.permissions import can_change_booking
 from booking.schools.forms import attach_errors
 from booking.validation import ValidationFailed
 
@@ -66,7 +67,7 @@ def mine():
 
 
 def _render_detail(booking: Booking, cancel_form: CancelForm | None = None, status: int = 200):
-    allowed = may_change(current_user, booking)
+    allowed = can_change_booking(current_user, booking)
     return render_template(
         "bookings/detail.html", booking=booking, cancel_form=cancel_form or CancelForm(),
         can_change=allowed and is_changeable(booking),
@@ -135,7 +136,7 @@ def _apply_change(booking: Booking, form: ChangeForm):
 @login_required
 def change(booking_id: int):
     booking = visible_booking_or_404(current_user, booking_id)
-    if not may_change(current_user, booking):
+    if not can_change_booking(current_user, booking):
         abort(403)
     if not is_changeable(booking):
         flash(_("This booking can no longer be changed."), "error")

@@ -19,10 +19,11 @@ from booking.bookings.errors import NotAllowed
 from booking.bookings.models import Booking, ResourceBlackout
 from booking.bookings.queries import overlapping_bookings
 from booking.bookings.rules import Interval
-from booking.bookings.services import cancel_booking, may_change
+from booking.bookings.services import cancel_booking
 from booking.clock import utcnow
 from booking.extensions import db
 from booking.i18n import local_to_utc
+from booking.permissions import can_change_booking
 from booking.resources.models import Resource
 from booking.schools.rules import parse_clock, parse_day, text_error
 from booking.texts import lazy_gettext as _l
@@ -142,7 +143,7 @@ def create_blackout(actor, resource: Resource, data: BlackoutInput, on_bookings:
 
 def _cancel(actor, booking: Booking, reason: str) -> bool:
     """Cancel one date of ``booking``; False when the actor may not or it ended meanwhile."""
-    if not may_change(actor, booking):
+    if not can_change_booking(actor, booking):
         return False
     try:
         cancel_booking(actor, booking, "occurrence", reason)

@@ -55,8 +55,7 @@ def visible_resources_query(user, filters: ResourceFilter):
         .options(selectinload(Resource.owner_school), selectinload(Resource.opening_hours))
         .order_by(School.name, Resource.category, Resource.name)
     )
-    if not is_district_coordinator(user):
-        query = query.where(visible_resources_clause(user))
+    query = query.where(visible_resources_clause(user))
     if not filters.include_archived:
         query = query.where(Resource.active.is_(True))
     if filters.kind:
