@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
+from booking import events
 from booking.audit.services import record
 from booking.bookings import rules
 from booking.bookings.errors import BookingRefused, NotAllowed
@@ -29,6 +30,7 @@ from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 
 APPROVAL_SCOPES = ("occurrence", "series")
+DISPLACED_REASON = _l("Another request for this time was approved.")
 
 
 @dataclass
@@ -109,8 +111,10 @@ def approve_booking(actor, booking: Booking, scope: str = "occurrence", reason: 
         _decide(actor, targets, BookingStatus.CONFIRMED, reason)
         db.session.flush()  # PostgreSQL's exclusion constraint has its say here
         displaced = _displaced(candidates, confirmed + as_existing(targets))
-        _decide(actor, displaced, BookingStatus.REJECTED, str(_l("Another request for this time was approved.")))
+        _decide(actor, displaced, BookingStatus.REJECTED, str(DISPLACED_REASON))
         record(actor, "booking.approve", booking, {"ids": [t.id for t in targets], "rejected": [d.id for d in displaced]})
+    events.announce(events.booking_approved, actor, targets, reason=reason)
+    events.announce(events.booking_displaced, actor, displaced, reason=str(DISPLACED_REASON))
     return Decision(targets, displaced)
 
 
@@ -123,4 +127,6 @@ def reject_booking(actor, booking: Booking, reason: str, scope: str = "occurrenc
     _decide(actor, targets, BookingStatus.REJECTED, reason[:500])
     record(actor, "booking.reject", booking, {"ids": [t.id for t in targets], "reason": reason[:500]})
     db.session.flush()
+    events.announce(events.booking_rejected, actor, targets, reason=reason[:500])
+    events.free_slots_of(actor, targets)
     return Decision(targets, [])

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from booking import events
 from booking.audit.services import record
 from booking.bookings import rules
 from booking.bookings.errors import BookingRefused
@@ -155,6 +156,7 @@ def change_booking(actor, booking: Booking, changes: BookingChanges, scope: str 
         # Read under the lock: a concurrent edit of the resource is either committed or waits.
         request = request_for_booking(booking, confirmed=stays_confirmed, students=changes.students)
         _check(booking, moves, targets, request)
+        old_slots = [(t.resource, t.starts_at, t.ends_at) for t in targets if t.id in moves]
         for row in targets:
             _apply(row, changes, moves.get(row.id), status)
             if scope == "occurrence" and row.series_id is not None:
@@ -163,5 +165,8 @@ def change_booking(actor, booking: Booking, changes: BookingChanges, scope: str 
             first = min(targets, key=lambda t: t.original_start)
             _reshape_series(booking.series, targets, changes, moves.get(first.id))
         record(actor, "booking.change", booking, {"scope": scope, "ids": [t.id for t in targets]})
+        db.session.flush()
+    events.announce(events.booking_changed, actor, targets, scope=scope)
+    events.free_slots_of(actor, targets, old_slots)
     return targets
 

@@ -18,6 +18,7 @@ from enum import StrEnum
 from flask import abort
 from sqlalchemy import select
 
+from booking import events
 from booking.audit.services import record
 from booking.bookings.errors import BookingRefused, NotAllowed
 from booking.bookings.guarantee import booking_write
@@ -181,5 +182,7 @@ def cancel_booking(actor, booking: Booking, scope: str = "occurrence", reason: s
         end_series_before(booking.series, min(row.original_start for row in targets))
     record(actor, "booking.cancel", booking, {"scope": scope, "ids": [row.id for row in targets], "reason": reason})
     db.session.flush()
+    events.announce(events.booking_cancelled, actor, targets, reason=reason)
+    events.free_slots_of(actor, targets)
     return targets
 

@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
+from booking import events
 from booking.audit.services import record
 from booking.bookings.errors import NotAllowed
 from booking.bookings.models import Booking, BookingOutcome, BookingStatus
@@ -157,6 +158,8 @@ def release(booking: Booking, now: datetime) -> bool:
     ).rowcount
     if matched == 1:
         record(None, "booking.release", ("Booking", booking.id), {"released_at": now.isoformat()})
+        events.announce(events.booking_released, None, [booking])
+        events.free_slots_of(None, [booking])
     return matched == 1
 
 

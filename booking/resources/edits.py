@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from booking import events
 from booking.audit.services import record
 from booking.bookings.models import Booking, BookingStatus
 from booking.bookings.planning import request_for_booking
@@ -88,6 +89,8 @@ def _cancel(actor, broken: BrokenBooking, resource: Resource) -> None:
     row.is_exception = row.is_exception or row.series_id is not None
     record(actor, "booking.cancel", row, {"scope": "occurrence", "ids": [row.id], "reason": reason,
                                           "because": "resource.update"})
+    events.announce(events.booking_cancelled, actor, [row], reason=reason)
+    events.free_slots_of(actor, [row])
 
 
 def _confirm(actor, row: Booking) -> None:
@@ -95,6 +98,7 @@ def _confirm(actor, row: Booking) -> None:
     row.set_status(BookingStatus.CONFIRMED)
     row.decided_by_id, row.decided_at, row.decision_reason = getattr(actor, "id", None), utcnow(), reason
     record(actor, "booking.approve", row, {"ids": [row.id], "rejected": [], "because": "resource.update"})
+    events.announce(events.booking_approved, actor, [row], reason=reason)
 
 
 def settle(actor, resource: Resource, verdict: reshape.Reshaped, rows: list[Booking]) -> Settled:
