@@ -15,6 +15,8 @@ Every signal carries ``bookings`` (a list of Booking rows, possibly empty); the 
 - ``booking_changed``: ``scope`` (str); moved or edited by ``actor``.
 - ``booking_released``: none; released as a no-show by the check-in job.
 - ``closure_hit``: ``closure`` (the Closure), ``action`` ("cancelled" or "kept").
+- ``waitlist_offered``: ``bookings`` empty, ``entry`` (the waitlist entry offered the freed slot,
+  with its expiry); ``waitlist_booked``: ``bookings`` the booking made for a waiting teacher.
 - ``slot_freed``: bookings stopped holding their time (cancelled, released, rejected, moved away):
   ``slots`` is a list of ``(resource, starts_at, ends_at)`` that became free (for a move, the old times).
 """
@@ -32,6 +34,8 @@ booking_changed = _events.signal("booking-changed")
 booking_released = _events.signal("booking-released")
 closure_hit = _events.signal("closure-hit")
 slot_freed = _events.signal("slot-freed")
+waitlist_offered = _events.signal("waitlist-offered")
+waitlist_booked = _events.signal("waitlist-booked")
 
 
 def announce(signal, actor, bookings, **details) -> None:
