@@ -37,10 +37,11 @@ def create_app(config: dict | None = None) -> Flask:
     _register_cli(app)
     _connect_packages()
 
-    from booking import errors, security_headers, web
+    from booking import errors, security_headers, static_assets, web
 
     errors.register(app)
     security_headers.register(app)
+    static_assets.register(app)
     web.register(app)
     return app
 
