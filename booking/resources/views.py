@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
+from booking.paging import page_number, paginate
 from booking.resources import services
 from booking.resources.models import Category, ResourceKind
 from booking.schools.services import list_schools
@@ -16,9 +17,9 @@ bp = Blueprint("resources", __name__, url_prefix="/resources")
 @login_required
 def list_resources():
     filters = services.ResourceFilter.from_args(request.args)
-    resources = services.visible_resources(current_user, filters)
+    page = paginate(services.visible_resources_query(current_user, filters), page_number(request.args))
     return render_template(
-        "resources/list.html", resources=resources, filters=filters, schools=list_schools(),
+        "resources/list.html", page=page, filters=filters, schools=list_schools(),
         categories=list(Category), kinds=list(ResourceKind),
     )
 
