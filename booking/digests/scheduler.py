@@ -92,7 +92,8 @@ def describe(app: Flask) -> str:
     with app.app_context():
         config = current_app.config
         return (f"digests at {config['DIGEST_TIME']} {config['DISTRICT_TIMEZONE']}, visiting teachers' itineraries "
-                f"at 06:30, requests expire hourly, bookings nobody checked in for are released and reminders written every 5 min, "
+                f"at 06:30, requests expire hourly, bookings nobody checked in for are released and reminders "
+                f"written every 5 min, "
                 f"catch-up sweep every {SWEEP_MINUTES} min; outbox via {current_sender().description}")
 
 
