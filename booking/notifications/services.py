@@ -187,12 +187,16 @@ def notify(user: User, kind: NotificationKind, params: dict, *, booking_id: int 
 
 # --- reading ----------------------------------------------------------------------------------
 
-def notifications_of(user, *, unread_only: bool = False, limit: int = LIST_LIMIT, offset: int = 0) -> list[Notification]:
+def notifications_query(user, unread_only: bool = False):
+    """The user's notifications, newest first (the list's and the API's query)."""
     query = select(Notification).where(Notification.user_id == user.id)
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
-    return list(db.session.scalars(query.order_by(Notification.created_at.desc(), Notification.id.desc())
-                                   .limit(limit).offset(offset)))
+    return query.order_by(Notification.created_at.desc(), Notification.id.desc())
+
+
+def notifications_of(user, *, unread_only: bool = False, limit: int = LIST_LIMIT, offset: int = 0) -> list[Notification]:
+    return list(db.session.scalars(notifications_query(user, unread_only).limit(limit).offset(offset)))
 
 
 def unread_count(user) -> int:
