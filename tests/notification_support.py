@@ -97,7 +97,7 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
 
     def handle(self):
         self._say("220 test SMTP ready")
-        sender, recipients = "", []
+        recipients = []
         while True:
             line = self.rfile.readline().decode("utf-8", "replace").rstrip("\r\n")
             if not line:
@@ -106,7 +106,7 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
             if verb in ("EHLO", "HELO"):
                 self._say("250 test")
             elif verb == "MAIL":
-                sender, recipients = line, []
+                recipients = []
                 self._say("250 OK")
             elif verb == "RCPT":
                 recipients.append(line.partition(":")[2].strip(" <>"))
