@@ -122,6 +122,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_digest_outbox_notification_id'))
         batch_op.drop_constraint(batch_op.f('fk_digest_outbox_robot_id_notification_robots'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('fk_digest_outbox_notification_id_notifications'), type_='foreignkey')
+        batch_op.drop_constraint(batch_op.f('ck_digest_outbox_outbox_channel'), type_='check')
         batch_op.drop_column('payload')
         batch_op.drop_column('robot_id')
         batch_op.drop_column('notification_id')
