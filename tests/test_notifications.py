@@ -249,3 +249,30 @@ def test_the_api_shows_only_ones_own(client, lab, teacher):
 def test_clock_is_frozen_for_the_receivers(lab, teacher):
     note = _told(teacher, lab)
     assert note.created_at == NOW
+
+
+def test_a_change_rolled_back_tells_nobody(gym):
+    admin = factories.user(role=Role.SCHOOL_ADMIN, school=gym.owner_school)
+    teacher = factories.user()
+    pending = create_booking(teacher, single(gym)).bookings[0]
+    db.session.commit()
+    approve_booking(admin, pending)
+    assert len(_notes(teacher)) == 1  # written in the approval's transaction …
+    db.session.rollback()
+    assert _notes(teacher) == []  # … and gone with it
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_removing_a_school_robot_returns_to_the_schools_page(app, login_as):
+    app.config["NOTIFY_WEBHOOK_ALLOWED_HOSTS"] = frozenset({"127.0.0.1"})
+    school = factories.school()
+    admin = factories.user(role=Role.SCHOOL_ADMIN, school=school)
+    robot = services.add_robot(admin, kind="dingtalk", url="http://127.0.0.1:9/robot/send?access_token=t",
+                               secret="SECx", school_id=school.id)
+    db.session.commit()
+    client = login_as(factories.user(school=school))
+    assert client.post(f"/notifications/robots/{robot.id}/delete").status_code == 404  # a teacher may not
+    client.post("/logout")
+    response = login_as(admin).post(f"/notifications/robots/{robot.id}/delete")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/schools/{school.id}/robots")
+    assert services.robots_of_school(school.id) == []

@@ -143,12 +143,15 @@ def delete_robot(robot_id: int):
     robot = db.session.get(NotificationRobot, robot_id)
     if robot is None or not services.may_change_robot(current_user, robot):
         abort(404)
+    school_id = robot.school_id
     try:
         services.remove_robot(current_user, robot)
     except NotAllowed:
         abort(403)
     flash(_("The robot was removed."), "success")
-    return _back()
+    if school_id is not None:
+        return redirect(url_for("notifications.school_robots", school_id=school_id))
+    return redirect(url_for("notifications.preferences"))
 
 
 def _school_or_404(school_id: int) -> School:
