@@ -91,3 +91,13 @@ def test_listed_hosts_may_be_private_and_plain_http(app):
     assert parse_target("http://127.0.0.1:9/h?x=1", {"127.0.0.1"}).path == "/h?x=1"
     with pytest.raises(UnsafeWebhook):
         parse_target("http://robot.example.cn/h", {"127.0.0.1"})
+
+
+def test_long_text_fits_wecoms_byte_limits_and_keeps_the_link():
+    long = formats.RobotMessage(title="长" * 3000, lines=["原因：" + "很" * 3000], link="https://x.cn/b/1",
+                                link_label="查看")
+    text = formats.payload("wecom", False, long)["text"]["content"]
+    markdown = formats.payload("wecom", True, long)["markdown"]["content"]
+    assert len(text.encode()) <= 2048 and text.endswith("查看: https://x.cn/b/1")
+    assert len(markdown.encode()) <= 4096 and markdown.endswith("[查看](https://x.cn/b/1)")
+    assert formats.cut_to_bytes("短", 10) == "短"

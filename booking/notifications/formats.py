@@ -32,7 +32,8 @@ _NEUTRAL = str.maketrans({
     "*": "＊", "_": "＿", "`": "｀", "#": "＃", "[": "［", "]": "］", "(": "（", ")": "）", "<": "＜", ">": "＞",
     "!": "！", "~": "～", "|": "｜", "\\": "＼", "@": "＠", "&": "＆", "\r": " ", "\n": " ", "\t": " ",
 })
-TEXT_LIMIT = 1800  # WeCom's text is at most 2048 bytes, markdown 4096: keep well inside both
+# WeCom's text content is at most 2048 bytes of UTF-8 and its markdown 4096 (a Chinese character is 3 bytes).
+TEXT_BYTES, MARKDOWN_BYTES = 2000, 4000
 
 
 def neutralise(text: str) -> str:
@@ -50,14 +51,22 @@ class RobotMessage:
     link_label: str
 
 
+def cut_to_bytes(text: str, limit: int) -> str:
+    """``text`` shortened to at most ``limit`` bytes of UTF-8, never inside a character."""
+    data = text.encode()
+    return text if len(data) <= limit else data[:limit - 3].decode("utf-8", "ignore") + "…"
+
+
 def _plain(message: RobotMessage) -> str:
-    text = "\n".join([message.title, *message.lines, f"{message.link_label}: {message.link}"])
-    return text[:TEXT_LIMIT]
+    link = f"{message.link_label}: {message.link}"
+    body = cut_to_bytes("\n".join([message.title, *message.lines]), TEXT_BYTES - len(link.encode()) - 1)
+    return f"{body}\n{link}"
 
 
 def _markdown(message: RobotMessage) -> str:
-    lines = [f"**{message.title}**", *(f"> {line}" for line in message.lines), f"[{message.link_label}]({message.link})"]
-    return "\n".join(lines)[:TEXT_LIMIT]
+    link = f"[{message.link_label}]({message.link})"
+    body = "\n".join([f"**{message.title}**", *(f"> {line}" for line in message.lines)])
+    return f"{cut_to_bytes(body, MARKDOWN_BYTES - len(link.encode()) - 1)}\n{link}"
 
 
 def payload(kind: str, markdown: bool, message: RobotMessage) -> dict:
