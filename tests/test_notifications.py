@@ -276,3 +276,22 @@ def test_removing_a_school_robot_returns_to_the_schools_page(app, login_as):
     response = login_as(admin).post(f"/notifications/robots/{robot.id}/delete")
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/schools/{school.id}/robots")
     assert services.robots_of_school(school.id) == []
+
+
+def test_the_visiting_teacher_is_told_of_an_approved_and_a_cancelled_lesson(app):
+    from booking.teachers.visits import VisitInput, request_visit
+    from tests.teacher_support import THURSDAY, build_district
+
+    district = build_district()
+    district.zhang.resource.approval_required = True
+    db.session.commit()
+    lesson = request_visit(district.teacher_a, VisitInput(subject="music", day=THURSDAY, period_number=2,
+                                                          class_name="三年级", students=12,
+                                                          resource_id=district.zhang.resource_id)).bookings[0]
+    approve_booking(district.lead_admin, lesson)
+    cancel_booking(district.teacher_a, lesson, reason="学生外出")
+    teacher_notes = _notes(district.zhang.user)
+    assert [note.kind for note in teacher_notes] == [NotificationKind.APPROVED, NotificationKind.CANCELLED]
+    assert describe(teacher_notes[1])["headline"].startswith("你的走教课「")
+    # the booker hears of the approval, not of the cancellation they made themselves
+    assert [note.kind for note in _notes(district.teacher_a)] == [NotificationKind.APPROVED]

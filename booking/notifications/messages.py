@@ -29,6 +29,14 @@ HEADLINES = {
     NotificationKind.WAITLIST_BOOKED: _l("You got the time you waited for: “%(title)s”"),
     NotificationKind.REMINDER: _l("Reminder: “%(title)s” starts at %(clock)s"),
 }
+# The visiting teacher of a lesson someone else booked (params["as_teacher"]).
+LESSON_HEADLINES = {
+    NotificationKind.APPROVED: _l("You have a new lesson to teach: “%(title)s”"),
+    NotificationKind.CANCELLED: _l("Your lesson “%(title)s” was cancelled by %(actor)s"),
+    NotificationKind.CHANGED: _l("Your lesson “%(title)s” was changed by %(actor)s"),
+    NotificationKind.RELEASED: _l("Your lesson “%(title)s” was released: nobody checked in"),
+    NotificationKind.CLOSURE_HIT: _l("Your lesson “%(title)s” was cancelled: the school is closed (%(closure)s)"),
+}
 CLOSURE_KEPT = _l("Your booking “%(title)s” falls on a closure (%(closure)s) and was kept")
 KIND_LABELS = {
     NotificationKind.APPROVED: _l("Approved"), NotificationKind.REJECTED: _l("Rejected"),
@@ -62,7 +70,12 @@ def headline(kind: NotificationKind, params: dict, clean: Callable[[str], str] =
         "place": clean(params.get("place") or ""),
         "clock": local_clock(_instant(params.get("starts_at"))),
     }
-    template = CLOSURE_KEPT if kind == NotificationKind.CLOSURE_HIT and params.get("action") == "kept" else HEADLINES[kind]
+    if kind == NotificationKind.CLOSURE_HIT and params.get("action") == "kept":
+        template = CLOSURE_KEPT
+    elif params.get("as_teacher") and kind in LESSON_HEADLINES:
+        template = LESSON_HEADLINES[kind]
+    else:
+        template = HEADLINES[kind]
     text = str(template) % values
     count = params.get("count") or 1
     if isinstance(count, int) and count > 1:

@@ -2,15 +2,24 @@
 
 Each announcement is grouped by booker: a series cancelled at once is one notification ("… (16 dates)").
 Nobody is told about what they did themselves (a teacher cancelling their own booking hears nothing).
+The visiting teacher of a lesson booked by someone else is told too when it is approved, cancelled,
+changed, released or hit by a closure (a request rejected was never on their timetable).
 """
 from __future__ import annotations
 
 from collections import defaultdict
 
+from sqlalchemy import select
+
 from booking import events
 from booking.digests.formatting import place_text
+from booking.extensions import db
 from booking.notifications.models import NotificationKind
 from booking.notifications.services import notify
+from booking.teachers.models import TeacherProfile
+
+TEACHER_KINDS = {NotificationKind.APPROVED, NotificationKind.CANCELLED, NotificationKind.CHANGED,
+                 NotificationKind.RELEASED, NotificationKind.CLOSURE_HIT}
 
 
 def _iso(instant) -> str | None:
@@ -24,22 +33,39 @@ def booking_params(booking, **extra) -> dict:
     return params
 
 
-def _by_booker(bookings) -> dict[int, list]:
-    groups: dict[int, list] = defaultdict(list)
+def _teachers_of(bookings) -> dict[int, TeacherProfile]:
+    """The visiting teachers' profiles of the bookings' resources, by resource id."""
+    resource_ids = {booking.resource_id for booking in bookings}
+    profiles = db.session.scalars(select(TeacherProfile).where(TeacherProfile.resource_id.in_(resource_ids)))
+    return {profile.resource_id: profile for profile in profiles}
+
+
+def _by_recipient(kind: NotificationKind, bookings) -> dict[tuple[int, bool], list]:
+    """The bookings each person is told about: (user id, as the visiting teacher) → bookings, by start."""
+    teachers = _teachers_of(bookings) if kind in TEACHER_KINDS else {}
+    groups: dict[tuple[int, bool], list] = defaultdict(list)
     for booking in sorted(bookings, key=lambda row: (row.starts_at, row.id or 0)):
-        groups[booking.booked_by_id].append(booking)
+        groups[(booking.booked_by_id, False)].append(booking)
+        profile = teachers.get(booking.resource_id)
+        if profile is not None and profile.user_id != booking.booked_by_id:
+            groups[(profile.user_id, True)].append(booking)
     return groups
 
 
 def tell_bookers(kind: NotificationKind, actor, bookings, **extra) -> int:
-    """One notification per booker of ``bookings`` (not the actor); how many were written."""
+    """One notification per booker of ``bookings`` (and visiting teacher booked), not the actor; how many."""
     written = 0
-    for booker_id, rows in _by_booker(bookings).items():
-        if actor is not None and getattr(actor, "id", None) == booker_id:
+    groups = _by_recipient(kind, bookings)
+    teachers = _teachers_of(bookings) if any(as_teacher for _user, as_teacher in groups) else {}
+    for (user_id, as_teacher), rows in groups.items():
+        if actor is not None and getattr(actor, "id", None) == user_id:
             continue
         first = rows[0]
-        params = booking_params(first, count=len(rows), actor=getattr(actor, "display_name", None), **extra)
-        if notify(first.booked_by, kind, params, booking_id=first.id, school_id=first.school_id) is not None:
+        user = teachers[first.resource_id].user if as_teacher else first.booked_by
+        params = booking_params(first, count=len(rows), actor=getattr(actor, "display_name", None),
+                                as_teacher=as_teacher or None, **extra)
+        school_id = teachers[first.resource_id].home_school_id if as_teacher else first.school_id
+        if notify(user, kind, params, booking_id=first.id, school_id=school_id) is not None:
             written += 1
     return written
 
