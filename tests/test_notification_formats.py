@@ -80,7 +80,8 @@ def test_addresses_are_shown_shortened():
 
 @pytest.mark.parametrize("url", ["ftp://x.cn/a", "not a url", "https://user:pw@x.cn/a", "http://qyapi.weixin.qq.com/a",
                                  "https://127.0.0.1/hook", "https://10.1.2.3/hook", "https://169.254.169.254/latest",
-                                 "https://localhost/hook", "https://[::1]/hook", "https://[::ffff:10.0.0.1]/h"])
+                                 "https://localhost/hook", "https://[::1]/hook", "https://[::ffff:10.0.0.1]/h",
+                                 "https://8.8.8.8/a b", "https://8.8.8.8/a\r\nX-Injected: 1"])
 def test_unsafe_webhook_addresses_are_refused(url, app):
     with pytest.raises(UnsafeWebhook):
         check_url(url, frozenset())

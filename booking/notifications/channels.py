@@ -38,8 +38,11 @@ class Target:
 
 def parse_target(url: str, allowed_hosts) -> Target:
     """The address's parts, refused unless https (or http to an allowed host). Pure: no DNS."""
+    url = (url or "").strip()
+    if any(character.isspace() or ord(character) < 32 for character in url):
+        raise UnsafeWebhook(str(_l("Enter the robot's webhook address, starting with https://.")))
     try:
-        parts = urlsplit((url or "").strip())
+        parts = urlsplit(url)
         host, port = parts.hostname, parts.port
     except ValueError:
         host = None

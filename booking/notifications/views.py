@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.exc import SQLAlchemyError
 
 from booking import permissions
 from booking.bookings.errors import NotAllowed
@@ -22,8 +23,14 @@ PAGE = 50
 def register_globals(app: Flask) -> None:
     @app.template_global("unread_notifications")
     def unread_notifications() -> int:
-        """The header's badge: the signed-in user's unread notifications."""
-        return services.unread_count(current_user) if current_user.is_authenticated else 0
+        """The header's badge: the signed-in user's unread notifications (none shown when the database fails,
+        so an error page still renders)."""
+        if not current_user.is_authenticated:
+            return 0
+        try:
+            return services.unread_count(current_user)
+        except SQLAlchemyError:
+            return 0
 
 
 @bp.get("/")
