@@ -295,3 +295,16 @@ def test_the_visiting_teacher_is_told_of_an_approved_and_a_cancelled_lesson(app)
     assert describe(teacher_notes[1])["headline"].startswith("你的走教课「")
     # the booker hears of the approval, not of the cancellation they made themselves
     assert [note.kind for note in _notes(district.teacher_a)] == [NotificationKind.APPROVED]
+
+
+def test_the_api_reads_and_sets_the_settings(client, teacher):
+    headers = bearer(teacher)
+    assert client.get("/api/v1/notifications/settings", headers=headers).get_json() == {
+        "email": True, "reminder_minutes": None}
+    saved = client.put("/api/v1/notifications/settings", json={"email": False, "reminder_minutes": 15},
+                       headers=headers)
+    assert saved.status_code == 200 and saved.get_json() == {"email": False, "reminder_minutes": 15}
+    assert services.settings_of(teacher).reminder_minutes == 15
+    refused = client.put("/api/v1/notifications/settings", json={"email": True, "reminder_minutes": 7},
+                         headers=headers)
+    assert refused.status_code == 422 and "reminder_minutes" in refused.get_json()["fields"]

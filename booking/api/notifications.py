@@ -1,7 +1,9 @@
 """The signed-in person's notifications through the API: the list, and marking them read.
 
 GET /notifications (newest first; ``show=unread`` for the unread ones), POST /notifications/read with
-``{"ids": [...]}`` or ``{"all": true}``. The words are in the caller's language (their profile's).
+``{"ids": [...]}`` or ``{"all": true}``; GET/PUT /notifications/settings (email on/off, the reminder).
+The words are in the caller's language (their profile's). Robots are set up on the pages only (their
+addresses are secrets, never sent back).
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from booking.api.params import EnumParam
 from booking.digests.render import locale_of
 from booking.notifications import services
 from booking.notifications.models import Notification, NotificationKind
+from booking.notifications.services import REMINDER_CHOICES
 from booking.validation import ValidationFailed
 
 MARK_MAX = 200
@@ -85,3 +88,32 @@ def mark_notifications_read():
     else:
         raise ValidationFailed({"ids": "Give the ids to mark read, or \"all\": true."})
     return jsonify({"marked": marked, "unread": services.unread_count(g.api_user)})
+
+
+SETTINGS_FIELDS = {
+    "email": {"type": "boolean", "description": "Email each notification (on by default)."},
+    "reminder_minutes": {"type": ["integer", "null"], "enum": [*REMINDER_CHOICES, None],
+                         "description": "A reminder this many minutes before each of your bookings; null: none."},
+}
+SETTINGS_SCHEMA = schema("NotificationSettings", obj(SETTINGS_FIELDS))
+SETTINGS_BODY = {"type": "object", "additionalProperties": False, "required": ["email", "reminder_minutes"],
+                 "properties": SETTINGS_FIELDS}
+
+
+def settings_json(user) -> dict:
+    settings = services.settings_of(user)
+    return {"email": settings.email, "reminder_minutes": settings.reminder_minutes}
+
+
+@bp.get("/notifications/settings")
+@operation("How you are told: email, and a reminder before each booking", response=SETTINGS_SCHEMA)
+def notification_settings():
+    return jsonify(settings_json(g.api_user))
+
+
+@bp.put("/notifications/settings")
+@operation("Set how you are told", response=SETTINGS_SCHEMA, request_body=SETTINGS_BODY)
+def set_notification_settings():
+    body = request.get_json(silent=True)  # valid against SETTINGS_BODY, checked before the view
+    services.save_settings(g.api_user, body["email"], body["reminder_minutes"], g.api_user)
+    return jsonify(settings_json(g.api_user))
