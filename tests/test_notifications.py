@@ -308,3 +308,25 @@ def test_the_api_reads_and_sets_the_settings(client, teacher):
     refused = client.put("/api/v1/notifications/settings", json={"email": True, "reminder_minutes": 7},
                          headers=headers)
     assert refused.status_code == 422 and "reminder_minutes" in refused.get_json()["fields"]
+
+
+def test_a_visiting_teacher_is_reminded_of_a_lesson_once(app):
+    from booking.teachers.visits import VisitInput, request_visit
+    from tests.teacher_support import THURSDAY, auto_confirm, build_district
+
+    district = build_district()
+    auto_confirm(district.lead.district_id)
+    services.save_settings(district.zhang.user, True, 60, district.zhang.user)
+    lesson = request_visit(district.teacher_a, VisitInput(subject="music", day=THURSDAY, period_number=2,
+                                                          class_name="三年级", students=12,
+                                                          resource_id=district.zhang.resource_id)).bookings[0]
+    db.session.commit()
+    assert lesson.status == BookingStatus.CONFIRMED
+    job = jobs()[REMINDERS]
+    for minutes_before in (55, 50):
+        slot = lesson.starts_at - timedelta(minutes=minutes_before)
+        clock.freeze(slot)
+        run_slot(job, slot, "test")
+    (note,) = _notes(district.zhang.user)
+    assert note.kind == NotificationKind.REMINDER and note.params["as_teacher"] is True
+    assert _notes(district.teacher_a) == []  # the booker chose no reminder

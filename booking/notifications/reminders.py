@@ -4,7 +4,8 @@ The job runs every 5 minutes, claimed like the digests' jobs (``booking.digests.
 reminds each confirmed booking starting within the booker's N minutes, once: the notification's
 ``dedupe_key`` names the booking and its start (UNIQUE per person), so a second run, a second scheduler
 or a catch-up writes nothing new; a booking moved to another time is reminded again for its new time.
-A reminder arrives between N and N−5 minutes before the start.
+A reminder arrives between N and N−5 minutes before the start. Visiting teachers are reminded of
+their lessons by the same rule (their own N).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from booking.extensions import db
 from booking.notifications.models import NotificationKind, NotificationSettings
 from booking.notifications.receivers import booking_params
 from booking.notifications.services import notify
+from booking.teachers.models import TeacherProfile
 
 REMINDER_CRON_MINUTES = "*/5"
 
@@ -32,14 +34,23 @@ def send_reminders(now: datetime) -> int:
     minutes = sorted(set(db.session.scalars(select(NotificationSettings.reminder_minutes)
                                             .where(NotificationSettings.reminder_minutes.is_not(None)))))
     for lead in minutes:
-        rows = db.session.scalars(
+        due = (NotificationSettings.reminder_minutes == lead, Booking.status == BookingStatus.CONFIRMED,
+               Booking.starts_at > now, Booking.starts_at <= now + timedelta(minutes=lead))
+        bookers = db.session.scalars(
             select(Booking).join(NotificationSettings, NotificationSettings.user_id == Booking.booked_by_id)
-            .where(NotificationSettings.reminder_minutes == lead, Booking.status == BookingStatus.CONFIRMED,
-                   Booking.starts_at > now, Booking.starts_at <= now + timedelta(minutes=lead))
-            .order_by(Booking.starts_at, Booking.id))
-        for booking in rows:
+            .where(*due).order_by(Booking.starts_at, Booking.id))
+        for booking in bookers:
             if notify(booking.booked_by, NotificationKind.REMINDER, booking_params(booking), booking_id=booking.id,
                       school_id=booking.school_id, dedupe_key=reminder_key(booking)) is not None:
+                written += 1
+        teachers = db.session.execute(
+            select(Booking, TeacherProfile).join(TeacherProfile, TeacherProfile.resource_id == Booking.resource_id)
+            .join(NotificationSettings, NotificationSettings.user_id == TeacherProfile.user_id)
+            .where(*due, TeacherProfile.user_id != Booking.booked_by_id).order_by(Booking.starts_at, Booking.id))
+        for booking, profile in teachers:
+            if notify(profile.user, NotificationKind.REMINDER, booking_params(booking, as_teacher=True),
+                      booking_id=booking.id, school_id=profile.home_school_id,
+                      dedupe_key=reminder_key(booking)) is not None:
                 written += 1
     return written
 
