@@ -18,7 +18,7 @@ from booking.extensions import db
 from booking.notifications import services
 from booking.notifications.models import Notification, NotificationKind
 from booking.notifications.services import describe
-from booking.reports.checkin import release_due
+from booking.bookings.checkin import release_due
 from tests import factories
 from tests.api_support import assert_documented, bearer, get_json
 from tests.booking_support import NOW, freeze, period3, single

@@ -25,8 +25,8 @@ from booking.digests.outbox import render_into_outbox
 from booking.digests.slots import CATCH_UP, due_slots, parse_clock_time
 from booking.extensions import db
 from booking.i18n import district_zone, local_to_utc, to_local
+from booking.bookings.checkin import release_due
 from booking.notifications.reminders import REMINDER_CRON_MINUTES, reminder_work
-from booking.reports.checkin import release_due
 
 log = logging.getLogger("booking.scheduler")
 

@@ -12,7 +12,7 @@ from typing import Callable
 
 from flask_babel import format_date
 
-from booking.bookings.web_labels import local_clock, local_day
+from booking.i18n import local_clock, local_day
 from booking.notifications.models import NotificationKind
 from booking.texts import lazy_gettext as _l
 

@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 from booking import permissions
 from booking.accounts.models import User
 from booking.audit.services import record
-from booking.bookings.errors import NotAllowed
+
 from booking.clock import utcnow
 from booking.digests.formatting import external_url
 from booking.digests.models import DigestKind, OutboxChannel, OutboxMessage
@@ -29,7 +29,7 @@ from booking.notifications import channels, formats, messages
 from booking.notifications.models import (Notification, NotificationKind, NotificationRobot, NotificationSettings,
                                           RobotKind)
 from booking.texts import lazy_gettext as _l
-from booking.validation import ValidationFailed
+from booking.validation import NotAllowed, ValidationFailed
 
 REMINDER_CHOICES = (10, 15, 30, 60, 120, 1440)  # minutes before a booking
 LIST_LIMIT = 50

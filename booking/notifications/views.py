@@ -7,14 +7,14 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 
 from booking import permissions
-from booking.bookings.errors import NotAllowed
+
 from booking.extensions import db
 from booking.notifications import formats, services
 from booking.notifications.forms import ROBOT_LABELS, PlainForm, RobotForm, SettingsForm
 from booking.notifications.models import NotificationRobot
 from booking.schools.models import School
 from booking.urls import safe_next_url
-from booking.validation import ValidationFailed
+from booking.validation import NotAllowed, ValidationFailed
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 PAGE = 50
