@@ -41,7 +41,7 @@ COVERAGE_SCHEMA = obj({
         "required": COUNT, "have": {**COUNT, "description": "Delivered and planned before this plan."},
         "planned": {**COUNT, "description": "Lessons this plan adds."},
         "met": {"type": "boolean"},
-        "reason": nullable({"type": "string", "enum": list(planner.REASONS),
+        "reason": nullable({"type": "string", "enum": [*planner.REASONS, None],
                             "description": "Why the mandate stays short: no_teacher, no_free_period (not enough "
                                            "free periods), weekly_cap (teacher cap) or other_schools."}),
         "message": nullable({"type": "string"}),
