@@ -64,15 +64,15 @@ def test_the_demo_proposal_meets_every_mandate_never_two_places_or_a_closed_scho
     assert proposal.plan.lessons and proposal.plan.all_met and proposal.plan.shortfalls == []
     assert planner.plan_problems(proposal.data, proposal.plan.lessons) == []
     # Checked again against the database itself, not the planner's input:
-    zone_lessons = {}
+    by_day = {}
     for lesson in proposal.plan.lessons:
         profile = proposal.teachers[lesson.teacher_id]
         assert not _closed(lesson.school_id, lesson.day), lesson
         assert not _closed(profile.home_school_id, lesson.day), lesson
         assert lesson.school_id in {s.id for s in profile.served} and lesson.subject in profile.subjects
         assert lesson.day > proposal.progress.today and lesson.day <= term.end_date
-        zone_lessons.setdefault((lesson.teacher_id, lesson.day), []).append(lesson)
-    for (teacher_id, day), lessons in zone_lessons.items():
+        by_day.setdefault((lesson.teacher_id, lesson.day), []).append(lesson)
+    for lessons in by_day.values():
         assert len({lesson.school_id for lesson in lessons}) == 1  # one tied school per teacher and day
         spans = sorted((lesson.start, lesson.end) for lesson in lessons)
         assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))

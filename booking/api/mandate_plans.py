@@ -19,8 +19,9 @@ from booking.teachers.mandates import term_or_current
 from booking.validation import ValidationFailed
 
 COUNT = {"type": "integer", "minimum": 0}
-DIGEST = {"type": "string", "pattern": "^[0-9a-f]{32}$",
-          "description": "The proposal's fingerprint: commit books the plan only while it is still this one."}
+DIGEST = {"type": "string", "minLength": 32, "maxLength": 32, "examples": ["7e77cb67224792d086875aa5dcb99e18"],
+          "description": "The proposal's fingerprint (32 hex digits): commit books the plan only while it is still "
+                         "this one."}
 DAY = {"type": "string", "format": "date"}
 LESSON_SCHEMA = obj({
     "teacher": obj({"resource_id": ID, "name": {"type": "string"}}),
@@ -51,7 +52,9 @@ PROPOSAL_SCHEMA = schema("MandatePlan", obj({
     "term": obj({"id": ID, "name": {"type": "string"}}),
     "first_day": nullable(DAY),
     "digest": DIGEST,
-    "status": {"type": "string", "enum": ["optimal", "feasible", "empty", "infeasible"]},
+    "status": {"type": "string", "enum": ["optimal", "feasible", "greedy", "empty"],
+               "description": "optimal (proven), feasible (the best found in the time limit), greedy (the search found "
+                              "nothing in time: the nearest-first plan) or empty (nothing left to plan)."},
     "all_met": {"type": "boolean", "description": "Every mandate of every tied school is met with this plan."},
     "travel_minutes": {**COUNT, "description": "Travel the plan adds (each day from home and back)."},
     "lessons": {"type": "array", "items": LESSON_SCHEMA},

@@ -21,8 +21,10 @@ The model (a "round" is one teacher's day at one tied school):
   any plan), then the fewest added travel minutes. A day's travel is the trips between its stops in
   time order, from home and back home; a round costs what it adds to the day's trips.
 
-The solver runs with a fixed seed, a fixed number of workers and a deterministic time limit, so the
-same input gives the same plan. Whatever stays missing is named with its reason (``Shortfall``).
+The solver runs with a fixed seed, a fixed number of workers and a deterministic time limit (work units,
+not seconds), so the same input gives the same plan whatever the machine's load; it starts from the greedy
+plan, and returns that plan when it finds nothing better in time. Whatever stays missing is named with its
+reason (``Shortfall``).
 ``greedy_plan`` is the nearest-first baseline the bench compares against; ``plan_problems`` checks a
 plan against the input (two places at once, closed schools, caps, trips) for the tests and the bench.
 """
