@@ -120,6 +120,8 @@ def test_the_planner_page_in_both_languages_and_only_for_district_coordinators(d
         assert "走教计划" in text and 'id="plan-coverage"' in text and 'name="digest"' in text
         assert "各教师行程" in text and "每所结对学校的各项任务都能完成" in text
         assert client.get("/teachers/mandates").get_data(as_text=True).count('id="open-planner"') == 1
+        stale = client.post(f"/teachers/mandates/plan?term={term.id}", data={"digest": "0" * 32})
+        assert stale.status_code == 409 and "计划在您查看之后有了变化" in stale.get_data(as_text=True)
         client.post("/language/en", data={"next": "/"})
         refresh()  # one context for these requests: Flask-Babel keeps the locale it chose in it
         english = client.get(f"/teachers/mandates/plan?term={term.id}").get_data(as_text=True)
