@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from booking.bookings.rule_types import BusyTime  # noqa: E402
+from booking.bookings.rules import BusyTime  # noqa: E402
 from booking.teachers import planner  # noqa: E402
 
 TARGET_SECONDS = 10.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, time, timedelta
 
-from booking.bookings.rule_types import BusyTime
+from booking.bookings.rules import BusyTime
 from booking.teachers import planner
 from booking.teachers.planner import FixedStop, HostSchool, Need, Period, PlanInput, Teacher
 

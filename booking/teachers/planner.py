@@ -38,7 +38,7 @@ from datetime import date, time, timedelta
 from itertools import combinations
 from typing import Iterable, Mapping
 
-from booking.bookings.rule_types import BusyTime, merged_windows
+from booking.bookings.rules import BusyTime, merged_windows
 
 DEFAULT_MAX_LESSONS_PER_ROUND = 2
 DEFAULT_SEED = 7
