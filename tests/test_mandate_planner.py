@@ -162,6 +162,7 @@ def test_never_two_places_at_once_beside_a_lesson_already_booked():
     case = data([teacher(lessons=booked)], [demo(NEAR, 1)], n_days=1)
     plan = planner.plan(case)
     assert [lesson.period_number for lesson in plan.lessons] == [5]
+    assert plan.travel_minutes == 40 + 20 - 50  # home → FAR → NEAR → home instead of home → FAR → home
     assert planner.plan_problems(case, plan.lessons) == []
     too_soon = [planner.Lesson(10, NEAR, MONDAY, 1, time(8, 0), time(8, 40), "demonstration", "music")]
     assert planner.plan_problems(case, too_soon) == ["张丽's trips do not fit on 2026-11-23"]

@@ -213,15 +213,6 @@ class Round:
         return len(self.periods)
 
 
-def _day_cost(stops: list[_Stop], home: int, data: PlanInput) -> int:
-    where, cost = home, 0
-    for stop in stops:
-        if stop.school_id != where:
-            cost += data.minutes(where, stop.school_id) or 0
-            where = stop.school_id
-    return cost + (data.minutes(where, home) or 0)
-
-
 def _window_start(windows: list[tuple[time, time]], start: int) -> int | None:
     for opens, closes in windows:
         if _minute(opens) <= start < _minute(closes) or (closes == time(0) and _minute(opens) <= start):
