@@ -33,6 +33,13 @@ def demo(seeded_demo):  # noqa: F811
     return seeded_demo.app, coordinator, current_term()
 
 
+@pytest.fixture(scope="module")
+def first_proposal(demo):
+    """The proposal for the seeded demo as it is (the tests before the commit leave it unchanged)."""
+    _app, coordinator, term = demo
+    return mandate_plans.propose(coordinator, term)
+
+
 def _signed_in(app, email: str):
     client = app.test_client()
     response = client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
@@ -58,9 +65,9 @@ def _documented(app, path: str, body, status: str = "200") -> None:
                         cls=jsonschema.Draft202012Validator, format_checker=jsonschema.FormatChecker())
 
 
-def test_the_demo_proposal_meets_every_mandate_never_two_places_or_a_closed_school(demo):
+def test_the_demo_proposal_meets_every_mandate_never_two_places_or_a_closed_school(demo, first_proposal):
     _app, coordinator, term = demo
-    proposal = mandate_plans.propose(coordinator, term)
+    proposal = first_proposal
     assert proposal.plan.lessons and proposal.plan.all_met and proposal.plan.shortfalls == []
     assert planner.plan_problems(proposal.data, proposal.plan.lessons) == []
     # Checked again against the database itself, not the planner's input:
@@ -82,11 +89,11 @@ def test_the_demo_proposal_meets_every_mandate_never_two_places_or_a_closed_scho
     assert mandate_plans.propose(coordinator, term).digest == proposal.digest  # the same data, the same plan
 
 
-def test_a_mandate_that_cannot_be_met_is_named_with_its_reason(demo):
+def test_a_mandate_that_cannot_be_met_is_named_with_its_reason(demo, first_proposal):
     """Take from the art teacher a school the plan sends them to: nobody else teaches art there."""
     _app, coordinator, term = demo
     art = db.session.scalar(select(TeacherProfile).join(TeacherProfile.user).where(User.email == "art.xt01@demo.xq"))
-    lesson = next(x for x in mandate_plans.propose(coordinator, term).plan.lessons
+    lesson = next(x for x in first_proposal.plan.lessons
                   if x.teacher_id == art.resource_id and x.lesson_kind == "demonstration")
     school = next(s for s in art.served if s.id == lesson.school_id)
     art.served.remove(school)
@@ -152,9 +159,9 @@ def test_the_api_proposes_as_documented_and_refuses_others(demo):
                        headers=bearer(coordinator)).get_json()["fields"] == {"digest": "Required."}
 
 
-def test_a_refusal_half_way_leaves_nothing_written(demo, monkeypatch):
+def test_a_refusal_half_way_leaves_nothing_written(demo, first_proposal, monkeypatch):
     app, coordinator, term = demo
-    digest = mandate_plans.propose(coordinator, term).digest
+    digest = first_proposal.digest
     headers = bearer(coordinator)
     before, audits = _teacher_lessons(), db.session.scalar(select(func.count(AuditEntry.id)))
     real, calls = mandate_plans.book_lesson, []
@@ -176,9 +183,9 @@ def test_a_refusal_half_way_leaves_nothing_written(demo, monkeypatch):
     assert db.session.scalar(select(func.count(AuditEntry.id))) == audits
 
 
-def test_any_failure_half_way_in_the_service_rolls_back_everything(demo, monkeypatch):
+def test_any_failure_half_way_in_the_service_rolls_back_everything(demo, first_proposal, monkeypatch):
     _app, coordinator, term = demo
-    digest = mandate_plans.propose(coordinator, term).digest
+    digest = first_proposal.digest
     before = _teacher_lessons()
     real, calls = mandate_plans.book_lesson, []
 
@@ -194,9 +201,9 @@ def test_any_failure_half_way_in_the_service_rolls_back_everything(demo, monkeyp
     assert _teacher_lessons() == before
 
 
-def test_committing_books_every_lesson_and_the_mandates_are_met(demo):
+def test_committing_books_every_lesson_and_the_mandates_are_met(demo, first_proposal):
     app, coordinator, term = demo
-    proposal = mandate_plans.propose(coordinator, term)
+    proposal = first_proposal
     before = _teacher_lessons()
     response = app.test_client().post("/api/v1/mandate-plans/commit",
                                       json={"term": term.id, "digest": proposal.digest}, headers=bearer(coordinator))
