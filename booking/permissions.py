@@ -289,3 +289,8 @@ def district_coordinator_required(view):
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def can_plan_mandates(user) -> bool:
+    """The term's mandate plan (propose, commit as visits): district coordinators."""
+    return can_manage_district(user)
