@@ -1,0 +1,369 @@
+"""The term allocation round's solver: which request gets which weekly slot. Pure: no database, no request.
+
+Input: schools (enrollment, weak or not, the shared hours they already have this term), requests (school,
+priority, submission order) and their candidates — every (resource, weekday, 第N节) that the booking
+rules (booking/bookings/rules.py) found free for all of the request's weeks, with the hours it would
+bring and whether those hours are *shared* access (another school's or the district's resource).
+Output: one candidate or none per request.
+
+``allocate`` is lexicographic, three CP-SAT solves on the same model (OR-Tools):
+
+1. serve as many requests as possible;
+2. with that many served, minimise the enrollment-weighted absolute deviation of the schools' shared
+   access per student from the district level, Σ_i P_i·|X_i − X̄| with X_i = T_i / P_i and
+   X̄ = Σ T / Σ P. Multiplied by P = Σ P_i it is Σ_i |P·T_i − P_i·T|: linear in the choices (T_i and
+   T are sums of the chosen candidates' minutes), so exact, not an approximation of it. It is the
+   L1 sibling of the weighted CV's numerator (the CV itself is a square root of a quadratic over a
+   mean that moves with the choice, which CP-SAT cannot minimise directly);
+3. with both fixed, prefer weak schools' requests, then the requesters' own priorities, then earlier
+   submissions (the tie-break).
+
+Deterministic: one worker, a fixed seed, and a *deterministic* time limit per stage (CP-SAT's own
+work measure, the same on every machine and load), with a wall-clock limit only as a safety net.
+``first_come_first_served`` and ``in_order`` are the greedy comparisons on the same candidates.
+"""
+from __future__ import annotations
+
+import os
+import random
+import time
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Iterable, Mapping
+
+from booking.reports.equity import Point, weighted_cv
+
+SEED = 20260901
+WORKERS = 1  # one worker: the same search, and so the same answer, on any machine
+STAGE_DETERMINISTIC_TIME = (1.0, 0.3, 0.1)  # CP-SAT work units per stage (~0.1 a second on 2 cores here)
+WALL_LIMIT_SECONDS = 9.5  # the whole solve, a safety net only
+PRIORITY_LEVELS = 5  # a requester's priority: 1 (most wanted) … 5
+
+
+@dataclass(frozen=True)
+class SchoolIn:
+    id: int
+    enrollment: int
+    weak: bool = False
+    base_minutes: int = 0  # shared access this school already has this term (minutes)
+
+
+@dataclass(frozen=True)
+class RequestIn:
+    id: int
+    school_id: int
+    priority: int = 3  # 1 = the requester's most wanted
+    order: int = 0  # submission order (first come first)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One way to serve a request: a resource's weekday slot, free on every week asked for."""
+
+    request_id: int
+    resource_id: int
+    weekday: int
+    period: int
+    start: int  # minutes after local midnight (the bell school's clock)
+    end: int
+    minutes: int  # over the whole term: the period's length × the dates it falls on
+    shared: bool = True  # counts as shared access for the request's school
+    school_id: int = 0  # where it is held (for a visiting teacher: the class's school)
+    rank: int = 0  # the requester's order of preference among their slots (0 = first)
+
+
+@dataclass(frozen=True)
+class ResourceIn:
+    id: int
+    stock: int = 1  # how many classes at once (equipment kits)
+    teacher: bool = False
+    weekly_cap: int | None = None  # a visiting teacher's lessons a week still free for the round
+    travel: Mapping[tuple[int, int], int] = field(default_factory=dict)  # (smaller id, larger id) → minutes
+
+
+@dataclass(frozen=True)
+class Quota:
+    """At most ``minutes`` for ``school_id`` on ``resource_ids`` (what the round may still add)."""
+
+    school_id: int
+    resource_ids: frozenset[int]
+    minutes: int
+
+
+@dataclass(frozen=True)
+class Problem:
+    schools: tuple[SchoolIn, ...]
+    requests: tuple[RequestIn, ...]
+    candidates: tuple[Candidate, ...]
+    resources: tuple[ResourceIn, ...] = ()
+    quotas: tuple[Quota, ...] = ()
+
+
+@dataclass
+class Assignment:
+    chosen: dict[int, Candidate]  # request id → its candidate
+    method: str = "allocator"
+    status: str = "optimal"  # optimal, feasible (a stage hit its limit), greedy
+
+    @property
+    def served(self) -> int:
+        return len(self.chosen)
+
+
+# --- what the choices mean for equity -------------------------------------------------------
+
+def shared_minutes(problem: Problem, chosen: Iterable[Candidate]) -> dict[int, int]:
+    totals = {school.id: school.base_minutes for school in problem.schools}
+    school_of = {request.id: request.school_id for request in problem.requests}
+    for candidate in chosen:
+        if candidate.shared:
+            school_id = school_of[candidate.request_id]
+            totals[school_id] = totals.get(school_id, 0) + candidate.minutes
+    return totals
+
+
+def points(problem: Problem, chosen: Iterable[Candidate] = ()) -> list[Point]:
+    totals = shared_minutes(problem, chosen)
+    return [Point(school.enrollment, totals[school.id] / 60) for school in problem.schools if school.enrollment > 0]
+
+
+def cv_of(problem: Problem, chosen: Iterable[Candidate] = ()) -> float | None:
+    """The enrollment-weighted CV of shared access per student (booking.reports.equity's definition)."""
+    return weighted_cv(points(problem, chosen))
+
+
+def access_per_100(problem: Problem, chosen: Iterable[Candidate] = ()) -> dict[int, float]:
+    totals = shared_minutes(problem, chosen)
+    return {s.id: totals[s.id] / 60 / s.enrollment * 100 for s in problem.schools if s.enrollment > 0}
+
+
+# --- which candidates exclude each other ----------------------------------------------------
+
+def _travel(resource: ResourceIn, a: int, b: int) -> int | None:
+    return 0 if a == b else resource.travel.get((min(a, b), max(a, b)))
+
+
+def conflict_groups(problem: Problem) -> tuple[list[tuple[list[int], int]], list[tuple[int, int]]]:
+    """(indices of candidates at one instant of one resource, its stock) and excluded pairs (travel).
+
+    Overlapping times of a resource: for each start time, the candidates running then hold at most
+    ``stock`` (intervals that overlap pairwise share a point, so checking the starts is enough).
+    A visiting teacher also needs the travel time between two lessons at different schools.
+    """
+    resources = {r.id: r for r in problem.resources}
+    by_day: dict[tuple[int, int], list[int]] = {}
+    for index, candidate in enumerate(problem.candidates):
+        by_day.setdefault((candidate.resource_id, candidate.weekday), []).append(index)
+    groups, pairs = [], []
+    for (resource_id, _), indices in by_day.items():
+        resource = resources.get(resource_id, ResourceIn(resource_id))
+        seen = set()
+        for start in sorted({problem.candidates[i].start for i in indices}):
+            running = tuple(i for i in indices if problem.candidates[i].start <= start < problem.candidates[i].end)
+            requests = {problem.candidates[i].request_id for i in running}
+            if len(requests) > resource.stock and running not in seen:
+                seen.add(running)
+                groups.append((list(running), resource.stock))
+        if resource.teacher:
+            for i, j in combinations(indices, 2):
+                a, b = problem.candidates[i], problem.candidates[j]
+                if a.request_id == b.request_id or a.start < b.end and b.start < a.end:
+                    continue  # one request takes one slot; overlaps are in the groups
+                travel = _travel(resource, a.school_id, b.school_id)
+                gap = b.start - a.end if a.end <= b.start else a.start - b.end
+                if travel is None or gap < travel:
+                    pairs.append((i, j))
+    return groups, pairs
+
+
+def _fits(problem: Problem, candidate: Candidate, taken: list[Candidate], resources: dict[int, ResourceIn],
+          used: dict[int, int], school_of: dict[int, int]) -> bool:
+    resource = resources.get(candidate.resource_id, ResourceIn(candidate.resource_id))
+    same_day = [t for t in taken if t.resource_id == candidate.resource_id and t.weekday == candidate.weekday]
+    for point in {candidate.start} | {t.start for t in same_day if candidate.start <= t.start < candidate.end}:
+        running = sum(1 for t in same_day if t.start <= point < t.end)
+        if running + 1 > resource.stock:
+            return False
+    if resource.teacher:
+        for t in same_day:
+            if t.start < candidate.end and candidate.start < t.end:
+                continue
+            travel = _travel(resource, t.school_id, candidate.school_id)
+            gap = candidate.start - t.end if t.end <= candidate.start else t.start - candidate.end
+            if travel is None or gap < travel:
+                return False
+        if resource.weekly_cap is not None and sum(1 for t in taken if t.resource_id == resource.id) >= resource.weekly_cap:
+            return False
+    school_id = school_of[candidate.request_id]
+    for index, quota in enumerate(problem.quotas):
+        if quota.school_id == school_id and candidate.resource_id in quota.resource_ids:
+            if used.get(index, 0) + candidate.minutes > quota.minutes:
+                return False
+    return True
+
+
+def in_order(problem: Problem, order: Iterable[int], method: str) -> Assignment:
+    """Greedy: each request in ``order`` takes its first candidate (its own preference order) still free."""
+    resources = {r.id: r for r in problem.resources}
+    school_of = {r.id: r.school_id for r in problem.requests}
+    options: dict[int, list[Candidate]] = {}
+    for candidate in problem.candidates:
+        options.setdefault(candidate.request_id, []).append(candidate)
+    taken: list[Candidate] = []
+    used: dict[int, int] = {}
+    chosen = {}
+    for request_id in order:
+        for candidate in sorted(options.get(request_id, ()), key=lambda c: (c.rank, c.resource_id)):
+            if _fits(problem, candidate, taken, resources, used, school_of):
+                chosen[request_id] = candidate
+                taken.append(candidate)
+                for index, quota in enumerate(problem.quotas):
+                    if quota.school_id == school_of[request_id] and candidate.resource_id in quota.resource_ids:
+                        used[index] = used.get(index, 0) + candidate.minutes
+                break
+    return Assignment(chosen, method, "greedy")
+
+
+def first_come_first_served(problem: Problem) -> Assignment:
+    return in_order(problem, [r.id for r in sorted(problem.requests, key=lambda r: (r.order, r.id))], "fcfs")
+
+
+def random_order(problem: Problem, seed: int = SEED) -> Assignment:
+    order = [r.id for r in sorted(problem.requests, key=lambda r: r.id)]
+    random.Random(seed).shuffle(order)
+    return in_order(problem, order, "random")
+
+
+# --- the CP-SAT model -----------------------------------------------------------------------
+
+def _tie_weight(request: RequestIn, weak: bool, requests: int) -> int:
+    """Weak schools first, then the requester's priority, then who came first; all positive."""
+    priority = max(1, min(PRIORITY_LEVELS, request.priority))
+    order_part = requests - min(request.order, requests)  # earlier submissions weigh more
+    return ((2 if weak else 1) * (PRIORITY_LEVELS + 1) + (PRIORITY_LEVELS - priority)) * (requests + 1) + order_part
+
+
+SPREAD_SCALE = 10_000  # enrollment shares in 1/10000, so the coefficients stay small for the solver
+
+
+def _spread(model, problem: Problem, x, school_of: dict[int, int], cp_model):
+    """Σ_i |s_i·T − T_i| · SPREAD_SCALE-scaled, with s_i = P_i / P: the weighted absolute deviation (see above).
+
+    |P·T_i − P_i·T| / P = |T_i − s_i·T|; the shares are rounded to 1/10000 and the minutes to 5-minute units.
+    """
+    counted = {s.id: s for s in problem.schools if s.enrollment > 0}
+    enrollment = sum(s.enrollment for s in counted.values())
+    if not enrollment:
+        return 0
+    share = {sid: round(SPREAD_SCALE * s.enrollment / enrollment) for sid, s in counted.items()}
+    units: dict[int, list[tuple[int, int]]] = {sid: [] for sid in counted}
+    for i, c in enumerate(problem.candidates):
+        if c.shared and school_of[c.request_id] in counted:
+            units[school_of[c.request_id]].append((i, c.minutes // 5))
+    base = {sid: s.base_minutes // 5 for sid, s in counted.items()}
+    most = sum(base.values()) + sum(u for items in units.values() for _, u in items)
+    # T_i and T as their own variables: each deviation constraint then has three terms, not thousands.
+    totals = {}
+    for sid, items in units.items():
+        totals[sid] = model.new_int_var(0, most, f"t{sid}")
+        model.add(totals[sid] == base[sid] + cp_model.LinearExpr.weighted_sum([x[i] for i, _ in items],
+                                                                             [u for _, u in items]))
+    total = model.new_int_var(0, most, "t")
+    model.add(total == cp_model.LinearExpr.sum(list(totals.values())))
+    deviations = []
+    for sid in counted:
+        # d_i ≥ |SPREAD_SCALE·T_i − share_i·T| as two inequalities: minimising makes it the absolute value.
+        deviation = model.new_int_var(0, SPREAD_SCALE * most, f"d{sid}")
+        model.add(deviation >= SPREAD_SCALE * totals[sid] - share[sid] * total)
+        model.add(deviation >= share[sid] * total - SPREAD_SCALE * totals[sid])
+        deviations.append(deviation)
+    return cp_model.LinearExpr.sum(deviations)
+
+
+def allocate(problem: Problem, stage_time: tuple[float, float, float] = STAGE_DETERMINISTIC_TIME,
+             wall_limit: float = WALL_LIMIT_SECONDS) -> Assignment:
+    """The lexicographic optimum (served, then spread, then weak/priority/order), or the best found in time."""
+    from ortools.sat.python import cp_model
+
+    if not problem.candidates:
+        return Assignment({}, "allocator")
+    groups, pairs = conflict_groups(problem)
+    school_of = {r.id: r.school_id for r in problem.requests}
+    weak = {s.id for s in problem.schools if s.weak}
+    weights = {r.id: _tie_weight(r, r.school_id in weak, len(problem.requests)) for r in problem.requests}
+    tie_weights = [weights[c.request_id] * 10 + (9 - min(c.rank, 9)) for c in problem.candidates]
+    solver = cp_model.CpSolver()
+    solver.parameters.random_seed = SEED
+    solver.parameters.num_workers = WORKERS
+    solver.parameters.linearization_level = 2  # the at-most-one cliques in the LP: proves stage 1 in a second
+    solver.parameters.log_search_progress = bool(os.environ.get("ALLOCATION_SOLVER_LOG"))
+    # Start from first come first served: a feasible answer the solver only has to improve.
+    greedy = first_come_first_served(problem).chosen
+    hint = [int(greedy.get(c.request_id) == c) for c in problem.candidates]
+    reached: list[int] = []
+    status_text = "optimal"
+    started = time.perf_counter()
+    for stage in range(3):
+        model = cp_model.CpModel()
+        x = _base_model(model, problem, groups, pairs, school_of, cp_model)
+        served = cp_model.LinearExpr.sum(x)
+        ties = cp_model.LinearExpr.weighted_sum(x, tie_weights)
+        if stage == 0:
+            model.maximize(served)
+        else:
+            model.add(served == reached[0])  # held while the next stages look further
+            spread = _spread(model, problem, x, school_of, cp_model)
+            if stage == 1:
+                model.minimize(spread)
+            else:
+                model.add(spread <= reached[1])
+                model.maximize(ties)
+        for var, value in zip(x, hint):
+            model.add_hint(var, value)
+        left = wall_limit - (time.perf_counter() - started)
+        solver.parameters.max_deterministic_time = stage_time[stage]
+        solver.parameters.max_time_in_seconds = max(left / (3 - stage), 0.2)
+        # Presolving the spread's rows costs seconds and gains little; stage 1's pays for itself.
+        solver.parameters.cp_model_presolve = stage == 0
+        status = solver.solve(model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            status_text = "feasible"
+            break  # keep the previous stage's answer (the hint), which met every constraint
+        if status == cp_model.FEASIBLE:
+            status_text = "feasible"
+        hint = [int(solver.value(var)) for var in x]
+        reached.append(int(round(solver.objective_value)))
+    chosen = {}
+    for index, value in enumerate(hint):
+        if value:
+            candidate = problem.candidates[index]
+            chosen[candidate.request_id] = candidate
+    return Assignment(chosen, "allocator", status_text)
+
+
+def _base_model(model, problem: Problem, groups, pairs, school_of: dict[int, int], cp_model) -> list:
+    """One boolean per candidate, and every rule between them: one slot per request, stock, travel, caps, quotas."""
+    x = [model.new_bool_var(f"x{i}") for i in range(len(problem.candidates))]
+    by_request: dict[int, list[int]] = {}
+    for index, candidate in enumerate(problem.candidates):
+        by_request.setdefault(candidate.request_id, []).append(index)
+    for indices in by_request.values():
+        model.add_at_most_one(x[i] for i in indices)
+    for indices, stock in groups:
+        if stock == 1:
+            model.add_at_most_one(x[i] for i in indices)
+        else:
+            model.add(cp_model.LinearExpr.sum([x[i] for i in indices]) <= stock)
+    for i, j in pairs:
+        model.add_bool_or([x[i].Not(), x[j].Not()])
+    for resource in problem.resources:
+        if resource.weekly_cap is not None:
+            model.add(cp_model.LinearExpr.sum([x[i] for i, c in enumerate(problem.candidates)
+                                               if c.resource_id == resource.id]) <= max(resource.weekly_cap, 0))
+    for quota in problem.quotas:
+        picked = [(x[i], c.minutes) for i, c in enumerate(problem.candidates)
+                  if school_of[c.request_id] == quota.school_id and c.resource_id in quota.resource_ids]
+        if picked:
+            model.add(cp_model.LinearExpr.weighted_sum([v for v, _ in picked], [m for _, m in picked])
+                      <= max(quota.minutes, 0))
+    return x
