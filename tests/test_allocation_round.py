@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
+import jsonschema
 import pytest
 from sqlalchemy import func, select
 
@@ -154,3 +155,52 @@ def test_the_api_takes_requests_and_previews(district, client):
     coordinator_auth = bearer(d["coordinator"])
     preview = client.get(f"/api/v1/allocation-rounds/{d['round'].id}/preview", headers=coordinator_auth).get_json()
     assert preview["served"] == 1 and preview["lines"][0]["weekday"] == 0
+    documented(client, created.get_json(), "/allocation-rounds/{round_id}/requests", "post", "201")
+    early = client.post(f"/api/v1/allocation-rounds/{d['round'].id}/commit", headers=coordinator_auth)
+    assert early.status_code == 422 and "round" in early.get_json()["fields"]
+    clock.freeze(DEADLINE + timedelta(minutes=1))
+    committed = client.post(f"/api/v1/allocation-rounds/{d['round'].id}/commit", headers=coordinator_auth)
+    assert committed.status_code == 200 and committed.get_json()["round"]["status"] == "committed"
+    documented(client, committed.get_json(), "/allocation-rounds/{round_id}/commit", "post")
+    again = client.post(f"/api/v1/allocation-rounds/{d['round'].id}/commit", headers=coordinator_auth)
+    assert again.status_code == 422
+    opened = client.post("/api/v1/allocation-rounds", headers=coordinator_auth,
+                         json={"term_id": d["term"].id, "name": "补充轮", "deadline": "2026-09-10T09:00:00Z"})
+    assert opened.status_code == 201 and opened.get_json()["accepts_requests"] is True
+    documented(client, opened.get_json(), "/allocation-rounds", "post", "201")
+    refused = client.post("/api/v1/allocation-rounds", headers=teacher_auth,
+                          json={"term_id": d["term"].id, "name": "x", "deadline": "2026-09-10T09:00:00Z"})
+    assert refused.status_code == 403
+
+
+def documented(client, body, path: str, method: str, status: str = "200") -> None:
+    document = client.get("/api/v1/openapi.json").get_json()
+    schema = document["paths"][path][method]["responses"][status]["content"]["application/json"]["schema"]
+    jsonschema.validate(body, {**schema, "components": document["components"]}, cls=jsonschema.Draft202012Validator,
+                        format_checker=jsonschema.FormatChecker())
+
+
+def test_the_pages_take_a_request_and_the_coordinator_commits(district, client, login_as):
+    d = district
+    db.session.commit()
+    round_id, lab_id = d["round"].id, d["lab"].id
+    login_as(d["weak_teacher"])
+    page = client.get(f"/allocation/{round_id}")
+    assert page.status_code == 200 and "分组实验" not in page.get_data(as_text=True)
+    bad = client.post(f"/allocation/{round_id}", data={"title": "", "weeks": "4", "priority": "3"})
+    assert bad.status_code == 422
+    good = client.post(f"/allocation/{round_id}", data={"resource_id": str(lab_id), "slots": ["0-3", "1-3"],
+                                                        "weeks": "4", "title": "<b>分组实验</b>", "priority": "2"})
+    assert good.status_code == 302
+    listed = client.get(f"/allocation/{round_id}").get_data(as_text=True)
+    assert "&lt;b&gt;分组实验&lt;/b&gt;" in listed and "<b>分组实验" not in listed
+    assert client.get(f"/allocation/{round_id}/preview").status_code == 403
+    client.post("/logout")
+    login_as(d["coordinator"])
+    preview = client.get(f"/allocation/{round_id}/preview").get_data(as_text=True)
+    assert "allocation-summary" in preview and "&lt;b&gt;分组实验" in preview
+    clock.freeze(DEADLINE + timedelta(minutes=1))
+    assert client.post(f"/allocation/{round_id}/commit").status_code == 302
+    db.session.remove()
+    assert db.session.get(AllocationRound, round_id).status == RoundStatus.COMMITTED
+    assert db.session.scalar(select(func.count()).select_from(Booking)) == 4
