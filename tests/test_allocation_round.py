@@ -204,3 +204,15 @@ def test_the_pages_take_a_request_and_the_coordinator_commits(district, client, 
     db.session.remove()
     assert db.session.get(AllocationRound, round_id).status == RoundStatus.COMMITTED
     assert db.session.scalar(select(func.count()).select_from(Booking)) == 4
+
+
+def test_the_pages_speak_english_too(district, client, login_as):
+    d = district
+    english = factories.user(school=d["weak"], locale="en")
+    ask(d["weak_teacher"], d["round"], [[0, 3]], d["lab"])
+    db.session.commit()
+    login_as(english)
+    listing = client.get("/allocation/").get_data(as_text=True)
+    assert "Term allocation rounds" in listing and "Taking requests" in listing
+    page = client.get(f"/allocation/{d['round'].id}").get_data(as_text=True)
+    assert "Submit a weekly request" in page and "Monday" in page
