@@ -25,7 +25,7 @@ from booking.bookings.errors import NotAllowed
 from booking.bookings.models import Booking, BookingStatus
 from booking.bookings.planning import BookingInput, period_school_id
 from booking.bookings.queries import as_existing, calendars_for, overlapping_bookings, resource_snapshot
-from booking.bookings.recurrence import WEEKDAY_CODES
+from booking.bookings.rules.recurrence import WEEKDAY_CODES
 from booking.bookings.services import create_booking
 from booking.clock import utcnow
 from booking.extensions import db
