@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import Optional
 
-from booking.bookings.forms import MultiCheckboxField
+from booking.bookings.web.forms import MultiCheckboxField
 from booking.labels import WEEKDAYS, period_label
 from booking.texts import lazy_gettext as _l
 

@@ -34,7 +34,7 @@ from booking.permissions import (can_book_for_school, can_run_allocation, can_se
                                  visible_allocation_requests_clause)
 from booking.resources.models import Category, Resource
 from booking.schools.models import BellPeriod, School, Stage, Term
-from booking.schools.rules import text_error
+from booking.parsing import text_error
 from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 

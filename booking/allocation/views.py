@@ -19,7 +19,7 @@ from booking.i18n import district_zone
 from booking.labels import WEEKDAYS, label, period_label
 from booking.permissions import can_run_allocation, visible_resources_clause
 from booking.resources.models import Category, Resource
-from booking.schools.forms import attach_errors
+from booking.form_helpers import attach_errors
 from booking.schools.models import Term
 from booking.validation import ValidationFailed
 
