@@ -47,9 +47,9 @@ def people(app):
 
 PATHS = {
     "teacher": ["/", "/resources/", "/resources/{lab}", "/bookings/day?day=2026-09-03", "/bookings/mine",
-                "/bookings/new/{lab}", "/bookings/search"],
+                "/bookings/new/{lab}", "/bookings/search", "/allocation/"],
     "admin": ["/", "/bookings/approvals", "/resources/manage"],
-    "coordinator": ["/", "/reports/", "/admin/"],
+    "coordinator": ["/", "/reports/", "/admin/", "/allocation/"],
 }
 
 
