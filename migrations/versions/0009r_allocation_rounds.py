@@ -1,7 +1,7 @@
 """allocation rounds: a term's round (deadline, status, version counter) and the weekly requests submitted to it
 
 Revision ID: 0009r
-Revises: 0008e
+Revises: 0009n
 Create Date: 2026-12-01 19:49:40.743375
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009r'
-down_revision = '0008e'
+down_revision = '0009n'
 branch_labels = None
 depends_on = None
 
