@@ -21,6 +21,7 @@ from schemathesis import GenerationMode
 from schemathesis.core.parameters import ParameterLocation
 from sqlalchemy import select
 
+from booking.allocation.models import AllocationRound
 from booking.bookings.models import Booking, BookingStatus
 from booking.extensions import db
 from booking.resources.models import Resource
@@ -57,7 +58,8 @@ def _real_ids() -> dict:
     pending = select(Booking.id).where(Booking.status == BookingStatus.PENDING).order_by(Booking.id).limit(1)
     return {"booking_id": db.session.scalar(pending),
             "resource_id": db.session.scalar(select(Resource.id).order_by(Resource.id).limit(1)),
-            "school_id": db.session.scalar(select(School.id).order_by(School.id).limit(1))}
+            "school_id": db.session.scalar(select(School.id).order_by(School.id).limit(1)),
+            "round_id": db.session.scalar(select(AllocationRound.id).order_by(AllocationRound.id).limit(1))}
 
 
 def _fuzz(operation, strategy, headers: dict) -> str | None:
