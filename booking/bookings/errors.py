@@ -1,6 +1,9 @@
 """The refusal services raise when the rules (or the database) say no; nothing was written."""
 from __future__ import annotations
 
+from booking.texts import lazy_gettext as _l
+from booking.validation import ValidationFailed
+
 
 class BookingRefused(Exception):
     """The booking clashes with the rules: 409 in the API, an explained message in the browser.
@@ -17,3 +20,17 @@ class BookingRefused(Exception):
 
 class NotAllowed(Exception):
     """The actor may see the booking but not change it (403)."""
+
+
+class NeedsConfirmation(ValidationFailed):
+    """Dates lie in a gap between terms and the resource asks the booker to confirm them (422 ``outside_term``).
+
+    A ValidationFailed on the field ``outside_term_ok``, so every form shows it there; ``refusals``
+    are the confirmable ``rules.Refusal`` (kind outside_term), one per date."""
+
+    def __init__(self, refusals: list):
+        first = refusals[0].message
+        message = first if len(refusals) == 1 else _l(
+            "%(first)s (%(n)d dates between terms in all.)", first=first, n=len(refusals))
+        super().__init__({"outside_term_ok": message})
+        self.refusals = refusals
