@@ -145,7 +145,7 @@ def read_booking(values: Mapping, resource_id: int, zone: ZoneInfo, find_term: C
         resource_id=resource_id, title=_text(values, "title"), class_name=_text(values, "class_name"),
         students=_number(values, "students", MAX_STUDENTS,
                          _l("Enter a number of students from 0 to %(n)d.", n=MAX_STUDENTS), errors),
-        quantity=1, school_id=None,
+        quantity=1, school_id=None, outside_term_ok=bool(values.get("outside_term_ok")),
     )
     if quantity_based:
         quantity = _number(values, "quantity", MAX_QUANTITY, _l("Enter how many, as a whole number."), errors)

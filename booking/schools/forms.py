@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, SelectField, StringField
 
-from booking.labels import choices
+from booking.labels import WEEKDAYS, choices
 from booking.schools.calendar import ClosureInput, TermInput
+from booking.schools.makeup import MakeupDayInput
 from booking.schools.models import Stage
 from booking.schools.rules import PeriodRow
 from booking.schools.services import SchoolInput
@@ -135,3 +136,20 @@ def attach_errors(form: FlaskForm, errors: dict) -> None:
         if isinstance(field, FieldList):  # a list keeps a copy of its rows' errors, made when it validated
             row_errors = [entry.errors for entry in field.entries]
             field.errors = row_errors if any(row_errors) else []
+
+
+class MakeupDayForm(FlaskForm):
+    """A make-up teaching day (调休上课 / 补班): the date, the weekday it follows, for whom and why."""
+
+    school_id = SelectField(_l("For"), validate_choice=False)
+    day = _date(_l("Date"))
+    follows_weekday = SelectField(_l("Follows the timetable of"), validate_choice=False)
+    reason = _text(_l("Reason"), required=True)
+
+    def set_choices(self, schools, district_label) -> None:
+        self.school_id.choices = [("", district_label)] + [(str(s.id), s.name) for s in schools]
+        self.follows_weekday.choices = [(str(i), name) for i, name in enumerate(WEEKDAYS)]
+
+    def to_input(self) -> MakeupDayInput:
+        return MakeupDayInput(self.day.data or "", self.follows_weekday.data or "", self.reason.data or "",
+                              self.school_id.data or None)
