@@ -62,7 +62,8 @@ _WORK_MARK = re.compile(r"^\s*[\[【（(]?\s*班\s*[\]】）)|｜:：\s-]|^\s*�
 _REST_MARK = re.compile(r"^\s*[\[【（(]?\s*休\s*[\]】）)|｜:：\s-]|^\s*休\s*$")
 _WEEKDAY_WORDS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 # "补周五的课", "上周五的课", "按星期五课表", "执行周五课表", "(周五)"; "Friday timetable" in English.
-_FOLLOWS = re.compile(r"(?:补|上|按|执行|同|调)\s*(?:周|星期|礼拜)([一二三四五六日天])|(?:周|星期|礼拜)([一二三四五六日天])\s*(?:的)?\s*课")
+_FOLLOWS = re.compile(r"(?:补|上|按|执行|同|调)\s*(?:周|星期|礼拜)([一二三四五六日天])"
+                      r"|(?:周|星期|礼拜)([一二三四五六日天])\s*(?:的)?\s*课")
 _ENGLISH_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
