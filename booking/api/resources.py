@@ -181,7 +181,8 @@ RESOURCE_CHANGED_SCHEMA = schema("ResourceChanged", obj({
 
 
 def _opening_hours(value: list) -> list[Window]:
-    return [Window(item["weekday"], parse_clock(item["opens"]), parse_clock(item["closes"])) for item in value]
+    return [Window(json_whole_number(item["weekday"]), parse_clock(item["opens"]), parse_clock(item["closes"]))
+            for item in value]
 
 
 def resource_change(resource: Resource, body: dict) -> tuple:
