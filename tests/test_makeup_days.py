@@ -195,3 +195,15 @@ def test_the_resource_setting_is_in_the_admin_form_and_the_api(setting, client, 
     login_as(coordinator)
     page = client.get(f"/resources/{lab.id}/edit").get_data(as_text=True)
     assert 'name="outside_term"' in page and '<option selected value="refuse">' in page
+
+
+def test_an_edit_of_the_opening_hours_judges_a_makeup_sunday_by_the_weekday_it_follows(setting, client):
+    teacher, lab, coordinator = setting
+    create_booking(teacher, single(lab, month=9, day=20))
+    headers = bearer(coordinator)
+    afternoons = [{"weekday": d, "opens": "13:00", "closes": "17:00"} for d in range(5)]
+    refused = client.patch(f"/api/v1/resources/{lab.id}", json={"opening_hours": afternoons}, headers=headers)
+    assert refused.status_code == 409 and refused.get_json()["broken"][0]["reasons"][0]["kind"] == "outside_hours"
+    mornings = [{"weekday": d, "opens": "08:00", "closes": "12:00"} for d in range(5)]
+    assert client.patch(f"/api/v1/resources/{lab.id}", json={"opening_hours": mornings},
+                        headers=headers).status_code == 200
