@@ -9,6 +9,7 @@ import pytest
 from booking.bookings.recurrence import RecurrenceError, expand, weekly_rule, with_makeup_days
 from booking.bookings.rules import (BusyTime, Calendar, Interval, Kind, OccurrenceCheck, Request, ResourceSnapshot,
                                     TeacherSnapshot, TermSpan, check_occurrences, refusals_at)
+from booking.reports.timeframe import ReportRange, open_weekdays
 
 ZONE = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 9, 1, tzinfo=timezone.utc)
@@ -163,3 +164,11 @@ def test_each_date_of_a_series_is_judged_on_its_own():
     checks = check_occurrences(request(resource("confirm")), [slot(date(2027, 1, 22), 9), slot(WINTER, 9)], [], TERMS,
                                NOW)
     assert [c.state for c in checks] == ["free", "conflict"] and checks[1].needs_confirmation
+
+
+def test_the_reports_count_a_makeup_day_as_the_weekday_it_follows():
+    week = ReportRange(date(2026, 9, 14), date(2026, 9, 20), ZONE)
+    assert open_weekdays(week, [])[6] == 1 and open_weekdays(week, [])[4] == 1
+    counted = open_weekdays(week, [], MAKEUP)
+    assert counted[6] == 0 and counted[4] == 2
+    assert open_weekdays(week, [SUNDAY_MAKEUP], MAKEUP)[4] == 1  # closed after all
