@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from booking.bookings.recurrence import RecurrenceError, expand, weekly_rule, with_makeup_days
+from booking.bookings.rules.recurrence import RecurrenceError, expand, weekly_rule, with_makeup_days
 from booking.bookings.rules import (BusyTime, Calendar, Interval, Kind, OccurrenceCheck, Request, ResourceSnapshot,
                                     TeacherSnapshot, TermSpan, check_occurrences, refusals_at)
 from booking.reports.timeframe import ReportRange, open_weekdays

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from booking.texts import lazy_gettext as _l
-from booking.validation import ValidationFailed
+# Raised by every package's services, so it lives beside ValidationFailed; booking code imports it from here too.
+from booking.validation import NotAllowed, ValidationFailed  # noqa: F401
 
 
 class BookingRefused(Exception):
@@ -17,9 +18,6 @@ class BookingRefused(Exception):
         self.refusals = refusals
         self.suggestions = suggestions or []
 
-
-class NotAllowed(Exception):
-    """The actor may see the booking but not change it (403)."""
 
 
 class NeedsConfirmation(ValidationFailed):

@@ -17,7 +17,7 @@ from booking.bookings import rules
 from booking.bookings.models import BookingStatus, LessonKind
 from booking.bookings.queries import (as_existing, calendar_for, candidate_bookings, makeup_days_by_school,
                                      resource_snapshot, span_of)
-from booking.bookings.recurrence import Recurrence, RecurrenceError, expand, with_makeup_days
+from booking.bookings.rules.recurrence import Recurrence, RecurrenceError, expand, with_makeup_days
 from booking.clock import utcnow
 from booking.extensions import db
 from booking.i18n import district_zone, local_to_utc
@@ -25,7 +25,7 @@ from booking.labels import label
 from booking.permissions import can_approve, can_book_for_school, can_see_resource
 from booking.resources.models import Resource, ResourceKind
 from booking.schools.models import BellPeriod, School, Term
-from booking.schools.rules import text_error
+from booking.parsing import text_error
 from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from booking.audit.services import record
 from booking.extensions import db
 from booking.i18n import local_today
-from booking.schools import rules
+from booking import parsing
 from booking.schools.models import MakeupDay, School
 from booking.schools.services import district_for_writes
 from booking.texts import lazy_gettext as _l
@@ -32,19 +32,19 @@ class MakeupDayInput:
 def check_makeup_input(data: MakeupDayInput, existing: MakeupDay | None = None) -> tuple[dict, School | None]:
     """Field errors for a make-up day, and the one school it is for (None: the whole district)."""
     errors: dict = {}
-    day = rules.parse_day(data.day)
+    day = parsing.parse_day(data.day)
     if day is None:
         errors["day"] = _l("Enter the date (YYYY-MM-DD).")
-    weekday = rules.parse_whole_number(data.follows_weekday, 6)
+    weekday = parsing.parse_whole_number(data.follows_weekday, 6)
     if weekday is None:
         errors["follows_weekday"] = _l("Choose the weekday whose timetable the day follows.")
     reason = (data.reason or "").strip()
-    problem = rules.text_error(reason, 200, _l("Enter the reason, for example 国庆节补班."))
+    problem = parsing.text_error(reason, 200, _l("Enter the reason, for example 国庆节补班."))
     if problem is not None:
         errors["reason"] = problem
     school = None
     if data.school_id not in (None, ""):
-        school_id = rules.parse_whole_number(data.school_id, MAX_ID)
+        school_id = parsing.parse_whole_number(data.school_id, MAX_ID)
         school = db.session.get(School, school_id) if school_id is not None else None
         if school is None:
             errors["school_id"] = _l("Choose a school from the list, or the whole district.")
@@ -68,8 +68,8 @@ def save_makeup_day(makeup: MakeupDay, data: MakeupDayInput, actor) -> MakeupDay
         raise ValidationFailed(errors)
     action = "makeup_day.update" if makeup.id else "makeup_day.create"
     makeup.school = school
-    makeup.day = rules.parse_day(data.day)
-    makeup.follows_weekday = rules.parse_whole_number(data.follows_weekday, 6)
+    makeup.day = parsing.parse_day(data.day)
+    makeup.follows_weekday = parsing.parse_whole_number(data.follows_weekday, 6)
     makeup.reason = data.reason.strip()
     if makeup.district_id is None:
         makeup.district_id = district_for_writes().id

@@ -8,7 +8,8 @@ from flask_login import current_user
 from booking.extensions import db
 from booking.permissions import district_coordinator_required
 from booking.schools import makeup, services
-from booking.schools.forms import CsrfOnlyForm, MakeupDayForm
+from booking.form_helpers import CsrfOnlyForm
+from booking.schools.forms import MakeupDayForm
 from booking.schools.models import MakeupDay
 from booking.schools.views import _save, bp
 
