@@ -18,6 +18,7 @@ from booking.validation import ValidationFailed
 from tests import factories
 from tests.api_support import assert_documented, bearer, get_json
 from tests.booking_support import freeze, local, single
+from tests.teacher_support import auto_confirm, build_district
 from tests.test_booking_pages import field_error, text_of
 
 SUNDAY = date(2026, 9, 20)  # 国庆节补班, taught as a Friday here
@@ -207,3 +208,19 @@ def test_an_edit_of_the_opening_hours_judges_a_makeup_sunday_by_the_weekday_it_f
     mornings = [{"weekday": d, "opens": "08:00", "closes": "12:00"} for d in range(5)]
     assert client.patch(f"/api/v1/resources/{lab.id}", json={"opening_hours": mornings},
                         headers=headers).status_code == 200
+
+
+def test_a_visit_request_between_terms_asks_and_then_goes_through(login_as):
+    district = build_district()
+    auto_confirm(district.lead.district_id)
+    factories.term(name="Spring", start_date=date(2027, 2, 22), end_date=date(2027, 7, 9))
+    db.session.commit()
+    client = login_as(district.teacher_a)
+    data = {"subject": "music", "day": "2027-02-04", "period_number": "2", "class_name": "三年级", "students": "12",
+            "resource_id": str(district.zhang.resource_id)}
+    asked = client.post("/teachers/visit", data=data)
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 422 and 'name="outside_term_ok" value="y"' in page
+    assert db.session.scalar(select(func.count()).select_from(Booking)) == 0
+    assert client.post("/teachers/visit", data={**data, "outside_term_ok": "y"}).status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(Booking)) == 1
