@@ -224,3 +224,19 @@ def test_a_visit_request_between_terms_asks_and_then_goes_through(login_as):
     assert db.session.scalar(select(func.count()).select_from(Booking)) == 0
     assert client.post("/teachers/visit", data={**data, "outside_term_ok": "y"}).status_code == 302
     assert db.session.scalar(select(func.count()).select_from(Booking)) == 1
+
+
+def test_moving_a_booking_into_the_winter_break_asks_first(setting, client, login_as):
+    teacher, lab, _ = setting
+    [booking] = create_booking(teacher, single(lab, month=9, day=3)).bookings
+    db.session.commit()
+    login_as(teacher)
+    data = {"scope": "occurrence", "day": "2027-02-01", "period_number": "3", "title": "科学实验",
+            "class_name": "三年级2班", "students": "30"}
+    asked = client.post(f"/bookings/{booking.id}/change", data=data)
+    assert asked.status_code == 422 and "between the terms Autumn and Spring" in field_error(asked, "outside_term_ok")
+    db.session.expire_all()
+    assert booking.starts_at == local(9, 3, 9, 50)
+    assert client.post(f"/bookings/{booking.id}/change", data={**data, "outside_term_ok": "y"}).status_code == 302
+    db.session.expire_all()
+    assert booking.starts_at == local(2, 1, 9, 50, year=2027)

@@ -79,6 +79,7 @@ class BookingForm(ValuesForm, WhenFields, ClassFields):
 
 class ChangeForm(ValuesForm, WhenFields, ClassFields):
     scope = RadioField(_l("Change which dates"), choices=CANCEL_SCOPES, default="occurrence", validate_choice=False)
+    outside_term_ok = BooleanField(_l("Yes, I mean to book between the terms"))
 
 
 class CancelForm(FlaskForm):
