@@ -240,3 +240,18 @@ def test_moving_a_booking_into_the_winter_break_asks_first(setting, client, logi
     assert client.post(f"/bookings/{booking.id}/change", data={**data, "outside_term_ok": "y"}).status_code == 302
     db.session.expire_all()
     assert booking.starts_at == local(2, 1, 9, 50, year=2027)
+
+
+def test_a_series_into_the_break_previews_the_dates_to_confirm_and_books_them_once_confirmed(setting, client, login_as):
+    teacher, lab, _ = setting
+    login_as(teacher)
+    data = {"day": "2027-01-08", "period_number": "3", "title": "Optics", "class_name": "Class 3-2", "students": "30",
+            "repeat": "1", "until": "2027-02-26"}
+    preview = client.post(f"/bookings/new/{lab.id}", data=data)
+    page = text_of(preview)
+    assert preview.status_code == 200 and "Between two terms" in page and "Book all 8 dates" in page
+    assert 'name="outside_term_ok"' in preview.get_data(as_text=True) and bookings_of(teacher) == []
+    unconfirmed = client.post(f"/bookings/new/{lab.id}", data={**data, "action": "confirm"})
+    assert unconfirmed.status_code == 422 and bookings_of(teacher) == []
+    done = client.post(f"/bookings/new/{lab.id}", data={**data, "action": "confirm", "outside_term_ok": "y"})
+    assert done.status_code == 302 and len(bookings_of(teacher)) == 8
