@@ -1,4 +1,4 @@
-"""The district and its schools: bell times, travel between campuses, terms, closures."""
+"""The district and its schools: bell times, travel between campuses, terms, closures, make-up teaching days."""
 from __future__ import annotations
 
 from datetime import date, datetime, time
