@@ -5,7 +5,7 @@ makeup_days: a date taught like a named weekday (follows_weekday, 0 = Monday), d
 (the default), refuse or allow a booking in a gap between two terms.
 
 Revision ID: 0009m
-Revises: 0009n
+Revises: 0009r
 Create Date: 2026-12-01 19:40:00.000000
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009m'
-down_revision = '0009n'
+down_revision = '0009r'
 branch_labels = None
 depends_on = None
 
