@@ -12,7 +12,7 @@ ValidationFailed or BookingRefused, and changes all the dates in scope or none.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 
 from booking import events
@@ -21,13 +21,14 @@ from booking.bookings import rules
 from booking.bookings.errors import BookingRefused
 from booking.bookings.guarantee import booking_write
 from booking.bookings.models import Booking, BookingSeries, BookingStatus, SeriesStatus
-from booking.bookings.planning import MAX_STUDENTS, can_approve, request_for_booking
+from booking.bookings.planning import MAX_STUDENTS, booking_window_days, can_approve, request_for_booking
 from booking.bookings.queries import as_existing, calendar_for, candidate_bookings, span_of
 from booking.bookings.recurrence import normalised_rule
 from booking.bookings.services import check_scope, end_series_before, in_scope, require_changeable
 from booking.clock import utcnow
 from booking.extensions import db
 from booking.i18n import district_zone, local_to_utc
+from booking.quotas.services import quota_refusals
 from booking.schools.rules import text_error
 from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
@@ -83,6 +84,8 @@ def _check(booking: Booking, moves: dict[int, rules.Interval], targets: list[Boo
         existing = as_existing(rows)
         checks = rules.check_occurrences(request, moves.values(), existing, calendar_for(booking.resource, span), utcnow())
         refusals += [r for check in checks for r in check.refusals]
+        if not refusals:  # the moved dates count against the term quotas in place of where they were
+            refusals += quota_refusals(booking.resource, booking.school_id, moves.values(), list(moves))
     if refusals:
         raise BookingRefused(refusals)
 
@@ -155,6 +158,7 @@ def change_booking(actor, booking: Booking, changes: BookingChanges, scope: str 
     with booking_write(booking.resource):
         # Read under the lock: a concurrent edit of the resource is either committed or waits.
         request = request_for_booking(booking, confirmed=stays_confirmed, students=changes.students)
+        request = replace(request, window_days=booking_window_days(actor, booking.resource, booking.school_id))
         _check(booking, moves, targets, request)
         old_slots = [(t.resource, t.starts_at, t.ends_at) for t in targets if t.id in moves]
         for row in targets:

@@ -30,6 +30,9 @@ class Kind(StrEnum):
     TRAVEL_TIME = "travel_time"
     OVER_WORKLOAD = "over_workload"
     OUTSIDE_AVAILABILITY = "outside_availability"
+    # Fair shares (booking.quotas): a priority window not yet open for the class's school, a term quota spent.
+    NOT_OPEN_YET = "not_open_yet"
+    QUOTA = "quota"
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,8 @@ class Request:
     quantity: int = 1
     confirmed: bool = True  # a confirmed booking, or a pending request awaiting approval
     subject: str | None = None  # a visiting teacher's lesson: the subject asked for
+    # How many days ahead the class's school may book this resource (its priority window), None = no window.
+    window_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -179,3 +184,35 @@ def merged_windows(hours: Iterable[tuple[int, time, time]], weekday: int) -> lis
         else:
             merged.append((opens, closes))
     return merged
+
+
+@dataclass(frozen=True)
+class WindowSetting:
+    """Days ahead a booking opens, by the class's school: weak schools (薄弱学校), the others, the owner.
+
+    A level (district, category, resource) leaves a field None to take the broader level's value.
+    """
+
+    weak_days: int | None = None
+    other_days: int | None = None
+    owner_days: int | None = None
+
+
+@dataclass(frozen=True)
+class QuotaState:
+    """One term quota as it stands for one school: what it may book in the term and what it has booked.
+
+    ``own_use``: the bucket of the owner school's use of its own resources (limited separately).
+    """
+
+    quota_id: int
+    scope: str  # the resource's name or the category's label, for the message
+    term_name: str
+    first_day: date
+    last_day: date
+    limit_minutes: int
+    used_minutes: int
+    own_use: bool = False
+
+    def covers(self, day: date) -> bool:
+        return self.first_day <= day <= self.last_day
