@@ -1,6 +1,6 @@
 """Priority booking windows and term quotas as pure rules: no app, no database."""
 from dataclasses import replace
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from booking.bookings.rules import (Calendar, Interval, Kind, QuotaState, Request, ResourceSnapshot, WindowSetting,
