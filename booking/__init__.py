@@ -82,6 +82,7 @@ def _register_blueprints(app: Flask) -> None:
     from booking.digests.views import bp as digests_bp
     from booking.bookings.views import bp as bookings_bp
     from booking.imports.views import bp as imports_bp
+    from booking.quotas.views import bp as quotas_bp
     from booking.reports.views import bp as reports_bp
     from booking.resources.views import bp as resources_bp
     from booking.schools.views import bp as schools_bp
@@ -98,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(digests_bp)
     app.register_blueprint(teachers_bp)
+    app.register_blueprint(quotas_bp)
 
 
 def _register_cli(app: Flask) -> None:

@@ -198,6 +198,10 @@ class QuotaUsage:
     own_use: bool
 
     @property
+    def scope(self) -> str:
+        return scope_label(self.quota)
+
+    @property
     def used_hours(self) -> str:
         return rules.hours_text(self.used_minutes)
 
@@ -350,3 +354,40 @@ def list_windows(district_id: int) -> list[BookingWindow]:
 def list_quotas(district_id: int) -> list[TermQuota]:
     return list(db.session.scalars(select(TermQuota).where(TermQuota.district_id == district_id)
                                    .order_by(TermQuota.scope_key)))
+
+
+# --- what the pages say before anyone tries ---------------------------------------------------------
+
+@dataclass
+class FairShareNotice:
+    window: WindowNotice | None
+    usages: list[QuotaUsage]
+    later_day: date | None = None  # a date shown that the window does not reach yet
+
+    @property
+    def later_day_opens(self) -> date | None:
+        return self.window.opens_on(self.later_day) if self.window and self.later_day else None
+
+
+def notice_for(actor, resource: Resource, today: date, days: Iterable[date] = ()) -> FairShareNotice | None:
+    """For the booker's own school (coordinators book outside the windows and choose the school per booking):
+    its window with the first of ``days`` past it, and its standing against the resource's term quotas."""
+    school = actor.school if getattr(actor, "role", None) is not None and actor.role.value != "coordinator" else None
+    if school is None:
+        return None
+    window = window_notice(resource, school, today)
+    later = next((day for day in sorted(d for d in days if d) if window and day > window.last_day), None)
+    usages = usage_on(resource, school, today)
+    if window is None and not usages:
+        return None
+    return FairShareNotice(window, usages, later)
+
+
+def parse_scope(value: str | None) -> tuple[int | None, str | None]:
+    """"resource:12" → (12, None), "category:lab" → (None, "lab"), anything else → the district (None, None)."""
+    kind, _, rest = (value or "").partition(":")
+    if kind == "resource" and rest.isdigit() and len(rest) < 12:
+        return int(rest), None
+    if kind == "category" and rest:
+        return None, rest[:32]
+    return None, None
