@@ -128,7 +128,8 @@ def fair_shares():
 
 
 @bp.put("/fair-shares/windows")
-@operation("Set a booking window", response=obj({"window": {"oneOf": [WINDOW_SCHEMA, {"type": "null"}]}}), request_body=WINDOW_BODY,
+@operation("Set a booking window", response=obj({"window": {"oneOf": [WINDOW_SCHEMA, {"type": "null"}]}}),
+           request_body=WINDOW_BODY,
            role=Role.COORDINATOR, description="District coordinators. Audited. " + SCOPE_DESCRIPTION)
 def put_window():
     _may_set()
