@@ -17,6 +17,7 @@ from booking.schools.models import District, School, Term
 from booking.schools.services import current_district
 from booking.seed import people as people_module
 from booking.seed.bookings import create_bookings
+from booking.seed.fair_shares import create_fair_shares
 from booking.seed.resources import create_resources
 from booking.seed.schools import AREAS, DISTRICT_NAME, create_schools
 from booking.seed.terms import create_calendar
@@ -76,6 +77,7 @@ def seed_demo() -> SeedResult:
     planned = people_module.plan_people(schools, rng)
     users = people_module.create_people(planned, schools)
     bookings = create_bookings(schools, resources, users, term, rng)
+    create_fair_shares(district)
     record(None, "demo.seed", district, {"schools": len(schools), "resources": len(resources),
                                          "users": len(planned), "bookings": bookings})
     db.session.commit()
