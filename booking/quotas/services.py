@@ -20,6 +20,7 @@ from typing import Iterable
 
 from sqlalchemy import and_, func, or_, select
 
+from booking.accounts.models import Role
 from booking.audit.services import record
 from booking.bookings import rules
 from booking.bookings.models import Booking, BookingStatus
@@ -372,7 +373,7 @@ class FairShareNotice:
 def notice_for(actor, resource: Resource, today: date, days: Iterable[date] = ()) -> FairShareNotice | None:
     """For the booker's own school (coordinators book outside the windows and choose the school per booking):
     its window with the first of ``days`` past it, and its standing against the resource's term quotas."""
-    school = actor.school if getattr(actor, "role", None) is not None and actor.role.value != "coordinator" else None
+    school = actor.school if actor.is_authenticated and actor.role != Role.COORDINATOR else None
     if school is None:
         return None
     window = window_notice(resource, school, today)
