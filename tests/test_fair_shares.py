@@ -14,7 +14,7 @@ from booking.extensions import db
 from booking.quotas import services as quotas
 from booking.validation import ValidationFailed
 from tests import factories
-from tests.booking_support import freeze, local, single
+from tests.booking_support import ZONE, freeze, local, single
 
 
 @pytest.fixture
@@ -29,6 +29,10 @@ def district_setup(app):
     return dict(lead=lead, weak=weak, other=other, lab=lab, term=term, coordinator=coordinator,
                 lead_teacher=factories.user(school=lead), weak_teacher=factories.user(school=weak),
                 other_teacher=factories.user(school=other))
+
+
+def local_day(instant):
+    return instant.astimezone(ZONE).date()
 
 
 def hour(month, day, at=10, **kw):
@@ -72,6 +76,16 @@ def test_a_weak_schools_teacher_books_20_days_ahead_while_the_lead_school_is_tol
     [refusal] = refused.value.refusals
     assert refusal.kind == "not_open_yet" and "2026-09-08" in str(refusal.message)
     assert db.session.query(Booking).count() == 1
+
+
+def test_alternatives_and_free_slots_stay_inside_the_window(district_setup):
+    s = district_setup
+    set_window(s, {"weak_days": 28, "other_days": 14})
+    book(s["other_teacher"], s["lab"], **hour(9, 15))  # Tuesday 15th: the last day open to other schools
+    with pytest.raises(BookingRefused) as refused:
+        create_booking(s["lead_teacher"], single(s["lab"], **hour(9, 15)))
+    assert refused.value.suggestions
+    assert all(local_day(suggestion.start) <= date(2026, 9, 15) for suggestion in refused.value.suggestions)
 
 
 def test_the_resource_overrides_its_category_which_overrides_the_district(district_setup):

@@ -116,7 +116,7 @@ def _may_set() -> None:
 
 @bp.get("/fair-shares")
 @operation("Booking windows, term quotas and exceptions", response=SETTINGS_SCHEMA, role=Role.COORDINATOR,
-           description="The district's settings; exceptions of the schools the caller manages.")
+           errors=(404,), description="The district's settings; exceptions of the schools the caller manages.")
 def fair_shares():
     district_id = _district_id()
     exceptions = db.session.scalars(db.select(QuotaException).join(TermQuota).where(
@@ -129,7 +129,7 @@ def fair_shares():
 
 @bp.put("/fair-shares/windows")
 @operation("Set a booking window", response=obj({"window": {"oneOf": [WINDOW_SCHEMA, {"type": "null"}]}}),
-           request_body=WINDOW_BODY,
+           request_body=WINDOW_BODY, errors=(404,),
            role=Role.COORDINATOR, description="District coordinators. Audited. " + SCOPE_DESCRIPTION)
 def put_window():
     _may_set()
@@ -140,7 +140,7 @@ def put_window():
 
 @bp.put("/fair-shares/quotas")
 @operation("Set a term quota", response=obj({"quota": {"oneOf": [QUOTA_SCHEMA, {"type": "null"}]}}), request_body=QUOTA_BODY,
-           role=Role.COORDINATOR, description="District coordinators. Audited. " + SCOPE_DESCRIPTION)
+           role=Role.COORDINATOR, errors=(404,), description="District coordinators. Audited. " + SCOPE_DESCRIPTION)
 def put_quota():
     _may_set()
     body = request.get_json(silent=True)
@@ -150,8 +150,9 @@ def put_quota():
 
 @bp.post("/fair-shares/exceptions")
 @operation("Grant a quota exception", response=EXCEPTION_SCHEMA, request_body=EXCEPTION_BODY, role=Role.COORDINATOR,
-           status=201, description="Extra hours for one school against one quota in one term, with the reason; "
-                                   "coordinators of that school. Audited (`quota.exception`).")
+           status=201, errors=(404,),
+           description="Extra hours for one school against one quota in one term, with the reason; coordinators of "
+                       "that school. Audited (`quota.exception`).")
 def post_exception():
     body = request.get_json(silent=True)
     quota = db.session.get(TermQuota, body["quota_id"])

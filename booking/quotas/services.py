@@ -71,6 +71,21 @@ def window_days_for(resource: Resource, school: School | None) -> int | None:
     return rules.window_days(resolved_window(resource), school.is_weak, school.id == resource.owner_school_id)
 
 
+def window_days_by_resource(resources: Iterable[Resource], school: School | None) -> dict[int, int | None]:
+    """``window_days_for`` of many resources at once (one query for every window of the district)."""
+    resources = list(resources)
+    if school is None or not resources:
+        return {r.id: None for r in resources}
+    rows = {(w.district_id, w.scope_key): w for w in db.session.scalars(select(BookingWindow).where(
+        BookingWindow.district_id.in_({_district_id(r) for r in resources})))}
+    found = {}
+    for r in resources:
+        keys = (scope_key(r.id, None), scope_key(None, r.category.value), scope_key(None, None))
+        setting = rules.resolve_window(_setting(rows.get((_district_id(r), key))) for key in keys)
+        found[r.id] = rules.window_days(setting, school.is_weak, school.id == r.owner_school_id)
+    return found
+
+
 @dataclass
 class WindowNotice:
     """What the resource page and the booking form say before anyone tries."""
