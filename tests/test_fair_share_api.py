@@ -74,3 +74,12 @@ def test_teachers_and_area_coordinators_may_not_change_the_settings(client, setu
     other = client.get(f"/api/v1/resources/{s['lab'].id}/fair-share?school={s['lead'].id}",
                        headers=bearer(s["weak_teacher"]))
     assert other.status_code == 403
+
+
+def test_whole_numbers_written_with_a_point_are_whole_numbers(client, setup):
+    """JSON Schema counts 28.0 as an integer, so the API takes it (found by the fuzzer)."""
+    s = setup
+    answer = put(client, "/fair-shares/windows", {"resource_id": float(s["lab"].id), "weak_days": 28.0}, s["coordinator"])
+    assert answer.status_code == 200 and answer.get_json()["window"] == {
+        "id": answer.get_json()["window"]["id"], "category": None, "resource_id": s["lab"].id, "weak_days": 28,
+        "other_days": None, "owner_days": None}

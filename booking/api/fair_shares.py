@@ -155,7 +155,7 @@ def put_quota():
                        "that school. Audited (`quota.exception`).")
 def post_exception():
     body = request.get_json(silent=True)
-    quota = db.session.get(TermQuota, body["quota_id"])
+    quota = db.session.get(TermQuota, int(body["quota_id"]))
     if quota is None or quota.district_id != _district_id():
         abort(404)
     row = services.grant_exception(g.api_user, quota, body["school_id"], body["term_id"], body["extra_hours"],

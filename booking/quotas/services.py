@@ -252,6 +252,8 @@ def _scope(district_id: int, resource_id, category, errors: dict) -> tuple[int |
     if resource_id is not None and category:
         errors["scope"] = _l("Choose a resource or a category, not both.")
         return None, None
+    if isinstance(resource_id, float) and resource_id.is_integer():
+        resource_id = int(resource_id)
     if resource_id is not None:
         resource = db.session.get(Resource, resource_id) if isinstance(resource_id, int) else None
         if resource is None or resource.owner_school.district_id != district_id:
@@ -268,6 +270,8 @@ def _number(values: dict, name: str, maximum, errors: dict, integer: bool):
     value = values.get(name)
     if value is None or value == "":
         return None
+    if isinstance(value, float) and integer and value.is_integer():
+        value = int(value)  # JSON's 250.0 is the whole number 250
     if isinstance(value, bool) or not isinstance(value, (int, float)) or (integer and not isinstance(value, int)):
         errors[name] = _l("Enter a number from 0 to %(n)d.", n=maximum)
         return None
@@ -336,6 +340,7 @@ def grant_exception(actor, quota: TermQuota, school_id, term_id, extra, reason: 
     """Extra hours for one school against one quota in one term, with the reason; audited."""
     from booking.permissions import can_grant_quota_exception
     errors: dict = {}
+    school_id, term_id = (int(v) if isinstance(v, float) and v.is_integer() else v for v in (school_id, term_id))
     school = db.session.get(School, school_id) if isinstance(school_id, int) else None
     if school is None or school.district_id != quota.district_id:
         errors["school_id"] = _l("Unknown school.")
