@@ -41,6 +41,7 @@ def test_the_resource_page_says_the_window_and_the_quota_before_anyone_tries(cli
     sign_in(client, setup["weak_teacher"])
     page = client.get(f"/resources/{setup['lab'].id}").get_data(as_text=True)
     assert "本学期已用 0 / 20 小时" in page and "可提前 28 天预约" in page
+    assert "薄弱学校提前 28 天 · 其他学校 14 天 · 所属学校 14 天" in page and "每校每学期 20 小时" in page
 
 
 def test_the_booking_form_names_the_day_booking_opens_for_the_chosen_date(client, setup):

@@ -8,7 +8,7 @@ from booking.bookings.web_queries import week_grid_for
 from booking.extensions import db
 from booking.i18n import local_today
 from booking.permissions import can_see_resource
-from booking.quotas.services import notice_for
+from booking.quotas.services import notice_for, quotas_for, resolved_window
 from booking.resources import services
 from booking.resources.models import Category, Resource, ResourceKind
 from booking.schools.services import list_schools
@@ -35,7 +35,8 @@ def show_resource(resource_id: int):
         abort(404)
     grid = week_grid_for(resource, request.args.get("week")) if resource.active else None
     fair = notice_for(current_user, resource, local_today(), grid.days if grid else ())
-    return render_template("resources/show.html", resource=resource, grid=grid, fair=fair)
+    return render_template("resources/show.html", resource=resource, grid=grid, fair=fair,
+                           window_setting=resolved_window(resource), term_quotas=quotas_for(resource))
 
 
 from booking.resources import admin_views  # noqa: E402,F401  (registers the administration routes on bp)
