@@ -18,7 +18,7 @@ from booking.quotas import services
 from booking.quotas.forms import ExceptionForm, QuotaForm, WindowForm, typed_number
 from booking.quotas.models import QuotaException, TermQuota
 from booking.resources.models import Category, Resource
-from booking.schools.forms import attach_errors
+from booking.form_helpers import attach_errors
 from booking.schools.models import School, Term
 from booking.schools.services import current_district
 from booking.validation import ValidationFailed

@@ -14,10 +14,10 @@ from datetime import date, datetime, time, timedelta
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
-from booking.bookings import teacher_rules
-from booking.bookings.rule_types import (MAX_BOOKING_LENGTH, BusyTime, Calendar, Existing, Interval, Kind,  # noqa: F401
-                                         OccurrenceCheck, QuotaState, Refusal, Request, ResourceSnapshot,
-                                         TeacherSnapshot, WindowSetting, clock_text, holds_against, merged_windows)
+from booking.bookings.rules import teachers as teacher_rules
+from booking.bookings.rules.types import (Calendar, Existing, Interval, Kind, OccurrenceCheck, QuotaState, Refusal,
+                                          Request, ResourceSnapshot, WindowSetting, clock_text, holds_against,
+                                          merged_windows)
 from booking.texts import lazy_gettext as _l
 
 _clock = clock_text
