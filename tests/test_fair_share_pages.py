@@ -87,3 +87,12 @@ def test_only_district_coordinators_change_settings(client, setup):
     sign_in(client, area)
     assert client.post("/admin/quotas/window", data={"window-scope": "district", "window-weak_days": "1"}).status_code == 403
     assert quotas.window_days_for(setup["lab"], setup["weak"]) == 28
+
+
+def test_the_resource_edit_form_opens_the_page_on_that_resource_with_its_settings(client, setup):
+    sign_in(client, setup["coordinator"])
+    lab = setup["lab"]
+    assert f"/admin/quotas/?scope=resource:{lab.id}" in client.get(f"/resources/{lab.id}/edit").get_data(as_text=True)
+    page = client.get(f"/admin/quotas/?scope=resource:{lab.id}").get_data(as_text=True)
+    assert f'<option selected value="resource:{lab.id}">' in page
+    assert 'name="quota-hours" step="any" type="number" value="20"' in page

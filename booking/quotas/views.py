@@ -5,7 +5,7 @@ schools they manage. Thin: the forms carry input, booking.quotas.services valida
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -16,7 +16,7 @@ from booking.labels import label
 from booking.permissions import can_grant_quota_exception, can_set_fair_shares, role_required
 from booking.quotas import services
 from booking.quotas.forms import ExceptionForm, QuotaForm, WindowForm, typed_number
-from booking.quotas.models import QuotaException, TermQuota
+from booking.quotas.models import QuotaException, TermQuota, scope_key
 from booking.resources.models import Category, Resource
 from booking.form_helpers import attach_errors
 from booking.schools.models import School, Term
@@ -75,9 +75,29 @@ def _scope_name(row) -> str:
     return str(label(Category(row.category))) if row.category else _("The whole district (default)")
 
 
+def _prefilled(scope: str) -> tuple[WindowForm, QuotaForm]:
+    """The two settings forms opened on one scope (``?scope=resource:12`` from the resource's edit form),
+    with what is set there now."""
+    window, quota = WindowForm(prefix="window"), QuotaForm(prefix="quota")
+    resource_id, category = services.parse_scope(scope)
+    key = scope_key(resource_id, category)
+    window.scope.data = quota.scope.data = key
+    district_id = _district_id()
+    for form, rows, names in ((window, services.list_windows(district_id), services.WINDOW_FIELDS),
+                              (quota, services.list_quotas(district_id), services.QUOTA_FIELDS)):
+        row = next((r for r in rows if r.scope_key == key), None)
+        for name in names:
+            value = getattr(row, name) if row is not None else None
+            getattr(form, name).data = "" if value is None else f"{value:g}"
+    return window, quota
+
+
 @bp.get("/")
 @role_required(Role.COORDINATOR)
 def index():
+    if request.args.get("scope"):
+        window, quota = _prefilled(request.args["scope"])
+        return _page(window=window, quota=quota)
     return _page()
 
 
