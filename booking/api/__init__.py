@@ -91,6 +91,7 @@ def invalid_input(failed: ValidationFailed):
 
 from booking.api.bodies import check_body  # noqa: E402  (imports the route modules' schemas)
 # The route modules register their routes on ``bp``; one per line, so adding one touches one line.
+from booking.api import allocation  # noqa: E402,F401
 from booking.api import blackouts  # noqa: E402,F401
 from booking.api import bookings  # noqa: E402,F401
 from booking.api import core  # noqa: E402,F401

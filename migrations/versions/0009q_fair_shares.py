@@ -6,7 +6,7 @@ term_quotas: hours per school per term of a resource or a category, fixed or per
 school's own use apart. quota_exceptions: extra hours granted to one school for one quota in one term.
 
 Revision ID: 0009q
-Revises: 0009n
+Revises: 0009r
 Create Date: 2026-12-01 20:00:00.000000
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009q'
-down_revision = '0009n'
+down_revision = '0009r'
 branch_labels = None
 depends_on = None
 
