@@ -5,12 +5,13 @@ against the candidates fetched once for the span from its first start to its las
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Iterable
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
+from booking.bookings.closed import ClosedTimes, closed_times
 from booking.bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, ResourceBlackout
 from booking.bookings.rules import MAX_BOOKING_LENGTH, Calendar, Existing, Interval, ResourceSnapshot, local_days
 from booking.bookings.teacher_rules import week_window
@@ -18,7 +19,7 @@ from booking.clock import utcnow
 from booking.extensions import db
 from booking.i18n import district_zone
 from booking.resources.models import Resource, ResourceKind, Sharing
-from booking.schools.models import Closure
+from booking.schools.models import Closure, School
 from booking.teachers.snapshots import teacher_snapshot
 
 
@@ -104,26 +105,28 @@ def as_existing(bookings: Iterable[Booking]) -> list[Existing]:
     ]
 
 
-def closed_days_by_school(school_ids: Iterable[int], first: date, last: date) -> dict[int, dict[date, str]]:
-    """Each school's closed local dates (district holidays plus its own closures): one query."""
+def closed_times_by_school(school_ids: Iterable[int], first: date, last: date,
+                           names: dict[int, str] | None = None) -> dict[int, ClosedTimes]:
+    """Each school's closed times between local dates (district closures plus its own): one query."""
     school_ids = set(school_ids)
-    closures = list(db.session.scalars(
+    closures = db.session.scalars(
         select(Closure).where(
             or_(Closure.school_id.is_(None), Closure.school_id.in_(school_ids)),
             Closure.start_date <= last,
             Closure.end_date >= first,
-        ).order_by(Closure.start_date)
-    ))
-    days: dict[int, dict[date, str]] = {school_id: {} for school_id in school_ids}
-    # District-wide holidays first, so their name wins on a day that is both.
-    for closure in sorted(closures, key=lambda c: c.school_id is not None):
-        targets = school_ids if closure.school_id is None else {closure.school_id}
-        day = max(closure.start_date, first)
-        while day <= min(closure.end_date, last):
-            for school_id in targets:
-                days[school_id].setdefault(day, closure.reason)
-            day += timedelta(days=1)
-    return days
+        ).order_by(Closure.start_date, Closure.id)
+    )
+    return closed_times(closures, school_ids, first, last, district_zone(), names)
+
+
+def closed_days_by_school(school_ids: Iterable[int], first: date, last: date) -> dict[int, dict[date, str]]:
+    """Each school's whole closed local dates (district holidays plus its own closures): one query.
+    A closure of a time range (a morning) leaves its days open here."""
+    return {school_id: dict(times.days) for school_id, times in closed_times_by_school(school_ids, first, last).items()}
+
+
+def _school_names() -> dict[int, str]:
+    return dict(db.session.execute(select(School.id, School.name)).all())
 
 
 def blackouts_by_resource(resource_ids: Iterable[int], span: Interval) -> dict[int, tuple[tuple[Interval, str], ...]]:
@@ -145,9 +148,15 @@ def calendars_for(resources: Iterable[Resource], span: Interval) -> dict[int, Ca
     resources = list(resources)
     zone = district_zone()
     days = local_days(span, zone)
-    closed = closed_days_by_school({r.owner_school_id for r in resources}, days[0], days[-1])
+    teachers = any(r.kind == ResourceKind.TEACHER for r in resources)
+    # A visiting teacher's lesson is also refused where the school it is at is closed: every school's closures.
+    names = _school_names() if teachers else None
+    closed = closed_times_by_school(set(names) if names else {r.owner_school_id for r in resources}, days[0],
+                                    days[-1], names)
     dark = blackouts_by_resource([r.id for r in resources], span)
-    return {r.id: Calendar(zone=zone, closed_days=closed[r.owner_school_id], blackouts=dark.get(r.id, ()))
+    return {r.id: Calendar(zone=zone, closed_days=closed[r.owner_school_id].days, blackouts=dark.get(r.id, ()),
+                           closed_spans=closed[r.owner_school_id].spans,
+                           host_closed=closed if r.kind == ResourceKind.TEACHER else {})
             for r in resources}
 
 

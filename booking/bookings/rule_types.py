@@ -131,6 +131,11 @@ class Calendar:
     zone: ZoneInfo
     closed_days: Mapping[date, str] = field(default_factory=dict)  # local date → reason
     blackouts: tuple[tuple[Interval, str], ...] = ()
+    # The owner school's time-range closures (08:00–12:00 on a day), as instants → reason.
+    closed_spans: tuple[tuple[Interval, str], ...] = ()
+    # For a visiting teacher: the closed times of each school the teacher may teach at (the host school's
+    # closures refuse a lesson there), as booking.bookings.closed.ClosedTimes by school id.
+    host_closed: Mapping[int, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
