@@ -51,8 +51,8 @@ def test_terms_may_not_overlap_but_an_edit_may_keep_its_own_dates(app):
 
 def test_closure_for_one_school_and_district_wide(app):
     school = factories.school()
-    one = calendar.create_closure(ClosureInput("2026-10-15", "2026-10-16", "运动会", str(school.id)), None)
-    everywhere = calendar.create_closure(ClosureInput("2026-10-01", "2026-10-07", "国庆节", ""), None)
+    one = calendar.create_closure(ClosureInput("2026-10-15", "2026-10-16", "运动会", str(school.id)), None).closure
+    everywhere = calendar.create_closure(ClosureInput("2026-10-01", "2026-10-07", "国庆节", ""), None).closure
     assert one.school is school and everywhere.school is None
     calendar.update_closure(one, ClosureInput("2026-10-15", "2026-10-15", "运动会", None), None)
     assert one.school_id is None and one.end_date == date(2026, 10, 15)

@@ -162,3 +162,29 @@ def calendars_for(resources: Iterable[Resource], span: Interval) -> dict[int, Ca
 
 def calendar_for(resource: Resource, span: Interval) -> Calendar:
     return calendars_for([resource], span)[resource.id]
+
+
+def bookings_in_closure(school_id: int | None, intervals: Iterable[Interval]) -> list[Booking]:
+    """The active, not yet finished bookings a closure of ``school_id`` (None: the whole district) over
+    ``intervals`` falls on, earliest first: ONE query. A school's closure hits the bookings of its own
+    resources and the visiting teachers' lessons held at it (those are refused there too)."""
+    intervals = list(intervals)
+    if not intervals:
+        return []
+    now = utcnow()
+    query = (
+        select(Booking)
+        .join(Resource, Resource.id == Booking.resource_id)
+        .options(joinedload(Booking.school), joinedload(Booking.resource))
+        .where(
+            Booking.status.in_(ACTIVE_STATUSES),
+            Booking.ends_at > now,
+            or_(Booking.status == BookingStatus.CONFIRMED, Booking.starts_at > now),
+            or_(*(and_(Booking.starts_at < i.end, Booking.ends_at > i.start) for i in intervals)),
+        )
+        .order_by(Booking.starts_at, Booking.id)
+    )
+    if school_id is not None:
+        query = query.where(or_(Resource.owner_school_id == school_id,
+                                (Resource.kind == ResourceKind.TEACHER) & (Booking.school_id == school_id)))
+    return list(db.session.scalars(query).unique())

@@ -4,14 +4,19 @@ Each changing function records and flushes; the caller's unit of work commits.""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from booking import events
 from booking.audit.services import record
+from booking.bookings import hits
+from booking.bookings.closed import closure_intervals
+from booking.bookings.models import Booking
+from booking.bookings.queries import bookings_in_closure
 from booking.extensions import db
-from booking.i18n import local_today
+from booking.i18n import district_zone, local_today
 from booking.schools import rules
 from booking.schools.models import Closure, School, Term
 from booking.schools.services import district_for_writes
@@ -88,12 +93,41 @@ class ClosureInput:
     end_date: object
     reason: str
     school_id: int | str | None = None  # None or "" for a district-wide closure
+    start_time: object = None  # both blank: the whole days; both given: closed only in that range each day
+    end_time: object = None
+
+
+@dataclass(frozen=True)
+class ClosureSpan:
+    """A closure's values, checked, before (or without) saving: what its hit list is computed from."""
+
+    school_id: int | None
+    start_date: date
+    end_date: date
+    reason: str
+    start_time: time | None = None
+    end_time: time | None = None
+
+
+def _check_times(data: ClosureInput, errors: dict) -> tuple[time | None, time | None]:
+    blank_start, blank_end = data.start_time in (None, ""), data.end_time in (None, "")
+    if blank_start and blank_end:
+        return None, None
+    opens, closes = rules.parse_clock(data.start_time), rules.parse_clock(data.end_time)
+    if opens is None:
+        errors["start_time"] = _l("Enter a time such as 08:00, or leave both times blank for whole days.")
+    if closes is None:
+        errors["end_time"] = _l("Enter a time such as 12:00, or leave both times blank for whole days.")
+    elif opens is not None and closes <= opens:
+        errors["end_time"] = _l("The closure must end after it starts.")
+    return opens, closes
 
 
 def check_closure_input(data: ClosureInput) -> tuple[dict, School | None]:
     """Field errors for a closure, and the one school it closes (None: the whole district)."""
     errors, _start, _end = rules.check_date_range(data.start_date, data.end_date)
     _check_text(data.reason, errors, "reason", 200, _l("Enter the reason for the closure."))
+    _check_times(data, errors)
     school = None
     if data.school_id not in (None, ""):
         school_id = rules.parse_whole_number(data.school_id, MAX_ID)
@@ -103,38 +137,86 @@ def check_closure_input(data: ClosureInput) -> tuple[dict, School | None]:
     return errors, school
 
 
-def _save_closure(closure: Closure, data: ClosureInput, actor, action: str) -> Closure:
+def validated_closure(data: ClosureInput, on_bookings: str = "keep") -> ClosureSpan:
+    """The closure's checked values; ValidationFailed naming each bad field."""
     errors, school = check_closure_input(data)
+    errors.update(hits.choice_errors(on_bookings))
     if errors:
         raise ValidationFailed(errors)
-    closure.school = school
-    closure.start_date, closure.end_date = rules.parse_day(data.start_date), rules.parse_day(data.end_date)
-    closure.reason = data.reason.strip()
+    opens, closes = _check_times(data, {})
+    return ClosureSpan(school.id if school else None, rules.parse_day(data.start_date), rules.parse_day(data.end_date),
+                       data.reason.strip(), opens, closes)
+
+
+def closure_hits(span: ClosureSpan | Closure) -> list[Booking]:
+    """The active bookings and visiting teachers' lessons still to come that the closure falls on."""
+    return bookings_in_closure(span.school_id, closure_intervals(span, district_zone()))
+
+
+@dataclass
+class ClosureSaved(hits.Decided):
+    closure: Closure | None = None
+
+
+def decide_hits(actor, closure: Closure, affected: list[Booking], on_bookings: str) -> hits.Decided:
+    """Cancel or keep the bookings ``closure`` falls on, announcing ``closure_hit`` for each."""
+    decided = hits.decide(actor, affected, on_bookings, closure.reason)
+    events.announce(events.closure_hit, actor, decided.cancelled, closure=closure, action="cancelled")
+    events.announce(events.closure_hit, actor, decided.kept, closure=closure, action="kept")
+    return decided
+
+
+def _save_closure(closure: Closure, data: ClosureInput, actor, action: str, on_bookings: str) -> ClosureSaved:
+    span = validated_closure(data, on_bookings)
+    affected = closure_hits(span)
+    closure.school_id = span.school_id
+    closure.start_date, closure.end_date = span.start_date, span.end_date
+    closure.start_time, closure.end_time = span.start_time, span.end_time
+    closure.reason = span.reason
     if closure.district_id is None:
         closure.district_id = district_for_writes().id
     db.session.add(closure)
-    record(actor, action, closure, _closure_details(closure))
     db.session.flush()
-    return closure
+    record(actor, action, closure, {**_closure_details(closure), "on_bookings": on_bookings,
+                                    "affected_ids": [b.id for b in affected]})
+    db.session.flush()
+    decided = decide_hits(actor, closure, affected, on_bookings)
+    return ClosureSaved(decided.cancelled, decided.kept, closure)
 
 
 def _closure_details(closure: Closure) -> dict:
-    return {"school_id": closure.school_id, "start": closure.start_date.isoformat(),
-            "end": closure.end_date.isoformat(), "reason": closure.reason}
+    details = {"school_id": closure.school_id, "start": closure.start_date.isoformat(),
+               "end": closure.end_date.isoformat(), "reason": closure.reason}
+    if closure.start_time is not None:
+        details.update(start_time=closure.start_time.strftime("%H:%M"), end_time=closure.end_time.strftime("%H:%M"))
+    return details
 
 
-def create_closure(data: ClosureInput, actor) -> Closure:
-    return _save_closure(Closure(), data, actor, "closure.create")
+def create_closure(data: ClosureInput, actor, on_bookings: str = "keep") -> ClosureSaved:
+    """Add the closure; with ``on_bookings="cancel"`` cancel what it falls on, else keep (and flag) it."""
+    return _save_closure(Closure(), data, actor, "closure.create", on_bookings)
 
 
-def update_closure(closure: Closure, data: ClosureInput, actor) -> Closure:
-    return _save_closure(closure, data, actor, "closure.update")
+def update_closure(closure: Closure, data: ClosureInput, actor, on_bookings: str = "keep") -> ClosureSaved:
+    return _save_closure(closure, data, actor, "closure.update", on_bookings)
 
 
 def delete_closure(closure: Closure, actor) -> None:
+    """Bookings cancelled for it stay cancelled: their booker has been told and may book again."""
     record(actor, "closure.delete", ("Closure", closure.id), _closure_details(closure))
     db.session.delete(closure)
     db.session.flush()
+
+
+def kept_on_closures(closures: list[Closure]) -> list[tuple[Closure, list[Booking]]]:
+    """The active bookings still to come on each of ``closures`` (kept when it was added, or made
+    before it was edited): what a coordinator must look at. One query per closure that has any."""
+    found = []
+    for closure in closures:
+        affected = closure_hits(closure)
+        if affected:
+            found.append((closure, affected))
+    return found
 
 
 def list_closures(school_id: int | None = None, today: date | None = None) -> tuple[list[Closure], list[Closure]]:
