@@ -1,7 +1,9 @@
 """Closures that handle what they hit (issue 13): typed on the page or imported, they list the bookings
 they fall on, then cancel or keep them in one unit of work; kept ones stay flagged for the coordinator.
 A time-range closure (08:00–12:00) closes only that range."""
-from datetime import date
+import io
+import re
+from datetime import date, time
 
 import pytest
 
@@ -18,6 +20,9 @@ from booking.schools.calendar import ClosureInput
 from booking.schools.models import Closure
 from tests import factories
 from tests.booking_support import freeze, local, single
+from tests.test_ics_import import calendar as calendar_file
+from tests.test_ics_import import vevent
+from tests.test_ics_import_pages import PAYLOAD
 
 THURSDAY = "2026-09-03"
 FORM = {"school_id": "", "start_date": THURSDAY, "end_date": THURSDAY, "start_time": "", "end_time": "",
@@ -194,3 +199,76 @@ def test_editing_a_closure_lists_what_its_new_dates_fall_on(app, day_of_twenty):
     saved = calendar.update_closure(closure, ClosureInput(THURSDAY, THURSDAY, "运动会", str(school.id)), coordinator,
                                     "cancel")
     assert len(saved.cancelled) == 20 and saved.kept == [] and closure.start_date == date(2026, 9, 3)
+
+
+# --- The .ics import --------------------------------------------------------------------------------
+
+TYPHOON = calendar_file(vevent("台风停课", "DTSTART;VALUE=DATE:20260903", uid="typhoon@xt"))
+MORNING = calendar_file(vevent("开放日", "DTSTART;TZID=Asia/Shanghai:20260903T080000",
+                               "DTEND;TZID=Asia/Shanghai:20260903T120000", uid="open-day@xt"))
+
+
+def _preview(client, data: bytes, school_id="") -> str:
+    form = {"kind": "closures", "school_id": str(school_id), "remove_missing": "y",
+            "file": (io.BytesIO(data), "calendar.ics")}
+    response = client.post("/admin/calendar-import", data=form, content_type="multipart/form-data")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def _apply(client, page: str, **fields):
+    payload = PAYLOAD.search(page).group(1)
+    shown = re.search(r'name="shown" type="hidden" value="([^"]*)"', page).group(1)
+    return client.post("/admin/calendar-import/apply", data={"payload": payload, "shown": shown, **fields})
+
+
+def test_an_imported_closure_lists_the_twenty_bookings_and_cancel_leaves_none_confirmed(client, coordinator,
+                                                                                       day_of_twenty, heard):
+    _school, booked = day_of_twenty
+    page = _preview(client, TYPHOON)
+    assert 'id="affected-1"' in page and all(f'href="/bookings/{b.id}"' in page for b in booked)
+    assert 'value="cancel"' in page and db.session.query(Closure).count() == 0
+    assert _apply(client, page, on_bookings="cancel").status_code == 302
+    assert statuses(booked) == {BookingStatus.CANCELLED}
+    closure = db.session.query(Closure).one()
+    assert [(name, len(ids), d["action"]) for name, ids, d in heard if name == "closure-hit"] == [
+        ("closure-hit", 20, "cancelled")]
+    assert next(d["closure"] for name, _ids, d in heard if name == "closure-hit") is closure
+    assert sum(len(ids) for name, ids, _d in heard if name == "booking-cancelled") == 20
+
+
+def test_an_imported_closure_kept_leaves_them_confirmed_and_flagged(client, coordinator, day_of_twenty):
+    _school, booked = day_of_twenty
+    page = _preview(client, TYPHOON)
+    assert _apply(client, page, on_bookings="keep").status_code == 302
+    assert statuses(booked) == {BookingStatus.CONFIRMED}
+    flagged = _flagged(client)
+    assert "台风停课" in flagged and all(f'href="/bookings/{b.id}"' in flagged for b in booked)
+
+
+def test_the_import_asks_again_when_a_booking_was_made_since_the_preview(client, coordinator, day_of_twenty):
+    school, booked = day_of_twenty
+    page = _preview(client, TYPHOON)
+    room = booked[0].resource
+    create_booking(factories.user(), single(room, start=local(9, 3, 15), end=local(9, 3, 15, 40)))
+    db.session.commit()
+    again = _apply(client, page, on_bookings="cancel")
+    assert again.status_code == 200 and 'id="affected-1"' in again.get_data(as_text=True)
+    assert db.session.query(Closure).count() == 0 and statuses(booked) == {BookingStatus.CONFIRMED}
+
+
+def test_an_imported_timed_event_is_a_time_range_closure(client, coordinator, day_of_twenty):
+    school, booked = day_of_twenty
+    page = _preview(client, MORNING, school.id)
+    morning = [b for b in booked if b.starts_at < local(9, 3, 12)]
+    assert all(f'href="/bookings/{b.id}"' in page for b in morning)
+    assert not any(f'href="/bookings/{b.id}"' in page for b in booked if b not in morning)
+    assert _apply(client, page, on_bookings="cancel").status_code == 302
+    closure = db.session.query(Closure).one()
+    assert (closure.start_time, closure.end_time) == (time(8), time(12))
+    assert statuses(morning) == {BookingStatus.CANCELLED}
+    assert statuses([b for b in booked if b not in morning]) == {BookingStatus.CONFIRMED}
+    room = booked[0].resource
+    assert create_booking(factories.user(), single(room, start=local(9, 3, 15), end=local(9, 3, 15, 40))).bookings
+    with pytest.raises(BookingRefused):
+        create_booking(factories.user(), single(room, start=local(9, 3, 11), end=local(9, 3, 11, 40)))

@@ -1,14 +1,15 @@
 """Reading closures and term dates out of an .ics file. Pure: bytes in, dated events or problems out.
 
-Closures and terms are whole local days, so an all-day event keeps its dates (DTEND is exclusive)
-and a timed event closes every district day it touches. Everything wrong with the file is
-reported at once, and nothing is imported while anything is wrong.
+An all-day event keeps its dates (DTEND is exclusive). A timed event within one district day
+(08:00–12:00) keeps its times, so it becomes a closure of that time range; a timed event over
+several days closes every district day it touches. Terms use the dates only. Everything wrong
+with the file is reported at once, and nothing is imported while anything is wrong.
 """
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
@@ -36,6 +37,9 @@ class ImportedEvent:
     title: str
     start: date
     end: date  # inclusive
+    # A timed event within one local day: the wall-clock range it closes (None: whole days).
+    start_time: time | None = None
+    end_time: time | None = None
 
 
 def _local_day(value: date | datetime, zone: ZoneInfo) -> date:
@@ -53,6 +57,24 @@ def _days(event, zone: ZoneInfo) -> tuple[date, date]:
         # midnight does not close the next day.
         end -= timedelta(microseconds=1) if isinstance(start, datetime) else timedelta(days=1)
     return _local_day(start, zone), _local_day(end, zone)
+
+
+def _local(value: datetime, zone: ZoneInfo) -> datetime:
+    return (value if value.tzinfo else value.replace(tzinfo=zone)).astimezone(zone)
+
+
+def _times(event, zone: ZoneInfo) -> tuple[time | None, time | None]:
+    """The local wall-clock range of a timed event that starts and ends on the same district day (an end
+    at midnight ends that day: 23:59:59); (None, None) for all-day events and those over several days."""
+    start, end = event.start, event.end
+    if not isinstance(start, datetime) or not isinstance(end, datetime) or end <= start:
+        return None, None
+    first, last = _local(start, zone), _local(end, zone)
+    if last.date() == first.date() + timedelta(days=1) and last.time() == time(0):
+        return first.time().replace(tzinfo=None), time(23, 59, 59)
+    if last.date() != first.date():
+        return None, None
+    return first.time().replace(tzinfo=None), last.time().replace(tzinfo=None)
 
 
 def _title(event, number: int) -> str:
@@ -86,7 +108,10 @@ def _read_event(event, number: int, zone: ZoneInfo, problems: list) -> ImportedE
     if len(uid) > MAX_UID_LENGTH:
         problems.append(_l("“%(title)s” has a UID longer than %(n)d characters.", title=title, n=MAX_UID_LENGTH))
         return None
-    return ImportedEvent(uid, title, start, end)
+    start_time, end_time = _times(event, zone)
+    if start_time is not None and (start_time == time(0) and end_time == time(23, 59, 59)):
+        start_time = end_time = None  # midnight to midnight: the whole day
+    return ImportedEvent(uid, title, start, end, start_time, end_time)
 
 
 def _calendar_events(data: bytes) -> list:

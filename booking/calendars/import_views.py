@@ -6,13 +6,15 @@ exactly what was previewed, checked again against the database as it is then.
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from booking.bookings.hits import chosen, must_confirm, shown_ids
 from booking.calendars.fetch import fetch_calendar
 from booking.calendars.forms import ApplyImportForm, ImportForm
 from booking.calendars.ics_import import MAX_BYTES, ImportedEvent, ImportProblems, read_events
@@ -32,18 +34,28 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="calendar-import")
 
 
+def _clock(value: time | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
 def _sign(events: list[ImportedEvent], target: ImportTarget) -> str:
     return _serializer().dumps({
         "kind": target.kind, "school_id": target.school_id, "remove_missing": target.remove_missing,
-        "events": [[e.uid, e.title, e.start.isoformat(), e.end.isoformat()] for e in events],
+        "events": [[e.uid, e.title, e.start.isoformat(), e.end.isoformat(), _clock(e.start_time), _clock(e.end_time)]
+                   for e in events],
     })
+
+
+def _event(uid, title, start, end, start_time=None, end_time=None) -> ImportedEvent:
+    return ImportedEvent(uid, title, date.fromisoformat(start), date.fromisoformat(end),
+                         time.fromisoformat(start_time) if start_time else None,
+                         time.fromisoformat(end_time) if end_time else None)
 
 
 def _unsign(payload: str) -> tuple[list[ImportedEvent], ImportTarget]:
     try:
         data = _serializer().loads(payload or "")
-        events = [ImportedEvent(uid, title, date.fromisoformat(start), date.fromisoformat(end))
-                  for uid, title, start, end in data["events"]]
+        events = [_event(*values) for values in data["events"]]
         return events, ImportTarget(data["kind"], data["school_id"], bool(data["remove_missing"]))
     except (BadSignature, KeyError, TypeError, ValueError):
         abort(400)
@@ -85,8 +97,11 @@ def _calendar_bytes(form: ImportForm) -> bytes:
     raise ImportProblems([_("Choose an .ics file or give the calendar's web address.")])
 
 
-def _preview_page(plan, payload: str, status: int = 200):
-    return render_template("calendars/import_preview.html", plan=plan, form=ApplyImportForm(payload=payload),
+def _preview_page(plan, payload: str, status: int = 200, changed: bool = False):
+    """The preview, with the bookings the closures fall on and the choice about them."""
+    form = ApplyImportForm(payload=payload)
+    form.shown.data = shown_ids(plan.affected)
+    return render_template("calendars/import_preview.html", plan=plan, form=form, changed=changed,
                            school=db.session.get(School, plan.target.school_id) if plan.target.school_id else None
                            ), status
 
@@ -117,8 +132,12 @@ def apply_calendar_import():
     if not form.validate_on_submit():
         abort(400)
     events, target = _unsign(form.payload.data)
+    preview = plan_import(events, target)
+    ask, changed = must_confirm(preview.affected, chosen(form.on_bookings.data), form.shown.data)
+    if ask:  # bookings were made or cancelled since the preview: show them again, nothing imported
+        return _preview_page(preview, form.payload.data, 200, changed=True)
     try:
-        plan = apply_import(events, target, current_user)
+        plan = apply_import(events, target, current_user, chosen(form.on_bookings.data) or "keep")
     except ValidationFailed:
         return _preview_page(plan_import(events, target), form.payload.data, 422)
     if plan.has_changes:
@@ -126,4 +145,12 @@ def apply_calendar_import():
                 changed=len(plan.of("change")), removed=len(plan.of("remove"))), "success")
     else:
         flash(_("Nothing to change: the calendar was already imported."), "success")
+    if plan.decided.cancelled:
+        flash(ngettext("%(num)d booking on the imported closures was cancelled.",
+                       "%(num)d bookings on the imported closures were cancelled.", len(plan.decided.cancelled)),
+              "success")
+    if plan.decided.kept:
+        flash(ngettext("%(num)d booking on the imported closures is kept and flagged on the closures page.",
+                       "%(num)d bookings on the imported closures are kept and flagged on the closures page.",
+                       len(plan.decided.kept)), "success")
     return redirect(url_for("admin.list_terms" if target.kind == TERMS else "admin.list_closures"))
