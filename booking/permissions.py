@@ -41,6 +41,12 @@ def can_manage_district(user) -> bool:
     return is_district_coordinator(user)
 
 
+def can_manage_closure(user, school_id: int | None) -> bool:
+    """A closure of the whole district (``school_id`` None): district coordinators; one school's: whoever
+    manages that school (its admin, its area coordinator, a district coordinator)."""
+    return can_manage_district(user) if school_id is None else can_manage_school(user, school_id)
+
+
 # --- schools ----------------------------------------------------------------------------------
 
 def _area_of_school(school_id: int) -> str | None:

@@ -19,7 +19,7 @@ from booking.schools import calendar
 from booking.schools.calendar import ClosureInput
 from booking.schools.models import Closure
 from tests import factories
-from tests.booking_support import freeze, local, single
+from tests.booking_support import freeze, local, single, statuses
 from tests.test_ics_import import calendar as calendar_file
 from tests.test_ics_import import vevent
 from tests.test_ics_import_pages import PAYLOAD
@@ -44,30 +44,10 @@ def heard():
 
 
 @pytest.fixture
-def day_of_twenty(app):
-    """20 bookings on Thursday 3 September: four rooms of one school, five lessons each."""
-    freeze()
-    school = factories.school(name="王庄小学")
-    rooms = [factories.resource(owner_school=school, name=f"教室{n}") for n in range(4)]
-    booked = []
-    for room in rooms:
-        for hour in (8, 9, 10, 13, 14):
-            teacher = factories.user()
-            booked += create_booking(teacher, single(room, start=local(9, 3, hour), end=local(9, 3, hour, 40))).bookings
-    db.session.commit()
-    return school, sorted(booked, key=lambda b: (b.starts_at, b.id))  # as the hit lists show them
-
-
-@pytest.fixture
 def coordinator(login_as):
     user = factories.user(role=Role.COORDINATOR)
     login_as(user)
     return user
-
-
-def statuses(bookings) -> set:
-    db.session.expire_all()
-    return {db.session.get(Booking, b.id).status for b in bookings}
 
 
 # --- The pages --------------------------------------------------------------------------------------
