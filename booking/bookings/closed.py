@@ -21,7 +21,6 @@ class ClosedTimes:
 
     days: Mapping[date, str] = field(default_factory=dict)
     spans: tuple[tuple[Interval, str], ...] = ()
-    name: str = ""  # the school's name, for the messages
 
     def reason_at(self, interval: Interval, zone: ZoneInfo) -> str | None:
         """Why ``interval`` falls into a closed time, or None when it does not."""
@@ -58,7 +57,7 @@ def closure_intervals(closure, zone: ZoneInfo, first: date | None = None, last: 
 
 
 def closed_times(closures: Iterable, school_ids: Iterable[int], first: date, last: date,
-                 zone: ZoneInfo, names: Mapping[int, str] | None = None) -> dict[int, ClosedTimes]:
+                 zone: ZoneInfo) -> dict[int, ClosedTimes]:
     """Each school's closed times between the local dates ``first`` and ``last``: district-wide
     closures (``school_id`` None) close every school, and their reason wins on a shared day."""
     school_ids = set(school_ids)
@@ -76,6 +75,5 @@ def closed_times(closures: Iterable, school_ids: Iterable[int], first: date, las
             for school_id in targets:
                 days[school_id].setdefault(day, closure.reason)
             day += timedelta(days=1)
-    names = names or {}
-    return {school_id: ClosedTimes(days[school_id], tuple(sorted(spans[school_id], key=lambda s: s[0].start)),
-                                   names.get(school_id, "")) for school_id in school_ids}
+    return {school_id: ClosedTimes(days[school_id], tuple(sorted(spans[school_id], key=lambda s: s[0].start)))
+            for school_id in school_ids}

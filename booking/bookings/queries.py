@@ -19,7 +19,7 @@ from booking.clock import utcnow
 from booking.extensions import db
 from booking.i18n import district_zone
 from booking.resources.models import Resource, ResourceKind, Sharing
-from booking.schools.models import Closure, School
+from booking.schools.models import Closure
 from booking.teachers.snapshots import teacher_snapshot
 
 
@@ -105,28 +105,25 @@ def as_existing(bookings: Iterable[Booking]) -> list[Existing]:
     ]
 
 
-def closed_times_by_school(school_ids: Iterable[int], first: date, last: date,
-                           names: dict[int, str] | None = None) -> dict[int, ClosedTimes]:
+def _closures_between(first: date, last: date, school_ids: set[int] | None = None) -> list[Closure]:
+    """Closures touching the local dates ``first``..``last``: the district's and those of ``school_ids``
+    (None: of every school)."""
+    query = select(Closure).where(Closure.start_date <= last, Closure.end_date >= first)
+    if school_ids is not None:
+        query = query.where(or_(Closure.school_id.is_(None), Closure.school_id.in_(school_ids)))
+    return list(db.session.scalars(query.order_by(Closure.start_date, Closure.id)))
+
+
+def closed_times_by_school(school_ids: Iterable[int], first: date, last: date) -> dict[int, ClosedTimes]:
     """Each school's closed times between local dates (district closures plus its own): one query."""
     school_ids = set(school_ids)
-    closures = db.session.scalars(
-        select(Closure).where(
-            or_(Closure.school_id.is_(None), Closure.school_id.in_(school_ids)),
-            Closure.start_date <= last,
-            Closure.end_date >= first,
-        ).order_by(Closure.start_date, Closure.id)
-    )
-    return closed_times(closures, school_ids, first, last, district_zone(), names)
+    return closed_times(_closures_between(first, last, school_ids), school_ids, first, last, district_zone())
 
 
 def closed_days_by_school(school_ids: Iterable[int], first: date, last: date) -> dict[int, dict[date, str]]:
     """Each school's whole closed local dates (district holidays plus its own closures): one query.
     A closure of a time range (a morning) leaves its days open here."""
     return {school_id: dict(times.days) for school_id, times in closed_times_by_school(school_ids, first, last).items()}
-
-
-def _school_names() -> dict[int, str]:
-    return dict(db.session.execute(select(School.id, School.name)).all())
 
 
 def blackouts_by_resource(resource_ids: Iterable[int], span: Interval) -> dict[int, tuple[tuple[Interval, str], ...]]:
@@ -148,11 +145,13 @@ def calendars_for(resources: Iterable[Resource], span: Interval) -> dict[int, Ca
     resources = list(resources)
     zone = district_zone()
     days = local_days(span, zone)
+    owners = {r.owner_school_id for r in resources}
     teachers = any(r.kind == ResourceKind.TEACHER for r in resources)
-    # A visiting teacher's lesson is also refused where the school it is at is closed: every school's closures.
-    names = _school_names() if teachers else None
-    closed = closed_times_by_school(set(names) if names else {r.owner_school_id for r in resources}, days[0],
-                                    days[-1], names)
+    # A visiting teacher's lesson is also refused where the school it is at is closed: every school's own
+    # closures (a school without any is closed by the district's alone, which the owner's entry holds).
+    closures = _closures_between(days[0], days[-1], None if teachers else owners)
+    schools = owners | {c.school_id for c in closures if c.school_id is not None}
+    closed = closed_times(closures, schools, days[0], days[-1], zone)
     dark = blackouts_by_resource([r.id for r in resources], span)
     return {r.id: Calendar(zone=zone, closed_days=closed[r.owner_school_id].days, blackouts=dark.get(r.id, ()),
                            closed_spans=closed[r.owner_school_id].spans,

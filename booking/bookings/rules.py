@@ -76,9 +76,10 @@ def local_days(interval: Interval, zone: ZoneInfo) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def closed_refusals(interval: Interval, calendar: Calendar, host_school_id: int | None = None) -> list[Refusal]:
+def closed_refusals(interval: Interval, calendar: Calendar, host_school_id: int | None = None,
+                    host_name: str = "") -> list[Refusal]:
     """Closures and blackouts in ``interval``; for a visiting teacher's lesson also the closures of the
-    school the teacher travels to (``host_school_id``)."""
+    school the teacher travels to (``host_school_id``, called ``host_name``)."""
     refusals = [
         Refusal(Kind.CLOSED, _l("Closed on %(day)s: %(reason)s.", day=day.isoformat(), reason=calendar.closed_days[day]),
                 interval.start, interval.end)
@@ -89,7 +90,7 @@ def closed_refusals(interval: Interval, calendar: Calendar, host_school_id: int 
             refusals.append(_closed_span_refusal(span, reason, calendar.zone))
     host = calendar.host_closed.get(host_school_id) if host_school_id is not None else None
     if host is not None:
-        refusals += _host_refusals(interval, host, calendar)
+        refusals += _host_refusals(interval, host, calendar, host_name)
     for span, reason in calendar.blackouts:
         if span.overlaps(interval):
             refusals.append(Refusal(Kind.CLOSED, _l(
@@ -108,9 +109,9 @@ def _closed_span_refusal(span: Interval, reason: str, zone: ZoneInfo, school: st
     return Refusal(Kind.CLOSED, message, span.start, span.end)
 
 
-def _host_refusals(interval: Interval, host, calendar: Calendar) -> list[Refusal]:
+def _host_refusals(interval: Interval, host, calendar: Calendar, name: str) -> list[Refusal]:
     """The host school's own closed times in ``interval`` (those the owner school shares are refused already)."""
-    school = host.name or _l("The school")
+    school = name or _l("The school")
     refusals = [
         Refusal(Kind.CLOSED, _l("%(school)s is closed on %(day)s: %(reason)s.", school=school, day=day.isoformat(),
                                 reason=host.days[day]), interval.start, interval.end)
@@ -197,8 +198,10 @@ def refusals_at(request: Request, interval: Interval, existing: Iterable[Existin
         hours_refusal(request.resource, interval, calendar.zone),
     ]
     existing = list(existing)
+    teacher = request.resource.teacher
     host = request.school_id if request.resource.is_teacher else None
-    refusals = (closed_refusals(interval, calendar, host) + [r for r in single if r is not None]
+    name = teacher.school_name(host) if teacher is not None and host is not None else ""
+    refusals = (closed_refusals(interval, calendar, host, name) + [r for r in single if r is not None]
                 + overlap_refusals(request, interval, existing, calendar.zone))
     if request.resource.teacher is not None:
         refusals += teacher_rules.teacher_refusals(request, interval, existing, calendar.zone)
