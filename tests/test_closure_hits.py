@@ -93,6 +93,26 @@ def test_keep_leaves_them_confirmed_and_the_closures_page_flags_them(client, coo
     assert entry.details["on_bookings"] == "keep" and len(entry.details["affected_ids"]) == 20
 
 
+def test_a_kept_booking_is_flagged_on_its_page_and_in_the_approval_queue(client, coordinator, day_of_twenty):
+    school, booked = day_of_twenty
+    room = booked[0].resource
+    room.approval_required = True
+    request = create_booking(factories.user(), single(room, start=local(9, 3, 15), end=local(9, 3, 15, 40))).bookings[0]
+    db.session.commit()
+    shown = ",".join(str(b.id) for b in sorted([*booked, request], key=lambda b: (b.starts_at, b.id)))
+    client.post("/admin/closures/new", data={**FORM, "school_id": str(school.id), "on_bookings": "keep",
+                                             "shown": shown})
+    detail = client.get(f"/bookings/{booked[0].id}").get_data(as_text=True)
+    assert 'class="closure-flag"' in detail and "台风停课" in detail
+    queue = client.get("/bookings/approvals").get_data(as_text=True)
+    start = queue.index(f'id="request-{request.id}"')
+    assert 'class="closure-flag"' in queue[start:queue.index("</article>", start)]
+    other = factories.resource()
+    elsewhere = create_booking(factories.user(), single(other)).bookings[0]
+    db.session.commit()
+    assert 'class="closure-flag"' not in client.get(f"/bookings/{elsewhere.id}").get_data(as_text=True)
+
+
 def test_a_booking_made_after_the_list_was_shown_asks_again(client, coordinator, day_of_twenty):
     school, booked = day_of_twenty
     shown = ",".join(str(b.id) for b in booked[:-1])

@@ -17,6 +17,7 @@ from booking.bookings.services import visible_booking_or_404
 from booking.bookings.views import bp
 from booking.bookings.web_manage import decision_form, decision_prefix, forbidden_when_not_allowed
 from booking.permissions import role_required
+from booking.schools.calendar import closure_flags
 from booking.schools.forms import attach_errors
 from booking.urls import safe_next_url
 from booking.validation import ValidationFailed
@@ -49,7 +50,7 @@ def _render_queue(failed_id: int | None = None, errors: dict | None = None, refu
         for message in [*(errors or {}).values(), *(r.message for r in refusals or [])]:
             flash(message, "error")
     return render_template("bookings/approvals.html", rows=rows, forms=forms, failed_id=failed_id,
-                           refusals=refusals or []), status
+                           refusals=refusals or [], on_closure=closure_flags([b for b, _count in rows])), status
 
 
 @bp.get("/approvals")

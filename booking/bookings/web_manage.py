@@ -24,6 +24,7 @@ from booking.bookings.web_queries import MY_LISTS, matching_period, my_bookings
 from booking.clock import utcnow
 from booking.i18n import district_zone, to_local
 from booking.permissions import can_change_booking
+from booking.schools.calendar import closure_flags
 from booking.schools.forms import attach_errors
 from booking.validation import ValidationFailed
 
@@ -74,6 +75,7 @@ def _render_detail(booking: Booking, cancel_form: CancelForm | None = None, stat
         can_decide=booking.status == BookingStatus.PENDING and can_approve(current_user, booking.resource),
         decision_form=decision_form(booking),
         period=matching_period(booking.resource.owner_school.bell_periods, booking.starts_at, booking.ends_at),
+        on_closure=closure_flags([booking]).get(booking.id),
     ), status
 
 

@@ -14,9 +14,11 @@ from booking.audit.services import record
 from booking.bookings import hits
 from booking.bookings.closed import closure_intervals
 from booking.bookings.models import Booking
-from booking.bookings.queries import bookings_in_closure
+from booking.bookings.queries import bookings_in_closure, closed_times_by_school
+from booking.bookings.rule_types import Interval
 from booking.extensions import db
 from booking.i18n import district_zone, local_today
+from booking.permissions import is_lesson
 from booking.schools import rules
 from booking.schools.models import Closure, School, Term
 from booking.schools.services import district_for_writes
@@ -217,6 +219,27 @@ def kept_on_closures(closures: list[Closure]) -> list[tuple[Closure, list[Bookin
         if affected:
             found.append((closure, affected))
     return found
+
+
+def closure_flags(bookings: list[Booking]) -> dict[int, str]:
+    """For each active booking of ``bookings`` that falls on a closure (of its resource's school, or for a
+    visiting teacher's lesson of the school it is at), the closure's reason: one query."""
+    active = [b for b in bookings if b.is_active]
+    if not active:
+        return {}
+    zone = district_zone()
+    first = min(b.starts_at for b in active).astimezone(zone).date()
+    last = max(b.ends_at for b in active).astimezone(zone).date()
+    schools = {b.resource.owner_school_id for b in active} | {b.school_id for b in active}
+    closed = closed_times_by_school(schools, first, last)
+    flags = {}
+    for booking in active:
+        interval = Interval(booking.starts_at, booking.ends_at)
+        places = [booking.resource.owner_school_id] + ([booking.school_id] if is_lesson(booking) else [])
+        reason = next((r for r in (closed[s].reason_at(interval, zone) for s in places) if r), None)
+        if reason:
+            flags[booking.id] = reason
+    return flags
 
 
 def list_closures(school_id: int | None = None, today: date | None = None) -> tuple[list[Closure], list[Closure]]:
