@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from datetime import date, time
 from zoneinfo import ZoneInfo
 
-from booking.bookings.closed import closed_times, closure_intervals
+from booking.bookings.rules.closed import closed_times, closure_intervals
 from booking.bookings.rules import Calendar, Interval, closed_refusals
 from tests.booking_support import local
 

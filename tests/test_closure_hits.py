@@ -15,7 +15,7 @@ from booking.bookings.errors import BookingRefused
 from booking.bookings.models import Booking, BookingStatus
 from booking.bookings.services import create_booking
 from booking.extensions import db
-from booking.schools import calendar
+from booking.bookings import closures
 from booking.schools.calendar import ClosureInput
 from booking.schools.models import Closure
 from tests import factories
@@ -180,7 +180,7 @@ def test_bad_times_are_named_and_nothing_saved(client, coordinator, changes, fie
 def test_a_time_range_closure_refuses_only_inside_its_range(app):
     freeze()
     room = factories.resource()
-    calendar.create_closure(ClosureInput(THURSDAY, THURSDAY, "开放日", str(room.owner_school_id), "08:00", "12:00"),
+    closures.create_closure(ClosureInput(THURSDAY, THURSDAY, "开放日", str(room.owner_school_id), "08:00", "12:00"),
                             None)
     with pytest.raises(BookingRefused) as refused:
         create_booking(factories.user(), single(room, start=local(9, 3, 11), end=local(9, 3, 12, 30)))
@@ -191,12 +191,12 @@ def test_a_time_range_closure_refuses_only_inside_its_range(app):
 
 def test_editing_a_closure_lists_what_its_new_dates_fall_on(app, day_of_twenty):
     school, booked = day_of_twenty
-    closure = calendar.create_closure(ClosureInput("2026-09-04", "2026-09-04", "运动会", str(school.id)), None).closure
-    assert calendar.closure_hits(closure) == []
-    span = calendar.validated_closure(ClosureInput(THURSDAY, THURSDAY, "运动会", str(school.id)))
-    assert [b.id for b in calendar.closure_hits(span)] == [b.id for b in booked]
+    closure = closures.create_closure(ClosureInput("2026-09-04", "2026-09-04", "运动会", str(school.id)), None).closure
+    assert closures.closure_hits(closure) == []
+    span = closures.validated(ClosureInput(THURSDAY, THURSDAY, "运动会", str(school.id)))
+    assert [b.id for b in closures.closure_hits(span)] == [b.id for b in booked]
     coordinator = factories.user(role=Role.COORDINATOR)
-    saved = calendar.update_closure(closure, ClosureInput(THURSDAY, THURSDAY, "运动会", str(school.id)), coordinator,
+    saved = closures.update_closure(closure, ClosureInput(THURSDAY, THURSDAY, "运动会", str(school.id)), coordinator,
                                     "cancel")
     assert len(saved.cancelled) == 20 and saved.kept == [] and closure.start_date == date(2026, 9, 3)
 

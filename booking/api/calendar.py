@@ -18,6 +18,7 @@ from booking.api.core import CLOCK_TIME, ID, PAGE_PARAMS, clock_time, declared_q
     page_schema, paginate
 from booking.api.openapi import nullable, obj, operation, schema
 from booking.api.params import IntParam
+from booking.bookings import closures
 from booking.bookings.hits import ON_BOOKINGS
 from booking.errors import json_error
 from booking.extensions import db
@@ -101,7 +102,7 @@ def _closure_input(body: dict) -> calendar.ClosureInput:
 
 
 def _allowed_span(body: dict, on_bookings: str = "keep") -> calendar.ClosureSpan:
-    span = calendar.validated_closure(_closure_input(body), on_bookings)
+    span = closures.validated(_closure_input(body), on_bookings)
     if not can_manage_closure(g.api_user, span.school_id):
         abort(403)
     return span
@@ -111,7 +112,7 @@ def _allowed_span(body: dict, on_bookings: str = "keep") -> calendar.ClosureSpan
 @operation("Closures: days (or hours of days) nothing can be booked", response=CLOSURE_PAGE_SCHEMA,
            query=LIST_PARAMS, description="Every closure by first day, latest first; district-wide ones have "
                                           "school_id null.")
-def closures():
+def list_closures():
     values = declared_query_values()
     query = select(Closure).order_by(Closure.start_date.desc(), Closure.id)
     if values["school_id"] is not None:
@@ -126,7 +127,7 @@ def closures():
 def closure_detail(closure_id: int):
     closure = db.get_or_404(Closure, closure_id)
     return jsonify({"closure": closure_json(closure),
-                    "bookings": [occurrence_json(b) for b in calendar.closure_hits(closure)]})
+                    "bookings": [occurrence_json(b) for b in closures.closure_hits(closure)]})
 
 
 @bp.post("/closures/preview")
@@ -136,7 +137,7 @@ def closure_detail(closure_id: int):
                        "would hit.")
 def preview_closure():
     span = _allowed_span(request.get_json(silent=True))
-    return jsonify({"affected": [occurrence_json(b) for b in calendar.closure_hits(span)]})
+    return jsonify({"affected": [occurrence_json(b) for b in closures.closure_hits(span)]})
 
 
 @bp.post("/closures")
@@ -151,10 +152,10 @@ def add_closure():
     body = request.get_json(silent=True)
     on_bookings = body.get("on_bookings")
     span = _allowed_span(body, on_bookings or "keep")
-    affected = calendar.closure_hits(span)
+    affected = closures.closure_hits(span)
     if affected and on_bookings is None:
         return json_error(409, CONFLICT, error="affected_bookings", affected=[occurrence_json(b) for b in affected])
-    saved = calendar.create_closure(_closure_input(body), g.api_user, on_bookings or "keep")
+    saved = closures.create_closure(_closure_input(body), g.api_user, on_bookings or "keep")
     return jsonify({"closure": closure_json(saved.closure), "cancelled": [occurrence_json(b) for b in saved.cancelled],
                     "kept": [occurrence_json(b) for b in saved.kept]}), 201
 

@@ -14,14 +14,15 @@ from datetime import date, time
 from sqlalchemy import select
 
 from booking.audit.services import record
+from booking.bookings.closures import closure_hits, decide_hits
 from booking.bookings.hits import Decided, choice_errors
 from booking.bookings.models import Booking, BookingSeries
 from booking.calendars.ics_import import ImportedEvent
 from booking.calendars.models import TermSource
 from booking.extensions import db
-from booking.schools.calendar import ClosureSpan, closure_hits, decide_hits
+from booking.schools.calendar import ClosureSpan
 from booking.schools.models import Closure, Term
-from booking.schools.rules import spans_overlap
+from booking.parsing import spans_overlap
 from booking.schools.services import district_for_writes
 from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed

@@ -20,7 +20,7 @@ from booking.calendars.forms import SubscribeForm
 from booking.calendars.models import FeedScope, FeedToken
 from booking.calendars.targets import resolve_target
 from booking.i18n import district_zone
-from booking.schools.forms import CsrfOnlyForm
+from booking.form_helpers import CsrfOnlyForm
 from booking.urls import safe_next_url
 from booking.validation import MAX_ID, ValidationFailed
 
@@ -181,3 +181,4 @@ def register_template_globals(state) -> None:
 bp.record_once(register_template_globals)
 
 from booking.calendars import import_views  # noqa: E402,F401  (registers the import routes on bp)
+from booking.calendars import closure_views  # noqa: E402,F401  (registers the closures pages on the admin blueprint)

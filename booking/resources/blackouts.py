@@ -23,7 +23,7 @@ from booking.clock import utcnow
 from booking.extensions import db
 from booking.i18n import local_to_utc
 from booking.resources.models import Resource
-from booking.schools.rules import parse_clock, parse_day, text_error
+from booking.parsing import parse_clock, parse_day, text_error
 from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 

@@ -1,6 +1,8 @@
 """Terms (学期) and closures: the district's calendar.
 
-Each changing function records and flushes; the caller's unit of work commits."""
+Each changing function records and flushes; the caller's unit of work commits. What a new or changed
+closure does to the bookings it falls on is decided in ``booking.bookings.closures``, which saves
+closures through ``write_closure`` here."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,17 +11,10 @@ from datetime import date, time
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from booking import events
+from booking import parsing
 from booking.audit.services import record
-from booking.bookings import hits
-from booking.bookings.closed import closure_intervals
-from booking.bookings.models import Booking
-from booking.bookings.queries import bookings_in_closure, closed_times_by_school
-from booking.bookings.rule_types import Interval
 from booking.extensions import db
-from booking.i18n import district_zone, local_today
-from booking.permissions import is_lesson
-from booking.schools import rules
+from booking.i18n import local_today
 from booking.schools.models import Closure, School, Term
 from booking.schools.services import district_for_writes
 from booking.texts import lazy_gettext as _l
@@ -28,7 +23,7 @@ from booking.validation import MAX_ID, ValidationFailed
 
 def _check_text(value, errors: dict, field: str, limit: int, required_message) -> str:
     text = (value or "").strip()
-    problem = rules.text_error(text, limit, required_message)
+    problem = parsing.text_error(text, limit, required_message)
     if problem is not None:
         errors[field] = problem
     return text
@@ -50,12 +45,12 @@ def list_terms() -> list[Term]:
 
 def check_term_input(data: TermInput, existing: Term | None = None) -> dict:
     """Field errors for a term: a name, end not before start, and no overlap with another term."""
-    errors, start, end = rules.check_date_range(data.start_date, data.end_date)
+    errors, start, end = parsing.check_date_range(data.start_date, data.end_date)
     _check_text(data.name, errors, "name", 100, _l("Enter the term's name."))
     if start is None or end is None or errors.get("end_date"):
         return errors
     for other in list_terms():
-        if other is not existing and rules.spans_overlap(start, end, other.start_date, other.end_date):
+        if other is not existing and parsing.spans_overlap(start, end, other.start_date, other.end_date):
             errors["start_date"] = _l("These dates overlap the term %(name)s (%(start)s – %(end)s).",
                                       name=other.name, start=other.start_date.isoformat(),
                                       end=other.end_date.isoformat())
@@ -68,7 +63,7 @@ def _save_term(term: Term, data: TermInput, actor, action: str) -> Term:
     if errors:
         raise ValidationFailed(errors)
     term.name = data.name.strip()
-    term.start_date, term.end_date = rules.parse_day(data.start_date), rules.parse_day(data.end_date)
+    term.start_date, term.end_date = parsing.parse_day(data.start_date), parsing.parse_day(data.end_date)
     if term.district_id is None:
         term.district_id = district_for_writes().id
     db.session.add(term)
@@ -115,7 +110,7 @@ def _check_times(data: ClosureInput, errors: dict) -> tuple[time | None, time | 
     blank_start, blank_end = data.start_time in (None, ""), data.end_time in (None, "")
     if blank_start and blank_end:
         return None, None
-    opens, closes = rules.parse_clock(data.start_time), rules.parse_clock(data.end_time)
+    opens, closes = parsing.parse_clock(data.start_time), parsing.parse_clock(data.end_time)
     if opens is None:
         errors["start_time"] = _l("Enter a time such as 08:00, or leave both times blank for whole days.")
     if closes is None:
@@ -127,50 +122,30 @@ def _check_times(data: ClosureInput, errors: dict) -> tuple[time | None, time | 
 
 def check_closure_input(data: ClosureInput) -> tuple[dict, School | None]:
     """Field errors for a closure, and the one school it closes (None: the whole district)."""
-    errors, _start, _end = rules.check_date_range(data.start_date, data.end_date)
+    errors, _start, _end = parsing.check_date_range(data.start_date, data.end_date)
     _check_text(data.reason, errors, "reason", 200, _l("Enter the reason for the closure."))
     _check_times(data, errors)
     school = None
     if data.school_id not in (None, ""):
-        school_id = rules.parse_whole_number(data.school_id, MAX_ID)
+        school_id = parsing.parse_whole_number(data.school_id, MAX_ID)
         school = db.session.get(School, school_id) if school_id is not None else None
         if school is None:
             errors["school_id"] = _l("Choose a school from the list, or the whole district.")
     return errors, school
 
 
-def validated_closure(data: ClosureInput, on_bookings: str = "keep") -> ClosureSpan:
+def validated_closure(data: ClosureInput) -> ClosureSpan:
     """The closure's checked values; ValidationFailed naming each bad field."""
     errors, school = check_closure_input(data)
-    errors.update(hits.choice_errors(on_bookings))
     if errors:
         raise ValidationFailed(errors)
     opens, closes = _check_times(data, {})
-    return ClosureSpan(school.id if school else None, rules.parse_day(data.start_date), rules.parse_day(data.end_date),
-                       data.reason.strip(), opens, closes)
+    return ClosureSpan(school.id if school else None, parsing.parse_day(data.start_date),
+                       parsing.parse_day(data.end_date), data.reason.strip(), opens, closes)
 
 
-def closure_hits(span: ClosureSpan | Closure) -> list[Booking]:
-    """The active bookings and visiting teachers' lessons still to come that the closure falls on."""
-    return bookings_in_closure(span.school_id, closure_intervals(span, district_zone()))
-
-
-@dataclass
-class ClosureSaved(hits.Decided):
-    closure: Closure | None = None
-
-
-def decide_hits(actor, closure: Closure, affected: list[Booking], on_bookings: str) -> hits.Decided:
-    """Cancel or keep the bookings ``closure`` falls on, announcing ``closure_hit`` for each."""
-    decided = hits.decide(actor, affected, on_bookings, closure.reason)
-    events.announce(events.closure_hit, actor, decided.cancelled, closure=closure, action="cancelled")
-    events.announce(events.closure_hit, actor, decided.kept, closure=closure, action="kept")
-    return decided
-
-
-def _save_closure(closure: Closure, data: ClosureInput, actor, action: str, on_bookings: str) -> ClosureSaved:
-    span = validated_closure(data, on_bookings)
-    affected = closure_hits(span)
+def write_closure(closure: Closure, span: ClosureSpan, actor, action: str, details: dict | None = None) -> Closure:
+    """Save ``span`` into ``closure`` (new or stored) with its audit entry; flushed, so it has its id."""
     closure.school_id = span.school_id
     closure.start_date, closure.end_date = span.start_date, span.end_date
     closure.start_time, closure.end_time = span.start_time, span.end_time
@@ -179,11 +154,9 @@ def _save_closure(closure: Closure, data: ClosureInput, actor, action: str, on_b
         closure.district_id = district_for_writes().id
     db.session.add(closure)
     db.session.flush()
-    record(actor, action, closure, {**_closure_details(closure), "on_bookings": on_bookings,
-                                    "affected_ids": [b.id for b in affected]})
+    record(actor, action, closure, {**_closure_details(closure), **(details or {})})
     db.session.flush()
-    decided = decide_hits(actor, closure, affected, on_bookings)
-    return ClosureSaved(decided.cancelled, decided.kept, closure)
+    return closure
 
 
 def _closure_details(closure: Closure) -> dict:
@@ -194,52 +167,11 @@ def _closure_details(closure: Closure) -> dict:
     return details
 
 
-def create_closure(data: ClosureInput, actor, on_bookings: str = "keep") -> ClosureSaved:
-    """Add the closure; with ``on_bookings="cancel"`` cancel what it falls on, else keep (and flag) it."""
-    return _save_closure(Closure(), data, actor, "closure.create", on_bookings)
-
-
-def update_closure(closure: Closure, data: ClosureInput, actor, on_bookings: str = "keep") -> ClosureSaved:
-    return _save_closure(closure, data, actor, "closure.update", on_bookings)
-
-
 def delete_closure(closure: Closure, actor) -> None:
     """Bookings cancelled for it stay cancelled: their booker has been told and may book again."""
     record(actor, "closure.delete", ("Closure", closure.id), _closure_details(closure))
     db.session.delete(closure)
     db.session.flush()
-
-
-def kept_on_closures(closures: list[Closure]) -> list[tuple[Closure, list[Booking]]]:
-    """The active bookings still to come on each of ``closures`` (kept when it was added, or made
-    before it was edited): what a coordinator must look at. One query per closure that has any."""
-    found = []
-    for closure in closures:
-        affected = closure_hits(closure)
-        if affected:
-            found.append((closure, affected))
-    return found
-
-
-def closure_flags(bookings: list[Booking]) -> dict[int, str]:
-    """For each active booking of ``bookings`` that falls on a closure (of its resource's school, or for a
-    visiting teacher's lesson of the school it is at), the closure's reason: one query."""
-    active = [b for b in bookings if b.is_active]
-    if not active:
-        return {}
-    zone = district_zone()
-    first = min(b.starts_at for b in active).astimezone(zone).date()
-    last = max(b.ends_at for b in active).astimezone(zone).date()
-    schools = {b.resource.owner_school_id for b in active} | {b.school_id for b in active}
-    closed = closed_times_by_school(schools, first, last)
-    flags = {}
-    for booking in active:
-        interval = Interval(booking.starts_at, booking.ends_at)
-        places = [booking.resource.owner_school_id] + ([booking.school_id] if is_lesson(booking) else [])
-        reason = next((r for r in (closed[s].reason_at(interval, zone) for s in places) if r), None)
-        if reason:
-            flags[booking.id] = reason
-    return flags
 
 
 def list_closures(school_id: int | None = None, today: date | None = None) -> tuple[list[Closure], list[Closure]]:

@@ -12,11 +12,11 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from booking.bookings.closed import ClosedTimes
 from booking.bookings.models import ACTIVE_STATUSES, Booking, BookingStatus
 from booking.bookings.queries import closed_times_by_school
-from booking.bookings.rule_types import Interval, TeacherSnapshot
-from booking.bookings.teacher_rules import home_commitments
+from booking.bookings.rules.closed import ClosedTimes
+from booking.bookings.rules.teachers import home_commitments
+from booking.bookings.rules.types import Interval, TeacherSnapshot
 from booking.extensions import db
 from booking.i18n import district_zone, local_to_utc
 from booking.schools.models import School

@@ -17,14 +17,14 @@ from booking.audit.services import record
 from booking.bookings.errors import NotAllowed
 from booking.bookings.models import ACTIVE_STATUSES, Booking, BookingOutcome, BookingStatus, LessonKind
 from booking.bookings.queries import closed_times_by_school
-from booking.bookings.rule_types import Interval
+from booking.bookings.rules import Interval
 from booking.extensions import db
 from booking.i18n import district_zone, local_to_utc, local_today
 from booking.labels import label
 from booking.permissions import can_manage_district
 from booking.resources.models import Resource, ResourceKind
 from booking.schools.models import School, Stage, Term
-from booking.schools.rules import parse_whole_number
+from booking.parsing import parse_whole_number
 from booking.schools.services import current_term
 from booking.teachers.models import DEFAULT_MANDATES, Mandate
 from booking.texts import lazy_gettext as _l

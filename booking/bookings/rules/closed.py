@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterable, Mapping
 from zoneinfo import ZoneInfo
 
-from booking.bookings.rule_types import Interval
+from booking.bookings.rules.types import Interval
 
 
 @dataclass(frozen=True)
