@@ -272,3 +272,16 @@ def test_an_imported_timed_event_is_a_time_range_closure(client, coordinator, da
     assert create_booking(factories.user(), single(room, start=local(9, 3, 15), end=local(9, 3, 15, 40))).bookings
     with pytest.raises(BookingRefused):
         create_booking(factories.user(), single(room, start=local(9, 3, 11), end=local(9, 3, 11, 40)))
+
+
+def test_kept_bookings_can_be_cancelled_later_by_saving_the_closure_again(client, coordinator, day_of_twenty):
+    _school, booked = day_of_twenty
+    shown = ",".join(str(b.id) for b in booked)
+    client.post("/admin/closures/new", data={**FORM, "on_bookings": "keep", "shown": shown})
+    closure = db.session.query(Closure).one()
+    assert f"/admin/closures/{closure.id}" in _flagged(client)
+    again = client.post(f"/admin/closures/{closure.id}", data=FORM).get_data(as_text=True)
+    assert 'id="affected-bookings"' in again and f'value="{shown}"' in again
+    done = client.post(f"/admin/closures/{closure.id}", data={**FORM, "on_bookings": "cancel", "shown": shown})
+    assert done.status_code == 302 and statuses(booked) == {BookingStatus.CANCELLED}
+    assert _flagged(client) == ""
