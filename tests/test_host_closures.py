@@ -7,7 +7,10 @@ from datetime import date, time
 
 import pytest
 
+from booking.bookings import closures
 from booking.bookings.errors import BookingRefused
+from booking.bookings.models import BookingStatus
+from booking.schools.calendar import ClosureInput
 from booking.teachers.itinerary import itinerary
 from booking.teachers.mandates import mandate_progress
 from booking.teachers.visits import request_visit
@@ -56,3 +59,14 @@ def test_the_itinerary_and_the_mandates_skip_a_lesson_kept_on_a_closed_day(distr
     assert after.planned == 0
     assert cell(mandate_progress(district.term, today=date(2026, 9, 1)), district.shimen,
                 "demonstration-music").planned == 1
+
+
+def test_a_school_closure_lists_and_cancels_the_visiting_teachers_lessons_held_there(district):
+    auto_confirm(district.lead.district_id)
+    lesson = request_visit(district.teacher_a, visit(2, district.zhang)).bookings[0]
+    elsewhere = request_visit(district.teacher_b, visit(4, district.zhang)).bookings[0]
+    data = ClosureInput(THURSDAY.isoformat(), THURSDAY.isoformat(), "运动会", str(district.wangzhuang.id))
+    assert closures.closure_hits(closures.validated(data)) == [lesson]
+    saved = closures.create_closure(data, district.coordinator, "cancel")
+    assert saved.cancelled == [lesson] and lesson.status == BookingStatus.CANCELLED
+    assert elsewhere.status == BookingStatus.CONFIRMED
