@@ -37,7 +37,8 @@ def is_area_coordinator(user) -> bool:
 
 
 def can_manage_district(user) -> bool:
-    """District-wide settings (terms, closures, holiday imports, mandates, visit settings): district coordinators."""
+    """District-wide settings (terms, district-wide closures, holiday imports, mandates, visit settings):
+    district coordinators."""
     return is_district_coordinator(user)
 
 

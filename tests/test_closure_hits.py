@@ -285,3 +285,27 @@ def test_kept_bookings_can_be_cancelled_later_by_saving_the_closure_again(client
     done = client.post(f"/admin/closures/{closure.id}", data={**FORM, "on_bookings": "cancel", "shown": shown})
     assert done.status_code == 302 and statuses(booked) == {BookingStatus.CANCELLED}
     assert _flagged(client) == ""
+
+
+def test_an_area_coordinator_closes_the_schools_of_their_area_only(client, login_as, day_of_twenty):
+    school, booked = day_of_twenty
+    school.area = "上片"
+    other = factories.school(name="李寨小学", area="下片")
+    district = factories.closure(district_id=school.district_id, reason="国庆节")
+    theirs = factories.closure(district_id=school.district_id, school_id=other.id, reason="下片运动会")
+    login_as(factories.user(role=Role.COORDINATOR, area="上片"))
+    form = client.get("/admin/closures/new").get_data(as_text=True)
+    assert f'<option value="{school.id}"' in form and f'<option value="{other.id}"' not in form
+    assert '<option value=""' not in form
+    refused = client.post("/admin/closures/new", data={**FORM, "on_bookings": "keep"})
+    assert refused.status_code == 422 and 'id="school_id-error"' in refused.get_data(as_text=True)
+    shown = ",".join(str(b.id) for b in booked)
+    saved = client.post("/admin/closures/new", data={**FORM, "school_id": str(school.id), "on_bookings": "cancel",
+                                                     "shown": shown})
+    assert saved.status_code == 302 and statuses(booked) == {BookingStatus.CANCELLED}
+    listing = client.get("/admin/closures").get_data(as_text=True)
+    assert "国庆节" in listing and "下片运动会" not in listing
+    assert f"/admin/closures/{district.id}" not in listing
+    assert client.get(f"/admin/closures/{district.id}").status_code == 404
+    assert client.post(f"/admin/closures/{theirs.id}/delete").status_code == 404
+    assert db.session.query(Closure).count() == 3

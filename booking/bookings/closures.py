@@ -17,20 +17,26 @@ from booking.bookings.queries import bookings_in_closure, closed_times_by_school
 from booking.bookings.rules.closed import closure_intervals
 from booking.bookings.rules.types import Interval
 from booking.i18n import district_zone
-from booking.permissions import is_lesson
+from booking.permissions import can_manage_closure, is_lesson
 from booking.schools.calendar import ClosureInput, ClosureSpan, validated_closure, write_closure
 from booking.schools.models import Closure
+from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 
 
-def validated(data: ClosureInput, on_bookings: str = "keep") -> ClosureSpan:
-    """The closure's checked values and a known choice; ValidationFailed naming each bad field."""
+def validated(data: ClosureInput, on_bookings: str = "keep", actor=None) -> ClosureSpan:
+    """The closure's checked values and a known choice; ValidationFailed naming each bad field. With an
+    ``actor``, one who may not manage the closure it would be is told so at ``school_id``."""
     try:
         span = validated_closure(data)
     except ValidationFailed as failed:
         raise ValidationFailed({**failed.errors, **hits.choice_errors(on_bookings)}) from None
-    if hits.choice_errors(on_bookings):
-        raise ValidationFailed(hits.choice_errors(on_bookings))
+    errors = hits.choice_errors(on_bookings)
+    if actor is not None and not can_manage_closure(actor, span.school_id):
+        errors["school_id"] = (_l("Only district coordinators close the whole district.") if span.school_id is None
+                               else _l("You can only close the schools you manage."))
+    if errors:
+        raise ValidationFailed(errors)
     return span
 
 
@@ -53,7 +59,7 @@ def decide_hits(actor, closure: Closure, affected: list[Booking], on_bookings: s
 
 
 def _save(closure: Closure, data: ClosureInput, actor, action: str, on_bookings: str) -> ClosureSaved:
-    span = validated(data, on_bookings)
+    span = validated(data, on_bookings, actor)
     affected = closure_hits(span)
     write_closure(closure, span, actor, action, {"on_bookings": on_bookings, "affected_ids": [b.id for b in affected]})
     decided = decide_hits(actor, closure, affected, on_bookings)
