@@ -1,7 +1,7 @@
 """closures may close a time range of their days (08:00–12:00) instead of whole days
 
 Revision ID: 0009c
-Revises: 0008e
+Revises: 0009n
 Create Date: 2026-12-01 19:40:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009c'
-down_revision = '0008e'
+down_revision = '0009n'
 branch_labels = None
 depends_on = None
 
