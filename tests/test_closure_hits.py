@@ -6,6 +6,7 @@ import re
 from datetime import date, time
 
 import pytest
+from sqlalchemy import select
 
 from booking import events
 from booking.accounts.models import Role
@@ -15,6 +16,7 @@ from booking.bookings.errors import BookingRefused
 from booking.bookings.models import Booking, BookingStatus
 from booking.bookings.services import create_booking
 from booking.extensions import db
+from booking.notifications.models import Notification, NotificationKind
 from booking.bookings import closures
 from booking.schools.calendar import ClosureInput
 from booking.schools.models import Closure
@@ -235,6 +237,9 @@ def test_an_imported_closure_lists_the_twenty_bookings_and_cancel_leaves_none_co
         ("closure-hit", 20, "cancelled")]
     assert next(d["closure"] for name, _ids, d in heard if name == "closure-hit") is closure
     assert sum(len(ids) for name, ids, _d in heard if name == "booking-cancelled") == 20
+    # The done-when of issue 13: each booker has a notification of the closure (booking.notifications).
+    told = set(db.session.scalars(select(Notification.user_id).where(Notification.kind == NotificationKind.CLOSURE_HIT)))
+    assert told == {b.booked_by_id for b in booked}
 
 
 def test_an_imported_closure_kept_leaves_them_confirmed_and_flagged(client, coordinator, day_of_twenty):
