@@ -102,8 +102,9 @@ def test_the_coordinator_adds_edits_and_deletes_makeup_days_on_the_page(setting,
                                                                "reason": "改为周四课表"}).status_code == 302
     db.session.refresh(added)
     assert added.follows_weekday == 3
-    assert client.post(f"/admin/makeup-days/{added.id}/delete").status_code == 302
-    assert db.session.get(MakeupDay, added.id) is None
+    added_id = added.id  # the request's commit expires the instance, and then its row is gone
+    assert client.post(f"/admin/makeup-days/{added_id}/delete").status_code == 302
+    assert db.session.get(MakeupDay, added_id) is None
 
 
 def test_teachers_may_not_open_the_makeup_days_page(setting, client, login_as):

@@ -50,12 +50,12 @@ class Change:
     start: date
     end: date
     before: tuple[str, date, date] | None = None  # the stored values, for "change" and "remove"
+    start_time: time | None = None  # a closure of this time range on its days (None: whole days)
+    end_time: time | None = None
     makeup: bool = False  # a make-up teaching day (补班), not a closure
     follows: int | None = None  # the weekday a make-up day is taught as (0 = Monday)
     follows_from_file: bool = False  # the file says it; otherwise the preview asks
     before_follows: int | None = None
-    start_time: time | None = None  # a closure of this time range on its days (None: whole days)
-    end_time: time | None = None
 
 
 @dataclass
