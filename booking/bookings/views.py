@@ -21,7 +21,7 @@ from booking.bookings.forms import BookingForm, SearchForm
 from booking.bookings.models import BookingStatus
 from booking.bookings.planning import BookingInput, plan_booking, preview_booking
 from booking.bookings.services import Created, create_booking
-from booking.bookings.suggestions import search_free
+from booking.bookings.suggestions import district_period_numbers, search_free
 from booking.bookings.web_input import form_errors, read_booking, read_search
 from booking.bookings.web_labels import register_template_helpers
 from booking.bookings.web_queries import slot_links, term_span_on
@@ -57,8 +57,12 @@ def choose_resource():
 def _booking_form(resource: Resource) -> BookingForm:
     """The form for ``resource``; on a GET pre-filled from the query (week grid, alternatives, search)."""
     prefill = {name: request.args[name] for name in PREFILLED if request.args.get(name)} if request.method == "GET" else {}
+    bells = resource.owner_school.bell_periods
+    if request.method == "GET":  # 按节次 where the owner school rings bells, unless clock times were asked for
+        by_time = not bells or (not prefill.get("period_number") and bool(prefill.get("start_time")))
+        prefill["when_mode"] = "time" if by_time else "period"
     form = BookingForm(data=prefill)
-    form.set_periods(resource.owner_school.bell_periods)
+    form.set_periods(bells)
     if current_user.is_coordinator:
         form.set_school_choices([s for s in list_schools() if can_book_for_school(current_user, s.id)])
     return form
@@ -130,7 +134,7 @@ def new_booking(resource_id: int):
 def search():
     """District-wide: free resources of a category at a date and period or time, nearest first."""
     form = SearchForm(formdata=request.args or None)
-    form.set_periods(current_user.school.bell_periods if current_user.school else [])
+    form.set_period_numbers(district_period_numbers())
     results, status = None, 200
     if request.args:
         data, errors = read_search(form.values())

@@ -84,7 +84,7 @@ def slot_links(slots, carried: dict) -> list[tuple[object, str]]:
     linked = []
     for slot in slots:
         start, end = to_local(slot.start), to_local(slot.end)
-        period = numbers.get((slot.school_id, start.time(), end.time()))
+        period = getattr(slot, "period_number", None) or numbers.get((slot.school_id, start.time(), end.time()))
         linked.append((slot, form_link(slot.resource_id, start.date(), carried, period=period,
                                        start=start.time(), end=end.time())))
     return linked
