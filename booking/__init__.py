@@ -68,6 +68,7 @@ def _import_models() -> None:
     from booking.bookings import models as _bookings  # noqa: F401
     from booking.calendars import models as _calendars  # noqa: F401
     from booking.digests import models as _digests  # noqa: F401
+    from booking.imports import models as _imports  # noqa: F401
     from booking.resources import models as _resources  # noqa: F401
     from booking.schools import models as _schools  # noqa: F401
     from booking.teachers import models as _teachers  # noqa: F401
