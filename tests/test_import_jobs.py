@@ -157,3 +157,11 @@ def test_run_job_of_an_unknown_or_finished_job_does_nothing(app, coordinator):
     db.session.commit()
     assert run_job(job.id, "w", KINDS) == ImportStatus.DONE
     assert run_job(job.id, "w", KINDS) is None and imported_users() == 12
+
+
+def test_text_no_column_can_hold_is_named_on_the_jobs_page(client, coordinator):
+    location = post(client, b"email,display_name,role,school_code\nlong@example.cn," + "名".encode() * 500
+                    + b",teacher,XT01\n").headers["Location"]
+    wait_for_workers()
+    page = client.get(location).get_data(as_text=True)
+    assert "Nothing was imported." in page and "display_name:" in page and imported_users() == 0

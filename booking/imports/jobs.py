@@ -33,6 +33,7 @@ from booking.imports.csvfile import FileRejected, read_table
 from booking.imports.models import ImportJob, ImportStatus
 from booking.imports.services import ImportContext, ImportKind, run_import
 from booking.texts import lazy_gettext as _l
+from booking.validation import ValidationFailed
 
 log = logging.getLogger(__name__)
 
@@ -155,6 +156,9 @@ def run_claimed(job_id: int, worker: str, kinds: dict[str, ImportKind]) -> Impor
             staged = run_import(kind, job.data or b"", job.filename, actor, max_rows, context)
         except FileRejected as rejected:
             _fail(job_id, worker, message=str(rejected.message))
+            return ImportStatus.FAILED
+        except ValidationFailed as failed:  # text no column can hold (db_setup's check before the flush)
+            _fail(job_id, worker, message="; ".join(f"{name}: {message}" for name, message in failed.errors.items()))
             return ImportStatus.FAILED
         except Exception:  # noqa: BLE001 (a crash imports nothing and is said on the page; the log has it)
             log.exception("import job %s failed", job_id)
