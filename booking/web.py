@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
+from booking.paging import page_url
 from booking.accounts.models import Role
 from booking.extensions import db
 from booking.urls import safe_next_url
@@ -15,6 +16,7 @@ def register(app: Flask) -> None:
     app.add_url_rule("/language/<code>", "set_language", set_language, methods=["POST"])
 
     app.jinja_env.globals["field_attrs"] = field_attrs
+    app.jinja_env.globals["page_url"] = page_url
 
     @app.context_processor
     def template_globals():

@@ -9,7 +9,7 @@ import pytest
 
 from booking.bookings.models import Booking
 from booking.bookings.suggestions import SearchInput, search_free
-from booking.bookings.web_input import read_when
+from booking.bookings.web.form_input import read_when
 from booking.extensions import db
 from booking.schools.models import BellPeriod
 from tests import factories

@@ -1,42 +1,37 @@
 """Booking in the browser: choose a resource, fill the form (by period or by clock time), see a
 refusal explained with alternatives, preview a series date by date, and book.
 
-Views are thin: ``web_input`` reads the form, the booking services decide and write. Bad input
+Views are thin: ``form_input`` reads the form, the booking services decide and write. Bad input
 re-renders the form with each field's message (422), a refusal with its reasons and up to five
-alternatives (409); nothing is saved in either case. The other booking pages (my bookings, one
-booking, cancel, change, approvals) are registered on this blueprint by the modules imported at
-the bottom.
+alternatives (409); nothing is saved in either case.
 """
 from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from booking.bookings.errors import BookingRefused
-from booking.bookings.forms import BookingForm, SearchForm
+from booking.bookings.web.forms import BookingForm, SearchForm
 from booking.bookings.models import BookingStatus
 from booking.bookings.planning import BookingInput, plan_booking, preview_booking
 from booking.bookings.services import Created, create_booking
 from booking.bookings.suggestions import district_period_numbers, search_free
-from booking.bookings.web_input import form_errors, read_booking, read_search
-from booking.bookings.web_labels import register_template_helpers
-from booking.bookings.web_queries import slot_links, term_span_on
+from booking.bookings.web.form_input import form_errors, read_booking, read_search
+from booking.bookings.web import bp
+from booking.bookings.web.queries import slot_links, term_span_on
 from booking.extensions import db
 from booking.i18n import district_zone
 from booking.permissions import can_book_for_school, can_see_resource
 from booking.resources.models import Resource, ResourceKind
 from booking.resources.services import ResourceFilter, visible_resources
-from booking.schools.forms import attach_errors
+from booking.form_helpers import attach_errors
 from booking.schools.services import list_schools
 from booking.validation import ValidationFailed
 
-bp = Blueprint("bookings", __name__, url_prefix="/bookings")
-register_template_helpers(bp)
-# The resource page shows the week grid (templates/resources/show.html).
 
 PREFILLED = ("day", "period_number", "period_to", "start_time", "end_time", "class_name", "students", "title",
              "school_id", "quantity")
@@ -147,5 +142,3 @@ def search():
             status = 422
     return render_template("bookings/search.html", form=form, results=results), status
 
-
-from booking.bookings import web_approvals, web_manage  # noqa: E402,F401  (register their routes on bp)
