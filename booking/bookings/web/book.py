@@ -22,12 +22,13 @@ from booking.bookings.services import Created, create_booking
 from booking.bookings.suggestions import district_period_numbers, search_free
 from booking.bookings.web.form_input import form_errors, read_booking, read_search
 from booking.bookings.web import bp
-from booking.bookings.web.queries import slot_links, term_span_on
+from booking.bookings.web.queries import chooser_page, slot_links, term_span_on
 from booking.extensions import db
 from booking.i18n import district_zone
 from booking.permissions import can_book_for_school, can_see_resource
-from booking.resources.models import Resource, ResourceKind
-from booking.resources.services import ResourceFilter, visible_resources
+from booking.labels import choices
+from booking.paging import page_number
+from booking.resources.models import Category, Resource, ResourceKind
 from booking.form_helpers import attach_errors
 from booking.schools.services import list_schools
 from booking.validation import ValidationFailed
@@ -45,8 +46,12 @@ def choose_resource():
     chosen = request.args.get("resource_id", type=int)  # a number too large for any column is a 400
     if chosen is not None and chosen > 0:
         return redirect(url_for("bookings.new_booking", resource_id=chosen))
-    resources = visible_resources(current_user, ResourceFilter())
-    return render_template("bookings/choose.html", resources=resources)
+    q = (request.args.get("q") or "").strip()[:100] or None
+    category = request.args.get("category") or None
+    category = category if category in {c.value for c in Category} else None
+    page, groups = chooser_page(current_user, q, category, page_number(request.args))
+    return render_template("bookings/choose.html", page=page, groups=groups, q=q or "", category=category or "",
+                           categories=choices(Category))
 
 
 def _booking_form(resource: Resource) -> BookingForm:
