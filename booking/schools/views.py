@@ -6,10 +6,12 @@ service's field errors on the same page (status 422) with nothing saved.
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from booking.accounts.models import Role
+from booking.confirmation import Confirmation, confirmation_page, confirmed
 from booking.extensions import db
 from booking.permissions import (
     can_manage_school, district_coordinator_required, is_district_coordinator, role_required,
@@ -251,6 +253,14 @@ def edit_closure(closure_id: int):
 def delete_closure(closure_id: int):
     closure = db.get_or_404(Closure, closure_id)
     if CsrfOnlyForm().validate_on_submit():
+        if not confirmed():
+            where = closure.school.name if closure.school else _("every school of the district")
+            return confirmation_page(Confirmation(
+                title=_("Delete the closure %(reason)s?", reason=closure.reason), action=request.path,
+                back_url=url_for("admin.list_closures"), confirm_label=_("Delete the closure"),
+                consequences=[_("From %(start)s to %(end)s, %(where)s can be booked again.",
+                                start=format_date(closure.start_date), end=format_date(closure.end_date), where=where),
+                              _("Nothing already booked or cancelled changes.")]))
         calendar.delete_closure(closure, current_user)
         flash(_("The closure was deleted."), "success")
     return redirect(url_for("admin.list_closures"))
