@@ -14,6 +14,7 @@ LAYERS = [
     {"resources", "bookings"},
     {"teachers", "calendars"},
     {"reports", "digests", "imports", "seed", "api"},
+    {"home"},
 ]
 PURE = ["bookings/rules/engine.py", "bookings/rules/types.py", "bookings/rules/teachers.py",
         "bookings/rules/recurrence.py", "bookings/web/grid.py", "bookings/web/form_input.py",
