@@ -14,7 +14,7 @@ from booking.resources.models import Category
 from booking.schools.models import BellPeriod
 from tests import factories
 from tests.booking_support import freeze, local
-from tests.browser.axe_support import assert_axe_clean
+from tests.browser.axe import assert_accessible
 from tests.browser.conftest import sign_in
 
 SIZES = {"phone": {"width": 390, "height": 844}, "desk": {"width": 1366, "height": 900}}
@@ -59,19 +59,19 @@ def test_the_searched_period_is_booked_at_the_host_school(sized_page, live_serve
     page.get_by_role("button", name="搜索").click()
     page.locator("#results").wait_for()
     assert "第3节 10:10–10:50" in page.locator("#results").inner_text()
-    assert_axe_clean(page)
+    assert_accessible(page)
     page.locator("#results").get_by_role("button").first.click()
     assert page.get_by_label("按节次").is_checked()
     assert page.get_by_label("节次", exact=True).input_value() == "3"
     assert not page.get_by_label("开始时间").is_visible()  # 按时间's inputs hide while 按节次 is chosen
-    assert_axe_clean(page)
+    assert_accessible(page)
     page.get_by_label("用途").fill("光的折射")
     page.get_by_role("button", name="预约", exact=True).click()
     page.get_by_text("预约成功。").wait_for()
     db.session.expire_all()
     booking = db.session.query(Booking).filter_by(resource_id=lab.id).one()
     assert (booking.starts_at, booking.ends_at) == (local(9, 3, 10, 10), local(9, 3, 10, 50))
-    assert_axe_clean(page)
+    assert_accessible(page)
 
 
 def test_the_chooser_groups_by_school_nearest_first_and_searches(sized_page, live_server, district):
@@ -80,13 +80,13 @@ def test_the_chooser_groups_by_school_nearest_first_and_searches(sized_page, liv
     page.goto(f"{live_server}/bookings/new")
     headings = page.locator("main h2").all_inner_texts()
     assert [h.split()[0] for h in headings] == ["杨家岭小学", "新天寄宿制小学"]
-    assert_axe_clean(page)
+    assert_accessible(page)
     page.get_by_label("名称、房间或学校").fill("实验楼")
     page.get_by_role("button", name="搜索").click()
     page.get_by_role("link", name="物理实验室").wait_for()
     assert page.locator(".chooser-list li").count() == 1
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
-    assert_axe_clean(page)
+    assert_accessible(page)
 
 
 def test_archiving_asks_first_and_says_what_it_leaves(sized_page, live_server, district):
@@ -96,7 +96,7 @@ def test_archiving_asks_first_and_says_what_it_leaves(sized_page, live_server, d
     page.get_by_role("row", name="物理实验室").get_by_role("button", name="归档").click()
     page.get_by_role("heading", name="确定归档 物理实验室 吗？").wait_for()
     assert "没有尚未进行的预约" in page.locator("main").inner_text()
-    assert_axe_clean(page)
+    assert_accessible(page)
     page.get_by_role("button", name="不，返回").click()
     page.get_by_role("row", name="物理实验室").get_by_role("button", name="归档").wait_for()  # still bookable
 
@@ -114,7 +114,7 @@ def test_a_csv_import_runs_as_a_job_and_the_same_file_twice_imports_once(sized_p
         page.get_by_text("已导入 40 行。").wait_for()  # the progress page reloads itself when the job is done
         wait_for_workers()
         assert page.get_by_role("button", name="下载生成的密码（CSV）").is_visible()
-        assert_axe_clean(page)
+        assert_accessible(page)
     assert "没有重复导入" in page.locator("main").inner_text()
     db.session.expire_all()
     from booking.accounts.models import User
