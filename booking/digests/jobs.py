@@ -26,10 +26,12 @@ from booking.digests.slots import CATCH_UP, due_slots, parse_clock_time
 from booking.extensions import db
 from booking.i18n import district_zone, local_to_utc, to_local
 from booking.bookings.checkin import release_due
+from booking.notifications.reminders import REMINDER_CRON_MINUTES, reminder_work
 
 log = logging.getLogger("booking.scheduler")
 
 DIGESTS, EXPIRE_REQUESTS, ITINERARY, RELEASE = "digests", "expire-requests", "itinerary", "release-no-shows"
+REMINDERS = "reminders"
 RELEASE_MINUTES = "*/5"  # a booking is released within five minutes of the end of its check-in grace
 
 
@@ -81,6 +83,9 @@ def jobs() -> dict[str, Job]:
                        itinerary_work, catch_up=False),
         # Bookings nobody checked in for: each slot claimed once, each release a compare-and-set.
         RELEASE: Job(RELEASE, CronTrigger(minute=RELEASE_MINUTES, timezone=zone), release_work, catch_up=False),
+        # Reminders N minutes before a booking (booking.notifications.reminders): once per booking and person.
+        REMINDERS: Job(REMINDERS, CronTrigger(minute=REMINDER_CRON_MINUTES, timezone=zone), reminder_work,
+                       catch_up=False),
     }
 
 

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from booking.accounts.models import Role
-from booking.bookings.services import create_booking
+from booking.bookings.services import cancel_booking, create_booking
 from tests import factories
 from tests.booking_support import freeze, single
 from tests.browser.axe import assert_accessible
@@ -40,15 +40,16 @@ def people(app):
     teacher = factories.user(email="li@example.cn", school=tied, display_name="李老师")
     admin = factories.user(email="admin@example.cn", role=Role.SCHOOL_ADMIN, school=lead, display_name="王主任")
     coordinator = factories.user(email="zhou@example.cn", role=Role.COORDINATOR, display_name="周建国")
-    create_booking(teacher, single(lab))
+    booking = create_booking(teacher, single(lab)).bookings[0]
     create_booking(teacher, single(gym, day=4))
+    cancel_booking(admin, booking, reason="设备检修")  # a notification in the teacher's list
     return {"teacher": (teacher, lab), "admin": (admin, lab), "coordinator": (coordinator, lab)}
 
 
 PATHS = {
     "teacher": ["/", "/resources/", "/resources/{lab}", "/bookings/day?day=2026-09-03", "/bookings/mine",
-                "/bookings/new/{lab}", "/bookings/search"],
-    "admin": ["/", "/bookings/approvals", "/resources/manage"],
+                "/bookings/new/{lab}", "/bookings/search", "/notifications/", "/notifications/settings"],
+    "admin": ["/", "/bookings/approvals", "/resources/manage", "/notifications/schools/{school}/robots"],
     "coordinator": ["/", "/reports/", "/admin/"],
 }
 
@@ -63,7 +64,7 @@ def test_each_roles_pages_are_accessible_at_phone_and_desk_sizes(browser, live_s
     try:
         sign_in(page, live_server, user.email)
         for path in PATHS[role]:
-            response = page.goto(live_server + path.format(lab=lab.id))
+            response = page.goto(live_server + path.format(lab=lab.id, school=user.school_id))
             assert response.status < 400, path
             assert_accessible(page)
             overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
