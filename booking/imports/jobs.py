@@ -15,7 +15,9 @@ import hashlib
 import hmac
 import json
 import logging
+import os
 import secrets
+import socket
 import threading
 from datetime import timedelta
 
@@ -26,8 +28,6 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from booking.accounts.services import INITIAL_PASSWORD_ALPHABET, INITIAL_PASSWORD_LENGTH, normalise_email
 from booking.clock import utcnow
-from booking.digests.claims import worker_name
-from booking.digests.render import locale_of
 from booking.extensions import db
 from booking.imports.csvfile import FileRejected, read_table
 from booking.imports.models import ImportJob, ImportStatus
@@ -39,6 +39,17 @@ log = logging.getLogger(__name__)
 
 STALE_AFTER = timedelta(minutes=15)  # a running job not finished by then lost its worker (5,000 rows take seconds)
 _workers: list[threading.Thread] = []
+
+
+def worker_name(how: str) -> str:
+    """Who runs a job, for its row and the log: host, process and how it was started."""
+    return f"{socket.gethostname()}:{os.getpid()} ({how})"[:200]
+
+
+def _locale_of(user) -> str:
+    supported = current_app.config["SUPPORTED_LOCALES"]
+    locale = getattr(user, "locale", None)
+    return locale if locale in supported else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def file_digest(data: bytes) -> str:
@@ -151,7 +162,7 @@ def run_claimed(job_id: int, worker: str, kinds: dict[str, ImportKind]) -> Impor
     kind, actor, seed = kinds[job.kind], job.created_by, job.password_seed or ""
     secret, max_rows = current_app.config["SECRET_KEY"], current_app.config["CSV_MAX_ROWS"]
     context = ImportContext(password_for=lambda email: derive_password(secret, seed, email), progress=_Progress(job_id))
-    with force_locale(locale_of(actor)):
+    with force_locale(_locale_of(actor)):
         try:
             staged = run_import(kind, job.data or b"", job.filename, actor, max_rows, context)
         except FileRejected as rejected:
