@@ -70,8 +70,9 @@ def test_two_submissions_at_the_same_moment_make_one_job(app, coordinator):
     barrier, answers = threading.Barrier(2), []
 
     def send(other):
-        barrier.wait()
-        answers.append(post(other))
+        with app.app_context():  # each browser's request in a context (and database session) of its own
+            barrier.wait()
+            answers.append(post(other))
 
     threads = [threading.Thread(target=send, args=(other,)) for other in clients]
     for thread in threads:

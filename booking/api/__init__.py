@@ -8,7 +8,7 @@ a route needs, and ``refuse_undeclared_body`` checks each JSON body against the 
 - ``core``: /me, the OpenAPI document, shared shapes; ``openapi``: declaring operations, building the document.
 - ``bodies``: the declared request bodies; ``params``: reading query parameters; ``booking_json``: booking shapes.
 - ``schools``, ``resources``, ``blackouts``, ``bookings``, ``outcomes``, ``teachers``, ``mandates``,
-  ``mandate_plans``, ``feeds``, ``reports``, ``notifications``: the routes of each resource.
+  ``mandate_plans``, ``allocation``, ``feeds``, ``reports``, ``notifications``: the routes of each resource.
 """
 from __future__ import annotations
 
@@ -90,6 +90,7 @@ def invalid_input(failed: ValidationFailed):
 
 from booking.api.bodies import check_body  # noqa: E402  (imports the route modules' schemas)
 # The route modules register their routes on ``bp``; one per line, so adding one touches one line.
+from booking.api import allocation  # noqa: E402,F401
 from booking.api import blackouts  # noqa: E402,F401
 from booking.api import bookings  # noqa: E402,F401
 from booking.api import core  # noqa: E402,F401
