@@ -5,7 +5,7 @@ sent twice find the first job; a worker claims a job by a compare-and-set on sta
 only until the job ends; generated passwords are never stored (a seed derives them for one download).
 
 Revision ID: 0009d
-Revises: 0009m
+Revises: 0009q
 Create Date: 2026-12-01 20:00:00.000000
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009d'
-down_revision = '0009m'
+down_revision = '0009q'
 branch_labels = None
 depends_on = None
 
