@@ -82,6 +82,7 @@ def _import_models() -> None:
     from booking.bookings import models as _bookings  # noqa: F401
     from booking.calendars import models as _calendars  # noqa: F401
     from booking.digests import models as _digests  # noqa: F401
+    from booking.imports import models as _imports  # noqa: F401
     from booking.notifications import models as _notifications  # noqa: F401
     from booking.quotas import models as _quotas  # noqa: F401
     from booking.resources import models as _resources  # noqa: F401

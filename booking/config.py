@@ -90,6 +90,8 @@ def from_environment(env: dict | None = None, instance_path: Path | None = None)
         "LOGIN_WINDOW_MINUTES": int(env.get("LOGIN_WINDOW_MINUTES", "15")),
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
         "CSV_MAX_ROWS": 5000,
+        # A CSV import runs in a thread the upload starts; False leaves it to the scheduler's sweep.
+        "IMPORT_WORKER_THREAD": True,
         "PREFERRED_URL_SCHEME": env.get("PREFERRED_URL_SCHEME", "http"),
         # Calendar import from a web address: only public servers, unless the host is listed here.
         "ICS_FETCH_ALLOWED_HOSTS": host_list(env.get("ICS_FETCH_ALLOWED_HOSTS", "")),

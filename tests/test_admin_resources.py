@@ -177,7 +177,11 @@ def test_edit_and_archive_from_the_pages(client, login_as):
     response = client.post(f"/resources/{resource.id}/edit",
                            data=form_data(resource.owner_school_id, name="新名字"))
     assert response.status_code == 302
-    client.post(f"/resources/{resource.id}/active", data={"active": "0"})
+    asked = client.post(f"/resources/{resource.id}/active", data={"active": "0"})
+    assert asked.status_code == 200 and "归档 新名字" in asked.get_data(as_text=True)
+    db.session.expire_all()
+    assert resource.active
+    client.post(f"/resources/{resource.id}/active", data={"active": "0", "confirmed": "1"})
     db.session.expire_all()
     assert resource.name == "新名字" and not resource.active
     assert "已归档" in client.get("/resources/manage").get_data(as_text=True)

@@ -178,10 +178,13 @@ def test_delete_from_the_page(client, login_as, gym):
     blackout_id = blackouts.create_blackout(None, gym, span()).blackout.id
     login_as(admin_of(gym))
     assert f'action="{blackouts_url(gym)}/{blackout_id}/delete"' in client.get(blackouts_url(gym)).get_data(as_text=True)
-    assert client.post(f"{blackouts_url(gym)}/{blackout_id}/delete").status_code == 302
+    asked = client.post(f"{blackouts_url(gym)}/{blackout_id}/delete")  # first: what it will do, nothing done
+    assert asked.status_code == 200 and 'name="confirmed" value="1"' in asked.get_data(as_text=True)
+    assert db.session.query(ResourceBlackout).count() == 1
+    assert client.post(f"{blackouts_url(gym)}/{blackout_id}/delete", data={"confirmed": "1"}).status_code == 302
     assert db.session.query(ResourceBlackout).count() == 0
     assert db.session.query(AuditEntry).filter_by(action="blackout.delete").count() == 1
-    assert client.post(f"{blackouts_url(gym)}/{blackout_id}/delete").status_code == 404
+    assert client.post(f"{blackouts_url(gym)}/{blackout_id}/delete", data={"confirmed": "1"}).status_code == 404
 
 
 # --- API ----------------------------------------------------------------------------------------------

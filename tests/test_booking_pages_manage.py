@@ -50,7 +50,8 @@ def test_my_bookings_are_split_into_upcoming_past_and_cancelled(teacher, lab, cl
 def test_cancelling_one_date_of_a_series_keeps_the_others(teacher, lab, series, client, login_as):
     login_as(teacher)
     target = series[1]
-    response = client.post(f"/bookings/{target.id}/cancel", data={"scope": "occurrence", "reason": "Sports day"})
+    response = client.post(f"/bookings/{target.id}/cancel", data={"scope": "occurrence", "reason": "Sports day",
+                                                                  "confirmed": "1"})
     assert response.status_code == 302
     assert "1 date was cancelled." in text_of(client.get(response.headers["Location"]))
     db.session.expire_all()
@@ -61,7 +62,7 @@ def test_cancelling_one_date_of_a_series_keeps_the_others(teacher, lab, series, 
 
 def test_cancelling_this_and_the_following_dates(teacher, lab, series, client, login_as):
     login_as(teacher)
-    assert client.post(f"/bookings/{series[2].id}/cancel", data={"scope": "following"}).status_code == 302
+    assert client.post(f"/bookings/{series[2].id}/cancel", data={"scope": "following", "confirmed": "1"}).status_code == 302
     db.session.expire_all()
     assert [b.status.value for b in series] == ["confirmed"] * 2 + ["cancelled"] * 3
 
@@ -97,7 +98,7 @@ def test_someone_elses_booking_is_403_to_cancel_and_404_when_hidden(teacher, lab
 def test_cancelling_twice_explains_why_not(teacher, lab, client, login_as):
     booking = create_booking(teacher, single(lab)).bookings[0]
     login_as(teacher)
-    client.post(f"/bookings/{booking.id}/cancel", data={"scope": "occurrence"})
+    client.post(f"/bookings/{booking.id}/cancel", data={"scope": "occurrence", "confirmed": "1"})
     response = client.post(f"/bookings/{booking.id}/cancel", data={"scope": "occurrence"})
     assert response.status_code == 422 and "This booking is no longer active." in text_of(response)
 

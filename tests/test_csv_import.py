@@ -1,5 +1,4 @@
 """CSV import of schools, resources and users: all or nothing, with a row-level error report."""
-import base64
 import codecs
 import io
 import re
@@ -14,6 +13,8 @@ from booking.imports import resources as resource_import
 from booking.imports import schools as school_import
 from booking.imports import users as user_import
 from booking.imports.csvfile import Column, FileRejected, read_table
+from booking.imports.jobs import wait_for_workers
+from booking.imports.models import ImportJob, ImportStatus
 from booking.imports.services import run_import
 from booking.resources.models import Resource
 from booking.resources.rules import format_opening_hours
@@ -173,8 +174,14 @@ def test_schools_import_with_a_bad_row_saves_none_of_the_good_ones(app):
 
 
 def upload(client, kind: str, data: bytes, filename: str = "导入.csv"):
-    return client.post(f"/admin/import/{kind}", data={"file": (io.BytesIO(data), filename)},
-                       content_type="multipart/form-data")
+    """Send the file; a queued job is waited for and its page returned (the form's own refusals as they are)."""
+    response = client.post(f"/admin/import/{kind}", data={"file": (io.BytesIO(data), filename)},
+                           content_type="multipart/form-data")
+    if response.status_code != 303:
+        return response
+    wait_for_workers()
+    db.session.expire_all()
+    return client.get(response.headers["Location"])
 
 
 @pytest.fixture
@@ -209,7 +216,7 @@ def test_upload_page_shows_the_error_table_and_imports_nothing(client, coordinat
     data = "email,display_name,role,school_code\nok@example.cn,好,teacher,XT01\nbad@example.cn,坏,teacher,XT99\n"
     response = upload(client, "users", data.encode("gbk"))
     html = response.get_data(as_text=True)
-    assert response.status_code == 422 and "未导入任何内容" in html
+    assert response.status_code == 200 and "未导入任何内容" in html
     table = html[html.index('id="import-errors"'):]
     assert re.search(r"<td>3</td><td><code>school_code</code></td><td>[^<]*XT99", table)
     assert db.session.query(User).count() == 1
@@ -239,14 +246,20 @@ def test_row_limit_comes_from_the_config(client, coordinator, app):
 def test_generated_passwords_are_offered_once_as_a_csv(client, coordinator):
     factories.school(code="XT01")
     data = "email,display_name,role,school_code,password\nwang@example.cn,王芳,teacher,XT01,\n"
-    html = upload(client, "users", data.encode()).get_data(as_text=True)
-    assert "已导入 1 行" in html
-    encoded = re.search(r'href="data:text/csv;charset=utf-8;base64,([^"]+)"', html).group(1)
-    text = base64.b64decode(encoded).decode("utf-8-sig")
-    email, name, password = text.splitlines()[1].split(",")
+    page = upload(client, "users", data.encode())
+    html = page.get_data(as_text=True)
+    assert "已导入 1 行" in html and 'id="passwords-download"' in html
+    job = db.session.query(ImportJob).one()
+    download = client.post(f"/admin/import/jobs/{job.id}/passwords.csv")
+    assert download.mimetype == "text/csv" and "attachment" in download.headers["Content-Disposition"]
+    email, name, password = download.data.decode("utf-8-sig").splitlines()[1].split(",")
     assert (email, name) == ("wang@example.cn", "王芳")
     user = db.session.query(User).filter_by(email="wang@example.cn").one()
     assert verify_password(user.password_hash, password)
+    again = client.post(f"/admin/import/jobs/{job.id}/passwords.csv")
+    assert again.status_code == 303 and password not in client.get(again.headers["Location"]).get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(ImportJob, job.id).password_seed is None  # nothing left to derive them from
 
 
 def test_only_coordinators_import(client, login_as):
@@ -293,7 +306,7 @@ def test_area_coordinators_import_users_and_resources_of_their_area_only(area_co
 
 
 def test_a_failure_half_way_through_an_import_page_leaves_nothing_written(app, client, login_as, monkeypatch):
-    """One unit of work (issue 11): the third user's row fails after two were added; the request rolls back."""
+    """One unit of work (issue 11): the third user's row fails after two were added; the job rolls back."""
     factories.school(code="XT01")
     coordinator = factories.user(role=Role.COORDINATOR)
     login_as(coordinator)
@@ -310,7 +323,12 @@ def test_a_failure_half_way_through_an_import_page_leaves_nothing_written(app, c
     rows = "".join(f"t{n}@example.cn,老师{n},teacher,XT01\n" for n in range(5))
     response = client.post("/admin/import/users", content_type="multipart/form-data",
                            data={"file": (io.BytesIO(f"email,display_name,role,school_code\n{rows}".encode()), "u.csv")})
-    assert response.status_code == 500 and len(built) == 3
+    assert response.status_code == 303
+    wait_for_workers()
+    assert len(built) == 3
     db.session.rollback()
     assert db.session.query(User).filter(User.email.like("t%@example.cn")).count() == 0
     assert db.session.query(AuditEntry).filter(AuditEntry.action.like("import.%")).count() == 0
+    job = db.session.query(ImportJob).one()
+    assert job.status == ImportStatus.FAILED and job.dedupe_key is None and job.data is None
+    assert "未导入任何内容" in client.get(f"/admin/import/jobs/{job.id}").get_data(as_text=True)

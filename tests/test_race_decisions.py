@@ -136,7 +136,8 @@ def test_a_change_read_before_someone_elses_write_saves_nothing_and_answers_409(
     services.record = approved_meanwhile
     try:
         login_as(teacher)
-        response = client.post(f"/bookings/{booking.id}/cancel", data={"scope": "occurrence", "reason": ""})
+        response = client.post(f"/bookings/{booking.id}/cancel",
+                               data={"scope": "occurrence", "reason": "", "confirmed": "1"})
     finally:
         services.record = real_record
     assert response.status_code == 409 and "有人同时修改了" in response.get_data(as_text=True)

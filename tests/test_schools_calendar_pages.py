@@ -82,7 +82,10 @@ def test_edit_and_delete_a_closure(client, coordinator):
     assert closure.school_id is None and closure.end_date == date(2026, 10, 8)
     listing = client.get("/admin/closures").get_data(as_text=True)
     assert f'action="/admin/closures/{closure.id}/delete"' in listing and 'aria-label="删除停课日：国庆节"' in listing
-    html = client.post(f"/admin/closures/{closure.id}/delete", follow_redirects=True).get_data(as_text=True)
+    asked = client.post(f"/admin/closures/{closure.id}/delete").get_data(as_text=True)
+    assert "国庆节" in asked and 'name="confirmed" value="1"' in asked and count(Closure) == 1
+    html = client.post(f"/admin/closures/{closure.id}/delete", data={"confirmed": "1"},
+                       follow_redirects=True).get_data(as_text=True)
     assert "停课日已删除" in html and count(Closure) == 0
 
 

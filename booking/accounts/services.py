@@ -51,14 +51,22 @@ class UserInput:
     area: str = ""  # a coordinator limited to one area (片区); empty: district-wide
 
 
-def check_user_input(data: UserInput, *, existing: User | None = None) -> tuple[dict, School | None]:
-    """Field errors for a user about to be created or changed, and the school it names."""
+def _school_by_code(code: str) -> School | None:
+    return db.session.scalar(select(School).where(School.code == code))
+
+
+def check_user_input(data: UserInput, *, existing: User | None = None, find_user=find_user_by_email,
+                     find_school=_school_by_code) -> tuple[dict, School | None]:
+    """Field errors for a user about to be created or changed, and the school it names.
+
+    ``find_user``/``find_school`` look up an email (normalised) and a school code: a bulk import passes
+    lookups in maps it loaded with one query each instead of two queries a row."""
     errors: dict[str, str] = {}
     email = normalise_email(data.email)
     if "@" not in email or len(email) > 255:
         errors["email"] = _l("Enter a valid email address.")
     else:
-        other = find_user_by_email(email)
+        other = find_user(email)
         if other is not None and other is not existing:
             errors["email"] = _l("A user with this email already exists.")
     if not (data.display_name or "").strip():
@@ -67,7 +75,7 @@ def check_user_input(data: UserInput, *, existing: User | None = None) -> tuple[
         errors["role"] = _l("Choose teacher, school_admin or coordinator.")
     school = None
     if data.school_code:
-        school = db.session.scalar(select(School).where(School.code == data.school_code.strip()))
+        school = find_school(data.school_code.strip())
         if school is None:
             errors["school"] = _l("Unknown school code: %(code)s.", code=data.school_code)
     elif data.role in (Role.TEACHER, Role.SCHOOL_ADMIN):

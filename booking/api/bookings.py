@@ -217,7 +217,8 @@ FREE_PARAMS = (
     replace(date_param("date", "The local date."), required=True),
     clock_param("start", "Local start time HH:MM (or give period)."),
     clock_param("end", "Local end time HH:MM."),
-    IntParam("period", "A bell period of your own school instead of start/end.", minimum=1, maximum=20),
+    IntParam("period", "A bell period (第N节) instead of start/end: each host school's own period of that "
+             "number (a visiting teacher's, your school's).", minimum=1, maximum=20),
     IntParam("students", "Class size, to leave out rooms that are too small.", minimum=0, maximum=10_000),
     IntParam("quantity", "How many (equipment).", default=1, minimum=1, maximum=10_000),
 )

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from booking.accounts.models import Role
 from booking.bookings import rules
-from booking.bookings.planning import Plan, can_approve, period_clock, period_school_id
+from booking.bookings.planning import Plan, can_approve, period_school_id
 from booking.bookings.queries import (as_existing, calendars_for, check_window, overlapping_bookings, resource_snapshot,
                                       span_of)
 from booking.clock import utcnow
@@ -40,6 +40,7 @@ class Suggestion:
     end: datetime
     travel_minutes: int | None  # from the class's school; None when nobody entered it
     same_resource: bool
+    period_number: int | None = None  # the host school's 第N节 this slot is, when asked for by period
 
 
 def free_slots(actor, pairs: list[tuple[Resource, rules.Interval]],
@@ -98,10 +99,10 @@ def nearby_intervals(target: rules.Interval, bell_starts: list[time]) -> list[ru
 
 
 def _suggestion(resource: Resource, interval: rules.Interval, school_id: int | None, matrix: dict,
-                same: bool) -> Suggestion:
+                same: bool, period_number: int | None = None) -> Suggestion:
     minutes = None if school_id is None else travel_minutes(school_id, resource.owner_school_id, matrix)
     return Suggestion(resource.id, resource.name, resource.owner_school_id, resource.owner_school.name,
-                      interval.start, interval.end, minutes, same)
+                      interval.start, interval.end, minutes, same, period_number)
 
 
 def _by_travel(suggestions: list[Suggestion]) -> list[Suggestion]:
@@ -141,36 +142,53 @@ class SearchInput:
     quantity: int = 1
 
 
-def _search_interval(actor, data: SearchInput, errors: dict) -> rules.Interval | None:
+def district_period_numbers() -> list[int]:
+    """Every period number some school rings (第1节 … 第8节), for the search's period choice."""
+    return list(db.session.scalars(select(BellPeriod.number).distinct().order_by(BellPeriod.number)))
+
+
+def _bells_by_school(school_ids: set[int], number: int) -> dict[int, tuple[time, time]]:
+    rows = db.session.scalars(select(BellPeriod).where(BellPeriod.school_id.in_(school_ids),
+                                                       BellPeriod.number == number))
+    return {p.school_id: (p.start_time, p.end_time) for p in rows}
+
+
+def _search_pairs(actor, data: SearchInput, resources: list[Resource],
+                  errors: dict) -> list[tuple[Resource, rules.Interval]]:
+    """Each resource with the interval asked for: a period means that period of the host school
+    (the owner's bells; a visiting teacher's lesson, the class's school's), so 第3节 is booked as 第3节
+    wherever it is held. Resources whose host school has no such period are left out."""
     if data.day is None:
         errors["date"] = _l("Choose a date.")
-        return None
-    if data.period_number is not None:
-        clock = period_clock(actor.school_id, data.period_number) if actor.school_id else None
-        if clock is None:
-            errors["period"] = _l("Your school has no such period.")
-            return None
-        start_time, end_time = clock
-    else:
-        start_time, end_time = data.start_time, data.end_time
-        if start_time is None or end_time is None or end_time <= start_time:
-            errors["start"] = _l("Give a start and a later end, or a period.")
-            return None
+        return []
     zone = district_zone()
-    return rules.Interval(local_to_utc(data.day, start_time, zone), local_to_utc(data.day, end_time, zone))
+    if data.period_number is None:
+        if data.start_time is None or data.end_time is None or data.end_time <= data.start_time:
+            errors["start"] = _l("Give a start and a later end, or a period.")
+            return []
+        interval = rules.Interval(local_to_utc(data.day, data.start_time, zone), local_to_utc(data.day, data.end_time, zone))
+        return [(r, interval) for r in resources]
+    if data.period_number not in district_period_numbers():
+        errors["period"] = _l("No school of the district has this period.")
+        return []
+    hosts = {r.id: period_school_id(r, actor.school_id) for r in resources}
+    bells = _bells_by_school(set(hosts.values()), data.period_number)
+    return [(r, rules.Interval(local_to_utc(data.day, bells[hosts[r.id]][0], zone),
+                               local_to_utc(data.day, bells[hosts[r.id]][1], zone)))
+            for r in resources if hosts[r.id] in bells]
 
 
 def search_free(actor, data: SearchInput) -> list[Suggestion]:
-    """District-wide: free resources of a category at a date and time (or a period of the actor's
-    school), nearest campus first. Raises ValidationFailed naming bad fields."""
+    """District-wide: free resources of a category at a date and time, or at a period (第N节) of each
+    host school, nearest campus first. Raises ValidationFailed naming bad fields."""
     errors: dict = {}
     if data.category not in {c.value for c in Category}:
         errors["category"] = _l("Choose a category.")
-    interval = _search_interval(actor, data, errors)
+    resources = [] if errors else visible_resources(actor, ResourceFilter(category=data.category))
+    pairs = _search_pairs(actor, data, resources, errors)
     if errors:
         raise ValidationFailed(errors)
     template = class_request(actor, actor.school_id, data.students, max(data.quantity, 1))
-    resources = visible_resources(actor, ResourceFilter(category=data.category))
     matrix = travel_matrix()
-    free = free_slots(actor, [(r, interval) for r in resources], template)
-    return _by_travel([_suggestion(r, i, actor.school_id, matrix, False) for r, i in free])
+    free = free_slots(actor, pairs, template)
+    return _by_travel([_suggestion(r, i, actor.school_id, matrix, False, data.period_number) for r, i in free])

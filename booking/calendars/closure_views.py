@@ -6,11 +6,13 @@ coordinator those of their area's schools (``permissions.can_manage_closure``), 
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
 from booking.bookings import closures, hits
+from booking.confirmation import Confirmation, confirmation_page, confirmed
 from booking.extensions import db
 from booking.form_helpers import CsrfOnlyForm, attach_errors
 from booking.accounts.models import Role
@@ -132,6 +134,14 @@ def edit_closure(closure_id: int):
 def delete_closure(closure_id: int):
     closure = _managed_closure_or_404(closure_id)
     if CsrfOnlyForm().validate_on_submit():
+        if not confirmed():
+            where = closure.school.name if closure.school else _("every school of the district")
+            return confirmation_page(Confirmation(
+                title=_("Delete the closure %(reason)s?", reason=closure.reason), action=request.path,
+                back_url=url_for("admin.list_closures"), confirm_label=_("Delete the closure"),
+                consequences=[_("From %(start)s to %(end)s, %(where)s can be booked again.",
+                                start=format_date(closure.start_date), end=format_date(closure.end_date), where=where),
+                              _("Nothing already booked or cancelled changes.")]))
         calendar.delete_closure(closure, current_user)
         flash(_("The closure was deleted."), "success")
     return redirect(url_for("admin.list_closures"))

@@ -38,6 +38,14 @@ def current_sender() -> Sender:
     return sender_from_config(current_app.config, current_app.instance_path)
 
 
+def run_waiting_imports(worker: str) -> None:
+    """CSV import jobs queued with no worker (IMPORT_WORKER_THREAD off, a web process gone) or stuck."""
+    from booking.imports.jobs import run_waiting
+    from booking.imports.kinds import KINDS
+
+    run_waiting(worker, KINDS)
+
+
 def deliver() -> DeliveryReport:
     return deliver_due(current_sender())
 
@@ -85,6 +93,8 @@ def build_scheduler(app: Flask, worker: str | None = None) -> BlockingScheduler:
                       id="sweep", name="catch-up sweep", coalesce=True, max_instances=1)
     scheduler.add_job(_in_app(app, deliver), IntervalTrigger(seconds=DELIVERY_SECONDS, timezone=zone),
                       id="deliver", name="outbox sender", coalesce=True, max_instances=1)
+    scheduler.add_job(_in_app(app, partial(run_waiting_imports, worker)), IntervalTrigger(minutes=1, timezone=zone),
+                      id="imports", name="CSV imports nobody started", coalesce=True, max_instances=1)
     return scheduler
 
 

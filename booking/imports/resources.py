@@ -64,7 +64,7 @@ def _resource_input(reader: RowReader, schools: dict[str, School]) -> ResourceIn
     )
 
 
-def stage_resources(rows: list[Row], actor) -> Staged:
+def stage_resources(rows: list[Row], actor, context=None) -> Staged:
     staged = Staged()
     schools = {school.code: school for school in db.session.scalars(select(School))}
     accepted = []

@@ -44,7 +44,7 @@ def _school_input(reader: RowReader) -> SchoolInput:
     )
 
 
-def stage_schools(rows: list[Row], actor) -> Staged:
+def stage_schools(rows: list[Row], actor, context=None) -> Staged:
     staged = Staged()
     district_id = district_for_writes().id
     first_row_of_code: dict[str, int] = {}

@@ -9,9 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
+from booking.accounts.services import new_initial_password
+
 from booking.audit.services import record
 from booking.extensions import db
-from booking.imports.csvfile import Column, Row, read_table
+from booking.imports.csvfile import Column, read_table
 from booking.imports.rows import RowError
 
 
@@ -24,13 +26,29 @@ class Staged:
     generated_passwords: list[tuple[str, str, str]] = field(default_factory=list)  # (email, name, password)
 
 
+def _no_progress(done: int) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class ImportContext:
+    """How a stage reports progress and gets a generated password (a background job derives them)."""
+
+    password_for: Callable[[str], str] = field(default=lambda email: new_initial_password())
+    progress: Callable[[int], None] = _no_progress  # steps done so far (see ImportKind.steps)
+
+
 @dataclass(frozen=True)
 class ImportKind:
     key: str  # "schools", "resources", "users": the URL part and the audit action
     title: object  # a lazy, translated string
     columns: tuple[Column, ...]
     example: dict[str, str]  # one example row (in Chinese) for the template file
-    stage: Callable[[list[Row], object], Staged]  # (rows, actor): the actor's scope limits what a row may add
+    stage: Callable[..., Staged]  # (rows, actor, context): the actor's scope limits what a row may add
+    steps_per_row: int = 1  # progress steps a row takes (users: checked, then hashed)
+
+    def steps(self, rows: int) -> int:
+        return rows * self.steps_per_row
 
     @property
     def header(self) -> list[str]:
@@ -40,14 +58,16 @@ class ImportKind:
         return [self.example.get(name, "") for name in self.header]
 
 
-def run_import(kind: ImportKind, data: bytes, filename: str, actor, max_rows: int) -> Staged:
+def run_import(kind: ImportKind, data: bytes, filename: str, actor, max_rows: int,
+               context: ImportContext | None = None) -> Staged:
     """Import a whole file or none of it. Raises ``FileRejected`` for a file that cannot be read.
 
-    Returns the staging result: with ``errors`` nothing was saved; without, all rows were.
+    Returns the staging result: with ``errors`` nothing was saved; without, all rows were (flushed,
+    not committed: the caller's unit of work commits).
     """
     rows = read_table(data, filename, kind.columns, max_rows)
     try:
-        staged = kind.stage(rows, actor)
+        staged = kind.stage(rows, actor, context or ImportContext())
         if staged.errors:
             order = {name: index for index, name in enumerate(kind.header)}
             staged.errors.sort(key=lambda error: (error.row, order.get(error.column, -1)))

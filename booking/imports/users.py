@@ -2,22 +2,25 @@
 
 A blank password gets a generated one; the list of generated passwords is offered once,
 right after the import, and never stored in plain text. Every imported password is an initial one:
-hashed for bulk creation and changed by its owner at first sign-in (User.must_change_password), so
-a file of thousands of rows imports well within one request.
+hashed for bulk creation and changed by its owner at first sign-in (User.must_change_password). The
+pages run imports as background jobs (``jobs``), which report progress through the context.
 """
 from __future__ import annotations
 
-from booking.accounts.models import Role
+from sqlalchemy import select
+
+from booking.accounts.models import Role, User
 from booking.accounts.services import (
-    UserInput, build_user, check_user_input, hash_initial_passwords, new_initial_password, normalise_email,
+    UserInput, build_user, check_user_input, hash_initial_passwords, normalise_email,
     scope_errors,
 )
 from booking.extensions import db
 from booking.i18n import LANGUAGE_NAMES
 from booking.imports.csvfile import Column, Row
 from booking.imports.rows import RowReader, row_errors
-from booking.imports.services import ImportKind, Staged
+from booking.imports.services import ImportContext, ImportKind, Staged
 from booking.labels import choices
+from booking.schools.models import School
 from booking.texts import lazy_gettext as _l
 
 COLUMNS = (
@@ -46,17 +49,37 @@ def _user_input(reader: RowReader) -> UserInput:
     )
 
 
-def stage_users(rows: list[Row], actor) -> Staged:
+PROGRESS_EVERY = 100  # rows between two progress reports
+LOOKUP_CHUNK = 500  # emails per IN (...) query
+HASH_CHUNK = 250
+
+
+def _existing_users(emails: list[str]) -> dict[str, User]:
+    found: dict[str, User] = {}
+    for start in range(0, len(emails), LOOKUP_CHUNK):
+        chunk = emails[start:start + LOOKUP_CHUNK]
+        found.update((user.email, user) for user in db.session.scalars(select(User).where(User.email.in_(chunk))))
+    return found
+
+
+def stage_users(rows: list[Row], actor, context: ImportContext | None = None) -> Staged:
+    """Check every row (the existing accounts and the schools looked up once, not per row), then
+    hash the passwords and add the users."""
+    context = context or ImportContext()
     staged = Staged()
+    existing = _existing_users(sorted({normalise_email(row.values.get("email", "")) for row in rows}))
+    schools = {school.code: school for school in db.session.scalars(select(School))}
     accepted = []  # (input, school, whether the password was generated)
     first_row_of_email: dict[str, int] = {}
-    for row in rows:
+    for checked, row in enumerate(rows, start=1):
+        if checked % PROGRESS_EVERY == 0:
+            context.progress(checked)
         reader = RowReader(row)
         data = _user_input(reader)
         generated = data.password is None
         if generated:
-            data.password = new_initial_password()
-        field_errors, school = check_user_input(data)
+            data.password = context.password_for(normalise_email(data.email))
+        field_errors, school = check_user_input(data, find_user=existing.get, find_school=schools.get)
         field_errors = {**scope_errors(actor, data, school, True), **field_errors}
         email = normalise_email(data.email)
         if email in first_row_of_email:
@@ -70,7 +93,11 @@ def stage_users(rows: list[Row], actor) -> Staged:
     if staged.errors:
         return staged
     # Hash only once every row is good: hashing is the slow part of a large import.
-    hashes = hash_initial_passwords([data.password for data, _school, _generated in accepted])
+    passwords = [data.password for data, _school, _generated in accepted]
+    hashes: list[str] = []
+    for start in range(0, len(passwords), HASH_CHUNK):
+        hashes += hash_initial_passwords(passwords[start:start + HASH_CHUNK])
+        context.progress(len(rows) + start + len(passwords[start:start + HASH_CHUNK]))
     for (data, school, generated), password_hash in zip(accepted, hashes):
         user = build_user(data, school, password_hash)
         db.session.add(user)
@@ -80,4 +107,4 @@ def stage_users(rows: list[Row], actor) -> Staged:
     return staged
 
 
-KIND = ImportKind("users", _l("Users"), COLUMNS, EXAMPLE, stage_users)
+KIND = ImportKind("users", _l("Users"), COLUMNS, EXAMPLE, stage_users, steps_per_row=2)

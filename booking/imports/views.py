@@ -1,23 +1,27 @@
-"""CSV import pages for coordinators: one upload page per kind, a template file, the result."""
+"""CSV import pages for coordinators: one upload page per kind, a template file, and each import's
+page (a background job: progress, then the result, errors or the one download of generated passwords)."""
 from __future__ import annotations
 
-import base64
+import json
 
-from flask import Blueprint, Response, abort, current_app, render_template
+from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
 from booking.accounts.models import Role
-from booking.imports import resources, schools, users
+from booking.extensions import db
+from booking.imports.kinds import KINDS
 from booking.imports.csvfile import FileRejected, write_table
-from booking.imports.services import ImportKind, run_import
+from booking.imports.jobs import start_worker, status_json, submit_import, take_passwords
+from booking.imports.models import ImportJob
+from booking.imports.services import ImportKind
 from booking.permissions import role_required
 from booking.texts import lazy_gettext as _l
 
 bp = Blueprint("imports", __name__, url_prefix="/admin/import")
 
-KINDS: dict[str, ImportKind] = {kind.key: kind for kind in (schools.KIND, resources.KIND, users.KIND)}
 # A long error table helps nobody: the first ones show what to fix.
 MAX_ERRORS_SHOWN = 200
 
@@ -51,17 +55,19 @@ def _csv_download(text: str, filename: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-def _passwords_data_url(generated: list[tuple[str, str, str]]) -> str | None:
-    """The generated passwords as a CSV inside the page itself: offered once, stored nowhere."""
-    if not generated:
-        return None
-    text = write_table(["email", "display_name", "password"], [list(entry) for entry in generated])
-    return "data:text/csv;charset=utf-8;base64," + base64.b64encode(text.encode("utf-8")).decode("ascii")
+def _own_job_or_404(job_id: int) -> ImportJob:
+    """A job is seen by the coordinator who uploaded its file only (its page offers their passwords)."""
+    job = db.session.get(ImportJob, job_id)
+    if job is None or job.created_by_id != current_user.id:
+        abort(404)
+    return job
 
 
 @bp.route("/<kind>", methods=["GET", "POST"])
 @role_required(Role.COORDINATOR)
 def upload(kind: str):
+    """GET: the form. POST: queue the file as a job and show its page; the same file again shows the
+    first job (a double click or a second tab imports once)."""
     spec = _kind_or_404(kind)
     form = UploadForm()
     context = {"kind": spec, "form": form, "max_rows": current_app.config["CSV_MAX_ROWS"]}
@@ -69,14 +75,51 @@ def upload(kind: str):
         return render_template("admin/import_upload.html", **context), 422 if form.errors else 200
     upload_file = form.file.data
     try:
-        staged = run_import(spec, upload_file.read(), upload_file.filename or "", current_user,
-                            current_app.config["CSV_MAX_ROWS"])
+        job, created = submit_import(spec, upload_file.read(), upload_file.filename or "", current_user,
+                                     current_app.config["CSV_MAX_ROWS"])
     except FileRejected as rejected:
         form.file.errors = [rejected.message]
         return render_template("admin/import_upload.html", **context), 422
-    if staged.errors:
-        return render_template("admin/import_upload.html", errors=staged.errors[:MAX_ERRORS_SHOWN],
-                               error_count=len(staged.errors), **context), 422
-    return render_template("admin/import_result.html", kind=spec, count=len(staged.keys),
-                           passwords_url=_passwords_data_url(staged.generated_passwords),
-                           generated_count=len(staged.generated_passwords))
+    db.session.commit()  # the worker reads the job from the database: committed before it starts
+    if not created:
+        flash(_("This file was sent already: this is its import, nothing was imported twice."), "info")
+    elif current_app.config["IMPORT_WORKER_THREAD"]:
+        start_worker(current_app._get_current_object(), job.id, KINDS)
+    return redirect(url_for("imports.job_page", job_id=job.id), 303)
+
+
+@bp.get("/jobs/<id:job_id>")
+@role_required(Role.COORDINATOR)
+def job_page(job_id: int):
+    job = _own_job_or_404(job_id)
+    spec = _kind_or_404(job.kind)
+    generated = json.loads(job.generated_json or "[]")
+    return render_template("admin/import_job.html", job=job, kind=spec, errors=json.loads(job.errors_json or "[]"),
+                           generated_count=len(generated), passwords_form=FlaskForm())
+
+
+@bp.get("/jobs/<id:job_id>/status")
+@role_required(Role.COORDINATOR)
+def job_status(job_id: int):
+    """For the page's progress bar (static/js/import-progress.js)."""
+    response = jsonify(status_json(_own_job_or_404(job_id)))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/jobs/<id:job_id>/passwords.csv")
+@role_required(Role.COORDINATOR)
+def job_passwords(job_id: int):
+    """The generated passwords, once: a POST (a link preview or prefetch cannot use them up)."""
+    job = _own_job_or_404(job_id)
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        abort(400)
+    generated = take_passwords(job)
+    if generated is None:
+        flash(_("The generated passwords were downloaded already; they cannot be shown again."), "error")
+        return redirect(url_for("imports.job_page", job_id=job.id), 303)
+    text = write_table(["email", "display_name", "password"], [list(entry) for entry in generated])
+    response = _csv_download(text, f"generated-passwords-{job.id}.csv")
+    response.headers["Cache-Control"] = "no-store"
+    return response

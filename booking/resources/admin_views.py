@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import format_datetime, ngettext
 from flask_login import current_user
 
 from booking.accounts.models import Role
 from booking.bookings import hits
+from booking.confirmation import Confirmation, confirmation_page, confirmed
 from booking.extensions import db
 from booking.i18n import district_zone
 from booking.permissions import can_manage_school, role_required
@@ -22,6 +23,8 @@ from booking.resources.views import bp
 from booking.form_helpers import CsrfOnlyForm, attach_errors
 from booking.validation import ValidationFailed
 from booking.web import save_form
+
+CONFIRM_LIST_LIMIT = 50  # a confirmation lists this many of what it leaves or cancels, then says how many more
 
 # Pages show "Edit" links only to the people the edit pages would let in.
 bp.add_app_template_global(can_manage_school, "can_manage_school")
@@ -105,12 +108,33 @@ def edit_resource(resource_id: int):
                                changed=refused.changed)
 
 
+def _archive_confirmation(resource: Resource):
+    upcoming = services.upcoming_bookings(resource)
+    return confirmation_page(Confirmation(
+        title=_("Archive %(name)s?", name=resource.name), action=request.path,
+        back_url=url_for("resources.manage_resources"), confirm_label=_("Archive %(name)s", name=resource.name),
+        hidden={"active": "0"},
+        consequences=[_("%(name)s (%(school)s) can no longer be booked, and it leaves the lists teachers choose from.",
+                        name=resource.name, school=resource.owner_school.name),
+                      ngettext("Nothing is cancelled: its %(num)d booking still to come is kept; cancel it yourself "
+                               "if it cannot take place.",
+                               "Nothing is cancelled: its %(num)d bookings still to come are kept; cancel them "
+                               "yourself if they cannot take place.", len(upcoming)) if upcoming
+                      else _("It has no bookings still to come."),
+                      _("You can restore it at any time.")],
+        items_heading=_("Bookings still to come"),
+        items=[f"{format_datetime(b.starts_at, 'short')} · {b.school.name if b.school else ''} {b.class_name} · {b.title}"
+               for b in upcoming[:CONFIRM_LIST_LIMIT]]))
+
+
 @bp.post("/<id:resource_id>/active")
 @role_required(Role.SCHOOL_ADMIN)
 def set_resource_active(resource_id: int):
     resource = _managed_resource_or_404(resource_id)
     if CsrfOnlyForm().validate_on_submit():
         active = request.form.get("active") == "1"
+        if not active and resource.active and not confirmed():
+            return _archive_confirmation(resource)
         services.set_resource_active(resource, active, current_user)
         flash(_("%(name)s can be booked again.", name=resource.name) if active
               else _("%(name)s was archived: it can no longer be booked.", name=resource.name), "success")
@@ -181,6 +205,16 @@ def delete_blackout(resource_id: int, blackout_id: int):
     if blackout is None:
         abort(404)
     if CsrfOnlyForm().validate_on_submit():
+        if not confirmed():
+            return confirmation_page(Confirmation(
+                title=_("Delete the blackout %(reason)s?", reason=blackout.reason), action=request.path,
+                back_url=url_for("resources.resource_blackouts", resource_id=resource.id),
+                confirm_label=_("Delete the blackout"),
+                consequences=[_("%(name)s can be booked again from %(start)s to %(end)s.", name=resource.name,
+                                start=format_datetime(blackout.starts_at, "short"),
+                                end=format_datetime(blackout.ends_at, "short")),
+                              _("Bookings the blackout cancelled stay cancelled: their teachers were told and may "
+                                "book again.")]))
         blackouts.delete_blackout(current_user, blackout)
         flash(_("The blackout was deleted."), "success")
     return redirect(url_for("resources.resource_blackouts", resource_id=resource.id))

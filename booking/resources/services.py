@@ -9,7 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from booking.audit.services import record
+from booking.clock import utcnow
 from booking.bookings.guarantee import resource_edit_write
+from booking.bookings.models import ACTIVE_STATUSES, Booking
 from booking.bookings.queries import resource_snapshot
 from booking.extensions import db
 from booking.permissions import (
@@ -224,3 +226,11 @@ def set_resource_active(resource: Resource, active: bool, actor) -> None:
     resource.active = active
     record(actor, "resource.restore" if active else "resource.archive", resource, {"name": resource.name})
     db.session.flush()
+
+
+def upcoming_bookings(resource: Resource) -> list[Booking]:
+    """The resource's active bookings not yet over, soonest first (what archiving it leaves standing)."""
+    return list(db.session.scalars(
+        select(Booking).options(selectinload(Booking.school))
+        .where(Booking.resource_id == resource.id, Booking.status.in_(ACTIVE_STATUSES), Booking.ends_at > utcnow())
+        .order_by(Booking.starts_at, Booking.id)))

@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from booking.accounts.models import Role
+from booking.confirmation import Confirmation, confirmation_page, confirmed
 from booking.bookings.errors import NotAllowed
 from booking.extensions import db
 from booking.permissions import can_manage_district, can_manage_school, district_coordinator_required, role_required
@@ -135,6 +136,12 @@ def import_busy(profile_id: int):
 def delete_busy(profile_id: int, busy_id: int):
     profile = _profile_or_404(profile_id)
     if CsrfOnlyForm().validate_on_submit():
+        if not confirmed():
+            return confirmation_page(Confirmation(
+                title=_("Remove this home-school time?"), action=request.path,
+                back_url=url_for("teachers.show_profile", profile_id=profile.id),
+                confirm_label=_("Remove the home-school time"),
+                consequences=[_("The visiting teacher is then free for visits at that time; nothing booked changes.")]))
         try:
             service.remove_busy_time(current_user, profile, busy_id)
             flash(_("The home-school time was removed."), "success")

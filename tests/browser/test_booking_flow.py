@@ -88,6 +88,8 @@ def test_teacher_books_by_period_handles_a_clash_books_a_series_and_an_approver_
     page.get_by_label("仅此日期").check()
     page.get_by_label("原因（相关人员会看到）").fill("学校运动会")
     page.get_by_role("button", name="取消预约").click()
+    page.locator("#confirm-items").wait_for()  # the dates it will cancel, before anything changes
+    page.locator("#confirm-button").click()
     page.get_by_text("已取消 1 个日期。").wait_for()
     assert "已取消" in page.locator(".status-cancelled").first.inner_text()
     assert page.locator("main .status-confirmed").count() == 17

@@ -20,16 +20,17 @@ from booking.bookings.web.forms import BookingForm, SearchForm
 from booking.bookings.models import BookingStatus
 from booking.bookings.planning import BookingInput, plan_booking, preview_booking
 from booking.bookings.services import Created, create_booking
-from booking.bookings.suggestions import search_free
+from booking.bookings.suggestions import district_period_numbers, search_free
 from booking.bookings.web.form_input import form_errors, read_booking, read_search
 from booking.bookings.web import bp
-from booking.bookings.web.queries import slot_links, term_span_on
+from booking.bookings.web.queries import chooser_page, slot_links, term_span_on
 from booking.extensions import db
 from booking.i18n import district_zone, local_today
 from booking.permissions import can_book_for_school, can_see_resource
+from booking.labels import choices
+from booking.paging import page_number
 from booking.quotas.services import notice_for
-from booking.resources.models import Resource, ResourceKind
-from booking.resources.services import ResourceFilter, visible_resources
+from booking.resources.models import Category, Resource, ResourceKind
 from booking.form_helpers import attach_errors
 from booking.schools.services import list_schools
 from booking.validation import ValidationFailed
@@ -47,15 +48,23 @@ def choose_resource():
     chosen = request.args.get("resource_id", type=int)  # a number too large for any column is a 400
     if chosen is not None and chosen > 0:
         return redirect(url_for("bookings.new_booking", resource_id=chosen))
-    resources = visible_resources(current_user, ResourceFilter())
-    return render_template("bookings/choose.html", resources=resources)
+    q = (request.args.get("q") or "").strip()[:100] or None
+    category = request.args.get("category") or None
+    category = category if category in {c.value for c in Category} else None
+    page, groups = chooser_page(current_user, q, category, page_number(request.args))
+    return render_template("bookings/choose.html", page=page, groups=groups, q=q or "", category=category or "",
+                           categories=choices(Category))
 
 
 def _booking_form(resource: Resource) -> BookingForm:
     """The form for ``resource``; on a GET pre-filled from the query (week grid, alternatives, search)."""
     prefill = {name: request.args[name] for name in PREFILLED if request.args.get(name)} if request.method == "GET" else {}
+    bells = resource.owner_school.bell_periods
+    if request.method == "GET":  # 按节次 where the owner school rings bells, unless clock times were asked for
+        by_time = not bells or (not prefill.get("period_number") and bool(prefill.get("start_time")))
+        prefill["when_mode"] = "time" if by_time else "period"
     form = BookingForm(data=prefill)
-    form.set_periods(resource.owner_school.bell_periods)
+    form.set_periods(bells)
     if current_user.is_coordinator:
         form.set_school_choices([s for s in list_schools() if can_book_for_school(current_user, s.id)])
     return form
@@ -135,7 +144,7 @@ def new_booking(resource_id: int):
 def search():
     """District-wide: free resources of a category at a date and period or time, nearest first."""
     form = SearchForm(formdata=request.args or None)
-    form.set_periods(current_user.school.bell_periods if current_user.school else [])
+    form.set_period_numbers(district_period_numbers())
     results, status = None, 200
     if request.args:
         data, errors = read_search(form.values())

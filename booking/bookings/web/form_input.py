@@ -86,8 +86,22 @@ def _period_numbers(values: Mapping, errors: dict) -> tuple[int | None, int | No
     return first, last
 
 
+WHEN_MODES = ("period", "time")  # 按节次, 按时间: the booking form's choice; without it, whichever was filled in
+
+
 def read_when(values: Mapping, day: date | None, zone: ZoneInfo, errors: dict) -> dict:
-    """A period (第N节, optionally to a later one) or clock times, as BookingInput fields."""
+    """A period (第N节, optionally to a later one) or clock times, as BookingInput fields.
+
+    ``when_mode`` "period" reads only the period (and asks for one), "time" only the clock times;
+    the inputs of the other way are ignored, whatever they hold."""
+    mode = _text(values, "when_mode")
+    if mode == "period" and not _text(values, "period_number"):
+        errors["period_number"] = _l("Choose a period.")
+        return {}
+    if mode == "time":
+        values = {**values, "period_number": "", "period_to": ""}
+    elif mode == "period":
+        values = {**values, "start_time": "", "end_time": ""}
     if _text(values, "period_number"):
         if _text(values, "start_time") or _text(values, "end_time"):
             errors["start_time"] = _l("Choose a period or enter clock times, not both.")

@@ -63,7 +63,11 @@ class ValuesForm(FlaskForm):
         return {name: f.data for name, f in self._fields.items() if name != "csrf_token"}
 
 
+WHEN_MODE_LABELS = [("period", _l("By period")), ("time", _l("By clock time"))]
+
+
 class BookingForm(ValuesForm, WhenFields, ClassFields):
+    when_mode = RadioField(_l("Book by"), choices=WHEN_MODE_LABELS, validate_choice=False)
     school_id = _select(_l("School of the class"))
     quantity = _text(_l("How many"), inputmode="numeric")
     repeat = SelectField(_l("Repeat"), choices=REPEAT_LABELS, validate_choice=False)
@@ -103,10 +107,11 @@ class SearchForm(ValuesForm):
     category = SelectField(_l("Category"), choices=[("", _l("Choose a category"))] + choices(Category),
                            validate_choice=False)
     date = _text(_l("Date"), required=True, type="date")
-    period = _select(_l("Period (of my school)"))
+    period = _select(_l("Period (at each host school)"))
     start = _text(_l("From"), type="time")
     end = _text(_l("To"), type="time")
     students = _text(_l("Number of students"), inputmode="numeric")
 
-    def set_periods(self, bell_periods) -> None:
-        self.period.choices = period_choices(bell_periods, _l("By clock time (enter below)"))
+    def set_period_numbers(self, numbers) -> None:
+        """第1节 … as numbers only: each school rings its own times, and the search looks at each host's."""
+        self.period.choices = [("", _l("By clock time (enter below)"))] + [(str(n), period_label(n)) for n in numbers]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import ngettext
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -18,11 +18,12 @@ from booking.bookings.errors import BookingRefused, NotAllowed
 from booking.bookings.web.forms import CancelForm, ChangeForm, DecisionForm
 from booking.bookings.models import Booking, BookingStatus
 from booking.bookings.planning import can_approve, period_clock
-from booking.bookings.services import cancel_booking, visible_booking_or_404
+from booking.bookings.services import SCOPES, cancel_booking, in_scope, visible_booking_or_404
 from booking.bookings.web import bp
 from booking.bookings.web.form_input import read_changes
 from booking.bookings.web.queries import MY_LISTS, matching_period, my_bookings
 from booking.clock import utcnow
+from booking.confirmation import Confirmation, confirmation_page, confirmed
 from booking.i18n import district_zone, to_local
 from booking.permissions import can_change_booking
 from booking.form_helpers import attach_errors
@@ -85,6 +86,29 @@ def detail(booking_id: int):
     return _render_detail(visible_booking_or_404(current_user, booking_id))
 
 
+def _cancel_confirmation(booking: Booking, scope: str, reason: str):
+    """Which dates the cancel will cancel, and who is told, before anything changes."""
+    targets = in_scope(booking, scope)
+    when = [f"{format_date(to_local(row.starts_at).date(), 'full')} "
+            f"{to_local(row.starts_at):%H:%M}–{to_local(row.ends_at):%H:%M}" for row in targets]
+    if scope == "series":
+        title = _("Cancel the whole series %(title)s?", title=booking.title)
+    elif scope == "following":
+        title = _("Cancel this date and the following ones of %(title)s?", title=booking.title)
+    else:
+        title = _("Cancel %(title)s on this date?", title=booking.title)
+    return confirmation_page(Confirmation(
+        title=title, action=request.path, back_url=url_for("bookings.detail", booking_id=booking.id),
+        confirm_label=ngettext("Cancel %(num)d date", "Cancel %(num)d dates", len(targets)),
+        hidden={"scope": scope, "reason": reason},
+        consequences=[_("%(resource)s (%(school)s) is then free for others at these times; the booker and the owner "
+                        "school are told%(reason)s.", resource=booking.resource.name,
+                        school=booking.resource.owner_school.name,
+                        reason=_(", with your reason") if reason.strip() else ""),
+                      _("A cancelled date cannot be restored: it would have to be booked again.")],
+        items_heading=ngettext("%(num)d date to cancel", "%(num)d dates to cancel", len(targets)), items=when))
+
+
 @bp.post("/<id:booking_id>/cancel")
 @login_required
 def cancel(booking_id: int):
@@ -93,6 +117,8 @@ def cancel(booking_id: int):
     if not form.validate_on_submit():
         return _render_detail(booking, form, 422)
     scope = chosen_scope(form, booking)
+    if not confirmed() and scope in SCOPES and is_changeable(booking) and can_change_booking(current_user, booking):
+        return _cancel_confirmation(booking, scope, form.reason.data or "")
     try:
         with forbidden_when_not_allowed():
             cancelled = cancel_booking(current_user, booking, scope, form.reason.data or "")

@@ -1,12 +1,15 @@
-"""What the booking pages read beyond the services: my bookings, the week and day grids, pre-filled form links."""
+"""What the booking pages read beyond the services: my bookings, the week and day grids, pre-filled form links,
+the resource chooser (by school, nearest first, searchable, paged)."""
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Iterable
 
 from flask import url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import case, literal, or_, select
 from sqlalchemy.orm import joinedload
 
 from booking.bookings.availability import availability
@@ -19,9 +22,11 @@ from booking.bookings.web.form_input import TermSpan
 from booking.clock import utcnow
 from booking.extensions import db
 from booking.i18n import district_zone, local_to_utc, local_today, to_local
+from booking.paging import Page, paginate
 from booking.resources.models import Resource
-from booking.schools.models import BellPeriod
-from booking.schools.services import current_term
+from booking.resources.services import ResourceFilter, visible_resources_query
+from booking.schools.models import BellPeriod, School
+from booking.schools.services import current_term, travel_matrix, travel_minutes
 
 MY_LISTS = ("upcoming", "past", "cancelled")
 PAGE_SIZE = 30
@@ -109,7 +114,7 @@ def slot_links(slots, carried: dict) -> list[tuple[object, str]]:
     linked = []
     for slot in slots:
         start, end = to_local(slot.start), to_local(slot.end)
-        period = numbers.get((slot.school_id, start.time(), end.time()))
+        period = getattr(slot, "period_number", None) or numbers.get((slot.school_id, start.time(), end.time()))
         linked.append((slot, form_link(slot.resource_id, start.date(), carried, period=period,
                                        start=start.time(), end=end.time())))
     return linked
@@ -122,3 +127,45 @@ def matching_period(bell_periods, start: datetime, end: datetime) -> int | None:
         if (period.start_time, period.end_time) == (local_start.time(), local_end.time()):
             return period.number
     return None
+
+
+# --- the resource chooser (/bookings/new) ---------------------------------------------------
+
+UNKNOWN_MINUTES = 10**6  # sorts schools with no travel time entered after every known one
+
+
+@dataclass
+class ChooserGroup:
+    """One school's resources on a page of the chooser, with the trip from the user's school."""
+
+    school: School
+    minutes: int | None  # 0: the user's own school; None: nobody entered the travel time
+    resources: list[Resource] = field(default_factory=list)
+    ambiguous: set[int] = field(default_factory=set)  # ids whose name and room repeat at the school: shown with ids
+
+
+def chooser_page(user, q: str | None, category: str | None, number: int) -> tuple[Page, list[ChooserGroup]]:
+    """One page (30) of the resources ``user`` may book, nearest school first (own school, then by
+    travel time, unknown ones last, then by name), matching ``q`` in the resource's name or room or
+    the school's name or code; grouped by school."""
+    query = visible_resources_query(user, ResourceFilter(category=category))
+    if q:
+        query = query.where(or_(Resource.name.contains(q, autoescape=True), Resource.location.contains(q, autoescape=True),
+                                School.name.contains(q, autoescape=True), School.code.contains(q, autoescape=True)))
+    minutes: dict[int, int | None] = {}
+    if user.school_id is not None:
+        matrix = travel_matrix()
+        minutes = {sid: travel_minutes(user.school_id, sid, matrix) for sid in db.session.scalars(select(School.id))}
+    known = {sid: m for sid, m in minutes.items() if m is not None}
+    distance = case(known, value=Resource.owner_school_id, else_=UNKNOWN_MINUTES) if known else literal(UNKNOWN_MINUTES)
+    query = query.order_by(None).order_by(distance, School.name, School.id, Resource.category, Resource.name, Resource.id)
+    page = paginate(query, number)
+    groups: list[ChooserGroup] = []
+    for resource in page.items:
+        if not groups or groups[-1].school.id != resource.owner_school_id:
+            groups.append(ChooserGroup(resource.owner_school, minutes.get(resource.owner_school_id)))
+        groups[-1].resources.append(resource)
+    for group in groups:
+        seen = Counter((r.name, r.location) for r in group.resources)
+        group.ambiguous = {r.id for r in group.resources if seen[(r.name, r.location)] > 1}
+    return page, groups
