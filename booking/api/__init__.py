@@ -84,4 +84,4 @@ def invalid_input(failed: ValidationFailed):
 
 
 from booking.api.bodies import check_body  # noqa: E402  (imports the route modules' schemas)
-from booking.api import blackouts, bookings, core, feeds, mandates, outcomes, reports, resources, schools  # noqa: E402,F401  (registers the routes)
+from booking.api import blackouts, bookings, core, feeds, mandates, outcomes, reports, resources, schools, waitlist  # noqa: E402,F401,E501  (registers the routes)

@@ -65,10 +65,13 @@ def _booking_form(resource: Resource) -> BookingForm:
 
 
 def _render_form(form: BookingForm, resource: Resource, refused: BookingRefused | None = None, status: int = 200):
+    from booking.waitlist.views import can_wait_for  # the waitlist builds on the bookings
+
     carried = {name: form[name].data for name in CARRIED if name in form}
     alternatives = slot_links(refused.suggestions, carried) if refused else []
+    can_wait = can_wait_for(refused, not form.repeat.data, resource)
     return render_template("bookings/form.html", form=form, resource=resource, refused=refused,
-                           alternatives=alternatives), status
+                           alternatives=alternatives, can_wait=can_wait), status
 
 
 def _read(form: BookingForm, resource: Resource) -> BookingInput:
@@ -111,6 +114,11 @@ def new_booking(resource_id: int):
         return _render_form(form, resource)
     try:
         data = _read(form, resource)
+        if action == "wait":  # "wait for this slot" on a refusal: a place in the waitlist
+            from booking.waitlist.views import join_from_form
+
+            join_from_form(data)
+            return redirect(url_for("bookings.mine"))
         if data.rrule and action != "confirm":
             preview = preview_booking(current_user, data)
             return render_template("bookings/preview.html", preview=preview, form=form, resource=resource)

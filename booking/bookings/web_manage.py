@@ -63,7 +63,10 @@ def mine():
     page = request.args.get("page", 0, type=int)  # a number too large for any column is a 400
     page = page if 0 <= page < 10_000 else 0
     bookings, has_more = my_bookings(current_user, show, page)
-    return render_template("bookings/mine.html", bookings=bookings, show=show, page=page, has_more=has_more)
+    from booking.waitlist.views import my_waitlist  # the waitlist builds on the bookings, not the other way
+
+    return render_template("bookings/mine.html", bookings=bookings, show=show, page=page, has_more=has_more,
+                           waiting=my_waitlist() if show == "upcoming" else [])
 
 
 def _render_detail(booking: Booking, cancel_form: CancelForm | None = None, status: int = 200):

@@ -26,10 +26,12 @@ from booking.digests.slots import CATCH_UP, due_slots, parse_clock_time
 from booking.extensions import db
 from booking.i18n import district_zone, local_to_utc, to_local
 from booking.reports.checkin import release_due
+from booking.waitlist.services import waitlist_work
 
 log = logging.getLogger("booking.scheduler")
 
 DIGESTS, EXPIRE_REQUESTS, ITINERARY, RELEASE = "digests", "expire-requests", "itinerary", "release-no-shows"
+WAITLIST = "waitlist-offers"
 RELEASE_MINUTES = "*/5"  # a booking is released within five minutes of the end of its check-in grace
 
 
@@ -65,6 +67,10 @@ def release_work(run: JobRun, scheduled_for: datetime) -> str:
     return f"{release_due(min(scheduled_for, utcnow()))} bookings nobody checked in for released"
 
 
+def waitlist_job_work(run: JobRun, scheduled_for: datetime) -> str:
+    return waitlist_work(min(scheduled_for, utcnow()))
+
+
 def digest_time() -> time:
     return parse_clock_time(current_app.config["DIGEST_TIME"], "DIGEST_TIME")
 
@@ -81,6 +87,8 @@ def jobs() -> dict[str, Job]:
                        itinerary_work, catch_up=False),
         # Bookings nobody checked in for: each slot claimed once, each release a compare-and-set.
         RELEASE: Job(RELEASE, CronTrigger(minute=RELEASE_MINUTES, timezone=zone), release_work, catch_up=False),
+        # Waitlist offers not taken in time pass to the next in line (each minute's slot claimed once).
+        WAITLIST: Job(WAITLIST, CronTrigger(minute="*", timezone=zone), waitlist_job_work, catch_up=False),
     }
 
 
