@@ -250,17 +250,10 @@ def on_slot_freed(actor, bookings=(), slots=(), **details) -> None:
     for resource, start, end in slots:
         by_resource.setdefault(resource.id, (resource, []))[1].append(Span(start, end))
     for resource, spans in by_resource.values():
-        if not _any_waiting(resource, spans):
-            continue  # nobody waits: no lock taken, nothing read
+        # The lock first, even when nobody seems to wait: a teacher joining at this moment (under the lock)
+        # still saw the time held, so the line must be read once their place is committed, or after it.
         lock_line(resource)
         serve(resource, spans)
-
-
-def _any_waiting(resource: Resource, spans: list[Span]) -> bool:
-    first, last = min(s.start for s in spans), max(s.end for s in spans)
-    return db.session.scalar(select(WaitlistEntry.id).where(
-        WaitlistEntry.resource_id == resource.id, WaitlistEntry.status == EntryStatus.WAITING,
-        WaitlistEntry.starts_at < last, WaitlistEntry.ends_at > first).limit(1)) is not None
 
 
 # --- the scheduler's job ------------------------------------------------------------------------
