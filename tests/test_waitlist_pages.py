@@ -162,3 +162,14 @@ def test_api_offer_and_accept(app, client):
     assert accepted.status_code == 201, accepted.get_data(as_text=True)
     assert accepted.get_json()["entry"]["status"] == "booked"
     assert accepted.get_json()["booking"]["status"] == "pending"
+
+
+def test_the_weak_first_setting_on_the_resource_api(app, client):
+    freeze()
+    lab = factories.resource()
+    admin = factories.user(role=Role.SCHOOL_ADMIN, school=lab.owner_school)
+    changed = client.patch(f"/api/v1/resources/{lab.id}", json={"waitlist_weak_first": True}, headers=bearer(admin))
+    assert changed.status_code == 200, changed.get_data(as_text=True)
+    assert changed.get_json()["resource"]["rules"]["waitlist_weak_first"] is True
+    db.session.expire_all()
+    assert db.session.get(type(lab), lab.id).waitlist_weak_first is True
