@@ -246,3 +246,43 @@ def test_the_sweep_serves_a_time_that_freed_without_an_announcement(lab, held):
     clock.freeze(slot)
     assert "1 entries served" in run_slot(jobs()[WAITLIST], slot, "scheduler").summary
     assert _status(entry) == EntryStatus.BOOKED
+
+
+def test_an_open_offer_holds_its_time_against_direct_bookings(gym):
+    entry = _join(gym)
+    held = _gym_booking(gym)
+    cancel_booking(held.booked_by, held)
+    db.session.commit()
+    admin = factories.user(role=Role.SCHOOL_ADMIN, school=gym.owner_school)
+    for booker in (admin, factories.user()):  # neither a confirmed booking nor a request gets past it
+        with pytest.raises(BookingRefused) as refused:
+            create_booking(booker, single(gym))
+        assert [r.kind.value for r in refused.value.refusals] == ["resource_overlap"]
+        assert refused.value.refusals[0].booking_id is None
+        assert "已被排队等候的老师（为其保留到 07:30）预约" in str(refused.value.refusals[0].message)
+    created = accept_offer(entry.user, db.session.get(WaitlistEntry, entry.id))
+    assert created.bookings[0].status == BookingStatus.PENDING
+
+
+def test_a_lapsed_offer_no_longer_holds(gym):
+    _join(gym)
+    held = _gym_booking(gym)
+    cancel_booking(held.booked_by, held)
+    db.session.commit()
+    clock.freeze(NOW + timedelta(minutes=30))
+    admin = factories.user(role=Role.SCHOOL_ADMIN, school=gym.owner_school)
+    assert create_booking(admin, single(gym)).bookings[0].status == BookingStatus.CONFIRMED
+
+
+def test_a_release_as_no_show_frees_the_rest_of_the_morning(lab):
+    from booking.reports.checkin import release_due
+
+    morning = create_booking(factories.user(), single(lab, start=local(9, 3, 8), end=local(9, 3, 12))).bookings[0]
+    db.session.commit()
+    entry = _join(lab, start=local(9, 3, 10, 40), end=local(9, 3, 11, 20))
+    late = local(9, 3, 8, 20)
+    clock.freeze(late)
+    assert release_due(late) == 1
+    db.session.commit()
+    assert db.session.get(Booking, morning.id).status == BookingStatus.CANCELLED
+    assert _status(entry) == EntryStatus.BOOKED

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 def init_app(app) -> None:
     from booking import events
-    from booking.waitlist.services import on_slot_freed
+    from booking.bookings import planning
+    from booking.waitlist.services import offer_holds, on_slot_freed
 
     events.slot_freed.connect(on_slot_freed)
+    if offer_holds not in planning.EXTRA_HOLDS:  # one app per test database: registered once per process
+        planning.EXTRA_HOLDS.append(offer_holds)

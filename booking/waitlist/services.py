@@ -20,17 +20,19 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from booking import events
 from booking.audit.services import record
 from booking.bookings.errors import BookingRefused, NotAllowed
 from booking.bookings.guarantee import begin_booking_write
 from booking.bookings.planning import BookingInput, Plan, check_plan, plan_booking
-from booking.bookings.rules import Refusal
+from booking.bookings.queries import span_of
+from booking.bookings.rules import Existing, Interval, Refusal
 from booking.bookings.services import Created, create_booking
 from booking.clock import utcnow
 from booking.extensions import db
+from booking.i18n import to_local
 from booking.permissions import can_change_waitlist_entry, can_see_resource, visible_waitlist_clause
 from booking.resources.models import Resource, ResourceKind
 from booking.schools.models import School
@@ -254,6 +256,31 @@ def on_slot_freed(actor, bookings=(), slots=(), **details) -> None:
         # still saw the time held, so the line must be read once their place is committed, or after it.
         lock_line(resource)
         serve(resource, spans)
+
+
+# --- open offers hold their time -----------------------------------------------------------------
+
+def offer_holds(plan: Plan) -> list[Existing]:
+    """The open offers on ``plan``'s resource and times, as holds against everyone but the teacher offered:
+    until it is taken or lapses, an offered time is nobody else's to book (the booking rules see it so)."""
+    if not plan.occurrences:
+        return []
+    now = utcnow()
+    span = span_of(plan.occurrences)
+    start, end = (func.coalesce(WaitlistEntry.offer_starts_at, WaitlistEntry.starts_at),
+                  func.coalesce(WaitlistEntry.offer_ends_at, WaitlistEntry.ends_at))
+    rows = db.session.scalars(select(WaitlistEntry).where(
+        WaitlistEntry.resource_id == plan.resource.id, WaitlistEntry.status == EntryStatus.OFFERED,
+        WaitlistEntry.offer_expires_at > now, WaitlistEntry.user_id != plan.booker_id,
+        start < span.end, end > span.start))
+    holds = []
+    for entry in rows:
+        offered = _offer_span(entry)
+        holder = str(_l("a teacher on the waitlist (held for them until %(time)s)",
+                        time=to_local(entry.offer_expires_at).strftime("%H:%M")))
+        holds.append(Existing(id=None, interval=Interval(offered.start, offered.end), confirmed=True,
+                              quantity=entry.quantity, holder=holder, school_id=entry.school_id))
+    return holds
 
 
 # --- the scheduler's job ------------------------------------------------------------------------
