@@ -12,8 +12,9 @@ No database session, no request: the services hand in plain values and act on th
   reason other than the time being held: an offer of the whole wish (accepting books or requests it);
   the wish is still held in part, but the part the freed time covers is not: an offer of that part;
   otherwise the entry keeps waiting.
-- An entry is not served while an outstanding offer to someone earlier in line overlaps its wish:
-  the offer holds that time for the one it was made to, until it is taken or lapses.
+- An entry is not served while an open offer overlaps its wish: the offer holds that time for the one
+  it was made to, until it is taken or lapses (the booking rules see open offers as holds too, see
+  booking.waitlist.services.offer_holds, so nobody books over them directly either).
 - Joining is for a time that is held by others and only that: a free time is booked, and a time the
   rules refuse for other reasons (closed, too long, too many students) would never come free.
 """

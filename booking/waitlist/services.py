@@ -7,7 +7,10 @@ The functions the pages, the API and the scheduler call (each flushes; the calle
   other reasons than the time being held: waiting would not help).
 - ``leave_waitlist(actor, entry)``: out of the line; an offer they held passes to the next in line.
 - ``accept_offer(actor, entry) -> Created``: books the offered time through ``create_booking``.
-- ``on_slot_freed``: the receiver of ``events.slot_freed``; ``lapse_offers(now)``: the scheduler's job.
+- ``on_slot_freed``: the receiver of ``events.slot_freed``; ``waitlist_work(now)``: the scheduler's job
+  (offers lapse to the next in line, entries whose start passed expire, a sweep serves what freed unannounced).
+- ``offer_holds``: registered in ``booking.bookings.planning.EXTRA_HOLDS``: an open offer holds its time
+  against every booking but the offered teacher's.
 
 Every change of the line happens under the resource's exclusive lock (``begin_booking_write`` with
 ``edits_resource``: SQLite's write lock, PostgreSQL's row lock FOR UPDATE), the same lock every booking
