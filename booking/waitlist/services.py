@@ -255,6 +255,8 @@ def on_slot_freed(actor, bookings=(), slots=(), **details) -> None:
     for resource, start, end in slots:
         by_resource.setdefault(resource.id, (resource, []))[1].append(Span(start, end))
     for resource, spans in by_resource.values():
+        if resource.kind == ResourceKind.TEACHER:
+            continue  # nobody waits for a visiting teacher (join_waitlist refuses it)
         # The lock first, even when nobody seems to wait: a teacher joining at this moment (under the lock)
         # still saw the time held, so the line must be read once their place is committed, or after it.
         lock_line(resource)
