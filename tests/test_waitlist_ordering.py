@@ -76,3 +76,15 @@ def test_joining_is_for_a_time_held_by_others_only():
 def test_an_offer_lapses_at_its_expiry():
     assert offer_lapsed(T0, T0) and offer_lapsed(T0, T0 + timedelta(seconds=1))
     assert not offer_lapsed(T0, T0 - timedelta(seconds=1)) and not offer_lapsed(None, T0)
+
+
+def test_the_offer_minutes_are_read_and_checked(tmp_path):
+    import pytest
+
+    from booking.config import ConfigError, from_environment
+
+    assert from_environment({"SECRET_KEY": "x"}, tmp_path)["WAITLIST_OFFER_MINUTES"] == 30
+    assert from_environment({"SECRET_KEY": "x", "WAITLIST_OFFER_MINUTES": "45"}, tmp_path)["WAITLIST_OFFER_MINUTES"] == 45
+    for bad in ("0", "half an hour", "1441"):
+        with pytest.raises(ConfigError):
+            from_environment({"SECRET_KEY": "x", "WAITLIST_OFFER_MINUTES": bad}, tmp_path)
