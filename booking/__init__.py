@@ -35,13 +35,23 @@ def create_app(config: dict | None = None) -> Flask:
     request_guards.register(app)
     _register_blueprints(app)
     _register_cli(app)
+    _connect_packages()
 
-    from booking import errors, security_headers, web
+    from booking import errors, security_headers, static_assets, web
 
     errors.register(app)
     security_headers.register(app)
+    static_assets.register(app)
     web.register(app)
     return app
+
+
+def _connect_packages() -> None:
+    """Hand lower packages what the higher ones provide, so imports only point downwards."""
+    from booking.bookings import queries
+    from booking.teachers.snapshots import teacher_snapshot
+
+    queries.register_teacher_snapshot(teacher_snapshot)
 
 
 def _init_extensions(app: Flask) -> None:
@@ -81,7 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     from booking.api import bp as api_bp
     from booking.calendars.views import bp as calendars_bp
     from booking.digests.views import bp as digests_bp
-    from booking.bookings.views import bp as bookings_bp
+    from booking.bookings.web import bp as bookings_bp
     from booking.imports.views import bp as imports_bp
     from booking.reports.views import bp as reports_bp
     from booking.resources.views import bp as resources_bp

@@ -75,3 +75,12 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["label"] = labels.label
     app.jinja_env.filters["period_label"] = labels.period_label
     app.jinja_env.globals["WEEKDAYS"] = labels.WEEKDAYS
+
+
+def local_clock(instant: datetime | None) -> str:
+    """HH:MM of an instant in the district's zone."""
+    return to_local(instant).strftime("%H:%M") if instant else ""
+
+
+def local_day(instant: datetime | None) -> date | None:
+    return to_local(instant).date() if instant else None

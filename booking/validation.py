@@ -55,3 +55,7 @@ def out_of_range_day_message():
 
 def too_long_message(max_length: int):
     return _l("At most %(n)d characters.", n=max_length)
+
+
+class NotAllowed(Exception):
+    """The actor may see the thing but not change it (403)."""

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from booking.paging import page_url
 from booking.accounts.models import Role
 from booking.extensions import db
 from booking.urls import safe_next_url
@@ -11,19 +12,18 @@ from booking.validation import ValidationFailed
 
 
 def register(app: Flask) -> None:
-    app.add_url_rule("/", "index", index)
+    from booking.home import views as home  # the home page reads every domain; this module is read by them all
+
+    app.add_url_rule("/", "index", home.index)
     app.add_url_rule("/language/<code>", "set_language", set_language, methods=["POST"])
 
     app.jinja_env.globals["field_attrs"] = field_attrs
+    app.jinja_env.globals["page_url"] = page_url
+    app.context_processor(home.header_counts)
 
     @app.context_processor
     def template_globals():
         return {"Role": Role, "district_name": current_app.config["DISTRICT_NAME"]}
-
-
-@login_required
-def index():
-    return redirect(url_for("resources.list_resources"))
 
 
 def set_language(code: str):

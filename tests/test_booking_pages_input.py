@@ -3,8 +3,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
-from booking.bookings.web_grid import Period, build_week_grid, monday_of, shown_weekdays
-from booking.bookings.web_input import TermSpan, form_errors, read_booking, read_changes, read_search
+from booking.bookings.web.grid import Period, build_week_grid, monday_of, shown_weekdays
+from booking.bookings.web.form_input import TermSpan, form_errors, read_booking, read_changes, read_search
 
 ZONE = ZoneInfo("Asia/Shanghai")
 TERM = TermSpan(7, date(2027, 1, 22))

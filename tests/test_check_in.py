@@ -13,7 +13,7 @@ from booking.bookings.models import Booking, BookingOutcome, BookingStatus
 from booking.bookings.services import create_booking
 from booking.digests.jobs import RELEASE, jobs, run_due, run_slot
 from booking.extensions import db
-from booking.reports import checkin
+from booking.bookings import checkin
 from booking.reports.access import Scope, access
 from booking.reports.bases import Basis
 from booking.reports.filters import Viewer, make_filter

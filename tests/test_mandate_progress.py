@@ -9,7 +9,7 @@ from booking import clock
 from booking.bookings.errors import NotAllowed
 from booking.bookings.models import BookingOutcome, BookingStatus, LessonKind
 from booking.extensions import db
-from booking.reports.outcomes import record_outcome
+from booking.bookings.outcomes import record_outcome
 from booking.teachers.lessons import LessonRecord, record_lesson
 from booking.teachers.mandates import MandateLine, elapsed_share, mandate_lines, mandate_progress, save_mandates
 from booking.teachers.visits import request_visit

@@ -10,7 +10,7 @@ from booking.audit.models import AuditEntry
 from booking.bookings.errors import NotAllowed
 from booking.bookings.models import BookingOutcome, BookingStatus
 from booking.extensions import db
-from booking.reports.outcomes import record_outcome
+from booking.bookings.outcomes import record_outcome
 from booking.validation import ValidationFailed
 from tests import factories
 from tests.booking_support import local

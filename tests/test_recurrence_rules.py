@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from booking.bookings.recurrence import RecurrenceError, expand, normalised_rule, weekly_rule
+from booking.bookings.rules.recurrence import RecurrenceError, expand, normalised_rule, weekly_rule
 from booking.bookings.rules import Interval
 
 ZONE = ZoneInfo("Asia/Shanghai")

@@ -3,6 +3,7 @@ from datetime import date, time
 
 import pytest
 
+from booking import parsing
 from booking.schools import rules
 from booking.schools.rules import PeriodRow
 
@@ -12,7 +13,7 @@ from booking.schools.rules import PeriodRow
     ("1.5", None), ("", None), (None, None), (True, None), (2.0, None),
 ])
 def test_parse_whole_number(value, expected):
-    assert rules.parse_whole_number(value, 600) == expected
+    assert parsing.parse_whole_number(value, 600) == expected
 
 
 @pytest.mark.parametrize("value, expected", [
@@ -20,13 +21,13 @@ def test_parse_whole_number(value, expected):
     ("24:00", None), ("8:60", None), ("eight", None), ("", None), (None, None),
 ])
 def test_parse_clock(value, expected):
-    assert rules.parse_clock(value) == expected
+    assert parsing.parse_clock(value) == expected
 
 
 def test_parse_day():
-    assert rules.parse_day("2026-09-01") == date(2026, 9, 1)
-    assert rules.parse_day(date(2026, 9, 1)) == date(2026, 9, 1)
-    assert [rules.parse_day(v) for v in ("2026-02-30", "1/9/2026", None)] == [None, None, None]
+    assert parsing.parse_day("2026-09-01") == date(2026, 9, 1)
+    assert parsing.parse_day(date(2026, 9, 1)) == date(2026, 9, 1)
+    assert [parsing.parse_day(v) for v in ("2026-02-30", "1/9/2026", None)] == [None, None, None]
 
 
 @pytest.mark.parametrize("code, ok", [("XT01", True), ("xt-01.a_b", True), ("", False), ("X" * 32, True),
@@ -36,18 +37,18 @@ def test_code_error(code, ok):
 
 
 def test_date_range_end_not_before_start():
-    errors, start, end = rules.check_date_range("2026-09-01", "2026-09-01")
+    errors, start, end = parsing.check_date_range("2026-09-01", "2026-09-01")
     assert errors == {} and start == end == date(2026, 9, 1)
-    errors, _s, _e = rules.check_date_range("2026-09-02", "2026-09-01")
+    errors, _s, _e = parsing.check_date_range("2026-09-02", "2026-09-01")
     assert set(errors) == {"end_date"}
-    errors, _s, _e = rules.check_date_range("", "soon")
+    errors, _s, _e = parsing.check_date_range("", "soon")
     assert set(errors) == {"start_date", "end_date"}
 
 
 def test_spans_overlap_includes_touching_days():
     d = date
-    assert rules.spans_overlap(d(2026, 9, 1), d(2026, 9, 30), d(2026, 9, 30), d(2026, 10, 5))
-    assert not rules.spans_overlap(d(2026, 9, 1), d(2026, 9, 29), d(2026, 9, 30), d(2026, 10, 5))
+    assert parsing.spans_overlap(d(2026, 9, 1), d(2026, 9, 30), d(2026, 9, 30), d(2026, 10, 5))
+    assert not parsing.spans_overlap(d(2026, 9, 1), d(2026, 9, 29), d(2026, 9, 30), d(2026, 10, 5))
 
 
 def rows(*triples) -> list[PeriodRow]:

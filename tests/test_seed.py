@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from booking.accounts.models import Role, User
-from booking.bookings import queries, recurrence, rules
+from booking.bookings import queries, rules
+from booking.bookings.rules import recurrence
 from booking.bookings.models import ACTIVE_STATUSES, Booking, BookingSeries, BookingStatus
 from booking.extensions import db
 from booking.i18n import district_zone

@@ -9,7 +9,7 @@ import pytest
 from booking.bookings import rules
 from booking.bookings.rules import (BusyTime, Calendar, Existing, Interval, Kind, Request, ResourceSnapshot,
                                     TeacherSnapshot, check_occurrences, refusals_at, standing_refusals)
-from booking.bookings.teacher_rules import week_window
+from booking.bookings.rules.teachers import week_window
 from booking.teachers.rules import (BusyInput, ProfileInput, check_busy_input, check_profile_input, missing_travel,
                                     timetable_lines)
 

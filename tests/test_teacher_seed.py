@@ -8,7 +8,8 @@ from datetime import date
 from sqlalchemy import select
 
 from booking import clock
-from booking.bookings import rules, teacher_rules
+from booking.bookings import rules
+from booking.bookings.rules import teachers as teacher_rules
 from booking.bookings.models import ACTIVE_STATUSES, Booking, BookingOutcome, LessonKind
 from booking.bookings.planning import request_for_booking
 from booking.bookings.queries import as_existing

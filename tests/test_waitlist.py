@@ -7,6 +7,7 @@ from booking import clock, events
 from booking.accounts.models import Role
 from booking.bookings.approvals import reject_booking
 from booking.bookings.changes import BookingChanges, change_booking
+from booking.bookings.checkin import release_due
 from booking.bookings.errors import BookingRefused
 from booking.bookings.models import Booking, BookingStatus
 from booking.bookings.services import cancel_booking, create_booking
@@ -275,8 +276,6 @@ def test_a_lapsed_offer_no_longer_holds(gym):
 
 
 def test_a_release_as_no_show_frees_the_rest_of_the_morning(lab):
-    from booking.reports.checkin import release_due
-
     morning = create_booking(factories.user(), single(lab, start=local(9, 3, 8), end=local(9, 3, 12))).bookings[0]
     db.session.commit()
     entry = _join(lab, start=local(9, 3, 10, 40), end=local(9, 3, 11, 20))

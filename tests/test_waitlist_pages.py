@@ -44,8 +44,8 @@ def test_a_refusal_offers_to_wait_and_waiting_puts_the_teacher_in_line(setting, 
     refused = client.post(f"/bookings/new/{lab.id}", data=BASE)
     assert refused.status_code == 409
     html = refused.get_data(as_text=True)
-    assert 'form="booking-form" name="action" value="wait"' in html and "Wait for this slot" in text_of(refused)
-    joined = client.post(f"/bookings/new/{lab.id}", data={**BASE, "action": "wait"})
+    assert f'form="booking-form" formaction="/waitlist/join/{lab.id}"' in html and "Wait for this slot" in text_of(refused)
+    joined = client.post(f"/waitlist/join/{lab.id}", data=BASE)
     assert joined.status_code == 302 and joined.headers["Location"].endswith("/bookings/mine")
     [entry] = _entries(teacher)
     assert (entry.starts_at, entry.title, entry.students) == (held.starts_at, "Optics", 30)
@@ -57,8 +57,8 @@ def test_a_free_time_or_a_series_offers_no_waiting(setting, client, login_as):
     lab, _, teacher, _ = setting
     login_as(teacher)
     refused = client.post(f"/bookings/new/{lab.id}", data={**BASE, "students": "80"})  # too many: not held
-    assert refused.status_code == 409 and 'value="wait"' not in refused.get_data(as_text=True)
-    free = client.post(f"/bookings/new/{lab.id}", data={**BASE, "day": "2026-09-04", "action": "wait"})
+    assert refused.status_code == 409 and "/waitlist/join/" not in refused.get_data(as_text=True)
+    free = client.post(f"/waitlist/join/{lab.id}", data={**BASE, "day": "2026-09-04"})
     assert free.status_code == 422 and "This time is free: book it instead of waiting." in text_of(free)
     assert _entries(teacher) == []
 
@@ -67,7 +67,7 @@ def test_chinese_page_and_leaving(setting, client, login_as):
     lab, _, _, teacher = setting
     login_as(teacher)
     assert "排队等候" in text_of(client.post(f"/bookings/new/{lab.id}", data=BASE))
-    client.post(f"/bookings/new/{lab.id}", data={**BASE, "action": "wait"})
+    client.post(f"/waitlist/join/{lab.id}", data=BASE)
     page = text_of(client.get("/bookings/mine"))
     assert "我的排队" in page and "退出排队" in page
     [entry] = _entries(teacher)
@@ -85,7 +85,7 @@ def test_an_offer_shows_until_when_and_accepting_books_it(app, client, login_as)
     teacher = factories.user(locale="en")
     db.session.commit()
     login_as(teacher)
-    client.post(f"/bookings/new/{gym.id}", data={**BASE, "action": "wait"})
+    client.post(f"/waitlist/join/{gym.id}", data=BASE)
     cancel_booking(admin, held)
     db.session.commit()
     page = text_of(client.get("/bookings/mine"))
@@ -102,7 +102,7 @@ def test_an_offer_shows_until_when_and_accepting_books_it(app, client, login_as)
 def test_someone_elses_place_is_not_found(setting, client, login_as):
     lab, _, teacher, other = setting
     login_as(other)
-    client.post(f"/bookings/new/{lab.id}", data={**BASE, "action": "wait"})
+    client.post(f"/waitlist/join/{lab.id}", data=BASE)
     [entry] = _entries(other)
     client.post("/logout")
     login_as(teacher)

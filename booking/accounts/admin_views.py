@@ -14,7 +14,7 @@ from booking.accounts.forms import UserForm
 from booking.accounts.models import Role, User
 from booking.extensions import db
 from booking.permissions import can_change_user, can_manage_area, can_manage_school, role_required
-from booking.schools.forms import attach_errors
+from booking.form_helpers import attach_errors
 from booking.schools.services import list_schools
 from booking.web import save_form
 

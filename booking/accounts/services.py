@@ -1,4 +1,4 @@
-"""Accounts: creating users, signing in with a rate limit, API tokens. Each function commits."""
+"""Accounts: creating users, signing in with a rate limit, API tokens. Each function flushes; the caller commits."""
 from __future__ import annotations
 
 import hashlib
@@ -18,14 +18,14 @@ from booking.accounts.passwords import (
     DUMMY_HASH, MIN_PASSWORD_LENGTH, hash_initial_password, hash_password, verify_password,
 )
 from booking.audit.services import record
-from booking.bookings.errors import NotAllowed
+from booking.validation import NotAllowed
 from booking.clock import utcnow
 from booking.extensions import db
 from booking.permissions import (
     can_change_user, can_hold_account, managed_users_clause, would_remove_last_district_coordinator,
 )
 from booking.schools.models import School
-from booking.schools.rules import parse_whole_number
+from booking.parsing import parse_whole_number
 from booking.texts import lazy_gettext as _l
 from booking.validation import MAX_ID, ValidationFailed
 

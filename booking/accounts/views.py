@@ -15,7 +15,7 @@ from booking.accounts.login_limits import Limits, TooManyAttempts
 from booking.accounts.models import User
 from booking.clock import utcnow
 from booking.extensions import db, login_manager
-from booking.schools.forms import attach_errors
+from booking.form_helpers import attach_errors
 from booking.texts import lazy_gettext as _l
 from booking.urls import safe_next_url
 from booking.validation import ValidationFailed

@@ -4,6 +4,11 @@ Each module declares its routes' contracts with ``openapi.operation`` beside the
 ``authenticate`` reads the same declaration to know which routes are public and which role
 a route needs, and ``refuse_undeclared_body`` checks each JSON body against the declared schema
 (booking/api/bodies.py), so the OpenAPI document, the access rules and the body checks cannot drift apart.
+
+- ``core``: /me, the OpenAPI document, shared shapes; ``openapi``: declaring operations, building the document.
+- ``bodies``: the declared request bodies; ``params``: reading query parameters; ``booking_json``: booking shapes.
+- ``schools``, ``resources``, ``blackouts``, ``bookings``, ``outcomes``, ``teachers``, ``mandates``,
+  ``feeds``, ``reports``, ``waitlist``: the routes of each resource.
 """
 from __future__ import annotations
 

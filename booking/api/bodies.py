@@ -21,7 +21,7 @@ from booking.api.booking_json import DAY_HINT, parse_instant
 from booking.api.core import CLOCK_PATTERN
 from booking.api.openapi import Operation, component_schemas
 from booking.api.params import ParamError
-from booking.schools.rules import parse_day
+from booking.parsing import parse_day
 from booking.validation import ValidationFailed
 
 BODY = "body"  # the field name of a body that is not a JSON object at all

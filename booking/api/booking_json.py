@@ -17,7 +17,7 @@ from booking.api.openapi import enum_schema, nullable, obj, schema
 from booking.api.params import MAX_ID, ParamError, QueryParam, json_whole_number
 from booking.bookings.models import Booking, BookingOutcome, BookingStatus, LessonKind
 from booking.bookings.planning import MAX_STUDENTS, BookingInput
-from booking.schools.rules import parse_clock, parse_day
+from booking.parsing import parse_clock, parse_day
 from booking.validation import FIRST_YEAR, LAST_YEAR, is_supported_day
 
 _INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?$")

@@ -1,7 +1,7 @@
 """A booking's outcome through the API: read it, check in, record used / no-show; a resource's check-in setting.
 
 GET /bookings/<id>/outcome, POST /bookings/<id>/check-in, POST /bookings/<id>/outcome,
-GET/PUT /resources/<id>/check-in. The rules are booking.reports.checkin and booking.reports.outcomes,
+GET/PUT /resources/<id>/check-in. The rules are booking.bookings.checkin and booking.bookings.outcomes,
 the same as the buttons on the pages.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from booking.api.openapi import enum_schema, nullable, obj, operation, schema
 from booking.bookings.models import Booking, BookingOutcome, BookingStatus
 from booking.bookings.services import visible_booking_or_404
 from booking.extensions import db
-from booking.reports import checkin, outcomes
+from booking.bookings import checkin, outcomes
 from booking.resources.models import Resource
 from booking.validation import ValidationFailed
 

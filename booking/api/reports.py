@@ -25,7 +25,7 @@ from booking.reports.filters import Viewer, make_filter
 from booking.reports.utilisation import UtilisationRow, utilisation
 from booking.resources.models import Category
 from booking.schools.models import Stage
-from booking.schools.rules import parse_day
+from booking.parsing import parse_day
 from booking.validation import FIRST_YEAR, LAST_YEAR
 
 

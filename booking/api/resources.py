@@ -26,7 +26,7 @@ from booking.resources.models import Category, Resource, ResourceKind, Sharing
 from booking.resources.rules import Window
 from booking.resources.services import ResourceFilter, resource_input, update_resource, visible_resources_query
 from booking.schools.models import School
-from booking.schools.rules import parse_clock
+from booking.parsing import parse_clock
 from booking.validation import ValidationFailed
 
 FILTER_PARAMS = (

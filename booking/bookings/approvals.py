@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from booking import events
 from booking.audit.services import record
@@ -62,6 +62,15 @@ def approval_queue(actor) -> list[Booking]:
     if not is_district_coordinator(actor):
         query = query.where(Resource.owner_school_id.in_(managed_school_ids(actor)))
     return [b for b in db.session.scalars(query) if can_approve(actor, b.resource)]
+
+
+def waiting_request_count(actor) -> int:
+    """How many requests ``actor`` may answer are still waiting (the header badge; a count, no expiry)."""
+    query = (select(func.count()).select_from(Booking).join(Booking.resource)
+             .where(Booking.status == BookingStatus.PENDING, Booking.starts_at > utcnow()))
+    if not is_district_coordinator(actor):
+        query = query.where(Resource.owner_school_id.in_(managed_school_ids(actor)))
+    return db.session.scalar(query) or 0
 
 
 def _pending_in_scope(actor, booking: Booking, scope: str) -> list[Booking]:

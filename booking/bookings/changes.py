@@ -23,12 +23,12 @@ from booking.bookings.guarantee import booking_write
 from booking.bookings.models import Booking, BookingSeries, BookingStatus, SeriesStatus
 from booking.bookings.planning import MAX_STUDENTS, can_approve, request_for_booking
 from booking.bookings.queries import as_existing, calendar_for, candidate_bookings, span_of
-from booking.bookings.recurrence import normalised_rule
+from booking.bookings.rules.recurrence import normalised_rule
 from booking.bookings.services import check_scope, end_series_before, in_scope, require_changeable
 from booking.clock import utcnow
 from booking.extensions import db
 from booking.i18n import district_zone, local_to_utc
-from booking.schools.rules import text_error
+from booking.parsing import text_error
 from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 

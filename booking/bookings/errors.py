@@ -1,6 +1,9 @@
 """The refusal services raise when the rules (or the database) say no; nothing was written."""
 from __future__ import annotations
 
+# Raised by every package's services, so it lives beside ValidationFailed; booking code imports it from here too.
+from booking.validation import NotAllowed  # noqa: F401
+
 
 class BookingRefused(Exception):
     """The booking clashes with the rules: 409 in the API, an explained message in the browser.
@@ -14,6 +17,3 @@ class BookingRefused(Exception):
         self.refusals = refusals
         self.suggestions = suggestions or []
 
-
-class NotAllowed(Exception):
-    """The actor may see the booking but not change it (403)."""

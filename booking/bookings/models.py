@@ -38,7 +38,7 @@ class BookingStatus(StrEnum):
 
 
 class BookingOutcome(StrEnum):
-    """What happened at a booking that took place (reports count "used" hours; see booking.reports.outcomes)."""
+    """What happened at a booking that took place (reports count "used" hours; see booking.bookings.outcomes)."""
 
     USED = "used"
     NO_SHOW = "no_show"
@@ -169,7 +169,7 @@ class Booking(db.Model):
     # Lessons of visiting teachers only (migration 0006): the subject taught and the kind of lesson.
     lesson_subject: Mapped[str | None] = mapped_column(String(50))
     lesson_kind: Mapped[LessonKind | None] = mapped_column(db_enum(LessonKind, "lesson_kind"))
-    # Check-in (migration 0008e, booking.reports.checkin): who checked in and when; released_at is set when
+    # Check-in (migration 0008e, booking.bookings.checkin): who checked in and when; released_at is set when
     # the scheduler released a booking nobody checked in for (then cancelled, outcome no-show).
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

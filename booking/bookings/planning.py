@@ -16,7 +16,7 @@ from booking.accounts.models import Role
 from booking.bookings import rules
 from booking.bookings.models import BookingStatus, LessonKind
 from booking.bookings.queries import as_existing, calendar_for, candidate_bookings, resource_snapshot, span_of
-from booking.bookings.recurrence import Recurrence, RecurrenceError, expand
+from booking.bookings.rules.recurrence import Recurrence, RecurrenceError, expand
 from booking.clock import utcnow
 from booking.extensions import db
 from booking.i18n import district_zone, local_to_utc
@@ -24,7 +24,7 @@ from booking.labels import label
 from booking.permissions import can_approve, can_book_for_school, can_see_resource
 from booking.resources.models import Resource, ResourceKind
 from booking.schools.models import BellPeriod, School, Term
-from booking.schools.rules import text_error
+from booking.parsing import text_error
 from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 

@@ -6,20 +6,36 @@ against the candidates fetched once for the span from its first start to its las
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Iterable
+from typing import Callable, Iterable
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from booking.bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, ResourceBlackout
-from booking.bookings.rules import MAX_BOOKING_LENGTH, Calendar, Existing, Interval, ResourceSnapshot, local_days
-from booking.bookings.teacher_rules import week_window
+from booking.bookings.rules import (MAX_BOOKING_LENGTH, Calendar, Existing, Interval, ResourceSnapshot, TeacherSnapshot,
+                                   local_days)
+from booking.bookings.rules.teachers import week_window
 from booking.clock import utcnow
 from booking.extensions import db
 from booking.i18n import district_zone
 from booking.resources.models import Resource, ResourceKind, Sharing
 from booking.schools.models import Closure
-from booking.teachers.snapshots import teacher_snapshot
+
+# How a resource of kind teacher reads as the person the rules check. The teachers package builds
+# on this one, so it hands its reader in (``register_teacher_snapshot``, called by create_app)
+# rather than being imported from here.
+_teacher_snapshot: Callable[[int], TeacherSnapshot | None] | None = None
+
+
+def register_teacher_snapshot(read: Callable[[int], TeacherSnapshot | None]) -> None:
+    global _teacher_snapshot
+    _teacher_snapshot = read
+
+
+def teacher_snapshot(resource_id: int) -> TeacherSnapshot | None:
+    if _teacher_snapshot is None:  # never silently skip a person's rules
+        raise RuntimeError("booking.teachers has not registered its teacher snapshot")
+    return _teacher_snapshot(resource_id)
 
 
 def resource_snapshot(resource: Resource) -> ResourceSnapshot:

@@ -24,7 +24,7 @@ from booking.bookings.errors import BookingRefused, NotAllowed
 from booking.bookings.guarantee import booking_write
 from booking.bookings.models import Booking, BookingSeries, BookingStatus, SeriesStatus
 from booking.bookings.planning import BookingInput, Plan, check_plan, plan_booking
-from booking.bookings.recurrence import normalised_rule
+from booking.bookings.rules.recurrence import normalised_rule
 from booking.bookings.rules import Interval, OccurrenceCheck
 from booking.clock import utcnow
 from booking.extensions import db

@@ -19,7 +19,7 @@ from booking.calendars.ics_import import ImportedEvent
 from booking.calendars.models import TermSource
 from booking.extensions import db
 from booking.schools.models import Closure, Term
-from booking.schools.rules import spans_overlap
+from booking.parsing import spans_overlap
 from booking.schools.services import district_for_writes
 from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed

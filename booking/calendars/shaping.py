@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-from booking.bookings.recurrence import RecurrenceError, expand
+from booking.bookings.rules.recurrence import RecurrenceError, expand
 from booking.bookings.rules import Interval
 from booking.calendars.ical import ICAL_STATUS, EventText, SeriesEvent, SingleEvent, Timing
 

@@ -20,7 +20,7 @@ from booking.calendars.forms import SubscribeForm
 from booking.calendars.models import FeedScope, FeedToken
 from booking.calendars.targets import resolve_target
 from booking.i18n import district_zone
-from booking.schools.forms import CsrfOnlyForm
+from booking.form_helpers import CsrfOnlyForm
 from booking.urls import safe_next_url
 from booking.validation import MAX_ID, ValidationFailed
 

@@ -5,5 +5,6 @@
 - ``outbox`` / ``render`` / ``providers`` / ``figures`` / ``formatting`` / ``content``: what each
   recipient's digest says, rendered into the outbox in the claiming transaction;
 - ``delivery`` / ``senders``: sending the outbox (SMTP or .eml files), retried, never twice;
-- ``views`` / ``preferences`` / ``unsubscribe``: my digests, how often, the one-click unsubscribe.
+- ``views`` / ``preferences`` / ``unsubscribe``: my digests, how often, the one-click unsubscribe;
+- ``models``: job runs, the outbox, digest markers; ``itinerary``: a visiting teacher's 06:30 day.
 """

@@ -13,7 +13,8 @@ from flask import current_app
 from flask_babel import format_date
 
 from booking.bookings.models import Booking
-from booking.bookings.web_labels import local_clock, local_day, status_label
+from booking.bookings.web.labels import status_label
+from booking.i18n import local_clock, local_day
 from booking.digests.content import SectionTable, cut_short
 from booking.reports.tables import TEXT, Column, display
 from booking.texts import lazy_gettext as _l

@@ -25,7 +25,7 @@ from booking.digests.outbox import render_into_outbox
 from booking.digests.slots import CATCH_UP, due_slots, parse_clock_time
 from booking.extensions import db
 from booking.i18n import district_zone, local_to_utc, to_local
-from booking.reports.checkin import release_due
+from booking.bookings.checkin import release_due
 from booking.waitlist.services import waitlist_work
 
 log = logging.getLogger("booking.scheduler")

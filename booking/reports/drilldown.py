@@ -20,7 +20,7 @@ from booking.reports.queries import PROVIDER_JOINS, Hours, grouped_hours, provid
 from booking.reports.timeframe import offset_spans
 from booking.resources.models import Resource, ResourceKind
 from booking.schools.models import School, Stage
-from booking.schools.rules import parse_whole_number
+from booking.parsing import parse_whole_number
 from booking.texts import lazy_gettext as _l
 from booking.validation import MAX_ID, ValidationFailed
 

@@ -26,7 +26,7 @@ from booking.permissions import named_school_ids
 from booking.reports.timeframe import ReportRange
 from booking.resources.models import Category
 from booking.schools.models import School, Stage, Term
-from booking.schools.rules import parse_day, parse_whole_number
+from booking.parsing import parse_day, parse_whole_number
 from booking.texts import lazy_gettext as _l
 from booking.validation import MAX_ID, ValidationFailed, is_supported_day, out_of_range_day_message
 

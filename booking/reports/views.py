@@ -18,7 +18,8 @@ from booking.extensions import db
 from booking.i18n import to_local
 from booking.labels import label
 from booking.permissions import role_required
-from booking.reports import checkin, drilldown, exports, outcomes
+from booking.bookings import checkin, outcomes
+from booking.reports import drilldown, exports
 from booking.reports.bases import BASIS_LABELS, BASIS_NOTES
 from booking.reports.dashboard import charts_for
 from booking.reports.filters import ReportFilter, Viewer, parse_filter
@@ -26,7 +27,7 @@ from booking.reports.forms import FilterForm, OutcomeForm
 from booking.reports.services import build_report
 from booking.reports.tables import HOURS, Column, display
 from booking.schools.calendar import list_terms
-from booking.schools.forms import attach_errors
+from booking.form_helpers import attach_errors
 from booking.schools.models import School
 from booking.schools.services import list_schools
 from booking.urls import safe_next_url

@@ -18,7 +18,7 @@ from booking.resources import blackouts, edits, services
 from booking.resources.forms import BlackoutForm, resource_form
 from booking.resources.models import Category, Resource, ResourceKind
 from booking.resources.views import bp
-from booking.schools.forms import CsrfOnlyForm, attach_errors
+from booking.form_helpers import CsrfOnlyForm, attach_errors
 from booking.validation import ValidationFailed
 from booking.web import save_form
 

@@ -25,7 +25,7 @@ from booking.extensions import db
 from booking.i18n import local_to_utc
 from booking.permissions import can_change_booking
 from booking.resources.models import Resource
-from booking.schools.rules import parse_clock, parse_day, text_error
+from booking.parsing import parse_clock, parse_day, text_error
 from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 

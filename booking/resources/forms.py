@@ -10,7 +10,7 @@ from booking.labels import SUBJECTS, WEEKDAYS, choices
 from booking.resources.blackouts import BlackoutInput, from_local
 from booking.resources.models import Category, ResourceKind, Sharing
 from booking.resources.rules import DEFAULT_OPENING_HOURS, ResourceInput, Window
-from booking.schools.forms import Required
+from booking.form_helpers import Required
 from booking.texts import lazy_gettext as _l
 
 # Blank rows under the filled ones, so a day can get more windows without JavaScript.

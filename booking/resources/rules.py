@@ -10,7 +10,7 @@ from datetime import time
 
 from booking.labels import SUBJECTS, WEEKDAYS, label
 from booking.resources.models import CATEGORIES_BY_KIND, Category, ResourceKind, Sharing
-from booking.schools.rules import parse_clock, text_error
+from booking.parsing import parse_clock, text_error
 from booking.texts import lazy_gettext as _l
 
 LAB_SUBJECTS = ("physics", "chemistry", "biology", "science", "computer")

@@ -19,7 +19,7 @@ from booking.resources import edits
 from booking.resources.models import Category, OpeningHours, Resource, ResourceKind, Sharing
 from booking.resources.rules import ResourceInput, Window, check_resource_input, format_opening_hours
 from booking.schools.models import School
-from booking.schools.rules import parse_whole_number
+from booking.parsing import parse_whole_number
 from booking.schools.services import list_schools
 from booking.texts import lazy_gettext as _l
 from booking.validation import MAX_ID, ValidationFailed

@@ -1,0 +1,7 @@
+"""The district and its schools: bell times, travel between campuses, terms and closures.
+
+- ``models``: district, schools, bell periods, travel times, terms, closures.
+- ``services``: schools, travel matrix, bells; ``calendar``: terms and closures.
+- ``rules`` (pure): school codes, bell schedules, travel keys.
+- ``views`` and ``forms``: the coordinator's administration pages.
+"""

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from booking.audit.services import record
 from booking.extensions import db
 from booking.i18n import local_today
-from booking.schools import rules
+from booking import parsing
 from booking.schools.models import Closure, School, Term
 from booking.schools.services import district_for_writes
 from booking.texts import lazy_gettext as _l
@@ -21,7 +21,7 @@ from booking.validation import MAX_ID, ValidationFailed
 
 def _check_text(value, errors: dict, field: str, limit: int, required_message) -> str:
     text = (value or "").strip()
-    problem = rules.text_error(text, limit, required_message)
+    problem = parsing.text_error(text, limit, required_message)
     if problem is not None:
         errors[field] = problem
     return text
@@ -43,12 +43,12 @@ def list_terms() -> list[Term]:
 
 def check_term_input(data: TermInput, existing: Term | None = None) -> dict:
     """Field errors for a term: a name, end not before start, and no overlap with another term."""
-    errors, start, end = rules.check_date_range(data.start_date, data.end_date)
+    errors, start, end = parsing.check_date_range(data.start_date, data.end_date)
     _check_text(data.name, errors, "name", 100, _l("Enter the term's name."))
     if start is None or end is None or errors.get("end_date"):
         return errors
     for other in list_terms():
-        if other is not existing and rules.spans_overlap(start, end, other.start_date, other.end_date):
+        if other is not existing and parsing.spans_overlap(start, end, other.start_date, other.end_date):
             errors["start_date"] = _l("These dates overlap the term %(name)s (%(start)s – %(end)s).",
                                       name=other.name, start=other.start_date.isoformat(),
                                       end=other.end_date.isoformat())
@@ -61,7 +61,7 @@ def _save_term(term: Term, data: TermInput, actor, action: str) -> Term:
     if errors:
         raise ValidationFailed(errors)
     term.name = data.name.strip()
-    term.start_date, term.end_date = rules.parse_day(data.start_date), rules.parse_day(data.end_date)
+    term.start_date, term.end_date = parsing.parse_day(data.start_date), parsing.parse_day(data.end_date)
     if term.district_id is None:
         term.district_id = district_for_writes().id
     db.session.add(term)
@@ -92,11 +92,11 @@ class ClosureInput:
 
 def check_closure_input(data: ClosureInput) -> tuple[dict, School | None]:
     """Field errors for a closure, and the one school it closes (None: the whole district)."""
-    errors, _start, _end = rules.check_date_range(data.start_date, data.end_date)
+    errors, _start, _end = parsing.check_date_range(data.start_date, data.end_date)
     _check_text(data.reason, errors, "reason", 200, _l("Enter the reason for the closure."))
     school = None
     if data.school_id not in (None, ""):
-        school_id = rules.parse_whole_number(data.school_id, MAX_ID)
+        school_id = parsing.parse_whole_number(data.school_id, MAX_ID)
         school = db.session.get(School, school_id) if school_id is not None else None
         if school is None:
             errors["school_id"] = _l("Choose a school from the list, or the whole district.")
@@ -108,7 +108,7 @@ def _save_closure(closure: Closure, data: ClosureInput, actor, action: str) -> C
     if errors:
         raise ValidationFailed(errors)
     closure.school = school
-    closure.start_date, closure.end_date = rules.parse_day(data.start_date), rules.parse_day(data.end_date)
+    closure.start_date, closure.end_date = parsing.parse_day(data.start_date), parsing.parse_day(data.end_date)
     closure.reason = data.reason.strip()
     if closure.district_id is None:
         closure.district_id = district_for_writes().id

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, SelectField, StringField
 
+from booking.form_helpers import Required
 from booking.labels import choices
 from booking.schools.calendar import ClosureInput, TermInput
 from booking.schools.models import Stage
@@ -16,16 +17,6 @@ EXTRA_BELL_ROWS = 3  # blank rows under a schedule, so periods can be added with
 MIN_BELL_ROWS = 8
 
 
-class Required:
-    """Marks a field as required (asterisk and ``required`` attribute) without checking it here:
-    the service's check gives the message, the same one a CSV import gets."""
-
-    field_flags = {"required": True}
-
-    def __call__(self, form, field) -> None:
-        return None
-
-
 def _text(label, required: bool = False, **render_kw) -> StringField:
     return StringField(label, validators=[Required()] if required else [], render_kw=render_kw or None)
 
@@ -33,10 +24,6 @@ def _text(label, required: bool = False, **render_kw) -> StringField:
 def _date(label) -> StringField:
     # A text field shown as a date picker, so an unreadable date gets the service's message.
     return _text(label, required=True, type="date")
-
-
-class CsrfOnlyForm(FlaskForm):
-    """For buttons and hand-built inputs (the travel matrix): checks the CSRF token only."""
 
 
 class SchoolForm(FlaskForm):
@@ -114,24 +101,3 @@ class ClosureForm(FlaskForm):
                             self.school_id.data or None)
 
 
-def _leaf_fields(fields):
-    for f in fields:
-        if isinstance(f, (FieldList, FormField)):
-            yield from _leaf_fields(f)
-        else:
-            yield f
-
-
-def attach_errors(form: FlaskForm, errors: dict) -> None:
-    """Show a service's field errors on the matching inputs; the rest above the form."""
-    by_name = {f.name: f for f in _leaf_fields(form)}
-    for key, message in errors.items():
-        target = by_name.get(key)
-        if target is not None:
-            target.errors = [*target.errors, message]
-        else:
-            form.form_errors.append(message)
-    for field in form:
-        if isinstance(field, FieldList):  # a list keeps a copy of its rows' errors, made when it validated
-            row_errors = [entry.errors for entry in field.entries]
-            field.errors = row_errors if any(row_errors) else []

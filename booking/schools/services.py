@@ -11,6 +11,7 @@ from booking.audit.services import record
 from booking.extensions import db
 from booking.i18n import local_today
 from booking.permissions import can_manage_area, can_manage_school
+from booking import parsing
 from booking.schools import rules
 from booking.schools.models import BellPeriod, District, School, Stage, Term, TravelTime
 from booking.texts import lazy_gettext as _l
@@ -126,16 +127,16 @@ def check_school_input(data: SchoolInput, existing: School | None = None) -> tup
             problem = _l("A school with the code %(code)s already exists.", code=code)
         if problem is not None:
             errors["code"] = problem
-        name_problem = rules.text_error((data.name or "").strip(), 100, _l("Enter the school's name."))
+        name_problem = parsing.text_error((data.name or "").strip(), 100, _l("Enter the school's name."))
         if name_problem is not None:
             errors["name"] = name_problem
         if data.stage not in {s.value for s in Stage}:
             errors["stage"] = _l("Choose a stage: kindergarten, primary, junior or nine_year.")
-        if rules.parse_whole_number(data.enrollment, rules.MAX_ENROLLMENT) is None:
+        if parsing.parse_whole_number(data.enrollment, rules.MAX_ENROLLMENT) is None:
             errors["enrollment"] = _l("Enter the number of students as a whole number from 0 to %(n)d.",
                                       n=rules.MAX_ENROLLMENT)
         for field, limit in (("area", 100), ("address", 200)):
-            problem = rules.text_error((getattr(data, field) or "").strip(), limit)
+            problem = parsing.text_error((getattr(data, field) or "").strip(), limit)
             if problem is not None:
                 errors[field] = problem
         lead = _lead_school_error(data, existing, errors)
@@ -159,7 +160,7 @@ def apply_school_input(school: School, data: SchoolInput, lead: School | None) -
     school.code = data.code.strip()
     school.name = data.name.strip()
     school.stage = Stage(data.stage)
-    school.enrollment = rules.parse_whole_number(data.enrollment, rules.MAX_ENROLLMENT)
+    school.enrollment = parsing.parse_whole_number(data.enrollment, rules.MAX_ENROLLMENT)
     school.is_lead = bool(data.is_lead)
     school.is_weak = bool(data.is_weak)
     school.lead_school = lead
@@ -244,7 +245,7 @@ def _parse_travel_times(minutes_by_pair: dict, schools: dict[int, School]) -> tu
         if a_id == b_id or a_id not in schools or b_id not in schools:
             errors[key] = _l("Travel times are entered between two different, existing schools.")
             continue
-        minutes = rules.parse_whole_number(raw, rules.MAX_TRAVEL_MINUTES)
+        minutes = parsing.parse_whole_number(raw, rules.MAX_TRAVEL_MINUTES)
         if minutes is None:
             errors[key] = _l("Enter the travel time between %(a)s and %(b)s in whole minutes, from 0 to %(max)d.",
                              a=schools[a_id].name, b=schools[b_id].name, max=rules.MAX_TRAVEL_MINUTES)

@@ -15,9 +15,8 @@ from booking.permissions import (
     can_manage_school, district_coordinator_required, is_district_coordinator, role_required,
 )
 from booking.schools import calendar, services
-from booking.schools.forms import (
-    BellScheduleForm, ClosureForm, CsrfOnlyForm, SchoolForm, TermForm, attach_errors,
-)
+from booking.schools.forms import BellScheduleForm, ClosureForm, SchoolForm, TermForm
+from booking.form_helpers import CsrfOnlyForm, attach_errors
 from booking.schools.models import Closure, School, Term
 from booking.schools.rules import travel_key
 from booking.validation import ValidationFailed

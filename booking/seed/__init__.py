@@ -2,6 +2,14 @@
 
 `make run` calls it on every start, so it must be quick when the demo is already there and
 must exit successfully (without touching anything) when the database holds a real district.
+
+- ``demo``: what state the database is in, and seeding it in one transaction.
+- ``layout`` (pure): where campuses are, how long trips take, when bells ring.
+- ``schools``, ``terms``, ``people``, ``resources``, ``visiting``: the district, its calendar, its people,
+  what it shares and its visiting teachers.
+- ``bookings``: a term of bookings, ``timetables`` (the weekly series) first, then ``requests`` (single
+  bookings and their histories); ``slots`` (pure): what is already promised; ``directory``: look-ups while
+  planning; ``booking_rows``: writing the rows as the engine would.
 """
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from booking.accounts.models import User
-from booking.bookings import recurrence
+from booking.bookings.rules import recurrence
 from booking.bookings.models import Booking, BookingSeries, BookingStatus
 from booking.bookings.rules import Interval
 from booking.extensions import db

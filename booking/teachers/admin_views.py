@@ -15,7 +15,7 @@ from booking.bookings.errors import NotAllowed
 from booking.extensions import db
 from booking.permissions import can_manage_district, can_manage_school, role_required
 from booking.resources.rules import format_opening_hours
-from booking.schools.forms import CsrfOnlyForm, attach_errors
+from booking.form_helpers import CsrfOnlyForm, attach_errors
 from booking.schools.models import Term
 from booking.schools.services import list_schools
 from booking.teachers import profiles as service

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 
-from booking.bookings.forms import MultiCheckboxField, period_choices
+from booking.bookings.web.forms import MultiCheckboxField, period_choices
 from booking.bookings.models import LessonKind
 from booking.labels import SUBJECTS, WEEKDAYS
 from booking.resources.rules import HOURS_FORMAT_HINT
-from booking.schools.forms import Required
+from booking.form_helpers import Required
 from booking.teachers.lessons import DELIVERED, LESSON_KIND_LABELS, NOT_DELIVERED
 from booking.teachers.rules import BusyInput, ProfileInput
 from booking.texts import lazy_gettext as _l

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from booking.bookings.models import ACTIVE_STATUSES, Booking, BookingStatus
-from booking.bookings.rule_types import Interval, TeacherSnapshot
-from booking.bookings.teacher_rules import home_commitments
+from booking.bookings.rules.types import Interval, TeacherSnapshot
+from booking.bookings.rules.teachers import home_commitments
 from booking.extensions import db
 from booking.i18n import district_zone, local_to_utc
 from booking.schools.models import School

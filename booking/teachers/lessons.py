@@ -2,7 +2,7 @@
 kind and a short note on what was taught. Only delivered lessons count towards the mandates.
 
 One recording mechanism: this checks what is particular to lessons and hands the rest to
-``booking.reports.outcomes.record_outcome`` (delivered = used, not delivered = no-show), which
+``booking.bookings.outcomes.record_outcome`` (delivered = used, not delivered = no-show), which
 refuses a lesson not yet started and a second recording, and writes in one conditional UPDATE.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from booking.bookings.models import Booking, BookingOutcome, BookingStatus, Less
 from booking.clock import utcnow
 from booking.extensions import db
 from booking.permissions import can_record_outcome, is_lesson
-from booking.reports.outcomes import can_record_now, record_outcome
+from booking.bookings.outcomes import can_record_now, record_outcome
 from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 

@@ -22,7 +22,7 @@ from booking.labels import label
 from booking.permissions import can_manage_district
 from booking.resources.models import Resource, ResourceKind
 from booking.schools.models import School, Stage, Term
-from booking.schools.rules import parse_whole_number
+from booking.parsing import parse_whole_number
 from booking.schools.services import current_term
 from booking.teachers.models import DEFAULT_MANDATES, Mandate
 from booking.texts import lazy_gettext as _l

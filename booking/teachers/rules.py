@@ -12,7 +12,7 @@ from typing import Mapping
 
 from booking.labels import SUBJECTS, WEEKDAYS
 from booking.resources.rules import HoursSyntaxError, Window, opening_hours_error, parse_opening_hours
-from booking.schools.rules import parse_clock, parse_day, parse_whole_number, text_error
+from booking.parsing import parse_clock, parse_day, parse_whole_number, text_error
 from booking.texts import lazy_gettext as _l
 from booking.validation import MAX_ID
 

@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from booking.bookings.rule_types import BusyTime, TeacherSnapshot
+from booking.bookings.rules.types import BusyTime, TeacherSnapshot
 from booking.extensions import db
 from booking.schools.models import School
 from booking.schools.services import travel_matrix

@@ -15,15 +15,15 @@ from flask_login import current_user, login_required
 from booking.bookings.errors import BookingRefused, NotAllowed
 from booking.bookings.models import Booking, BookingStatus
 from booking.bookings.services import visible_booking_or_404
-from booking.bookings.web_labels import local_day
-from booking.bookings.web_queries import matching_period
+from booking.i18n import local_day
+from booking.bookings.web.queries import matching_period
 from booking.errors import abort_with
 from booking.i18n import local_today
 from booking.labels import period_label
 from booking.permissions import can_record_outcome, is_lesson
-from booking.reports.outcomes import can_record_now
-from booking.schools.forms import attach_errors
-from booking.schools.rules import parse_day, parse_whole_number
+from booking.bookings.outcomes import can_record_now
+from booking.form_helpers import attach_errors
+from booking.parsing import parse_day, parse_whole_number
 from booking.teachers.forms import RecordForm, RequestForm, VisitForm
 from booking.teachers.itinerary import itinerary
 from booking.teachers.lessons import DELIVERY_LABELS, LESSON_KIND_LABELS, LessonRecord, lessons_to_record, record_lesson

@@ -1,5 +1,5 @@
-"""The waitlist in the browser: joining from a refused booking (the booking form's "wait" button,
-``join_from_form``), and leaving or accepting an offer from 我的预约 (my bookings).
+"""The waitlist in the browser: joining from a refused booking (the refusal's "wait for this slot" button
+submits the booking form here), and leaving or accepting an offer from 我的预约 (my bookings).
 
 Views are thin: the services decide and write; the request's unit of work commits.
 """
@@ -10,6 +10,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from booking.bookings.errors import BookingRefused, NotAllowed
+from booking.bookings.web.book import booking_form, read_form, render_form
+from booking.bookings.web.form_input import form_errors
+from booking.extensions import db
+from booking.form_helpers import attach_errors
+from booking.permissions import can_see_resource
+from booking.resources.models import Resource, ResourceKind
 from booking.validation import ValidationFailed
 from booking.waitlist import ordering
 from booking.waitlist.forms import AcceptForm, LeaveForm, entry_prefix
@@ -18,25 +24,43 @@ from booking.waitlist.services import accept_offer, join_waitlist, leave_waitlis
 bp = Blueprint("waitlist", __name__, url_prefix="/waitlist")
 
 
-def can_wait_for(refused: BookingRefused | None, data_is_single: bool, resource) -> bool:
+def can_wait_for(refused: BookingRefused | None, form, resource) -> bool:
     """Whether a refusal page offers "wait for this slot": one date, held by others and only that."""
-    from booking.resources.models import ResourceKind
-
-    return (refused is not None and data_is_single and resource.kind != ResourceKind.TEACHER
+    return (refused is not None and not form.repeat.data and resource.kind != ResourceKind.TEACHER
             and ordering.may_join(r.kind.value for r in refused.refusals))
-
-
-def join_from_form(data) -> None:
-    """The booking form's "wait" button: a place in line (raises what ``join_waitlist`` raises)."""
-    join_waitlist(current_user, data)
-    flash(_("You are on the waitlist for this time. If it frees, it is booked for you or offered to you."),
-          "success")
 
 
 def my_waitlist() -> list[tuple]:
     """The places in line of the signed-in user, each with its position and its buttons, for 我的预约."""
     return [(entry, position(entry), LeaveForm(prefix=entry_prefix(entry.id)),
              AcceptForm(prefix=entry_prefix(entry.id))) for entry in my_entries(current_user)]
+
+
+# The booking pages (a package below) show the button and the section through these template globals.
+bp.add_app_template_global(can_wait_for, "waitlist_can_wait")
+bp.add_app_template_global(my_waitlist, "my_waitlist")
+
+
+@bp.post("/join/<id:resource_id>")
+@login_required
+def join(resource_id: int):
+    """The refusal's "wait for this slot": the booking form's values, read as the booking page reads them."""
+    resource = db.get_or_404(Resource, resource_id)
+    if not can_see_resource(current_user, resource):
+        abort(404)
+    form = booking_form(resource)
+    if not form.validate_on_submit():
+        return render_form(form, resource, status=400)
+    try:
+        join_waitlist(current_user, read_form(form, resource))
+    except ValidationFailed as failed:
+        attach_errors(form, form_errors(failed.errors))
+        return render_form(form, resource, status=422)
+    except BookingRefused as refused:
+        return render_form(form, resource, refused=refused, status=409)
+    flash(_("You are on the waitlist for this time. If it frees, it is booked for you or offered to you."),
+          "success")
+    return redirect(url_for("bookings.mine"))
 
 
 def _entry_or_404(entry_id: int):

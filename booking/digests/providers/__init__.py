@@ -8,6 +8,8 @@ Visiting teachers (issue 4): the ``visiting_teacher`` provider gives tomorrow's 
 its travel legs, before the teacher's part; the coordinator's provider says which mandates are
 behind schedule; the 06:30 itinerary (``booking.digests.itinerary``, its own ``DigestKind``)
 sends the day itself.
+
+- ``coordinator``, ``school_admin``, ``teacher``, ``visiting_teacher``: each role's sections.
 """
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ from flask_babel import format_date
 
 from booking.accounts.models import Role
 from booking.bookings.models import Booking
-from booking.bookings.web_labels import local_day
+from booking.i18n import local_day
 from booking.digests.content import DigestWindow, Section
 from booking.digests.figures import DigestRun
 from booking.digests.formatting import class_text, external_url, place_text, span_text, table, when_text

@@ -2,7 +2,7 @@
 changed or was cancelled since their last digest. Everyone who books gets it, whatever the role."""
 from __future__ import annotations
 
-from booking.bookings.web_labels import status_label
+from booking.bookings.web.labels import status_label
 from booking.digests import figures
 from booking.digests.content import DigestWindow, Section
 from booking.digests.figures import DigestRun

@@ -8,7 +8,7 @@ from datetime import date
 
 from flask_babel import format_date
 
-from booking.bookings.web_labels import local_clock
+from booking.i18n import local_clock
 from booking.digests.content import DigestWindow, Section
 from booking.digests.figures import DigestRun
 from booking.digests.formatting import external_url, span_text, table

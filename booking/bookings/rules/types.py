@@ -1,6 +1,6 @@
 """The values the booking rules read and return: snapshots in, refusals out. Pure: no database, no request.
 
-``booking.bookings.rules`` re-exports every name here; import them from there.
+``booking.bookings.rules`` re-exports the names callers use; import them from there.
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ class Kind(StrEnum):
     DURATION = "duration"
     HORIZON = "horizon"
     NOT_SHARED = "not_shared"
-    # A visiting teacher is a person (see teacher_rules).
+    # A visiting teacher is a person (see rules.teachers).
     TEACHER_BUSY = "teacher_busy"
     TRAVEL_TIME = "travel_time"
     OVER_WORKLOAD = "over_workload"

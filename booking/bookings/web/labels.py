@@ -1,16 +1,15 @@
 """Words and small template helpers of the booking pages: states, refusal kinds, local clock times."""
 from __future__ import annotations
 
-from datetime import date, datetime
 
 from flask import Blueprint, url_for
 from flask_babel import format_date
 from werkzeug.routing import BuildError
 
 from booking.bookings.models import BookingStatus
-from booking.bookings.recurrence import WEEKDAY_CODES
+from booking.bookings.rules.recurrence import WEEKDAY_CODES
 from booking.bookings.rules import Kind
-from booking.i18n import is_chinese, to_local
+from booking.i18n import is_chinese, local_clock, local_day
 from booking.labels import WEEKDAYS
 from booking.texts import lazy_gettext as _l
 
@@ -60,15 +59,6 @@ def kind_title(kind) -> str:
 
 def state_label(state: str) -> str:
     return STATE_LABELS.get(state, state)
-
-
-def local_clock(instant: datetime | None) -> str:
-    """HH:MM of an instant in the district's zone."""
-    return to_local(instant).strftime("%H:%M") if instant else ""
-
-
-def local_day(instant: datetime | None) -> date | None:
-    return to_local(instant).date() if instant else None
 
 
 def series_summary(series) -> str:

@@ -1,7 +1,7 @@
 """My bookings, one booking, and cancelling or changing it: one date, this and the following, or the series.
 
 Someone else's booking answers 404 where its viewer may not see it and 403 to change it.
-Routes live on the ``bookings`` blueprint (loaded at the bottom of ``views.py``).
+Routes live on the ``bookings`` blueprint (``booking.bookings.web`` imports this module).
 """
 from __future__ import annotations
 
@@ -14,17 +14,17 @@ from flask_login import current_user, login_required
 
 from booking.bookings.changes import change_booking
 from booking.bookings.errors import BookingRefused, NotAllowed
-from booking.bookings.forms import CancelForm, ChangeForm, DecisionForm
+from booking.bookings.web.forms import CancelForm, ChangeForm, DecisionForm
 from booking.bookings.models import Booking, BookingStatus
 from booking.bookings.planning import can_approve, period_clock
 from booking.bookings.services import cancel_booking, visible_booking_or_404
-from booking.bookings.views import bp
-from booking.bookings.web_input import read_changes
-from booking.bookings.web_queries import MY_LISTS, matching_period, my_bookings
+from booking.bookings.web import bp
+from booking.bookings.web.form_input import read_changes
+from booking.bookings.web.queries import MY_LISTS, matching_period, my_bookings
 from booking.clock import utcnow
 from booking.i18n import district_zone, to_local
 from booking.permissions import can_change_booking
-from booking.schools.forms import attach_errors
+from booking.form_helpers import attach_errors
 from booking.validation import ValidationFailed
 
 
@@ -63,10 +63,7 @@ def mine():
     page = request.args.get("page", 0, type=int)  # a number too large for any column is a 400
     page = page if 0 <= page < 10_000 else 0
     bookings, has_more = my_bookings(current_user, show, page)
-    from booking.waitlist.views import my_waitlist  # the waitlist builds on the bookings, not the other way
-
-    return render_template("bookings/mine.html", bookings=bookings, show=show, page=page, has_more=has_more,
-                           waiting=my_waitlist() if show == "upcoming" else [])
+    return render_template("bookings/mine.html", bookings=bookings, show=show, page=page, has_more=has_more)
 
 
 def _render_detail(booking: Booking, cancel_form: CancelForm | None = None, status: int = 200):

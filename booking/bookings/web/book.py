@@ -1,42 +1,37 @@
 """Booking in the browser: choose a resource, fill the form (by period or by clock time), see a
 refusal explained with alternatives, preview a series date by date, and book.
 
-Views are thin: ``web_input`` reads the form, the booking services decide and write. Bad input
+Views are thin: ``form_input`` reads the form, the booking services decide and write. Bad input
 re-renders the form with each field's message (422), a refusal with its reasons and up to five
-alternatives (409); nothing is saved in either case. The other booking pages (my bookings, one
-booking, cancel, change, approvals) are registered on this blueprint by the modules imported at
-the bottom.
+alternatives (409); nothing is saved in either case.
 """
 from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from booking.bookings.errors import BookingRefused
-from booking.bookings.forms import BookingForm, SearchForm
+from booking.bookings.web.forms import BookingForm, SearchForm
 from booking.bookings.models import BookingStatus
 from booking.bookings.planning import BookingInput, plan_booking, preview_booking
 from booking.bookings.services import Created, create_booking
 from booking.bookings.suggestions import search_free
-from booking.bookings.web_input import form_errors, read_booking, read_search
-from booking.bookings.web_labels import register_template_helpers
-from booking.bookings.web_queries import slot_links, term_span_on
+from booking.bookings.web.form_input import form_errors, read_booking, read_search
+from booking.bookings.web import bp
+from booking.bookings.web.queries import slot_links, term_span_on
 from booking.extensions import db
 from booking.i18n import district_zone
 from booking.permissions import can_book_for_school, can_see_resource
 from booking.resources.models import Resource, ResourceKind
 from booking.resources.services import ResourceFilter, visible_resources
-from booking.schools.forms import attach_errors
+from booking.form_helpers import attach_errors
 from booking.schools.services import list_schools
 from booking.validation import ValidationFailed
 
-bp = Blueprint("bookings", __name__, url_prefix="/bookings")
-register_template_helpers(bp)
-# The resource page shows the week grid (templates/resources/show.html).
 
 PREFILLED = ("day", "period_number", "period_to", "start_time", "end_time", "class_name", "students", "title",
              "school_id", "quantity")
@@ -65,13 +60,10 @@ def _booking_form(resource: Resource) -> BookingForm:
 
 
 def _render_form(form: BookingForm, resource: Resource, refused: BookingRefused | None = None, status: int = 200):
-    from booking.waitlist.views import can_wait_for  # the waitlist builds on the bookings
-
     carried = {name: form[name].data for name in CARRIED if name in form}
     alternatives = slot_links(refused.suggestions, carried) if refused else []
-    can_wait = can_wait_for(refused, not form.repeat.data, resource)
     return render_template("bookings/form.html", form=form, resource=resource, refused=refused,
-                           alternatives=alternatives, can_wait=can_wait), status
+                           alternatives=alternatives), status
 
 
 def _read(form: BookingForm, resource: Resource) -> BookingInput:
@@ -85,6 +77,10 @@ def _read(form: BookingForm, resource: Resource) -> BookingInput:
             raise ValidationFailed(form_errors(failed.errors, parsed.errors)) from None
         raise ValidationFailed(parsed.errors)
     return parsed.data
+
+
+# What the waitlist (booking.waitlist.views, a package above this one) builds its "wait for this slot" on.
+booking_form, read_form, render_form = _booking_form, _read, _render_form
 
 
 def _booked_message(created: Created) -> str:
@@ -114,11 +110,6 @@ def new_booking(resource_id: int):
         return _render_form(form, resource)
     try:
         data = _read(form, resource)
-        if action == "wait":  # "wait for this slot" on a refusal: a place in the waitlist
-            from booking.waitlist.views import join_from_form
-
-            join_from_form(data)
-            return redirect(url_for("bookings.mine"))
         if data.rrule and action != "confirm":
             preview = preview_booking(current_user, data)
             return render_template("bookings/preview.html", preview=preview, form=form, resource=resource)
@@ -151,5 +142,3 @@ def search():
             status = 422
     return render_template("bookings/search.html", form=form, results=results), status
 
-
-from booking.bookings import web_approvals, web_manage  # noqa: E402,F401  (register their routes on bp)

@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 
 from booking.bookings.changes import BookingChanges
 from booking.bookings.planning import MAX_STUDENTS, BookingInput
-from booking.bookings.recurrence import RecurrenceError, weekly_rule
+from booking.bookings.rules.recurrence import RecurrenceError, weekly_rule
 from booking.bookings.suggestions import SearchInput
 from booking.i18n import local_to_utc
-from booking.schools.rules import parse_clock, parse_day, parse_whole_number
+from booking.parsing import parse_clock, parse_day, parse_whole_number
 from booking.texts import lazy_gettext as _l
 from booking.validation import MAX_ID
 

@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
-from booking.bookings.rule_types import (Existing, Interval, Kind, Refusal, Request, TeacherSnapshot, clock_text,
+from booking.bookings.rules.types import (Existing, Interval, Kind, Refusal, Request, TeacherSnapshot, clock_text,
                                          holds_against, merged_windows)
 from booking.texts import lazy_gettext as _l
 

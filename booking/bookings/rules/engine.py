@@ -14,10 +14,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
-from booking.bookings import teacher_rules
-from booking.bookings.rule_types import (MAX_BOOKING_LENGTH, BusyTime, Calendar, Existing, Interval, Kind,  # noqa: F401
-                                         OccurrenceCheck, Refusal, Request, ResourceSnapshot, TeacherSnapshot,
-                                         clock_text, holds_against, merged_windows)
+from booking.bookings.rules import teachers as teacher_rules
+from booking.bookings.rules.types import (Calendar, Existing, Interval, Kind, OccurrenceCheck, Refusal, Request,
+                                          ResourceSnapshot, clock_text, holds_against, merged_windows)
 from booking.texts import lazy_gettext as _l
 
 _clock = clock_text

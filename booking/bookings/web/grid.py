@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Iterable, Protocol
 from zoneinfo import ZoneInfo
 
-from booking.schools.rules import parse_day
+from booking.parsing import parse_day
 
 WORKDAYS = range(5)
 MAX_WEEKS_AWAY = 520

@@ -12,8 +12,8 @@ from sqlalchemy.orm import joinedload
 from booking.bookings.availability import availability
 from booking.bookings.models import ACTIVE_STATUSES, Booking, BookingStatus
 from booking.bookings.planning import period_school_id
-from booking.bookings.web_grid import Period, WeekGrid, build_week_grid, monday_of, shown_weekdays
-from booking.bookings.web_input import TermSpan
+from booking.bookings.web.grid import Period, WeekGrid, build_week_grid, monday_of, shown_weekdays
+from booking.bookings.web.form_input import TermSpan
 from booking.clock import utcnow
 from booking.extensions import db
 from booking.i18n import district_zone, local_to_utc, local_today, to_local

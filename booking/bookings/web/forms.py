@@ -1,4 +1,4 @@
-"""Forms of the booking pages. They carry strings and the CSRF token only: ``web_input`` reads the
+"""Forms of the booking pages. They carry strings and the CSRF token only: ``form_input`` reads the
 values and the booking services decide, so the browser and the API refuse with the same words."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from booking.labels import WEEKDAYS, choices, period_label
 from booking.resources.models import Category
-from booking.schools.forms import Required
+from booking.form_helpers import Required
 from booking.texts import lazy_gettext as _l
 
 REPEAT_LABELS = [("", _l("Once")), ("1", _l("Every week")), ("2", _l("Every 2 weeks"))]
@@ -59,7 +59,7 @@ class ClassFields:
 
 class ValuesForm(FlaskForm):
     def values(self) -> dict:
-        """What was typed, by field name, for ``web_input``."""
+        """What was typed, by field name, for ``form_input``."""
         return {name: f.data for name, f in self._fields.items() if name != "csrf_token"}
 
 

@@ -1,6 +1,6 @@
 """The approval queue: the owner school's admins and the coordinators approve, or reject with a reason.
 
-Routes live on the ``bookings`` blueprint (loaded at the bottom of ``views.py``). A rejection
+Routes live on the ``bookings`` blueprint (``booking.bookings.web`` imports this module). A rejection
 without a reason, or an approval the rules no longer allow, re-renders the queue with the
 message beside that request; nothing is changed.
 """
@@ -14,10 +14,10 @@ from booking.accounts.models import Role
 from booking.bookings.approvals import approval_queue, approve_booking, reject_booking
 from booking.bookings.errors import BookingRefused
 from booking.bookings.services import visible_booking_or_404
-from booking.bookings.views import bp
-from booking.bookings.web_manage import decision_form, decision_prefix, forbidden_when_not_allowed
+from booking.bookings.web import bp
+from booking.bookings.web.manage import decision_form, decision_prefix, forbidden_when_not_allowed
 from booking.permissions import role_required
-from booking.schools.forms import attach_errors
+from booking.form_helpers import attach_errors
 from booking.urls import safe_next_url
 from booking.validation import ValidationFailed
 

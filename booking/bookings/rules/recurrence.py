@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, rrulestr
 
-from booking.bookings.rules import Interval
+from booking.bookings.rules.types import Interval
 from booking.texts import lazy_gettext as _l
 
 MAX_OCCURRENCES = 200

@@ -1,0 +1,21 @@
+"""The booking engine: pure rules, no database session and no request, tested without an app.
+
+- ``engine``: given a request and what already exists, the refusals (hours, closures, overlap, horizon,
+  capacity, quantity); ``check_occurrences`` checks every date of a series at once.
+- ``types``: the values the rules read and return (snapshots in, refusals out).
+- ``teachers``: the rules that hold for a visiting teacher beyond a room's (travel, home timetable, caps).
+- ``recurrence``: RFC 5545 recurrence rules, parsed, bounded and expanded in wall-clock time.
+
+Callers import the names below from here: ``from booking.bookings import rules``.
+"""
+from booking.bookings.rules.engine import (check_occurrences, closed_refusals, duration_refusal, hours_refusal,
+                                           local_days, overlap_refusals, peak_usage, refusals_at,
+                                           standing_refusals)
+from booking.bookings.rules.types import (MAX_BOOKING_LENGTH, BusyTime, Calendar, Existing, Interval, Kind,
+                                          OccurrenceCheck, Refusal, Request, ResourceSnapshot, TeacherSnapshot,
+                                          clock_text, holds_against, merged_windows)
+
+__all__ = ["check_occurrences", "closed_refusals", "duration_refusal", "hours_refusal", "local_days",
+           "overlap_refusals", "peak_usage", "refusals_at", "standing_refusals", "MAX_BOOKING_LENGTH", "BusyTime",
+           "Calendar", "Existing", "Interval", "Kind", "OccurrenceCheck", "Refusal", "Request", "ResourceSnapshot",
+           "TeacherSnapshot", "clock_text", "holds_against", "merged_windows"]

@@ -1,0 +1,25 @@
+"""One resource's page: its facts and, while it is in service, the week grid to book from.
+
+Registered on the ``resources`` blueprint (/resources/<id>) because that is where people find it;
+it lives here because the week grid is the booking engine's answer for the signed-in user.
+"""
+from __future__ import annotations
+
+from flask import abort, render_template, request
+from flask_login import current_user, login_required
+
+from booking.bookings.web.queries import week_grid_for
+from booking.extensions import db
+from booking.permissions import can_see_resource
+from booking.resources.models import Resource
+from booking.resources.views import bp
+
+
+@bp.get("/<id:resource_id>")
+@login_required
+def show_resource(resource_id: int):
+    resource = db.session.get(Resource, resource_id)
+    if resource is None or not can_see_resource(current_user, resource):
+        abort(404)
+    grid = week_grid_for(resource, request.args.get("week")) if resource.active else None
+    return render_template("resources/show.html", resource=resource, grid=grid)
