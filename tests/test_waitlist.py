@@ -285,3 +285,13 @@ def test_a_release_as_no_show_frees_the_rest_of_the_morning(lab):
     db.session.commit()
     assert db.session.get(Booking, morning.id).status == BookingStatus.CANCELLED
     assert _status(entry) == EntryStatus.BOOKED
+
+
+def test_the_sweep_takes_no_lock_while_every_wish_is_held(lab, held, monkeypatch):
+    from booking.waitlist import services
+
+    entry = _join(lab)
+    locked = []
+    monkeypatch.setattr(services, "lock_line", lambda resource: locked.append(resource.id))
+    assert services.serve_waiting(NOW) == 0
+    assert locked == [] and _status(entry) == EntryStatus.WAITING

@@ -330,13 +330,30 @@ def serve_waiting(now: datetime | None = None) -> int:
     served = 0
     for resource_id in resource_ids:
         resource = db.session.get(Resource, resource_id)
+        if not _looks_servable(resource, now):
+            continue  # every wish still held: no lock taken, so bookings of the resource never wait for the sweep
         lock_line(resource)
-        wishes = [Span(start, end) for start, end in db.session.execute(select(
-            WaitlistEntry.starts_at, WaitlistEntry.ends_at).where(
-            WaitlistEntry.resource_id == resource_id, WaitlistEntry.status == EntryStatus.WAITING,
-            WaitlistEntry.starts_at > now))]
+        wishes = [Span(e.starts_at, e.ends_at) for e in _waiting(resource, now)]
         served += len(serve(resource, wishes, now))
     return served
+
+
+def _waiting(resource: Resource, now: datetime) -> list[WaitlistEntry]:
+    return list(db.session.scalars(select(WaitlistEntry).where(
+        WaitlistEntry.resource_id == resource.id, WaitlistEntry.status == EntryStatus.WAITING,
+        WaitlistEntry.starts_at > now).order_by(WaitlistEntry.id).execution_options(populate_existing=True)))
+
+
+def _looks_servable(resource: Resource, now: datetime) -> bool:
+    """Whether some waiting wish of ``resource`` is no longer held, read without the lock (serve checks again)."""
+    for entry in _waiting(resource, now):
+        try:
+            refused = _kinds(_refusals(plan_booking(entry.user, _input(entry))))
+        except ValidationFailed:
+            continue
+        if not refused & ordering.HELD:
+            return True
+    return False
 
 
 def waitlist_work(now: datetime | None = None) -> str:
