@@ -173,3 +173,19 @@ def test_the_weak_first_setting_on_the_resource_api(app, client):
     assert changed.get_json()["resource"]["rules"]["waitlist_weak_first"] is True
     db.session.expire_all()
     assert db.session.get(type(lab), lab.id).waitlist_weak_first is True
+
+
+def test_the_home_page_shows_an_open_offer(app, client, login_as):
+    freeze()
+    gym = factories.resource(name="Gym", approval_required=True, category="gym")
+    admin = factories.user(role=Role.SCHOOL_ADMIN, school=gym.owner_school)
+    held = create_booking(admin, single(gym)).bookings[0]
+    teacher = factories.user(locale="en")
+    db.session.commit()
+    login_as(teacher)
+    assert "A time you waited for is free" not in text_of(client.get("/"))
+    client.post(f"/waitlist/join/{gym.id}", data=BASE)
+    cancel_booking(admin, held)
+    db.session.commit()
+    page = text_of(client.get("/"))
+    assert "A time you waited for is free" in page and "Gym" in page and "Offered until 07:30" in page

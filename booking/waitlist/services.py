@@ -373,6 +373,13 @@ def my_entries(actor, active_only: bool = True) -> list[WaitlistEntry]:
     return list(db.session.scalars(query.order_by(WaitlistEntry.starts_at, WaitlistEntry.id).limit(200)))
 
 
+def open_offers(actor) -> list[WaitlistEntry]:
+    """``actor``'s offers still open now, the soonest to lapse first."""
+    return list(db.session.scalars(select(WaitlistEntry).where(
+        visible_waitlist_clause(actor), WaitlistEntry.status == EntryStatus.OFFERED,
+        WaitlistEntry.offer_expires_at > utcnow()).order_by(WaitlistEntry.offer_expires_at).limit(20)))
+
+
 def position(entry: WaitlistEntry) -> int | None:
     """1 for the first in line among the active entries overlapping its wish; None when not waiting."""
     if not entry.is_active:
