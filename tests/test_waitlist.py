@@ -295,3 +295,14 @@ def test_the_sweep_takes_no_lock_while_every_wish_is_held(lab, held, monkeypatch
     monkeypatch.setattr(services, "lock_line", lambda resource: locked.append(resource.id))
     assert services.serve_waiting(NOW) == 0
     assert locked == [] and _status(entry) == EntryStatus.WAITING
+
+
+def test_nobody_waits_for_their_own_booking_or_a_visiting_teacher(lab, held):
+    with pytest.raises(ValidationFailed) as own:
+        join_waitlist(held.booked_by, single(lab))
+    assert "start" in own.value.errors
+    teacher_resource = factories.resource(name="音乐走教", kind="teacher", category="visiting_teacher", subject="music")
+    with pytest.raises(ValidationFailed) as visiting:
+        join_waitlist(factories.user(), single(teacher_resource))
+    assert "resource_id" in visiting.value.errors
+    assert db.session.query(WaitlistEntry).count() == 0

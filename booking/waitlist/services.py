@@ -29,6 +29,7 @@ from booking import events
 from booking.audit.services import record
 from booking.bookings.errors import BookingRefused, NotAllowed
 from booking.bookings.guarantee import begin_booking_write
+from booking.bookings.models import Booking
 from booking.bookings.planning import BookingInput, Plan, check_plan, plan_booking
 from booking.bookings.queries import span_of
 from booking.bookings.rules import Existing, Interval, Refusal
@@ -90,6 +91,10 @@ def join_waitlist(actor, data: BookingInput) -> WaitlistEntry:
         raise ValidationFailed({"start": _l("This time is free: book it instead of waiting.")})
     if not ordering.may_join(_kinds(refusals)):
         raise BookingRefused([r for r in refusals if r.kind.value not in ordering.HELD])
+    holders = {r.booking_id for r in refusals if r.booking_id is not None}
+    if holders and not db.session.scalar(select(Booking.id).where(Booking.id.in_(holders),
+                                                                  Booking.booked_by_id != actor.id).limit(1)):
+        raise ValidationFailed({"start": _l("You hold this time yourself.")})
     wish = plan.occurrences[0]
     already = db.session.scalar(select(WaitlistEntry.id).where(
         WaitlistEntry.resource_id == plan.resource.id, WaitlistEntry.user_id == actor.id,
