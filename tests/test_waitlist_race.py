@@ -178,3 +178,23 @@ def test_an_offer_accepted_twice_at_once_books_once(app):
     assert sorted(run_together(app, [accept, accept])) == ["ValidationFailed", "ok"]
     assert db.session.query(Booking).filter_by(booked_by_id=entry.user_id).count() == 1
     assert _statuses([entry]) == ["booked"]
+
+
+def test_a_direct_booking_racing_the_offer_never_overlaps_it(app):
+    freeze()
+    gym = factories.resource(name="体育馆", approval_required=True, category=Category.GYM)
+    admin = factories.user(role=Role.SCHOOL_ADMIN, school=gym.owner_school)
+    other_admin = factories.user(role=Role.SCHOOL_ADMIN, school=gym.owner_school)
+    held = create_booking(admin, single(gym)).bookings[0]
+    db.session.commit()
+    entry = _join_now(gym)
+
+    def book_directly():
+        return create_booking(db.session.get(User, other_admin.id), single(db.session.get(Resource, gym.id)))
+
+    outcomes = run_together(app, [cancel(held.id), book_directly])
+    # Before the cancellation commits the time is held by the booking; from its commit on, by the offer made
+    # in the same transaction: the direct booking never gets it, whichever goes first.
+    assert outcomes == ["ok", "BookingRefused"]
+    assert db.session.query(Booking).filter_by(booked_by_id=other_admin.id).count() == 0
+    assert _statuses([entry]) == ["offered"]
