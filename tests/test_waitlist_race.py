@@ -198,3 +198,14 @@ def test_a_direct_booking_racing_the_offer_never_overlaps_it(app):
     assert outcomes == ["ok", "BookingRefused"]
     assert db.session.query(Booking).filter_by(booked_by_id=other_admin.id).count() == 0
     assert _statuses([entry]) == ["offered"]
+
+
+def test_two_rooms_times_freeing_at_once_each_go_to_their_first_in_line(app):
+    freeze()
+    room = factories.resource(name="物理实验室")
+    early = create_booking(factories.user(), single(room)).bookings[0]
+    late = create_booking(factories.user(), single(room, day=4)).bookings[0]
+    db.session.commit()
+    line = [_join_now(room), _join_now(room, day=4), _join_now(room), _join_now(room, day=4)]
+    assert run_together(app, [cancel(early.id), cancel(late.id)]) == ["ok", "ok"]
+    assert _statuses(line) == ["booked", "booked", "waiting", "waiting"]

@@ -28,7 +28,7 @@ from sqlalchemy import func, or_, select
 from booking import events
 from booking.audit.services import record
 from booking.bookings.errors import BookingRefused, NotAllowed
-from booking.bookings.guarantee import begin_booking_write
+from booking.bookings.guarantee import begin_booking_write, held_booking_lock
 from booking.bookings.models import Booking
 from booking.bookings.planning import BookingInput, Plan, check_plan, plan_booking
 from booking.bookings.queries import span_of
@@ -262,10 +262,22 @@ def on_slot_freed(actor, bookings=(), slots=(), **details) -> None:
     for resource, spans in by_resource.values():
         if resource.kind == ResourceKind.TEACHER:
             continue  # nobody waits for a visiting teacher (join_waitlist refuses it)
-        # The lock first, even when nobody seems to wait: a teacher joining at this moment (under the lock)
-        # still saw the time held, so the line must be read once their place is committed, or after it.
+        # The lock before the line is read: a teacher joining at this moment holds the exclusive lock and still
+        # saw the time held, so the line is read once their place is committed. A change that already holds the
+        # shared lock (a move) keeps it, and makes it exclusive only when someone waits: two moves upgrading at
+        # once would deadlock (PostgreSQL then refuses one: a 409 to retry). Otherwise the lock is taken
+        # exclusive at once, so two cancellations never deadlock.
+        if held_booking_lock(resource) is False and not _any_waiting(resource, spans):
+            continue
         lock_line(resource)
         serve(resource, spans)
+
+
+def _any_waiting(resource: Resource, spans: list[Span]) -> bool:
+    first, last = min(s.start for s in spans), max(s.end for s in spans)
+    return db.session.scalar(select(WaitlistEntry.id).where(
+        WaitlistEntry.resource_id == resource.id, WaitlistEntry.status == EntryStatus.WAITING,
+        WaitlistEntry.starts_at < last, WaitlistEntry.ends_at > first).limit(1)) is not None
 
 
 # --- open offers hold their time -----------------------------------------------------------------
