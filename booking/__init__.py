@@ -39,6 +39,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     from booking import errors, security_headers, static_assets, web
 
+    from booking import notifications
+
+    notifications.init_app(app)
     errors.register(app)
     security_headers.register(app)
     static_assets.register(app)
@@ -79,6 +82,7 @@ def _import_models() -> None:
     from booking.bookings import models as _bookings  # noqa: F401
     from booking.calendars import models as _calendars  # noqa: F401
     from booking.digests import models as _digests  # noqa: F401
+    from booking.notifications import models as _notifications  # noqa: F401
     from booking.resources import models as _resources  # noqa: F401
     from booking.schools import models as _schools  # noqa: F401
     from booking.teachers import models as _teachers  # noqa: F401
@@ -91,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     from booking.api import bp as api_bp
     from booking.calendars.views import bp as calendars_bp
     from booking.digests.views import bp as digests_bp
+    from booking.notifications.views import bp as notifications_bp
     from booking.bookings.web import bp as bookings_bp
     from booking.imports.views import bp as imports_bp
     from booking.reports.views import bp as reports_bp
@@ -111,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(digests_bp)
     app.register_blueprint(teachers_bp)
     app.register_blueprint(waitlist_bp)
+    app.register_blueprint(notifications_bp)
 
 
 def _register_cli(app: Flask) -> None:

@@ -102,6 +102,8 @@ def from_environment(env: dict | None = None, instance_path: Path | None = None)
         "PREFERRED_URL_SCHEME": env.get("PREFERRED_URL_SCHEME", "http"),
         # Calendar import from a web address: only public servers, unless the host is listed here.
         "ICS_FETCH_ALLOWED_HOSTS": host_list(env.get("ICS_FETCH_ALLOWED_HOSTS", "")),
+        # Group-robot webhooks (booking.notifications.channels): https to public servers only, unless listed here.
+        "NOTIFY_WEBHOOK_ALLOWED_HOSTS": host_list(env.get("NOTIFY_WEBHOOK_ALLOWED_HOSTS", "")),
         # How many reverse proxies (nginx, a TLS terminator) stand in front of gunicorn: their
         # X-Forwarded-For/-Proto/-Host are believed, so sign-in limits count the teacher's address, not the proxy's.
         "TRUSTED_PROXIES": proxy_count(env.get("TRUSTED_PROXIES", "0")),

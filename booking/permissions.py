@@ -59,6 +59,16 @@ def can_manage_school(user, school_id: int | None) -> bool:
     return user.role == Role.SCHOOL_ADMIN and user.school_id == school_id
 
 
+def can_manage_school_robots(user, school_id: int | None) -> bool:
+    """A school's group robots (booking.notifications): whoever manages the school."""
+    return school_id is not None and can_manage_school(user, school_id)
+
+
+def can_see_notification(user, notification) -> bool:
+    """A notification is its recipient's alone."""
+    return user.is_authenticated and notification.user_id == user.id
+
+
 def can_manage_area(user, area: str | None) -> bool:
     """Whether ``user`` may put a school into ``area`` (or take one out of it)."""
     return is_district_coordinator(user) or (is_area_coordinator(user) and (area or "").strip() == user.area)

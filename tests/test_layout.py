@@ -13,14 +13,14 @@ LAYERS = [
     {"schools", "audit", "accounts"},
     {"resources", "bookings"},
     {"teachers", "calendars", "waitlist"},
-    {"reports", "digests", "imports", "seed", "api"},
+    {"reports", "digests", "notifications", "imports", "seed", "api"},
     {"home"},
 ]
 PURE = ["bookings/rules/engine.py", "bookings/rules/types.py", "bookings/rules/teachers.py",
         "bookings/rules/recurrence.py", "bookings/web/grid.py", "bookings/web/form_input.py",
         "resources/reshape.py", "resources/rules.py", "schools/rules.py", "teachers/rules.py",
         "reports/equity.py", "reports/opening.py", "calendars/ical.py", "calendars/shaping.py",
-        "calendars/ics_import.py", "imports/rows.py", "parsing.py", "accounts/throttle.py"]
+        "calendars/ics_import.py", "notifications/formats.py", "imports/rows.py", "parsing.py", "accounts/throttle.py"]
 IMPURE_IMPORTS = ("booking.extensions", "flask", "sqlalchemy")
 
 

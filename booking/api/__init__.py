@@ -8,7 +8,7 @@ a route needs, and ``refuse_undeclared_body`` checks each JSON body against the 
 - ``core``: /me, the OpenAPI document, shared shapes; ``openapi``: declaring operations, building the document.
 - ``bodies``: the declared request bodies; ``params``: reading query parameters; ``booking_json``: booking shapes.
 - ``schools``, ``resources``, ``blackouts``, ``bookings``, ``outcomes``, ``teachers``, ``mandates``,
-  ``feeds``, ``reports``, ``waitlist``: the routes of each resource.
+  ``feeds``, ``reports``, ``notifications``, ``waitlist``: the routes of each resource.
 """
 from __future__ import annotations
 
@@ -89,4 +89,5 @@ def invalid_input(failed: ValidationFailed):
 
 
 from booking.api.bodies import check_body  # noqa: E402  (imports the route modules' schemas)
-from booking.api import blackouts, bookings, core, feeds, mandates, outcomes, reports, resources, schools, waitlist  # noqa: E402,F401,E501  (registers the routes)
+from booking.api import (blackouts, bookings, core, feeds, mandates, notifications, outcomes, reports,  # noqa: E402,F401
+                         resources, schools, waitlist)  # noqa: E402,F401  (registers the routes)

@@ -12,11 +12,16 @@ chose to send it again after such a crash (at least once) rather than risk never
 The retry is idempotent: the message is byte-for-byte the same, with the same Message-ID, so
 mail systems can tell it is the same message; the .eml sender rewrites the same file.
 
+Notifications (``booking.notifications``) travel in the same outbox and are taken the same way: an
+email goes to the mail sender, a robot message is POSTed to its webhook (``channels.WebhookPoster``),
+signed at each attempt where the robot wants it; a robot answering an error code is a failure too.
+
 Failures (the server refuses, is unreachable, times out) leave the message pending with
 ``next_attempt_at`` pushed back: 1, 2, 4 … minutes, at most 30.
 """
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,10 +33,11 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from booking.clock import utcnow
-from booking.digests.models import OutboxMessage, OutboxStatus
+from booking.digests.models import DigestKind, OutboxChannel, OutboxMessage, OutboxStatus
 from booking.digests.senders import Sender, SendFailed
 from booking.digests.unsubscribe import unsubscribe_url
 from booking.extensions import db
+from booking.notifications.channels import WebhookPoster, poster_from_config
 
 log = logging.getLogger("booking.scheduler")
 
@@ -54,7 +60,9 @@ class DeliveryReport:
 
 
 def file_key(message: OutboxMessage) -> str:
-    """A stable name for the message (the .eml file's): one per recipient, kind and date."""
+    """A stable name for the message (the .eml file's): one per recipient, kind and date (a notification's own)."""
+    if message.kind == DigestKind.NOTIFICATION:
+        return f"notification-{message.notification_id}-{message.id}"
     return f"{message.digest_date.isoformat()}-{message.kind}-user{message.recipient_id}"
 
 
@@ -71,9 +79,10 @@ def build_email(message: OutboxMessage) -> EmailMessage:
     email["Subject"] = message.subject
     email["Date"] = format_datetime(message.created_at)
     email["Message-ID"] = f"<{message.message_id}@{_message_id_domain()}>"
-    # RFC 8058: mail programs may offer a one-click unsubscribe that POSTs to this address.
-    email["List-Unsubscribe"] = f"<{unsubscribe_url(message.recipient_id)}>"
-    email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if message.kind != DigestKind.NOTIFICATION:  # a notification links to its settings page instead
+        # RFC 8058: mail programs may offer a one-click unsubscribe that POSTs to this address.
+        email["List-Unsubscribe"] = f"<{unsubscribe_url(message.recipient_id)}>"
+        email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     email.set_content(message.text, cte="base64")
     email.add_alternative(message.html, subtype="html", cte="base64")
     # A fixed boundary instead of a random one: both parts are base64, which never contains "--".
@@ -100,15 +109,26 @@ def _take_next_due(now: datetime) -> OutboxMessage | None:
         db.session.rollback()  # another sender finished it between our read and our write
 
 
-def _hand_over(sender: Sender, message: OutboxMessage, now: datetime, report: DeliveryReport) -> None:
-    try:
+def _send(sender: Sender, poster: WebhookPoster, message: OutboxMessage) -> None:
+    if message.channel == OutboxChannel.EMAIL:
         sender.send(build_email(message), file_key(message))
+        return
+    robot = message.robot
+    if robot is None or not robot.active:
+        raise SendFailed("the robot was switched off; the message waits until it is on again")
+    poster.post(robot.kind.value, robot.url, robot.secret, json.loads(message.payload))
+
+
+def _hand_over(sender: Sender, poster: WebhookPoster, message: OutboxMessage, now: datetime,
+               report: DeliveryReport) -> None:
+    try:
+        _send(sender, poster, message)
     except Exception as error:  # noqa: BLE001 (anything but a hand-over is a failure to retry, never a stuck queue)
         message.next_attempt_at = now + backoff(message.attempts)
         expected = isinstance(error, SendFailed)
         message.last_error = (str(error) if expected else f"{type(error).__name__}: {error}")[:500]
         report.failed += 1
-        log.warning("digest %s to %s not sent (attempt %d): %s; next try at %s UTC", message.id,
+        log.warning("outbox message %s to %s not sent (attempt %d): %s; next try at %s UTC", message.id,
                     message.recipient_email, message.attempts, message.last_error,
                     f"{message.next_attempt_at:%Y-%m-%d %H:%M}", exc_info=not expected)
     else:
@@ -116,16 +136,19 @@ def _hand_over(sender: Sender, message: OutboxMessage, now: datetime, report: De
         report.sent += 1
 
 
-def deliver_due(sender: Sender, now: datetime | None = None, limit: int = BATCH) -> DeliveryReport:
-    """Hand over every message due at ``now`` (at most ``limit``); failures wait for their retry."""
+def deliver_due(sender: Sender, now: datetime | None = None, limit: int = BATCH,
+                poster: WebhookPoster | None = None) -> DeliveryReport:
+    """Hand over every message due at ``now`` (at most ``limit``); failures wait for their retry.
+    Emails go to ``sender``, robot messages to ``poster`` (default: from NOTIFY_WEBHOOK_ALLOWED_HOSTS)."""
     now = now or utcnow()
+    poster = poster or poster_from_config(current_app.config)
     report = DeliveryReport()
     db.session.rollback()  # each message gets a transaction of its own
     for _ in range(limit):
         message = _take_next_due(now)
         if message is None:
             break
-        _hand_over(sender, message, now, report)
+        _hand_over(sender, poster, message, now, report)
         db.session.commit()
     report.next_retry = db.session.scalar(select(func.min(OutboxMessage.next_attempt_at))
                                           .where(OutboxMessage.status == OutboxStatus.PENDING))

@@ -26,11 +26,13 @@ from booking.digests.slots import CATCH_UP, due_slots, parse_clock_time
 from booking.extensions import db
 from booking.i18n import district_zone, local_to_utc, to_local
 from booking.bookings.checkin import release_due
+from booking.notifications.reminders import REMINDER_CRON_MINUTES, reminder_work
 from booking.waitlist.services import waitlist_work
 
 log = logging.getLogger("booking.scheduler")
 
 DIGESTS, EXPIRE_REQUESTS, ITINERARY, RELEASE = "digests", "expire-requests", "itinerary", "release-no-shows"
+REMINDERS = "reminders"
 WAITLIST = "waitlist-offers"
 RELEASE_MINUTES = "*/5"  # a booking is released within five minutes of the end of its check-in grace
 
@@ -87,6 +89,9 @@ def jobs() -> dict[str, Job]:
                        itinerary_work, catch_up=False),
         # Bookings nobody checked in for: each slot claimed once, each release a compare-and-set.
         RELEASE: Job(RELEASE, CronTrigger(minute=RELEASE_MINUTES, timezone=zone), release_work, catch_up=False),
+        # Reminders N minutes before a booking (booking.notifications.reminders): once per booking and person.
+        REMINDERS: Job(REMINDERS, CronTrigger(minute=REMINDER_CRON_MINUTES, timezone=zone), reminder_work,
+                       catch_up=False),
         # Waitlist offers not taken in time pass to the next in line (each minute's slot claimed once).
         WAITLIST: Job(WAITLIST, CronTrigger(minute="*", timezone=zone), waitlist_job_work, catch_up=False),
     }

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from booking.accounts.models import DigestFrequency
 from booking.audit.services import record
-from booking.digests.models import OutboxMessage
+from booking.digests.models import DigestKind, OutboxMessage
 from booking.extensions import db
 from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
@@ -38,11 +38,14 @@ def set_frequency(user, value: str, actor, how: str = "profile") -> DigestFreque
 
 def digests_of(user) -> list[OutboxMessage]:
     """The user's most recent digests, newest first."""
-    return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient_id == user.id)
+    return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient_id == user.id,
+                                                              OutboxMessage.kind != DigestKind.NOTIFICATION)
                                    .order_by(OutboxMessage.digest_date.desc(), OutboxMessage.id.desc())
                                    .limit(DIGESTS_SHOWN)))
 
 
 def digest_of(user, message_id: int) -> OutboxMessage | None:
     message = db.session.get(OutboxMessage, message_id)
-    return message if message is not None and message.recipient_id == user.id else None
+    if message is None or message.recipient_id != user.id or message.kind == DigestKind.NOTIFICATION:
+        return None
+    return message

@@ -22,7 +22,7 @@ from flask import Flask, current_app
 
 from booking.digests.claims import worker_name
 from booking.digests.delivery import DeliveryReport, deliver_due
-from booking.digests.jobs import DIGESTS, ITINERARY, jobs, run_due
+from booking.digests.jobs import DIGESTS, ITINERARY, RELEASE, REMINDERS, jobs, run_due
 from booking.digests.senders import Sender, sender_from_config
 from booking.extensions import db
 from booking.i18n import district_zone
@@ -44,7 +44,7 @@ def deliver() -> DeliveryReport:
 
 def run_job(job_name: str, worker: str) -> None:
     results = run_due(jobs()[job_name], worker)
-    if job_name in (DIGESTS, ITINERARY) and any(result.ran for result in results):
+    if job_name in (DIGESTS, ITINERARY, RELEASE, REMINDERS) and any(result.ran for result in results):
         deliver()
 
 
@@ -92,8 +92,8 @@ def describe(app: Flask) -> str:
     with app.app_context():
         config = current_app.config
         return (f"digests at {config['DIGEST_TIME']} {config['DISTRICT_TIMEZONE']}, visiting teachers' itineraries "
-                f"at 06:30, requests expire hourly, bookings nobody checked in for are released every 5 min, "
-                f"waitlist offers lapse each minute, "
+                f"at 06:30, requests expire hourly, bookings nobody checked in for are released and reminders "
+                f"written every 5 min, waitlist offers lapse each minute, "
                 f"catch-up sweep every {SWEEP_MINUTES} min; outbox via {current_sender().description}")
 
 

@@ -78,3 +78,11 @@ def pytest_runtest_call(item):
         from booking.extensions import db
 
         db.session.commit()
+
+
+def header_link(page, name: str, exact: bool = False):
+    """A link of the main navigation, unfolding the phone's Menu first when it is folded."""
+    toggle = page.locator(".menu-toggle")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false":
+        toggle.click()
+    return page.locator("header").get_by_role("link", name=name, exact=exact)

@@ -11,7 +11,7 @@ from booking.bookings.services import create_booking
 from booking.resources.models import Category
 from tests import factories
 from tests.booking_support import freeze, single
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import header_link, sign_in
 
 
 @pytest.fixture
@@ -51,7 +51,8 @@ def test_teacher_books_by_period_handles_a_clash_books_a_series_and_an_approver_
     sign_in(page, live_server, "li@example.cn")
 
     # The resource page shows the week grid in words, and books by period.
-    page.get_by_role("link", name="物理实验室").click()
+    header_link(page, "资源", exact=True).click()
+    page.locator("main").get_by_role("link", name="物理实验室").click()
     grid = page.locator("table.week-grid")
     assert "已被 李寨寄宿制小学 四年级1班 (电路实验) 预约" in grid.inner_text()
     page.locator("main").get_by_role("button", name="预约", exact=True).click()
@@ -97,7 +98,7 @@ def test_teacher_books_by_period_handles_a_clash_books_a_series_and_an_approver_
     page.get_by_text("申请已提交，将由资源所属学校审批。").wait_for()
     page.context.clear_cookies()
     sign_in(page, live_server, "admin@example.cn")
-    page.get_by_role("link", name="审批").click()
+    header_link(page, "审批").click()
     request = page.locator("article").filter(has_text="体育馆")
     assert "三年级2班" in request.inner_text() and "申请人：李老师" in request.inner_text()
     request.get_by_role("button", name="批准").click()

@@ -1,14 +1,14 @@
 """A coordinator opens the reports in Chinese on a phone, finds the under-served school, downloads the XLSX."""
 from openpyxl import load_workbook
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import header_link, sign_in
 from tests.test_reports import small_district
 
 
 def test_coordinator_finds_under_served_schools_and_downloads_xlsx(page, live_server, tmp_path):
     district = small_district()
     sign_in(page, live_server, district.coordinator.email)
-    page.get_by_role("link", name="统计报表").click()
+    header_link(page, "统计报表").click()
     page.get_by_role("heading", name="使用与均衡统计").wait_for()
 
     page.get_by_label("开始日期").fill("2026-09-07")

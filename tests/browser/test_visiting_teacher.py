@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from booking import clock
 from tests.booking_support import local
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import header_link, sign_in
 from tests.teacher_support import auto_confirm
 
 
@@ -39,7 +39,7 @@ def test_a_village_teacher_requests_a_music_lesson_and_the_mandate_moves(page, l
 
     # 王庄小学's teacher asks for music on Thursday, 第2节: only 张丽 can get there by 08:50.
     switch_user(page, live_server, "li@example.cn")
-    page.get_by_role("link", name="走教", exact=True).click()
+    header_link(page, "走教", exact=True).click()
     page.get_by_role("link", name="申请走教").click()
     fill_visit(page, "第2节 08:50–09:30")
     specialists = page.locator("#specialists > li")
@@ -68,7 +68,7 @@ def test_a_village_teacher_requests_a_music_lesson_and_the_mandate_moves(page, l
     # Thursday noon: 张丽 sees the lesson on her itinerary and records it.
     clock.freeze(local(9, 3, 12))
     switch_user(page, live_server, "zhang@example.cn")
-    page.get_by_role("link", name="今日行程").first.click()
+    header_link(page, "今日行程").click()
     assert "从新天寄宿制小学到王庄小学：路上 20 分钟，08:30 前出发" in page.locator("#itinerary").inner_text()
     page.locator("#to-record").get_by_role("link").first.click()
     page.get_by_label("已上课").check()

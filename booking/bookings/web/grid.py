@@ -1,4 +1,5 @@
-"""The week grid of one resource: bell periods as rows, weekdays as columns. Pure: no database, no request.
+"""The week grid of one resource (bell periods × weekdays) and the day grid of many (bell periods ×
+resources, MRBS-style). Pure: no database, no request.
 
 Each cell says in words what the slot is (free, booked by whom, requested, closed and why,
 or not bookable), so the page never relies on colour alone.
@@ -109,3 +110,45 @@ def build_week_grid(monday: date, weekdays: list[int], periods: list[Period], bu
     rows = tuple(Row(p, tuple(_cell(day, p, zone, busy, free, now) for day in days))
                  for p in sorted(periods, key=lambda p: p.number))
     return WeekGrid(monday, days, rows)
+
+
+@dataclass(frozen=True)
+class DayColumn:
+    """One resource on the day grid: its cells by period number, at its own school's bells."""
+
+    resource: object
+    periods: dict[int, Period]
+    cells: dict[int, Cell]
+
+
+@dataclass(frozen=True)
+class DayGrid:
+    day: date
+    numbers: tuple[int, ...]  # every period number some column rings
+    columns: tuple[DayColumn, ...]
+
+    @property
+    def previous_day(self) -> date:
+        return self.day - timedelta(days=1)
+
+    @property
+    def next_day(self) -> date:
+        return self.day + timedelta(days=1)
+
+    @property
+    def one_timetable(self) -> bool:
+        """Whether every column rings the same bells (the row heading can then say the times)."""
+        return len({tuple(sorted(c.periods.items())) for c in self.columns}) <= 1
+
+
+def build_day_column(resource, day: date, periods: list[Period], busy: Iterable[BusyLike],
+                     free: set[tuple[date, int]], zone: ZoneInfo, now: datetime) -> DayColumn:
+    busy = list(busy)
+    by_number = {p.number: p for p in periods}
+    return DayColumn(resource, by_number, {p.number: _cell(day, p, zone, busy, free, now) for p in periods})
+
+
+def build_day_grid(day: date, columns: Iterable[DayColumn]) -> DayGrid:
+    columns = tuple(columns)
+    numbers = tuple(sorted({n for c in columns for n in c.periods}))
+    return DayGrid(day, numbers, columns)

@@ -1,4 +1,4 @@
-"""What the booking pages read beyond the services: my bookings, the week grid, pre-filled form links."""
+"""What the booking pages read beyond the services: my bookings, the week and day grids, pre-filled form links."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
@@ -12,7 +12,8 @@ from sqlalchemy.orm import joinedload
 from booking.bookings.availability import availability
 from booking.bookings.models import ACTIVE_STATUSES, Booking, BookingStatus
 from booking.bookings.planning import period_school_id
-from booking.bookings.web.grid import Period, WeekGrid, build_week_grid, monday_of, shown_weekdays
+from booking.bookings.web.grid import (DayGrid, Period, WeekGrid, build_day_column, build_day_grid, build_week_grid,
+                                      monday_of, shown_weekdays)
 from booking.bookings.web.form_input import TermSpan
 from booking.clock import utcnow
 from booking.extensions import db
@@ -61,6 +62,28 @@ def week_grid_for(resource: Resource, week_value=None) -> WeekGrid:
     periods = [Period(p.number, p.start_time, p.end_time) for p in bells]
     weekdays = shown_weekdays(h.weekday for h in resource.opening_hours)
     return build_week_grid(monday, weekdays, periods, found.busy, free, zone, utcnow())
+
+
+def _bells(school_ids: Iterable[int]) -> dict[int, list[Period]]:
+    bells: dict[int, list[Period]] = {}
+    for p in db.session.scalars(select(BellPeriod).where(BellPeriod.school_id.in_(set(school_ids)))
+                                .order_by(BellPeriod.number)):
+        bells.setdefault(p.school_id, []).append(Period(p.number, p.start_time, p.end_time))
+    return bells
+
+
+def day_grid_for(resources: list[Resource], day: date) -> DayGrid:
+    """The day grid of ``resources`` as the signed-in user may book them, each at its school's bells."""
+    zone, now = district_zone(), utcnow()
+    start, end = local_to_utc(day, time(0), zone), local_to_utc(day + timedelta(days=1), time(0), zone)
+    bells = _bells(r.owner_school_id for r in resources)
+    columns = []
+    for resource in resources:
+        found = availability(current_user, resource, start, end)
+        free = {(to_local(p.start).date(), p.number) for p in found.free_periods}
+        columns.append(build_day_column(resource, day, bells.get(resource.owner_school_id, []), found.busy, free,
+                                        zone, now))
+    return build_day_grid(day, columns)
 
 
 def _period_numbers(school_ids: Iterable[int]) -> dict[tuple[int, time, time], int]:
