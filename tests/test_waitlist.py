@@ -306,3 +306,21 @@ def test_nobody_waits_for_their_own_booking_or_a_visiting_teacher(lab, held):
         join_waitlist(factories.user(), single(teacher_resource))
     assert "resource_id" in visiting.value.errors
     assert db.session.query(WaitlistEntry).count() == 0
+
+
+def test_the_waiting_teacher_is_notified_of_the_offer_and_the_booking(gym, lab):
+    from booking.notifications.models import Notification, NotificationKind
+
+    offered = _join(gym)
+    held = _gym_booking(gym)
+    cancel_booking(held.booked_by, held)
+    held_lab = create_booking(factories.user(), single(lab)).bookings[0]
+    booked = _join(lab)
+    cancel_booking(held_lab.booked_by, held_lab)
+    db.session.commit()
+
+    def kinds(user_id):
+        return [n.kind for n in db.session.query(Notification).filter_by(user_id=user_id)]
+
+    assert NotificationKind.WAITLIST_OFFERED in kinds(offered.user_id)
+    assert NotificationKind.WAITLIST_BOOKED in kinds(booked.user_id)
