@@ -78,6 +78,7 @@ def _init_extensions(app: Flask) -> None:
 def _import_models() -> None:
     """Every model module, so Alembic and relationships see the whole schema."""
     from booking.accounts import models as _accounts  # noqa: F401
+    from booking.allocation import models as _allocation  # noqa: F401
     from booking.audit import models as _audit  # noqa: F401
     from booking.bookings import models as _bookings  # noqa: F401
     from booking.calendars import models as _calendars  # noqa: F401
@@ -92,6 +93,7 @@ def _import_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from booking.accounts.admin_views import bp as users_admin_bp
     from booking.accounts.views import bp as accounts_bp
+    from booking.allocation.views import bp as allocation_bp
     from booking.api import bp as api_bp
     from booking.calendars.views import bp as calendars_bp
     from booking.digests.views import bp as digests_bp
@@ -116,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(digests_bp)
     app.register_blueprint(teachers_bp)
     app.register_blueprint(waitlist_bp)
+    app.register_blueprint(allocation_bp)
     app.register_blueprint(notifications_bp)
 
 

@@ -20,6 +20,8 @@ Every signal carries ``bookings`` (a list of Booking rows, possibly empty); the 
   (actor None when the freed slot was booked at once, the teacher when they accepted an offer).
 - ``slot_freed``: bookings stopped holding their time (cancelled, released, rejected, moved away):
   ``slots`` is a list of ``(resource, starts_at, ends_at)`` that became free (for a move, the old times).
+- ``allocation_committed``: a term allocation round was committed (booking.allocation): ``bookings`` every
+  booking of the series it made (possibly empty), ``round``, ``served`` and ``unmet`` (its AllocationRequests).
 """
 from __future__ import annotations
 
@@ -37,6 +39,7 @@ closure_hit = _events.signal("closure-hit")
 slot_freed = _events.signal("slot-freed")
 waitlist_offered = _events.signal("waitlist-offered")
 waitlist_booked = _events.signal("waitlist-booked")
+allocation_committed = _events.signal("allocation-committed")
 
 
 def announce(signal, actor, bookings, **details) -> None:

@@ -110,6 +110,23 @@ def can_book_for_school(user, school_id: int | None) -> bool:
     return school_id is not None and school_id == user.school_id
 
 
+# --- term allocation rounds (booking.allocation) -----------------------------------------------
+
+def can_run_allocation(user) -> bool:
+    """Opening a round, its preview and its commit: district coordinators (it plans the whole district)."""
+    return is_district_coordinator(user)
+
+
+def visible_allocation_requests_clause(user):
+    """SQL predicate on ``AllocationRequest``: district coordinators see all; others their own and those of
+    the schools they manage."""
+    from booking.allocation.models import AllocationRequest
+
+    if is_district_coordinator(user):
+        return true()
+    return or_(AllocationRequest.requested_by_id == user.id, AllocationRequest.school_id.in_(managed_school_ids(user)))
+
+
 # --- resources and bookings --------------------------------------------------------------------
 
 def visible_resources_clause(user):
@@ -301,3 +318,8 @@ def district_coordinator_required(view):
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def can_plan_mandates(user) -> bool:
+    """The term's mandate plan (propose, commit as visits): district coordinators."""
+    return can_manage_district(user)

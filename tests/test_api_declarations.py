@@ -19,6 +19,7 @@ import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 from sqlalchemy import select
 
+from booking.allocation.models import AllocationRound
 from booking.api.openapi import build_document
 from booking.bookings.models import Booking, BookingStatus
 from booking.extensions import db
@@ -48,7 +49,8 @@ def demo(seeded_demo):
         ids = {"booking_id": db.session.scalar(pending),
                "resource_id": db.session.scalar(select(Resource.id).order_by(Resource.id).limit(1)),
                "school_id": db.session.scalar(select(School.id).order_by(School.id).limit(1)),
-               "term_id": db.session.scalar(select(Term.id).order_by(Term.id).limit(1))}
+               "term_id": db.session.scalar(select(Term.id).order_by(Term.id).limit(1)),
+               "round_id": db.session.scalar(select(AllocationRound.id).order_by(AllocationRound.id).limit(1))}
         document = build_document(app)
     assert all(ids.values()), ids
     return app, seeded_demo.coordinator_token, ids, document

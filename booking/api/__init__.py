@@ -8,7 +8,7 @@ a route needs, and ``refuse_undeclared_body`` checks each JSON body against the 
 - ``core``: /me, the OpenAPI document, shared shapes; ``openapi``: declaring operations, building the document.
 - ``bodies``: the declared request bodies; ``params``: reading query parameters; ``booking_json``: booking shapes.
 - ``schools``, ``resources``, ``blackouts``, ``bookings``, ``outcomes``, ``teachers``, ``mandates``,
-  ``feeds``, ``reports``, ``notifications``, ``waitlist``: the routes of each resource.
+  ``mandate_plans``, ``feeds``, ``reports``, ``notifications``, ``waitlist``: the routes of each resource.
 """
 from __future__ import annotations
 
@@ -89,5 +89,17 @@ def invalid_input(failed: ValidationFailed):
 
 
 from booking.api.bodies import check_body  # noqa: E402  (imports the route modules' schemas)
-from booking.api import (blackouts, bookings, core, feeds, mandates, notifications, outcomes, reports,  # noqa: E402,F401
-                         resources, schools, waitlist)  # noqa: E402,F401  (registers the routes)
+# The route modules register their routes on ``bp``; one per line, so adding one touches one line.
+from booking.api import allocation  # noqa: E402,F401
+from booking.api import blackouts  # noqa: E402,F401
+from booking.api import bookings  # noqa: E402,F401
+from booking.api import core  # noqa: E402,F401
+from booking.api import feeds  # noqa: E402,F401
+from booking.api import mandate_plans  # noqa: E402,F401
+from booking.api import mandates  # noqa: E402,F401
+from booking.api import notifications  # noqa: E402,F401
+from booking.api import outcomes  # noqa: E402,F401
+from booking.api import reports  # noqa: E402,F401
+from booking.api import resources  # noqa: E402,F401
+from booking.api import schools  # noqa: E402,F401
+from booking.api import waitlist  # noqa: E402,F401

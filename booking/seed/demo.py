@@ -16,6 +16,7 @@ from booking.resources.models import Resource
 from booking.schools.models import District, School, Term
 from booking.schools.services import current_district
 from booking.seed import people as people_module
+from booking.seed.allocation import create_allocation_round
 from booking.seed.bookings import create_bookings
 from booking.seed.resources import create_resources
 from booking.seed.schools import AREAS, DISTRICT_NAME, create_schools
@@ -76,6 +77,7 @@ def seed_demo() -> SeedResult:
     planned = people_module.plan_people(schools, rng)
     users = people_module.create_people(planned, schools)
     bookings = create_bookings(schools, resources, users, term, rng)
+    create_allocation_round(schools, resources, users, users.get(people_module.email_for("coordinator")))
     record(None, "demo.seed", district, {"schools": len(schools), "resources": len(resources),
                                          "users": len(planned), "bookings": bookings})
     db.session.commit()

@@ -13,11 +13,12 @@ from sqlalchemy import select
 from booking.accounts.models import Role
 from booking.bookings.errors import NotAllowed
 from booking.extensions import db
-from booking.permissions import can_manage_district, can_manage_school, role_required
+from booking.permissions import can_manage_district, can_manage_school, district_coordinator_required, role_required
 from booking.resources.rules import format_opening_hours
 from booking.form_helpers import CsrfOnlyForm, attach_errors
 from booking.schools.models import Term
 from booking.schools.services import list_schools
+from booking.teachers import mandate_plans
 from booking.teachers import profiles as service
 from booking.teachers.forms import BusyForm, ProfileForm, SettingsForm, TimetableForm, set_term_choices
 from booking.teachers.mandates import mandate_lines, mandate_progress, save_mandates, term_or_current
@@ -183,3 +184,50 @@ def settings():
         flash(_("Visit requests are now confirmed at once.") if form.auto_confirm.data
               else _("Visit requests now wait for the lead school's admin."), "success")
     return redirect(url_for("teachers.mandates"))
+
+
+# --- the mandate planner ---------------------------------------------------------------------
+
+
+def _plan_term() -> Term:
+    term_id = request.values.get("term", type=int)
+    term = term_or_current(term_id if term_id and term_id <= MAX_ID else None)
+    if term is None:
+        abort(404)
+    return term
+
+
+def _render_plan(term: Term, status: int = 200):
+    proposal = mandate_plans.propose(current_user, term)
+    return render_template("teachers/mandate_plan.html", proposal=proposal, terms=_terms(),
+                           teacher_plans=mandate_plans.teacher_plans(proposal),
+                           coverage=mandate_plans.school_coverage(proposal), form=CsrfOnlyForm()), status
+
+
+@bp.get("/mandates/plan")
+@district_coordinator_required
+def mandate_plan():
+    """The proposal for the rest of the term: per teacher week by week, per school against its mandates."""
+    return _render_plan(_plan_term())
+
+
+@bp.post("/mandates/plan")
+@district_coordinator_required
+def commit_mandate_plan():
+    term = _plan_term()
+    if not CsrfOnlyForm().validate_on_submit():
+        return _render_plan(term, 400)
+    try:
+        _proposal, booked = mandate_plans.commit(current_user, term, request.form.get("digest", ""))
+    except mandate_plans.PlanChanged:
+        flash(_("The plan changed since you saw it (bookings, timetables or mandates changed). Check the new plan "
+                "before committing it."), "error")
+        return _render_plan(term, 409)
+    except mandate_plans.PlanRefused as refused:
+        db.session.rollback()
+        flash(_("Nothing was booked: the lesson on %(day)s, period %(period)d was refused: %(reason)s",
+                day=refused.lesson.day.isoformat(), period=refused.lesson.period_number,
+                reason="; ".join(str(r.message) for r in refused.refused.refusals)), "error")
+        return _render_plan(term, 409)
+    flash(_("%(n)d visits were booked from the plan.", n=len(booked)), "success")
+    return redirect(url_for("teachers.mandates", term=term.id))

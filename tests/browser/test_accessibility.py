@@ -48,9 +48,9 @@ def people(app):
 
 PATHS = {
     "teacher": ["/", "/resources/", "/resources/{lab}", "/bookings/day?day=2026-09-03", "/bookings/mine",
-                "/bookings/new/{lab}", "/bookings/search", "/notifications/", "/notifications/settings"],
+                "/bookings/new/{lab}", "/bookings/search", "/notifications/", "/notifications/settings", "/allocation/"],
     "admin": ["/", "/bookings/approvals", "/resources/manage", "/notifications/schools/{school}/robots"],
-    "coordinator": ["/", "/reports/", "/admin/"],
+    "coordinator": ["/", "/reports/", "/admin/", "/allocation/"],
 }
 
 
