@@ -8,7 +8,7 @@ a route needs, and ``refuse_undeclared_body`` checks each JSON body against the 
 - ``core``: /me, the OpenAPI document, shared shapes; ``openapi``: declaring operations, building the document.
 - ``bodies``: the declared request bodies; ``params``: reading query parameters; ``booking_json``: booking shapes.
 - ``schools``, ``resources``, ``blackouts``, ``bookings``, ``outcomes``, ``teachers``, ``mandates``,
-  ``mandate_plans``, ``feeds``, ``reports``, ``notifications``, ``waitlist``: the routes of each resource.
+  ``mandate_plans``, ``allocation``, ``feeds``, ``reports``, ``notifications``, ``waitlist``: the routes of each resource.
 """
 from __future__ import annotations
 
