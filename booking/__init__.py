@@ -97,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     from booking.api import bp as api_bp
     from booking.calendars.views import bp as calendars_bp
     from booking.digests.views import bp as digests_bp
+    from booking.password_reset import bp as password_reset_bp
     from booking.notifications.views import bp as notifications_bp
     from booking.bookings.web import bp as bookings_bp
     from booking.imports.views import bp as imports_bp
@@ -118,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(digests_bp)
     app.register_blueprint(teachers_bp)
     app.register_blueprint(waitlist_bp)
+    app.register_blueprint(password_reset_bp)
     app.register_blueprint(allocation_bp)
     app.register_blueprint(notifications_bp)
 

@@ -95,6 +95,7 @@ def from_environment(env: dict | None = None, instance_path: Path | None = None)
         # Sign-in limits (booking.accounts.throttle): free failures per email at one address before
         # growing delays; failures per address for every email together (a school behind one NAT).
         "LOGIN_MAX_FAILURES": int(env.get("LOGIN_MAX_FAILURES", "5")),
+        "PASSWORD_RESET_MINUTES": int(env.get("PASSWORD_RESET_MINUTES", "60")),  # how long a reset link works
         "LOGIN_MAX_FAILURES_PER_ADDRESS": int(env.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "200")),
         "LOGIN_WINDOW_MINUTES": int(env.get("LOGIN_WINDOW_MINUTES", "15")),
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,

@@ -10,7 +10,7 @@ import os
 import uuid
 
 import pytest
-from flask import g
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -83,9 +83,20 @@ def _empty_all_tables() -> None:
     db.session.commit()
 
 
-def _forget_previous_request() -> None:
-    g.pop("_flask_babel", None)
-    g.pop("_login_user", None)
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs as in production: in an application context of its
+    own, so with its own ``g`` and its own database session that sees only committed rows.
+
+    What the test wrote is committed first; afterwards the test's objects are expired, so the test
+    reads back what the request committed (or rolled back) instead of its own identity map.
+    """
+
+    def open(self, *args, **kwargs):
+        db.session.commit()
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
 
 
 TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False, "SERVER_NAME": None}
@@ -101,10 +112,7 @@ def _engine_options(database_url: str) -> dict:
 
 def _test_app(database_url: str):
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, **TEST_CONFIG, **_engine_options(database_url)})
-    # The test's app context is shared by every test-client request (Flask reuses it), so `g`
-    # would carry one request's cached language and signed-in user into the next (another client's
-    # too); production has a fresh g per request. First, before the app's own hooks read either.
-    app.before_request_funcs.setdefault(None, []).insert(0, _forget_previous_request)
+    app.test_client_class = IsolatedClient
     return app
 
 

@@ -13,7 +13,7 @@ LAYERS = [
     {"schools", "audit", "accounts"},
     {"resources", "bookings"},
     {"teachers", "calendars", "waitlist"},
-    {"reports", "digests", "notifications", "imports", "seed", "api"},
+    {"reports", "digests", "notifications", "imports", "seed", "api", "password_reset"},
     {"home"},
 ]
 PURE = ["bookings/rules/engine.py", "bookings/rules/types.py", "bookings/rules/teachers.py",

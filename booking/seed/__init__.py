@@ -9,7 +9,7 @@ must exit successfully (without touching anything) when the database holds a rea
   what it shares and its visiting teachers.
 - ``bookings``: a term of bookings, ``timetables`` (the weekly series) first, then ``requests`` (single
   bookings and their histories); ``slots`` (pure): what is already promised; ``directory``: look-ups while
-  planning; ``booking_rows``: writing the rows as the engine would.
+  planning; ``booking_rows``: writing the rows as the engine would; ``allocation``: the spring term's round.
 """
 from __future__ import annotations
 
