@@ -422,3 +422,15 @@ def test_a_booking_made_during_the_edit_waits_for_it_and_meets_the_new_rules(app
     db.session.expire_all()
     assert db.session.query(Booking).filter_by(resource_id=lab_id).count() == 0
     assert db.session.get(Resource, lab_id).sharing == Sharing.OWN_SCHOOL
+
+
+def test_api_reads_a_weekday_sent_as_a_whole_float(client, coordinator):
+    """JSON Schema's integer includes 1.0: it used to reach the rules as a float and answer 500 (the fuzzer found it)."""
+    lab = factories.resource(name="物理实验室")
+    changed = patch(client, lab, coordinator, {"opening_hours": [{"weekday": 1.0, "opens": "08:00", "closes": "09:00"},
+                                                                 {"weekday": 1.0, "opens": "08:30", "closes": "10:00"}]})
+    assert changed.status_code == 422 and "opening_hours" in changed.get_json()["fields"]
+    assert patch(client, lab, coordinator, {"opening_hours": [{"weekday": 2.0, "opens": "08:00",
+                                                              "closes": "12:00"}]}).status_code == 200
+    reload()
+    assert [(h.weekday, h.opens.hour) for h in lab.opening_hours] == [(2, 8)]

@@ -16,7 +16,7 @@ from booking.bookings.models import ACTIVE_STATUSES, Booking, BookingSeries, Boo
 from booking.extensions import db
 from booking.i18n import district_zone
 from booking.resources.models import Category, Resource, ResourceKind
-from booking.schools.models import BellPeriod, Closure, District, School, Stage, Term, TravelTime
+from booking.schools.models import BellPeriod, Closure, District, MakeupDay, School, Stage, Term, TravelTime
 from booking.schools.services import current_term
 from booking.seed import layout
 from booking.seed.bookings import DEMO_TODAY
@@ -111,6 +111,8 @@ def test_seed_builds_the_two_areas_with_bells_travel_and_calendar(app):
     national_day = db.session.scalar(select(Closure).where(Closure.reason == "国庆节"))
     assert national_day.school_id is None and national_day.start_date == date(2026, 10, 1)
     assert db.session.scalar(select(func.count()).select_from(Closure).where(Closure.school_id.is_not(None))) >= 1
+    makeup = {d.day: d.follows_weekday for d in db.session.scalars(select(MakeupDay))}
+    assert makeup[date(2026, 9, 20)] == 4 and date(2026, 10, 10) in makeup and len(makeup) == 6  # 2026's 补班
 
 
 def test_seed_creates_every_kind_of_resource_and_user_who_can_sign_in(app, client):

@@ -8,7 +8,8 @@ a route needs, and ``refuse_undeclared_body`` checks each JSON body against the 
 - ``core``: /me, the OpenAPI document, shared shapes; ``openapi``: declaring operations, building the document.
 - ``bodies``: the declared request bodies; ``params``: reading query parameters; ``booking_json``: booking shapes.
 - ``schools``, ``resources``, ``blackouts``, ``bookings``, ``outcomes``, ``teachers``, ``mandates``,
-  ``mandate_plans``, ``allocation``, ``feeds``, ``reports``, ``notifications``, ``waitlist``: the routes of each resource.
+  ``mandate_plans``, ``allocation``, ``feeds``, ``reports``, ``notifications``, ``makeup_days``, ``waitlist``:
+  the routes of each resource.
 """
 from __future__ import annotations
 
@@ -95,6 +96,7 @@ from booking.api import blackouts  # noqa: E402,F401
 from booking.api import bookings  # noqa: E402,F401
 from booking.api import core  # noqa: E402,F401
 from booking.api import feeds  # noqa: E402,F401
+from booking.api import makeup_days  # noqa: E402,F401
 from booking.api import mandate_plans  # noqa: E402,F401
 from booking.api import mandates  # noqa: E402,F401
 from booking.api import notifications  # noqa: E402,F401

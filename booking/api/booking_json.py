@@ -110,6 +110,7 @@ def booking_input(body: dict, zone: ZoneInfo) -> BookingInput:
         school_id=json_whole_number(body.get("school_id")),
         subject=body.get("subject") or None,
         lesson_kind=body.get("lesson_kind") or None,
+        outside_term_ok=body.get("outside_term_ok", False),
         **_recurrence(body.get("recurrence")),
     )
 
@@ -163,6 +164,10 @@ BOOKING_BODY_SCHEMA = schema("BookingRequest", {
                     "description": "Visiting teachers only: the subject (default: the teacher's only one). A subject "
                                    "the teacher does not teach is a 422."},
         "lesson_kind": {**enum_schema(LessonKind), "default": "demonstration", "description": "Visiting teachers only."},
+        "outside_term_ok": {"type": "boolean", "default": False,
+                            "description": "Dates in a gap between two terms (寒假, 暑假) are meant. Without it, a "
+                                           "resource that asks for confirmation there (the default) answers 422 "
+                                           "`outside_term`."},
         "recurrence": {"type": "object", "required": ["rrule"], "additionalProperties": False, "properties": {
             "rrule": {"type": "string", "examples": ["FREQ=WEEKLY;BYDAY=TH;UNTIL=20270115"]},
             "skip_conflicts": {"type": "boolean", "default": False},

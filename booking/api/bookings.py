@@ -21,7 +21,7 @@ from booking.api.openapi import enum_schema, nullable, obj, operation, schema
 from booking.api.params import EnumParam, IntParam, TextParam
 from booking.bookings.approvals import approve_booking, reject_booking
 from booking.bookings.availability import availability
-from booking.bookings.errors import BookingRefused, NotAllowed
+from booking.bookings.errors import BookingRefused, NeedsConfirmation, NotAllowed
 from booking.bookings.models import Booking, BookingStatus
 from booking.bookings.services import Scope, cancel_booking, create_booking, visible_booking_or_404, visible_bookings_query
 from booking.bookings.suggestions import SearchInput, search_free
@@ -34,7 +34,8 @@ from booking.validation import ValidationFailed
 
 CONFLICT_DESCRIPTION = (
     "A refusal answers 409 with `conflicts` (each `{kind, start, end, booking_id, message}`; kinds: "
-    "resource_overlap, quantity, capacity, closed, outside_hours, duration, horizon, not_shared; for visiting "
+    "resource_overlap, quantity, capacity, closed, outside_hours, duration, horizon, not_shared, outside_term; "
+    "for visiting "
     "teachers also teacher_busy, travel_time, over_workload, outside_availability) and up to five "
     "`suggestions` `{resource_id, resource_name, school_id, school_name, start, end, travel_minutes}`."
 )
@@ -75,6 +76,13 @@ def refused(error: BookingRefused):
                       suggestions=[suggestion_json(s) for s in error.suggestions])
 
 
+@bp.errorhandler(NeedsConfirmation)
+def needs_confirmation(error: NeedsConfirmation):
+    return json_error(422, "Dates lie between two terms: send outside_term_ok true if they are meant.",
+                      error="outside_term", fields=error.errors,
+                      conflicts=[refusal_json(r) for r in error.refusals])
+
+
 @bp.errorhandler(NotAllowed)
 def not_allowed(error: NotAllowed):
     return json_error(403, "This booking is not yours to change.")
@@ -91,7 +99,11 @@ def _json_object() -> dict:
 
 @bp.post("/bookings")
 @operation("Book a resource, once or recurring", response=CREATED_SCHEMA, request_body=BOOKING_BODY_SCHEMA,
-           status=201, errors=(409,), description=CONFLICT_DESCRIPTION + " Nothing is saved on 409 or 422.")
+           status=201, errors=(409,), description=CONFLICT_DESCRIPTION + " A date in a gap between two terms on a "
+           "resource that asks for confirmation there (its `outside_term` setting, the default) answers 422 with "
+           "error `outside_term`, `fields.outside_term_ok` and `conflicts` (kind outside_term) until the body says "
+           "`outside_term_ok: true`; a resource set to refuse answers 409 (kind outside_term). Nothing is saved on "
+           "409 or 422.")
 def create():
     created = create_booking(g.api_user, booking_input(request.get_json(silent=True), district_zone()))
     first = created.bookings[0]

@@ -22,7 +22,7 @@ from booking.errors import json_error
 from booking.extensions import db
 from booking.permissions import can_manage_school, can_see_resource
 from booking.resources import edits
-from booking.resources.models import Category, Resource, ResourceKind, Sharing
+from booking.resources.models import Category, OutsideTerm, Resource, ResourceKind, Sharing
 from booking.resources.rules import Window
 from booking.resources.services import ResourceFilter, resource_input, update_resource, visible_resources_query
 from booking.schools.models import School
@@ -49,6 +49,8 @@ RULES_SCHEMA = schema("ResourceRules", obj({
     "min_duration_minutes": nullable({"type": "integer", "minimum": 1}),
     "max_duration_minutes": nullable({"type": "integer", "minimum": 1}),
     "max_advance_days": nullable({"type": "integer", "minimum": 0}),
+    "outside_term": {**enum_schema(OutsideTerm), "description": "A date in a gap between two terms: confirm (the "
+                     "booking needs `outside_term_ok`, else 422 `outside_term`), refuse (409) or allow."},
 }))
 
 RESOURCE_SCHEMA = schema("Resource", obj({
@@ -97,6 +99,7 @@ def resource_json(resource: Resource) -> dict:
             "min_duration_minutes": resource.min_duration_minutes,
             "max_duration_minutes": resource.max_duration_minutes,
             "max_advance_days": resource.max_advance_days,
+            "outside_term": (resource.outside_term or OutsideTerm.CONFIRM).value,
         },
         "teacher": teacher_json(resource),
         "created_at": iso_instant(resource.created_at),
@@ -136,7 +139,7 @@ def resource_detail(resource_id: int):
 
 # --- Changing a resource ------------------------------------------------------------------------
 
-TEXT_FIELDS = ("kind", "category", "subject", "name", "location", "description", "sharing")
+TEXT_FIELDS = ("kind", "category", "subject", "name", "location", "description", "sharing", "outside_term")
 NUMBER_FIELDS = {"owner_school_id": 1, "capacity": 1, "stock": 1, "min_duration_minutes": 1,
                  "max_duration_minutes": 1, "max_advance_days": 0}  # field → smallest value
 NULLABLE_NUMBERS = {"capacity", "min_duration_minutes", "max_duration_minutes", "max_advance_days"}
@@ -154,6 +157,7 @@ RESOURCE_CHANGE_BODY = schema("ResourceChange", {
     "properties": {
         **{name: {"type": "string"} | _max_length(name) for name in TEXT_FIELDS},
         "kind": enum_schema(ResourceKind), "category": enum_schema(Category), "sharing": enum_schema(Sharing),
+        "outside_term": {**enum_schema(OutsideTerm), "description": "Bookings in a gap between two terms."},
         **{name: ({"type": ["integer", "null"]} if name in NULLABLE_NUMBERS else {"type": "integer"})
            | {"minimum": minimum, "maximum": MAX_ID} for name, minimum in NUMBER_FIELDS.items()},
         "approval_required": {"type": "boolean"},
@@ -180,7 +184,8 @@ RESOURCE_CHANGED_SCHEMA = schema("ResourceChanged", obj({
 
 
 def _opening_hours(value: list) -> list[Window]:
-    return [Window(item["weekday"], parse_clock(item["opens"]), parse_clock(item["closes"])) for item in value]
+    return [Window(json_whole_number(item["weekday"]), parse_clock(item["opens"]), parse_clock(item["closes"]))
+            for item in value]
 
 
 def resource_change(resource: Resource, body: dict) -> tuple:

@@ -12,13 +12,13 @@ ValidationFailed or BookingRefused, and changes all the dates in scope or none.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 
 from booking import events
 from booking.audit.services import record
 from booking.bookings import rules
-from booking.bookings.errors import BookingRefused
+from booking.bookings.errors import BookingRefused, NeedsConfirmation
 from booking.bookings.guarantee import booking_write
 from booking.bookings.models import Booking, BookingSeries, BookingStatus, SeriesStatus
 from booking.bookings.planning import MAX_STUDENTS, can_approve, request_for_booking
@@ -43,6 +43,7 @@ class BookingChanges:
     day: date | None = None  # one date only
     start_time: time | None = None
     end_time: time | None = None
+    outside_term_ok: bool = False  # the booker confirms that a date moved between two terms is meant
 
     @property
     def moves(self) -> bool:
@@ -83,6 +84,9 @@ def _check(booking: Booking, moves: dict[int, rules.Interval], targets: list[Boo
         existing = as_existing(rows)
         checks = rules.check_occurrences(request, moves.values(), existing, calendar_for(booking.resource, span), utcnow())
         refusals += [r for check in checks for r in check.refusals]
+    confirmable = [r for r in refusals if r.confirmable]
+    if confirmable and len(confirmable) == len(refusals):
+        raise NeedsConfirmation(confirmable)
     if refusals:
         raise BookingRefused(refusals)
 
@@ -155,6 +159,8 @@ def change_booking(actor, booking: Booking, changes: BookingChanges, scope: str 
     with booking_write(booking.resource):
         # Read under the lock: a concurrent edit of the resource is either committed or waits.
         request = request_for_booking(booking, confirmed=stays_confirmed, students=changes.students)
+        if moves:  # a new date between two terms is confirmed anew
+            request = replace(request, outside_term_ok=changes.outside_term_ok)
         _check(booking, moves, targets, request)
         old_slots = [(t.resource, t.starts_at, t.ends_at) for t in targets if t.id in moves]
         for row in targets:

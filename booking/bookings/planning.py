@@ -15,8 +15,9 @@ from sqlalchemy import select
 from booking.accounts.models import Role
 from booking.bookings import rules
 from booking.bookings.models import BookingStatus, LessonKind
-from booking.bookings.queries import as_existing, calendar_for, candidate_bookings, resource_snapshot, span_of
-from booking.bookings.rules.recurrence import Recurrence, RecurrenceError, expand
+from booking.bookings.queries import (as_existing, calendar_for, candidate_bookings, makeup_days_by_school,
+                                     resource_snapshot, span_of)
+from booking.bookings.rules.recurrence import Recurrence, RecurrenceError, expand, with_makeup_days
 from booking.clock import utcnow
 from booking.extensions import db
 from booking.i18n import district_zone, local_to_utc
@@ -62,6 +63,8 @@ class BookingInput:
     # (default: a demonstration lesson). Other resources take neither.
     subject: str | None = None
     lesson_kind: str | None = None
+    # The booker confirms that dates in a gap between terms (寒假, 暑假) are meant.
+    outside_term_ok: bool = False
 
 
 @dataclass
@@ -189,10 +192,19 @@ def _term(data: BookingInput, errors: dict) -> Term | None:
     return term
 
 
-def _recurrence(data: BookingInput, first: rules.Interval, term: Term | None, errors: dict) -> Recurrence | None:
+def _recurrence(data: BookingInput, first: rules.Interval, term: Term | None, resource: Resource | None,
+                errors: dict) -> Recurrence | None:
+    """The series' dates: the rule's, with the make-up teaching days of the resource's school applied
+    (see ``recurrence.with_makeup_days``)."""
     until = data.until or (term.end_date if term else None)
+    zone = district_zone()
     try:
-        return expand(data.rrule, first, district_zone(), until_default=until)
+        recurrence = expand(data.rrule, first, zone, until_default=until)
+        if resource is None:
+            return recurrence
+        first_day = recurrence.occurrences[0].start.astimezone(zone).date()
+        makeup = makeup_days_by_school({resource.owner_school_id}, first_day, recurrence.until.astimezone(zone).date())
+        return with_makeup_days(recurrence, zone, makeup[resource.owner_school_id])
     except RecurrenceError as error:
         errors["recurrence"] = error.message
         return None
@@ -231,7 +243,7 @@ def plan_booking(actor, data: BookingInput) -> Plan:
     first = _interval(data, resource, school_id, errors)
     _check_text_and_numbers(data, resource, errors)
     term = _term(data, errors)
-    recurrence = _recurrence(data, first, term, errors) if data.rrule and first is not None else None
+    recurrence = _recurrence(data, first, term, resource, errors) if data.rrule and first is not None else None
     snapshot = resource_snapshot(resource) if resource is not None else None
     subject, lesson_kind = _lesson(data, resource, snapshot, errors) if resource is not None else (None, None)
     if errors:
@@ -240,6 +252,7 @@ def plan_booking(actor, data: BookingInput) -> Plan:
         resource=snapshot, booker_role=actor.role.value, booker_school_id=actor.school_id,
         school_id=school_id, students=data.students, quantity=data.quantity,
         confirmed=not resource.approval_required or can_approve(actor, resource), subject=subject,
+        outside_term_ok=bool(data.outside_term_ok),
     )
     occurrences = recurrence.occurrences if recurrence else (first,)
     return Plan(resource, request, occurrences, data, recurrence, term, subject, lesson_kind,
@@ -278,4 +291,5 @@ def request_for_booking(booking, confirmed: bool, students: int | None = None,
         booker_school_id=booking.booked_by.school_id, school_id=booking.school_id,
         students=booking.students if students is None else students, quantity=booking.quantity,
         confirmed=confirmed, subject=booking.lesson_subject,
+        outside_term_ok=True,  # an existing booking: confirmed (or allowed) when it was made
     )

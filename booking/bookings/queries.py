@@ -13,13 +13,13 @@ from sqlalchemy.orm import joinedload
 
 from booking.bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, ResourceBlackout
 from booking.bookings.rules import (MAX_BOOKING_LENGTH, Calendar, Existing, Interval, ResourceSnapshot, TeacherSnapshot,
-                                   local_days)
+                                    TermSpan, local_days)
 from booking.bookings.rules.teachers import week_window
 from booking.clock import utcnow
 from booking.extensions import db
 from booking.i18n import district_zone
 from booking.resources.models import Resource, ResourceKind, Sharing
-from booking.schools.models import Closure
+from booking.schools.models import Closure, MakeupDay, Term
 
 # How a resource of kind teacher reads as the person the rules check. The teachers package builds
 # on this one, so it hands its reader in (``register_teacher_snapshot``, called by create_app)
@@ -55,6 +55,7 @@ def resource_snapshot(resource: Resource) -> ResourceSnapshot:
         opening_hours=tuple((h.weekday, h.opens, h.closes) for h in resource.opening_hours),
         is_teacher=is_teacher,
         teacher=teacher_snapshot(resource.id) if is_teacher else None,
+        outside_term=resource.outside_term.value if resource.outside_term else "confirm",
     )
 
 
@@ -142,6 +143,29 @@ def closed_days_by_school(school_ids: Iterable[int], first: date, last: date) ->
     return days
 
 
+def makeup_days_by_school(school_ids: Iterable[int], first: date, last: date) -> dict[int, dict[date, int]]:
+    """Each school's make-up teaching days (date → the weekday taught) in [first, last]: one query.
+
+    A school's own make-up day wins over a district-wide one on the same date."""
+    school_ids = set(school_ids)
+    rows = db.session.scalars(
+        select(MakeupDay).where(
+            or_(MakeupDay.school_id.is_(None), MakeupDay.school_id.in_(school_ids)),
+            MakeupDay.day >= first, MakeupDay.day <= last,
+        ).order_by(MakeupDay.day, MakeupDay.id))
+    days: dict[int, dict[date, int]] = {school_id: {} for school_id in school_ids}
+    for row in sorted(rows, key=lambda r: r.school_id is not None):
+        for school_id in (school_ids if row.school_id is None else {row.school_id} & school_ids):
+            days[school_id][row.day] = row.follows_weekday
+    return days
+
+
+def term_spans() -> tuple[TermSpan, ...]:
+    """The district's terms, for the outside-term rule (a handful of rows)."""
+    return tuple(TermSpan(t.start_date, t.end_date, t.name)
+                 for t in db.session.scalars(select(Term).order_by(Term.start_date)))
+
+
 def blackouts_by_resource(resource_ids: Iterable[int], span: Interval) -> dict[int, tuple[tuple[Interval, str], ...]]:
     rows = db.session.scalars(
         select(ResourceBlackout).where(
@@ -162,8 +186,11 @@ def calendars_for(resources: Iterable[Resource], span: Interval) -> dict[int, Ca
     zone = district_zone()
     days = local_days(span, zone)
     closed = closed_days_by_school({r.owner_school_id for r in resources}, days[0], days[-1])
+    makeup = makeup_days_by_school({r.owner_school_id for r in resources}, days[0], days[-1])
     dark = blackouts_by_resource([r.id for r in resources], span)
-    return {r.id: Calendar(zone=zone, closed_days=closed[r.owner_school_id], blackouts=dark.get(r.id, ()))
+    terms = term_spans()
+    return {r.id: Calendar(zone=zone, closed_days=closed[r.owner_school_id], blackouts=dark.get(r.id, ()),
+                           makeup_days=makeup[r.owner_school_id], terms=terms)
             for r in resources}
 
 

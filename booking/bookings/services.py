@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from booking import events
 from booking.audit.services import record
-from booking.bookings.errors import BookingRefused, NotAllowed
+from booking.bookings.errors import BookingRefused, NeedsConfirmation, NotAllowed
 from booking.bookings.guarantee import booking_write
 from booking.bookings.models import Booking, BookingSeries, BookingStatus, SeriesStatus
 from booking.bookings.planning import BookingInput, Plan, check_plan, plan_booking
@@ -93,7 +93,8 @@ def create_booking(actor, data: BookingInput) -> Created:
     """Book ``data`` for ``actor``: all dates or none (unless ``skip_conflicts``; closed dates are skipped).
 
     Pending (a request) when the resource needs approval and the actor cannot approve it.
-    Raises ValidationFailed or BookingRefused (with ``suggestions`` filled in).
+    Raises ValidationFailed or BookingRefused (with ``suggestions`` filled in); NeedsConfirmation (a
+    ValidationFailed) while dates between terms wait for ``outside_term_ok``.
     """
     from booking.bookings.suggestions import suggest_alternatives
 
@@ -101,6 +102,9 @@ def create_booking(actor, data: BookingInput) -> Created:
     try:
         with booking_write(plan.resource):
             preview = check_plan(plan)
+            unconfirmed = [r for check in preview.checks for r in check.refusals if r.confirmable]
+            if unconfirmed and not preview.standing:
+                raise NeedsConfirmation(unconfirmed)
             free = preview.bookable
             if not free or (preview.in_state("conflict") and not data.skip_conflicts):
                 raise BookingRefused(preview.refusals())

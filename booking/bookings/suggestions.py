@@ -42,7 +42,10 @@ class Suggestion:
 
 def free_slots(actor, pairs: list[tuple[Resource, rules.Interval]],
                template: rules.Request) -> list[tuple[Resource, rules.Interval]]:
-    """The pairs the rules accept for ``template`` (the class, students, quantity), in the given order."""
+    """The pairs the rules accept for ``template`` (the class, students, quantity), in the given order.
+
+    A date between terms that the resource only asks to confirm counts as free (the form asks); make-up
+    teaching days count as the weekday they follow (their calendars say so)."""
     if not pairs:
         return []
     resources = {resource.id: resource for resource, _ in pairs}
@@ -58,7 +61,8 @@ def free_slots(actor, pairs: list[tuple[Resource, rules.Interval]],
     return [
         (resource, interval) for resource, interval in pairs
         if not rules.standing_refusals(requests[resource.id])
-        and not rules.refusals_at(requests[resource.id], interval, existing[resource.id], calendars[resource.id], now)
+        and not [r for r in rules.refusals_at(requests[resource.id], interval, existing[resource.id],
+                                              calendars[resource.id], now) if not r.confirmable]
     ]
 
 

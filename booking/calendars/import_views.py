@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -35,15 +35,24 @@ def _serializer() -> URLSafeSerializer:
 def _sign(events: list[ImportedEvent], target: ImportTarget) -> str:
     return _serializer().dumps({
         "kind": target.kind, "school_id": target.school_id, "remove_missing": target.remove_missing,
-        "events": [[e.uid, e.title, e.start.isoformat(), e.end.isoformat()] for e in events],
+        "events": [[e.uid, e.title, e.start.isoformat(), e.end.isoformat(), e.makeup, e.follows, e.guess]
+                   for e in events],
     })
+
+
+def _makeup_fields(row: list) -> dict:
+    """The make-up part of a signed event row (absent from rows of the four classic fields)."""
+    if len(row) < 7:
+        return {}
+    makeup, follows, guess = row[4:7]
+    return {"makeup": bool(makeup), "follows": follows, "guess": guess}
 
 
 def _unsign(payload: str) -> tuple[list[ImportedEvent], ImportTarget]:
     try:
         data = _serializer().loads(payload or "")
-        events = [ImportedEvent(uid, title, date.fromisoformat(start), date.fromisoformat(end))
-                  for uid, title, start, end in data["events"]]
+        events = [ImportedEvent(row[0], row[1], date.fromisoformat(row[2]), date.fromisoformat(row[3]),
+                                **_makeup_fields(row)) for row in data["events"]]
         return events, ImportTarget(data["kind"], data["school_id"], bool(data["remove_missing"]))
     except (BadSignature, KeyError, TypeError, ValueError):
         abort(400)
@@ -85,6 +94,16 @@ def _calendar_bytes(form: ImportForm) -> bytes:
     raise ImportProblems([_("Choose an .ics file or give the calendar's web address.")])
 
 
+def _chosen_weekdays(plan) -> dict[str, int]:
+    """The weekday the coordinator chose in the preview for each make-up day (``follows-<n>``, n its row)."""
+    chosen = {}
+    for number, change in enumerate(plan.makeup_days):
+        value = request.form.get(f"follows-{number}", "")
+        if value.isdigit() and int(value) < 7:
+            chosen[change.uid] = int(value)
+    return chosen
+
+
 def _preview_page(plan, payload: str, status: int = 200):
     return render_template("calendars/import_preview.html", plan=plan, form=ApplyImportForm(payload=payload),
                            school=db.session.get(School, plan.target.school_id) if plan.target.school_id else None
@@ -117,13 +136,18 @@ def apply_calendar_import():
     if not form.validate_on_submit():
         abort(400)
     events, target = _unsign(form.payload.data)
+    chosen = _chosen_weekdays(plan_import(events, target))
     try:
-        plan = apply_import(events, target, current_user)
+        plan = apply_import(events, target, current_user, chosen)
     except ValidationFailed:
-        return _preview_page(plan_import(events, target), form.payload.data, 422)
+        return _preview_page(plan_import(events, target, chosen), form.payload.data, 422)
     if plan.has_changes:
         flash(_("Imported: %(added)d added, %(changed)d changed, %(removed)d removed.", added=len(plan.of("add")),
                 changed=len(plan.of("change")), removed=len(plan.of("remove"))), "success")
+        if plan.makeup_days or plan.of("remove", makeup=True):
+            flash(_("Of these, make-up teaching days: %(added)d added, %(changed)d changed, %(removed)d removed.",
+                    added=len(plan.of("add", makeup=True)), changed=len(plan.of("change", makeup=True)),
+                    removed=len(plan.of("remove", makeup=True))), "success")
     else:
         flash(_("Nothing to change: the calendar was already imported."), "success")
     return redirect(url_for("admin.list_terms" if target.kind == TERMS else "admin.list_closures"))

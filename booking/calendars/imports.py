@@ -5,6 +5,10 @@ imported into it, matched by UID: an event seen before is updated in place, a ne
 and — when asked — earlier imported events missing from the file are removed. Closures and terms
 typed in by hand are never touched. ``apply_import`` plans again against the database as it is
 now and writes everything or nothing.
+
+Make-up working days (补班) in a closures import become make-up teaching days of the same target,
+not closures, matched by UID the same way; each follows the weekday the file says, else the one the
+coordinator chose in the preview, else the one an earlier import stored, else the guess.
 """
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ from booking.bookings.models import BookingSeries
 from booking.calendars.ics_import import ImportedEvent
 from booking.calendars.models import TermSource
 from booking.extensions import db
-from booking.schools.models import Closure, Term
+from booking.schools.models import Closure, MakeupDay, Term
 from booking.parsing import spans_overlap
 from booking.schools.services import district_for_writes
 from booking.texts import lazy_gettext as _l
@@ -43,6 +47,10 @@ class Change:
     start: date
     end: date
     before: tuple[str, date, date] | None = None  # the stored values, for "change" and "remove"
+    makeup: bool = False  # a make-up teaching day (补班), not a closure
+    follows: int | None = None  # the weekday a make-up day is taught as (0 = Monday)
+    follows_from_file: bool = False  # the file says it; otherwise the preview asks
+    before_follows: int | None = None
 
 
 @dataclass
@@ -51,8 +59,15 @@ class ImportPlan:
     changes: list[Change] = field(default_factory=list)
     problems: list = field(default_factory=list)
 
-    def of(self, action: str) -> list[Change]:
-        return [change for change in self.changes if change.action == action]
+    def of(self, action: str, makeup: bool | None = None) -> list[Change]:
+        """The changes of one action; ``makeup`` True/False: only make-up days / only the rest."""
+        return [change for change in self.changes
+                if change.action == action and (makeup is None or change.makeup == makeup)]
+
+    @property
+    def makeup_days(self) -> list[Change]:
+        """The make-up days the file lists (added, changed or kept), for the preview's weekday choices."""
+        return [change for change in self.changes if change.makeup and change.action != "remove"]
 
     @property
     def has_changes(self) -> bool:
@@ -93,11 +108,52 @@ def _term_problems(plan: ImportPlan, stored: dict[str, Term]) -> list:
     return problems
 
 
-def plan_import(events: list[ImportedEvent], target: ImportTarget) -> ImportPlan:
-    """What importing ``events`` into ``target`` would do. Writes nothing."""
+def _stored_makeup(target: ImportTarget) -> dict[str, MakeupDay]:
+    """The make-up days earlier imports put into a closures target, by UID."""
+    school = MakeupDay.school_id.is_(None) if target.school_id is None else MakeupDay.school_id == target.school_id
+    return {day.source_uid: day for day in db.session.scalars(
+        select(MakeupDay).where(MakeupDay.source_uid.is_not(None), school).order_by(MakeupDay.id))}
+
+
+def _plan_makeup(plan: ImportPlan, events: list[ImportedEvent], chosen: dict[str, int]) -> None:
+    stored = _stored_makeup(plan.target)
+    for event in events:
+        title = event.title[:TITLE_LIMIT[CLOSURES]]
+        existing = stored.get(event.uid)
+        follows = event.follows
+        if follows is None:
+            follows = chosen.get(event.uid)
+        if follows is None:
+            follows = existing.follows_weekday if existing is not None else event.guess
+        if follows is None:
+            follows = event.start.weekday() if event.start.weekday() < 5 else 0
+        change = dict(makeup=True, follows=follows, follows_from_file=event.follows is not None)
+        if existing is None:
+            plan.changes.append(Change("add", event.uid, title, event.start, event.start, **change))
+            continue
+        before = (existing.reason, existing.day, existing.day)
+        same = before == (title, event.start, event.start) and existing.follows_weekday == follows
+        plan.changes.append(Change("keep" if same else "change", event.uid, title, event.start, event.start, before,
+                                   before_follows=existing.follows_weekday, **change))
+    if plan.target.remove_missing:
+        in_file = {event.uid for event in events}
+        for uid, existing in stored.items():
+            if uid not in in_file:
+                before = (existing.reason, existing.day, existing.day)
+                plan.changes.append(Change("remove", uid, *before, before=before, makeup=True,
+                                           follows=existing.follows_weekday))
+
+
+def plan_import(events: list[ImportedEvent], target: ImportTarget, chosen: dict[str, int] | None = None) -> ImportPlan:
+    """What importing ``events`` into ``target`` would do. Writes nothing.
+
+    ``chosen``: the weekdays the coordinator picked in the preview for make-up days (UID → 0..6)."""
     stored = _stored(target)
     plan = ImportPlan(target)
     limit = TITLE_LIMIT[target.kind]
+    if target.kind == CLOSURES:
+        _plan_makeup(plan, [e for e in events if e.makeup], chosen or {})
+        events = [e for e in events if not e.makeup]
     for event in events:
         title = event.title[:limit]
         existing = stored.get(event.uid)
@@ -150,20 +206,39 @@ def _write_term(change: Change, stored: dict, district_id: int, actor) -> None:
             "end": change.end.isoformat(), "import": True})
 
 
-def apply_import(events: list[ImportedEvent], target: ImportTarget, actor) -> ImportPlan:
+def _write_makeup(change: Change, stored: dict, target: ImportTarget, district_id: int, actor) -> None:
+    if change.action == "remove":
+        day = stored[change.uid]
+        record(actor, "makeup_day.delete", ("MakeupDay", day.id), {"source_uid": change.uid, "import": True})
+        db.session.delete(day)
+        return
+    day = stored.get(change.uid) or MakeupDay(district_id=district_id, school_id=target.school_id,
+                                              source_uid=change.uid)
+    day.reason, day.day, day.follows_weekday = change.title, change.start, change.follows
+    db.session.add(day)
+    record(actor, "makeup_day.create" if change.action == "add" else "makeup_day.update", day,
+           {"source_uid": change.uid, "school_id": target.school_id, "day": change.start.isoformat(),
+            "follows_weekday": change.follows, "reason": change.title, "import": True})
+
+
+def apply_import(events: list[ImportedEvent], target: ImportTarget, actor,
+                 chosen: dict[str, int] | None = None) -> ImportPlan:
     """Import ``events`` into ``target``: all of it, or nothing (ValidationFailed with the problems)."""
-    plan = plan_import(events, target)
+    plan = plan_import(events, target, chosen)
     if plan.problems:
         raise ValidationFailed({"file": " ".join(str(problem) for problem in plan.problems)})
     if not plan.has_changes:
         return plan
     stored = _stored(target)
+    stored_makeup = _stored_makeup(target) if target.kind == CLOSURES else {}
     district_id = district_for_writes().id
     try:
         for change in plan.changes:
             if change.action == "keep":
                 continue
-            if target.kind == TERMS:
+            if change.makeup:
+                _write_makeup(change, stored_makeup, target, district_id, actor)
+            elif target.kind == TERMS:
                 _write_term(change, stored, district_id, actor)
             else:
                 _write_closure(change, stored, target, district_id, actor)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Iterable
+from typing import Iterable, Mapping
 from zoneinfo import ZoneInfo
 
 EPOCH_DAY = date(1970, 1, 1)
@@ -106,7 +106,8 @@ def week_monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def open_weekdays(report_range: ReportRange, closed: Iterable[date]) -> Counter:
-    """How many open days of each weekday (0 = Monday) the range has, closed days left out."""
-    closed = set(closed)
-    return Counter(day.weekday() for day in report_range.days() if day not in closed)
+def open_weekdays(report_range: ReportRange, closed: Iterable[date], makeup: Mapping[date, int] | None = None) -> Counter:
+    """How many open days of each weekday (0 = Monday) the range has, closed days left out; a make-up
+    teaching day (``makeup``: date → the weekday taught) counts as the weekday it follows."""
+    closed, makeup = set(closed), makeup or {}
+    return Counter(makeup.get(day, day.weekday()) for day in report_range.days() if day not in closed)

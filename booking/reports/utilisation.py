@@ -19,7 +19,7 @@ from typing import Callable
 
 from sqlalchemy import select
 
-from booking.bookings.queries import blackouts_by_resource, closed_days_by_school
+from booking.bookings.queries import blackouts_by_resource, closed_days_by_school, makeup_days_by_school
 from booking.bookings.rules import Interval
 from booking.extensions import db
 from booking.reports.filters import ReportFilter, Viewer
@@ -115,8 +115,10 @@ def bookable_hours(resources: list[ResourceInfo], windows: dict, report_range: R
 def _hours_less_blackouts(resources: list[ResourceInfo], windows_of: Callable, off_days: dict,
                           report_range: ReportRange) -> dict[int, float]:
     """Each resource's ``windows_of(resource)`` summed over the days its owner school is not off (``off_days``
-    by school), less its blackouts: one query for the blackouts."""
-    on_days = {school_id: open_weekdays(report_range, days) for school_id, days in off_days.items()}
+    by school; a make-up teaching day as the weekday it follows), less its blackouts: one query for the
+    blackouts, one for the make-up days."""
+    makeup = makeup_days_by_school(set(off_days), report_range.first, report_range.last)
+    on_days = {school_id: open_weekdays(report_range, days, makeup[school_id]) for school_id, days in off_days.items()}
     blackouts = blackouts_by_resource([r.id for r in resources], Interval(report_range.start, report_range.end))
     found = {}
     for resource in resources:

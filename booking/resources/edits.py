@@ -15,7 +15,7 @@ from booking import events
 from booking.audit.services import record
 from booking.bookings.models import Booking, BookingStatus
 from booking.bookings.planning import request_for_booking
-from booking.bookings.queries import as_existing, overlapping_bookings, resource_snapshot
+from booking.bookings.queries import as_existing, makeup_days_by_school, overlapping_bookings, resource_snapshot
 from booking.bookings.rules import Interval, ResourceSnapshot
 from booking.clock import utcnow
 from booking.i18n import district_zone
@@ -72,7 +72,13 @@ def held(rows: list[Booking], snapshot: ResourceSnapshot) -> list[reshape.Held]:
 
 def broken_by(old: ResourceSnapshot, resource: Resource, rows: list[Booking]) -> reshape.Reshaped:
     """The verdict on ``rows`` for ``resource`` as it now is in the session (changed, not yet committed)."""
-    return reshape.bookings_broken_by(old, resource_snapshot(resource), held(rows, old), district_zone())
+    zone = district_zone()
+    makeup = {}
+    if rows:
+        first = min(r.starts_at for r in rows).astimezone(zone).date()
+        last = max(r.ends_at for r in rows).astimezone(zone).date()
+        makeup = makeup_days_by_school({resource.owner_school_id}, first, last)[resource.owner_school_id]
+    return reshape.bookings_broken_by(old, resource_snapshot(resource), held(rows, old), zone, makeup)
 
 
 def broken_bookings(verdict: reshape.Reshaped, rows: list[Booking]) -> list[BrokenBooking]:

@@ -15,6 +15,8 @@ from booking.texts import lazy_gettext as _l
 
 # Blank rows under the filled ones, so a day can get more windows without JavaScript.
 SPARE_HOURS_ROWS = 5
+OUTSIDE_TERM_CHOICES = [("confirm", _l("Ask the booker to confirm (the default)")), ("refuse", _l("Refuse")),
+                        ("allow", _l("Allow, e.g. holiday camps"))]
 
 
 class HoursRowForm(Form):
@@ -52,6 +54,7 @@ class ResourceForm(FlaskForm):
     min_duration_minutes = _optional_number(_l("Shortest booking (minutes)"))
     max_duration_minutes = _optional_number(_l("Longest booking (minutes)"))
     max_advance_days = _optional_number(_l("Can be booked this many days ahead"))
+    outside_term = SelectField(_l("Between two terms (寒假, 暑假)"), choices=OUTSIDE_TERM_CHOICES, default="confirm")
     opening_hours = FieldList(FormField(HoursRowForm), min_entries=0)
     # Sent by the "cancel them" button of the list of bookings an edit would break.
     on_broken = StringField()
@@ -71,6 +74,7 @@ class ResourceForm(FlaskForm):
             approval_required=self.approval_required.data, waitlist_weak_first=self.waitlist_weak_first.data,
             min_duration_minutes=self.min_duration_minutes.data, max_duration_minutes=self.max_duration_minutes.data,
             max_advance_days=self.max_advance_days.data,
+            outside_term=self.outside_term.data or "confirm",
             opening_hours=[w for w in windows if w is not None],
         )
 
@@ -84,7 +88,7 @@ class ResourceForm(FlaskForm):
 # The fields that show a stored resource as it is (opening hours are rows, handled apart).
 _RESOURCE_FIELDS = ("kind", "category", "subject", "name", "owner_school_id", "location", "description", "capacity",
                     "stock", "sharing", "approval_required", "waitlist_weak_first", "min_duration_minutes",
-                    "max_duration_minutes", "max_advance_days")
+                    "max_duration_minutes", "max_advance_days", "outside_term")
 
 
 def resource_form(schools, resource=None) -> ResourceForm:

@@ -50,6 +50,14 @@ class Sharing(StrEnum):
     OWN_SCHOOL = "own_school"
 
 
+class OutsideTerm(StrEnum):
+    """What booking a date outside every term (in a gap between two terms: 寒假, 暑假) does."""
+
+    CONFIRM = "confirm"  # allowed once the booker confirms it is meant (the default)
+    REFUSE = "refuse"
+    ALLOW = "allow"  # e.g. a 社会实践基地 that runs holiday camps
+
+
 class Resource(db.Model):
     __tablename__ = "resources"
     __table_args__ = (
@@ -92,6 +100,9 @@ class Resource(db.Model):
     check_in_after_minutes: Mapped[int] = mapped_column(Integer, default=15, server_default="15")
     # The waitlist (migration 0009w, booking.waitlist): weak schools' classes are served before the others.
     waitlist_weak_first: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Bookings in a gap between terms (migration 0009m): confirm, refuse or allow.
+    outside_term: Mapped[OutsideTerm] = mapped_column(db_enum(OutsideTerm, "resource_outside_term"),
+                                                      default=OutsideTerm.CONFIRM, server_default="confirm")
 
     owner_school: Mapped[School] = relationship()
     opening_hours: Mapped[list["OpeningHours"]] = relationship(

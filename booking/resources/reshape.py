@@ -14,6 +14,8 @@ closures and blackouts are rules for new bookings; an edit of them leaves the bo
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Mapping
 from zoneinfo import ZoneInfo
 
 from booking.bookings import rules
@@ -45,10 +47,11 @@ class Reshaped:
 
 
 def _per_booking(shape: rules.ResourceSnapshot, request: rules.Request, interval: rules.Interval,
-                 zone: ZoneInfo) -> list[rules.Refusal]:
-    """The rules that look at one booking alone: who may book it, whether the class fits, opening hours."""
+                 zone: ZoneInfo, makeup: Mapping[date, int] | None = None) -> list[rules.Refusal]:
+    """The rules that look at one booking alone: who may book it, whether the class fits, opening hours
+    (of the weekday a make-up teaching day follows)."""
     asked = replace(request, resource=shape)
-    hours = rules.hours_refusal(shape, interval, zone)
+    hours = rules.hours_refusal(shape, interval, zone, rules.Calendar(zone=zone, makeup_days=makeup or {}))
     return rules.standing_refusals(asked) + ([hours] if hours is not None else [])
 
 
@@ -57,8 +60,9 @@ def _in_order(held: list[Held]) -> list[Held]:
 
 
 def bookings_broken_by(old: rules.ResourceSnapshot, new: rules.ResourceSnapshot, held: list[Held],
-                       zone: ZoneInfo) -> Reshaped:
-    """What changing a resource from ``old`` to ``new`` does to its active bookings ``held``.
+                       zone: ZoneInfo, makeup: Mapping[date, int] | None = None) -> Reshaped:
+    """What changing a resource from ``old`` to ``new`` does to its active bookings ``held``
+    (``makeup``: the make-up teaching days of its school, date → the weekday taught).
 
     Archiving is not an edit (archived resources keep their bookings), so both shapes are checked
     as in service.
@@ -70,8 +74,8 @@ def bookings_broken_by(old: rules.ResourceSnapshot, new: rules.ResourceSnapshot,
         existing = item.existing
         confirmed = existing.confirmed or not new.approval_required
         request = replace(item.request, resource=new, confirmed=confirmed)
-        before = _per_booking(old, item.request, existing.interval, zone)
-        refusals = [r for r in _per_booking(new, request, existing.interval, zone) if r not in before]
+        before = _per_booking(old, item.request, existing.interval, zone, makeup)
+        refusals = [r for r in _per_booking(new, request, existing.interval, zone, makeup) if r not in before]
         refusals += rules.overlap_refusals(request, existing.interval, kept, zone)
         if refusals:
             result.broken.append(Broken(existing.id, tuple(refusals)))

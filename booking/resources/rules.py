@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import time
 
 from booking.labels import SUBJECTS, WEEKDAYS, label
-from booking.resources.models import CATEGORIES_BY_KIND, Category, ResourceKind, Sharing
+from booking.resources.models import CATEGORIES_BY_KIND, Category, OutsideTerm, ResourceKind, Sharing
 from booking.parsing import parse_clock, text_error
 from booking.texts import lazy_gettext as _l
 
@@ -48,6 +48,7 @@ class ResourceInput:
     min_duration_minutes: int | None = None
     max_duration_minutes: int | None = None
     max_advance_days: int | None = None
+    outside_term: str = OutsideTerm.CONFIRM.value  # bookings in a gap between terms: confirm, refuse or allow
     opening_hours: list[Window] = field(default_factory=lambda: list(DEFAULT_OPENING_HOURS))
 
 
@@ -58,6 +59,8 @@ def check_resource_input(data: ResourceInput) -> dict[str, str]:
     errors.update(_text_errors(data))
     errors.update(_quantity_errors(data))
     errors.update(_booking_rule_errors(data))
+    if data.outside_term not in {o.value for o in OutsideTerm}:
+        errors["outside_term"] = _l("Choose one of: %(choices)s.", choices=_names(OutsideTerm))
     hours_error = opening_hours_error(data.opening_hours)
     if hours_error:
         errors["opening_hours"] = hours_error

@@ -16,7 +16,7 @@ from booking.permissions import (
     can_manage_school, is_district_coordinator, managed_school_ids, visible_resources_clause,
 )
 from booking.resources import edits
-from booking.resources.models import Category, OpeningHours, Resource, ResourceKind, Sharing
+from booking.resources.models import Category, OpeningHours, OutsideTerm, Resource, ResourceKind, Sharing
 from booking.resources.rules import ResourceInput, Window, check_resource_input, format_opening_hours
 from booking.schools.models import School
 from booking.parsing import parse_whole_number
@@ -116,6 +116,7 @@ def _stored_values(data: ResourceInput) -> dict:
         "min_duration_minutes": data.min_duration_minutes,
         "max_duration_minutes": data.max_duration_minutes,
         "max_advance_days": data.max_advance_days,
+        "outside_term": OutsideTerm(data.outside_term or OutsideTerm.CONFIRM.value),
     }
 
 
@@ -149,6 +150,7 @@ def resource_input(resource: Resource) -> ResourceInput:
         waitlist_weak_first=resource.waitlist_weak_first,
         min_duration_minutes=resource.min_duration_minutes, max_duration_minutes=resource.max_duration_minutes,
         max_advance_days=resource.max_advance_days,
+        outside_term=(resource.outside_term or OutsideTerm.CONFIRM).value,
         opening_hours=[Window(h.weekday, h.opens, h.closes) for h in resource.opening_hours],
     )
 

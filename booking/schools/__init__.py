@@ -3,5 +3,6 @@
 - ``models``: district, schools, bell periods, travel times, terms, closures.
 - ``services``: schools, travel matrix, bells; ``calendar``: terms and closures.
 - ``rules`` (pure): school codes, bell schedules, travel keys.
-- ``views`` and ``forms``: the coordinator's administration pages.
+- ``makeup``: make-up teaching days (调休上课 / 补班), dates taught like a named weekday.
+- ``views`` and ``forms``: the coordinator's administration pages; ``makeup_views``: the make-up days' pages.
 """

@@ -6,8 +6,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, SelectField, StringField
 
 from booking.form_helpers import Required
-from booking.labels import choices
+from booking.labels import WEEKDAYS, choices
 from booking.schools.calendar import ClosureInput, TermInput
+from booking.schools.makeup import MakeupDayInput
 from booking.schools.models import Stage
 from booking.schools.rules import PeriodRow
 from booking.schools.services import SchoolInput
@@ -101,3 +102,18 @@ class ClosureForm(FlaskForm):
                             self.school_id.data or None)
 
 
+class MakeupDayForm(FlaskForm):
+    """A make-up teaching day (调休上课 / 补班): the date, the weekday it follows, for whom and why."""
+
+    school_id = SelectField(_l("For"), validate_choice=False)
+    day = _date(_l("Date"))
+    follows_weekday = SelectField(_l("Follows the timetable of"), validate_choice=False)
+    reason = _text(_l("Reason"), required=True)
+
+    def set_choices(self, schools, district_label) -> None:
+        self.school_id.choices = [("", district_label)] + [(str(s.id), s.name) for s in schools]
+        self.follows_weekday.choices = [(str(i), name) for i, name in enumerate(WEEKDAYS)]
+
+    def to_input(self) -> MakeupDayInput:
+        return MakeupDayInput(self.day.data or "", self.follows_weekday.data or "", self.reason.data or "",
+                              self.school_id.data or None)

@@ -1,4 +1,4 @@
-"""The district and its schools: bell times, travel between campuses, terms, closures."""
+"""The district and its schools: bell times, travel between campuses, terms, closures, make-up teaching days."""
 from __future__ import annotations
 
 from datetime import date, datetime, time
@@ -124,6 +124,29 @@ class Closure(db.Model):
     end_date: Mapped[date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(String(200))
     # Set when the closure came from an .ics import, so re-importing matches instead of duplicating.
+    source_uid: Mapped[str | None] = mapped_column(String(255), index=True)
+
+    school: Mapped[School | None] = relationship()
+
+
+class MakeupDay(db.Model):
+    """A make-up teaching day (调休上课 / 补班): the date is taught like ``follows_weekday`` (0 = Monday).
+
+    District-wide (school_id NULL) or one school's, like closures. Weekly series, opening hours, the
+    week grid and a visiting teacher's timetable treat the date as the weekday it follows; a closure
+    on the same date still closes it.
+    """
+
+    __tablename__ = "makeup_days"
+    __table_args__ = (CheckConstraint("follows_weekday BETWEEN 0 AND 6", name="follows_weekday_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), index=True)
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    follows_weekday: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(200))
+    # Set when it came from an .ics import, so re-importing matches instead of duplicating.
     source_uid: Mapped[str | None] = mapped_column(String(255), index=True)
 
     school: Mapped[School | None] = relationship()

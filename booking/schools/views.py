@@ -254,3 +254,6 @@ def delete_closure(closure_id: int):
         calendar.delete_closure(closure, current_user)
         flash(_("The closure was deleted."), "success")
     return redirect(url_for("admin.list_closures"))
+
+
+from booking.schools import makeup_views  # noqa: E402,F401  (registers the make-up day routes on bp)

@@ -5,13 +5,17 @@
 assumptions from the calendar: 元旦 falls on a Friday (1/1–3); 清明 is Monday 4/5 (4/3–5);
 劳动节 keeps the five-day form it has had since 2025 (5/1–5); 端午 (lunar 5/5) is Wednesday
 6/9 and is taken as that single day. 春节 (2027-02-06) falls in the winter break, outside both terms.
+
+2026's make-up working days (补班) of the same notice are make-up teaching days: 元旦 1/4 (Sunday), 春节
+2/14 and 2/28 (Saturdays), 劳动节 5/9 (Saturday), 国庆节 9/20 (Sunday) and 10/10 (Saturday). Which
+weekday's timetable each follows is the district's choice, as its notice to schools would say.
 """
 from __future__ import annotations
 
 from datetime import date
 
 from booking.extensions import db
-from booking.schools.models import Closure, District, School, Term
+from booking.schools.models import Closure, District, MakeupDay, School, Term
 
 CURRENT_TERM_NAME = "2026—2027学年第一学期"
 
@@ -29,6 +33,16 @@ NATIONAL_HOLIDAYS = (
     ("端午节", date(2027, 6, 9), date(2027, 6, 9)),
 )
 
+# (reason, date, the weekday whose timetable it follows: 0 = Monday)
+MAKEUP_DAYS = (
+    ("元旦补班", date(2026, 1, 4), 4),
+    ("春节补班", date(2026, 2, 14), 4),
+    ("春节补班", date(2026, 2, 28), 0),
+    ("劳动节补班", date(2026, 5, 9), 1),
+    ("国庆节补班", date(2026, 9, 20), 4),
+    ("国庆节补班", date(2026, 10, 10), 2),
+)
+
 # Days one school closes on its own: (school code, reason, first day, last day).
 SCHOOL_CLOSURES = (
     ("XT01", "秋季田径运动会（场馆不对外开放）", date(2026, 10, 29), date(2026, 10, 30)),
@@ -38,7 +52,7 @@ SCHOOL_CLOSURES = (
 
 
 def create_calendar(district: District, schools: dict[str, School]) -> Term:
-    """Both terms and all closures; returns the current term."""
+    """Both terms, all closures and the make-up days; returns the current term."""
     terms = [Term(district_id=district.id, name=name, start_date=start, end_date=end) for name, start, end in TERMS]
     db.session.add_all(terms)
     for reason, start, end in NATIONAL_HOLIDAYS:
@@ -47,6 +61,9 @@ def create_calendar(district: District, schools: dict[str, School]) -> Term:
     for code, reason, start, end in SCHOOL_CLOSURES:
         db.session.add(Closure(district_id=district.id, school_id=schools[code].id, start_date=start,
                                end_date=end, reason=reason))
+    for reason, day, weekday in MAKEUP_DAYS:
+        db.session.add(MakeupDay(district_id=district.id, school_id=None, day=day, follows_weekday=weekday,
+                                 reason=reason))
     return terms[0]
 
 

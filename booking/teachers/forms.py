@@ -91,6 +91,8 @@ class VisitForm(FlaskForm):
     students = _text(_l("Number of students"), inputmode="numeric")
     lesson_kind = _select(_l("Kind of lesson"), choices=KIND_CHOICES)
     resource_id = _select(_l("Specialist (optional)"))
+    # Sent by the confirm button when the date lies between two terms (the resource asks to confirm).
+    outside_term_ok = BooleanField(_l("Yes, I mean to book between the terms"))
 
     def set_periods(self, bell_periods) -> None:
         self.period_number.choices = period_choices(bell_periods, _l("Choose a period"))

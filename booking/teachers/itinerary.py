@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from booking.bookings.models import ACTIVE_STATUSES, Booking, BookingStatus
+from booking.bookings.queries import makeup_days_by_school
 from booking.bookings.rules.types import Interval, TeacherSnapshot
 from booking.bookings.rules.teachers import home_commitments
 from booking.extensions import db
@@ -79,9 +80,11 @@ def _home_stops(profile: TeacherProfile, day: date) -> list[Stop]:
 
 
 def home_commitments_of(profile: TeacherProfile, day: date) -> list[tuple[Interval, str]]:
+    """The home timetable that day; on a make-up teaching day, that of the weekday it follows."""
     snapshot = TeacherSnapshot(home_school_id=profile.home_school_id, weekly_cap=profile.weekly_cap,
                                busy=tuple(busy_time(row) for row in profile.busy_times))
-    return [(stop.interval, stop.label) for stop in home_commitments(snapshot, day, district_zone())]
+    makeup = makeup_days_by_school({profile.home_school_id}, day, day)[profile.home_school_id]
+    return [(stop.interval, stop.label) for stop in home_commitments(snapshot, day, district_zone(), makeup)]
 
 
 def _leg(origin: School, destination: School, gap_start: datetime, arrive: datetime, matrix: dict) -> Leg:

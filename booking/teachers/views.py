@@ -111,7 +111,8 @@ def _visit_input(form: VisitForm) -> VisitInput:
     resource_id = parse_whole_number(form.resource_id.data, MAX_ID) if form.resource_id.data else None
     return VisitInput(subject=form.subject.data or None, day=day, period_number=number,
                       class_name=(form.class_name.data or "").strip(), students=students,
-                      lesson_kind=form.lesson_kind.data or None, resource_id=resource_id)
+                      lesson_kind=form.lesson_kind.data or None, resource_id=resource_id,
+                      outside_term_ok=bool(form.outside_term_ok.data))
 
 
 def _alternatives(refused: BookingRefused, data: VisitInput) -> list[tuple[object, str | None, str]]:

@@ -40,6 +40,7 @@ class VisitInput:
     lesson_kind: str | None = None
     resource_id: int | None = None  # the specialist asked for (to request; optional to search)
     title: str = ""
+    outside_term_ok: bool = False  # the requester confirmed a date between two terms
 
 
 @dataclass(frozen=True)
@@ -146,4 +147,4 @@ def request_visit(actor, data: VisitInput) -> Created:
     return create_booking(actor, BookingInput(
         resource_id=data.resource_id, title=(data.title or "").strip() or default_title(data.subject, kind),
         day=data.day, period_number=data.period_number, class_name=data.class_name, students=data.students,
-        subject=data.subject, lesson_kind=kind.value))
+        subject=data.subject, lesson_kind=kind.value, outside_term_ok=data.outside_term_ok))

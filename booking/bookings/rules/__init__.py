@@ -9,13 +9,14 @@
 Callers import the names below from here: ``from booking.bookings import rules``.
 """
 from booking.bookings.rules.engine import (check_occurrences, closed_refusals, duration_refusal, hours_refusal,
-                                           local_days, overlap_refusals, peak_usage, refusals_at,
-                                           standing_refusals)
+                                           local_days, outside_term_refusal, overlap_refusals, peak_usage,
+                                           refusals_at, standing_refusals)
 from booking.bookings.rules.types import (MAX_BOOKING_LENGTH, BusyTime, Calendar, Existing, Interval, Kind,
-                                          OccurrenceCheck, Refusal, Request, ResourceSnapshot, TeacherSnapshot,
-                                          clock_text, holds_against, merged_windows)
+                                          OccurrenceCheck, OutsideTermPolicy, Refusal, Request, ResourceSnapshot,
+                                          TeacherSnapshot, TermSpan, clock_text, holds_against, merged_windows)
 
 __all__ = ["check_occurrences", "closed_refusals", "duration_refusal", "hours_refusal", "local_days",
-           "overlap_refusals", "peak_usage", "refusals_at", "standing_refusals", "MAX_BOOKING_LENGTH", "BusyTime",
-           "Calendar", "Existing", "Interval", "Kind", "OccurrenceCheck", "Refusal", "Request", "ResourceSnapshot",
-           "TeacherSnapshot", "clock_text", "holds_against", "merged_windows"]
+           "outside_term_refusal", "overlap_refusals", "peak_usage", "refusals_at", "standing_refusals",
+           "MAX_BOOKING_LENGTH", "BusyTime", "Calendar", "Existing", "Interval", "Kind", "OccurrenceCheck",
+           "OutsideTermPolicy", "Refusal", "Request", "ResourceSnapshot", "TeacherSnapshot", "TermSpan", "clock_text",
+           "holds_against", "merged_windows"]

@@ -15,8 +15,8 @@ from typing import Iterable
 from zoneinfo import ZoneInfo
 
 from booking.bookings.rules import teachers as teacher_rules
-from booking.bookings.rules.types import (Calendar, Existing, Interval, Kind, OccurrenceCheck, Refusal, Request,
-                                          ResourceSnapshot, clock_text, holds_against, merged_windows)
+from booking.bookings.rules.types import (Calendar, Existing, Interval, Kind, OccurrenceCheck, OutsideTermPolicy, Refusal,
+                                          Request, ResourceSnapshot, clock_text, holds_against, merged_windows)
 from booking.texts import lazy_gettext as _l
 
 _clock = clock_text
@@ -91,11 +91,36 @@ def closed_refusals(interval: Interval, calendar: Calendar) -> list[Refusal]:
     return refusals
 
 
-def hours_refusal(resource: ResourceSnapshot, interval: Interval, zone: ZoneInfo) -> Refusal | None:
+def outside_term_refusal(request: Request, interval: Interval, calendar: Calendar) -> Refusal | None:
+    """A date in a gap between two terms: refused, or needing the booker's confirmation (the resource's setting)."""
+    policy = request.resource.outside_term
+    if policy == OutsideTermPolicy.ALLOW or not calendar.terms:
+        return None
+    for day in local_days(interval, calendar.zone):
+        gap = calendar.term_gap(day)
+        if gap is None:
+            continue
+        names = dict(day=day.isoformat(), before=gap[0].name, after=gap[1].name)
+        if policy == OutsideTermPolicy.REFUSE:
+            return Refusal(Kind.OUTSIDE_TERM, _l(
+                "%(day)s lies between the terms %(before)s and %(after)s: this resource is not booked then.", **names),
+                interval.start, interval.end)
+        if request.outside_term_ok:
+            return None
+        return Refusal(Kind.OUTSIDE_TERM, _l(
+            "%(day)s lies between the terms %(before)s and %(after)s, when there are no lessons. "
+            "Confirm that you mean to book it.", **names), interval.start, interval.end, confirmable=True)
+    return None
+
+
+def hours_refusal(resource: ResourceSnapshot, interval: Interval, zone: ZoneInfo,
+                  calendar: Calendar | None = None) -> Refusal | None:
+    """Outside the opening hours of the weekday the date is taught as (``calendar``: its make-up days)."""
     if not resource.opening_hours:
         return None
     local_start, local_end = interval.start.astimezone(zone), interval.end.astimezone(zone)
-    windows = merged_windows(resource.opening_hours, local_start.weekday())
+    weekday = calendar.weekday_of(local_start.date()) if calendar is not None else local_start.weekday()
+    windows = merged_windows(resource.opening_hours, weekday)
     end_clock = local_end.time()
     ends_same_day = local_end.date() == local_start.date()
     if not ends_same_day and local_end.date() == local_start.date() + timedelta(days=1) and end_clock == time(0):
@@ -163,13 +188,15 @@ def refusals_at(request: Request, interval: Interval, existing: Iterable[Existin
     single = [
         duration_refusal(request.resource, interval),
         horizon_refusal(request.resource, interval, now, calendar.zone),
-        hours_refusal(request.resource, interval, calendar.zone),
+        hours_refusal(request.resource, interval, calendar.zone, calendar),
+        outside_term_refusal(request, interval, calendar),
     ]
     existing = list(existing)
     refusals = (closed_refusals(interval, calendar) + [r for r in single if r is not None]
                 + overlap_refusals(request, interval, existing, calendar.zone))
     if request.resource.teacher is not None:
-        refusals += teacher_rules.teacher_refusals(request, interval, existing, calendar.zone)
+        refusals += teacher_rules.teacher_refusals(request, interval, existing, calendar.zone,
+                                                   makeup=calendar.makeup_days)
     return refusals
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from itertools import islice
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
+from typing import Mapping
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, rrulestr
@@ -159,3 +160,45 @@ def weekly_rule(weekdays: list[int], until: date, interval: int = 1) -> str:
     days = ",".join(WEEKDAY_CODES[d] for d in sorted(set(weekdays)))
     every = f";INTERVAL={interval}" if interval > 1 else ""
     return f"FREQ=WEEKLY{every};BYDAY={days};UNTIL={until:%Y%m%d}"
+
+
+def with_makeup_days(recurrence: Recurrence, zone: ZoneInfo, makeup: Mapping[date, int]) -> Recurrence:
+    """A weekly series on a calendar with make-up teaching days (调休上课 / 补班; date → the weekday taught).
+
+    A make-up day is taught as the weekday it follows, so a weekly series
+    - gains a date on each make-up day in its span that follows one of its weekdays (a Friday series
+      also meets on a make-up Sunday that follows Friday), in the weeks the series meets
+      (INTERVAL=2: only in its own weeks, counted from the first date);
+    - loses a date that falls on a make-up day following a weekday the series does not meet on (that
+      day runs another day's timetable).
+    The times of day stay those of the first date. Daily and monthly rules are left as they are.
+    """
+    parts = _split_parts(recurrence.rule_text)
+    if not makeup or parts.get("FREQ") != "WEEKLY" or not recurrence.occurrences:
+        return recurrence
+    first = recurrence.occurrences[0]
+    first_local = first.start.astimezone(zone)
+    days = {WEEKDAY_CODES.index(code[-2:]) for code in parts.get("BYDAY", "").split(",") if code[-2:] in WEEKDAY_CODES}
+    days = days or {first_local.weekday()}
+    every = int(parts.get("INTERVAL", "1"))
+    last_day = recurrence.until.astimezone(zone).date()
+    length = first.end - first.start
+    first_monday = first_local.date() - timedelta(days=first_local.weekday())
+
+    def taught_as(day: date) -> int:
+        return makeup.get(day, day.weekday())
+
+    kept = [i for i in recurrence.occurrences if taught_as(i.start.astimezone(zone).date()) in days]
+    taken = {i.start.astimezone(zone).date() for i in kept}
+    for day, weekday in makeup.items():
+        monday = day - timedelta(days=day.weekday())
+        if (weekday in days and first_local.date() <= day <= last_day and day not in taken
+                and ((monday - first_monday).days // 7) % every == 0):
+            start = datetime.combine(day, first_local.time().replace(tzinfo=None), tzinfo=zone).astimezone(timezone.utc)
+            kept.append(Interval(start, start + length))
+    kept.sort(key=lambda i: i.start)
+    if not kept:
+        raise RecurrenceError(_l("The rule gives no dates."))
+    if len(kept) > MAX_OCCURRENCES:
+        raise RecurrenceError(_l("A series has at most %(n)d dates.", n=MAX_OCCURRENCES))
+    return replace(recurrence, occurrences=tuple(kept))

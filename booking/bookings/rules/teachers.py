@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Iterable
+from typing import Iterable, Mapping
 from zoneinfo import ZoneInfo
 
 from booking.bookings.rules.types import (Existing, Interval, Kind, Refusal, Request, TeacherSnapshot, clock_text,
@@ -48,20 +48,26 @@ def week_window(instant: datetime, zone: ZoneInfo) -> Interval:
     return Interval(start.astimezone(instant.tzinfo), end.astimezone(instant.tzinfo))
 
 
-def home_commitments(teacher: TeacherSnapshot, day: date, zone: ZoneInfo) -> list[Stop]:
-    """The home-school timetable on a local date, as stops at the home school."""
+NO_MAKEUP: Mapping[date, int] = {}
+
+
+def home_commitments(teacher: TeacherSnapshot, day: date, zone: ZoneInfo,
+                     makeup: Mapping[date, int] = NO_MAKEUP) -> list[Stop]:
+    """The home-school timetable on a local date, as stops at the home school (on a make-up day: the
+    timetable of the weekday it follows)."""
     stops = []
     for busy in teacher.busy:
-        if busy.applies_on(day):
+        if busy.applies_on(day, makeup.get(day)):
             span = Interval(datetime.combine(day, busy.start, tzinfo=zone), datetime.combine(day, busy.end, tzinfo=zone))
             stops.append(Stop(span, teacher.home_school_id, busy.note))
     return stops
 
 
-def busy_refusals(teacher: TeacherSnapshot, interval: Interval, zone: ZoneInfo) -> list[Refusal]:
+def busy_refusals(teacher: TeacherSnapshot, interval: Interval, zone: ZoneInfo,
+                  makeup: Mapping[date, int] = NO_MAKEUP) -> list[Refusal]:
     day = interval.start.astimezone(zone).date()
     refusals = []
-    for stop in home_commitments(teacher, day, zone):
+    for stop in home_commitments(teacher, day, zone, makeup):
         if stop.interval.overlaps(interval):
             message = _l("Teaching at the home school %(school)s from %(start)s to %(end)s (%(note)s).",
                          school=teacher.school_name(teacher.home_school_id), start=clock_text(stop.interval.start, zone),
@@ -70,13 +76,14 @@ def busy_refusals(teacher: TeacherSnapshot, interval: Interval, zone: ZoneInfo) 
     return refusals
 
 
-def _stops_that_day(request: Request, interval: Interval, existing: Iterable[Existing], zone: ZoneInfo) -> list[Stop]:
+def _stops_that_day(request: Request, interval: Interval, existing: Iterable[Existing], zone: ZoneInfo,
+                    makeup: Mapping[date, int] = NO_MAKEUP) -> list[Stop]:
     teacher = request.resource.teacher
     day = interval.start.astimezone(zone).date()
     lessons = [Stop(e.interval, e.school_id, e.holder) for e in existing
                if e.school_id is not None and holds_against(e, request)
                and e.interval.start.astimezone(zone).date() == day and not e.interval.overlaps(interval)]
-    home = [stop for stop in home_commitments(teacher, day, zone) if not stop.interval.overlaps(interval)]
+    home = [stop for stop in home_commitments(teacher, day, zone, makeup) if not stop.interval.overlaps(interval)]
     return lessons + home
 
 
@@ -108,20 +115,22 @@ def _gap_refusal(teacher: TeacherSnapshot, origin: int, destination: int, gap: t
     return Refusal(Kind.TRAVEL_TIME, message, interval.start, interval.end)
 
 
-def _day_start(request: Request, interval: Interval, zone: ZoneInfo) -> datetime | None:
+def _day_start(request: Request, interval: Interval, zone: ZoneInfo,
+               makeup: Mapping[date, int] = NO_MAKEUP) -> datetime | None:
     """When the teacher's available time that contains ``interval`` begins (None: no windows given)."""
     local = interval.start.astimezone(zone)
-    for opens, closes in merged_windows(request.resource.opening_hours, local.weekday()):
+    for opens, closes in merged_windows(request.resource.opening_hours, makeup.get(local.date(), local.weekday())):
         if opens <= local.time() < closes:
             return datetime.combine(local.date(), opens, tzinfo=zone)
     return None
 
 
-def travel_refusals(request: Request, interval: Interval, existing: Iterable[Existing], zone: ZoneInfo) -> list[Refusal]:
+def travel_refusals(request: Request, interval: Interval, existing: Iterable[Existing], zone: ZoneInfo,
+                    makeup: Mapping[date, int] = NO_MAKEUP) -> list[Refusal]:
     """The trips into and out of ``interval`` from the teacher's neighbouring stops that day."""
     teacher = request.resource.teacher
     here = request.school_id
-    stops = _stops_that_day(request, interval, existing, zone)
+    stops = _stops_that_day(request, interval, existing, zone, makeup)
     before = [s for s in stops if s.interval.end <= interval.start]
     after = [s for s in stops if s.interval.start >= interval.end]
     refusals = []
@@ -130,7 +139,7 @@ def travel_refusals(request: Request, interval: Interval, existing: Iterable[Exi
         refusals.append(_gap_refusal(teacher, previous.school_id, here, interval.start - previous.interval.end,
                                      interval, previous, None, zone))
     else:
-        start = _day_start(request, interval, zone)
+        start = _day_start(request, interval, zone, makeup)
         if start is not None:
             refusals.append(_gap_refusal(teacher, teacher.home_school_id, here, interval.start - start, interval,
                                          None, None, zone))
@@ -152,9 +161,14 @@ def workload_refusal(request: Request, interval: Interval, existing: Iterable[Ex
     return Refusal(Kind.OVER_WORKLOAD, message, interval.start, interval.end)
 
 
-def teacher_refusals(request: Request, interval: Interval, existing: list[Existing], zone: ZoneInfo) -> list[Refusal]:
-    """Everything the teacher's own rules refuse for ``interval`` (overlaps with lessons come from the overlap rule)."""
-    refusals = busy_refusals(request.resource.teacher, interval, zone) + travel_refusals(request, interval, existing, zone)
+def teacher_refusals(request: Request, interval: Interval, existing: list[Existing], zone: ZoneInfo,
+                     makeup: Mapping[date, int] = NO_MAKEUP) -> list[Refusal]:
+    """Everything the teacher's own rules refuse for ``interval`` (overlaps with lessons come from the overlap rule).
+
+    ``makeup``: the make-up teaching days around it (date → the weekday taught): the home timetable and
+    the available times of that weekday apply."""
+    refusals = (busy_refusals(request.resource.teacher, interval, zone, makeup)
+                + travel_refusals(request, interval, existing, zone, makeup))
     workload = workload_refusal(request, interval, existing, zone)
     return refusals + ([workload] if workload else [])
 

@@ -30,6 +30,16 @@ class Kind(StrEnum):
     TRAVEL_TIME = "travel_time"
     OVER_WORKLOAD = "over_workload"
     OUTSIDE_AVAILABILITY = "outside_availability"
+    # A date in a gap between two terms (寒假, 暑假): refused, or allowed once confirmed (per resource).
+    OUTSIDE_TERM = "outside_term"
+
+
+class OutsideTermPolicy(StrEnum):
+    """The resource's setting for dates outside every term (mirrors resources.models.OutsideTerm)."""
+
+    CONFIRM = "confirm"
+    REFUSE = "refuse"
+    ALLOW = "allow"
 
 
 @dataclass(frozen=True)
@@ -56,8 +66,10 @@ class BusyTime:
     last_day: date | None = None
     note: str = ""
 
-    def applies_on(self, day: date) -> bool:
-        return (day.weekday() == self.weekday and (self.first_day is None or self.first_day <= day)
+    def applies_on(self, day: date, weekday: int | None = None) -> bool:
+        """Whether it holds on ``day``; ``weekday``: the weekday the day is taught as (a make-up day's)."""
+        weekday = day.weekday() if weekday is None else weekday
+        return (weekday == self.weekday and (self.first_day is None or self.first_day <= day)
                 and (self.last_day is None or day <= self.last_day))
 
 
@@ -100,6 +112,7 @@ class ResourceSnapshot:
     opening_hours: tuple[tuple[int, time, time], ...] = ()
     is_teacher: bool = False
     teacher: TeacherSnapshot | None = None  # None for rooms and kits, and for a teacher without a profile
+    outside_term: str = OutsideTermPolicy.CONFIRM  # dates in a gap between terms: confirm, refuse or allow
 
 
 @dataclass(frozen=True)
@@ -112,6 +125,7 @@ class Request:
     quantity: int = 1
     confirmed: bool = True  # a confirmed booking, or a pending request awaiting approval
     subject: str | None = None  # a visiting teacher's lesson: the subject asked for
+    outside_term_ok: bool = False  # the booker confirmed that dates between terms are meant
 
 
 @dataclass(frozen=True)
@@ -127,10 +141,39 @@ class Existing:
 
 
 @dataclass(frozen=True)
+class TermSpan:
+    """A term's inclusive local dates, for the outside-term rule."""
+
+    start: date
+    end: date
+    name: str = ""
+
+
+@dataclass(frozen=True)
 class Calendar:
     zone: ZoneInfo
     closed_days: Mapping[date, str] = field(default_factory=dict)  # local date → reason
     blackouts: tuple[tuple[Interval, str], ...] = ()
+    # Make-up teaching days (调休上课 / 补班): local date → the weekday it is taught as (0 = Monday).
+    makeup_days: Mapping[date, int] = field(default_factory=dict)
+    terms: tuple[TermSpan, ...] = ()  # the district's terms; empty: the outside-term rule does not apply
+
+    def weekday_of(self, day: date) -> int:
+        """The weekday whose timetable ``day`` follows: a make-up day's, else its own."""
+        return self.makeup_days.get(day, day.weekday())
+
+    def term_gap(self, day: date) -> tuple[TermSpan, TermSpan] | None:
+        """(the term before, the term after) when ``day`` lies in a gap between two terms, else None.
+
+        Days before the first term and after the last one entered are not judged: the calendar
+        does not know the terms there yet."""
+        if any(term.start <= day <= term.end for term in self.terms):
+            return None
+        before = [term for term in self.terms if term.end < day]
+        after = [term for term in self.terms if term.start > day]
+        if not before or not after:
+            return None
+        return max(before, key=lambda t: t.end), min(after, key=lambda t: t.start)
 
 
 @dataclass(frozen=True)
@@ -140,6 +183,7 @@ class Refusal:
     start: datetime | None = None
     end: datetime | None = None
     booking_id: int | None = None
+    confirmable: bool = False  # the booker may go ahead by confirming it (a date outside every term)
 
 
 @dataclass
@@ -149,12 +193,17 @@ class OccurrenceCheck:
 
     @property
     def state(self) -> str:
-        """free, closed (skipped quietly: holidays are not conflicts) or conflict."""
+        """free, closed (skipped quietly: holidays, and the breaks between terms where the resource
+        refuses them, are not conflicts) or conflict."""
         if not self.refusals:
             return "free"
-        if all(r.kind == Kind.CLOSED for r in self.refusals):
+        if all(r.kind == Kind.CLOSED or (r.kind == Kind.OUTSIDE_TERM and not r.confirmable) for r in self.refusals):
             return "closed"
         return "conflict"
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return any(r.confirmable for r in self.refusals)
 
 
 def clock_text(instant: datetime, zone: ZoneInfo) -> str:

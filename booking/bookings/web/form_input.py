@@ -145,7 +145,7 @@ def read_booking(values: Mapping, resource_id: int, zone: ZoneInfo, find_term: C
         resource_id=resource_id, title=_text(values, "title"), class_name=_text(values, "class_name"),
         students=_number(values, "students", MAX_STUDENTS,
                          _l("Enter a number of students from 0 to %(n)d.", n=MAX_STUDENTS), errors),
-        quantity=1, school_id=None,
+        quantity=1, school_id=None, outside_term_ok=bool(values.get("outside_term_ok")),
     )
     if quantity_based:
         quantity = _number(values, "quantity", MAX_QUANTITY, _l("Enter how many, as a whole number."), errors)
@@ -184,6 +184,7 @@ def read_changes(values: Mapping, current_start: datetime, current_end: datetime
         title=_text(values, "title"), class_name=_text(values, "class_name"),
         students=_number(values, "students", MAX_STUDENTS,
                          _l("Enter a number of students from 0 to %(n)d.", n=MAX_STUDENTS), errors),
+        outside_term_ok=bool(values.get("outside_term_ok")),
     )
     local_start, local_end = current_start.astimezone(zone), current_end.astimezone(zone)
     if one_date:

@@ -3,7 +3,7 @@ values and the booking services decide, so the browser and the API refuse with t
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from booking.labels import WEEKDAYS, choices, period_label
@@ -70,6 +70,8 @@ class BookingForm(ValuesForm, WhenFields, ClassFields):
     weekdays = MultiCheckboxField(_l("On these weekdays"), choices=[(str(i), d) for i, d in enumerate(WEEKDAYS)],
                                   validate_choice=False)
     until = _text(_l("Until"), type="date")
+    # Shown once a date lies in a gap between terms on a resource that asks for confirmation there.
+    outside_term_ok = BooleanField(_l("Yes, I mean to book between the terms"))
 
     def set_school_choices(self, schools) -> None:
         self.school_id.choices = [("", _l("Choose a school"))] + [(str(s.id), s.name) for s in schools]
@@ -77,6 +79,7 @@ class BookingForm(ValuesForm, WhenFields, ClassFields):
 
 class ChangeForm(ValuesForm, WhenFields, ClassFields):
     scope = RadioField(_l("Change which dates"), choices=CANCEL_SCOPES, default="occurrence", validate_choice=False)
+    outside_term_ok = BooleanField(_l("Yes, I mean to book between the terms"))
 
 
 class CancelForm(FlaskForm):

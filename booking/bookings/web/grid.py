@@ -6,9 +6,9 @@ or not bookable), so the page never relies on colour alone.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Iterable, Protocol
+from typing import Iterable, Mapping, Protocol
 from zoneinfo import ZoneInfo
 
 from booking.parsing import parse_day
@@ -59,6 +59,9 @@ class WeekGrid:
     monday: date
     days: tuple[date, ...]
     rows: tuple[Row, ...]
+    # Make-up teaching days of the week (调休上课 / 补班): date → the weekday taught; shown as columns even
+    # on a weekend the resource does not otherwise open.
+    makeup: Mapping[date, int] = field(default_factory=dict)
 
     @property
     def previous_week(self) -> date:
@@ -102,14 +105,17 @@ def _cell(day: date, period: Period, zone: ZoneInfo, busy: list[BusyLike], free:
 
 
 def build_week_grid(monday: date, weekdays: list[int], periods: list[Period], busy: Iterable[BusyLike],
-                    free: set[tuple[date, int]], zone: ZoneInfo, now: datetime) -> WeekGrid:
+                    free: set[tuple[date, int]], zone: ZoneInfo, now: datetime,
+                    makeup: Mapping[date, int] | None = None) -> WeekGrid:
     """The grid for the week starting ``monday`` as seen at ``now``; ``free`` holds the (local date,
-    period number) pairs the viewer could book."""
+    period number) pairs the viewer could book; ``makeup`` the week's make-up teaching days."""
     busy = list(busy)
-    days = tuple(monday + timedelta(days=d) for d in weekdays)
+    week = [monday + timedelta(days=d) for d in range(7)]
+    makeup = {day: weekday for day, weekday in (makeup or {}).items() if day in week}
+    days = tuple(day for day in week if day.weekday() in weekdays or day in makeup)
     rows = tuple(Row(p, tuple(_cell(day, p, zone, busy, free, now) for day in days))
                  for p in sorted(periods, key=lambda p: p.number))
-    return WeekGrid(monday, days, rows)
+    return WeekGrid(monday, days, rows, makeup)
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ KIND_TITLES = {
     Kind.TRAVEL_TIME: _l("Not enough travel time"),
     Kind.OVER_WORKLOAD: _l("Weekly workload reached"),
     Kind.OUTSIDE_AVAILABILITY: _l("Outside the teacher's available times"),
+    Kind.OUTSIDE_TERM: _l("Between two terms"),
 }
 
 # The state of one date of a series in the preview, and of one cell of the week grid.
@@ -84,9 +85,14 @@ def optional_url(endpoint: str, **values) -> str | None:
         return None
 
 
+def weekday_name(weekday: int) -> str:
+    """周一 … 周日 / Monday … Sunday for 0 … 6."""
+    return str(WEEKDAYS[weekday]) if weekday is not None and 0 <= weekday < 7 else ""
+
+
 def register_template_helpers(bp: Blueprint) -> None:
     for name, helper in (("booking_status", status_label), ("refusal_title", kind_title), ("state_label", state_label),
                          ("local_clock", local_clock), ("local_day", local_day),
-                         ("series_summary", series_summary)):
+                         ("series_summary", series_summary), ("weekday_name", weekday_name)):
         bp.add_app_template_filter(helper, name)
     bp.add_app_template_global(optional_url, "optional_url")

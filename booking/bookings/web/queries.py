@@ -12,8 +12,9 @@ from sqlalchemy.orm import joinedload
 from booking.bookings.availability import availability
 from booking.bookings.models import ACTIVE_STATUSES, Booking, BookingStatus
 from booking.bookings.planning import period_school_id
+from booking.bookings.queries import makeup_days_by_school
 from booking.bookings.web.grid import (DayGrid, Period, WeekGrid, build_day_column, build_day_grid, build_week_grid,
-                                      monday_of, shown_weekdays)
+                                       monday_of, shown_weekdays)
 from booking.bookings.web.form_input import TermSpan
 from booking.clock import utcnow
 from booking.extensions import db
@@ -61,7 +62,8 @@ def week_grid_for(resource: Resource, week_value=None) -> WeekGrid:
         BellPeriod.school_id == period_school_id(resource, current_user.school_id)).order_by(BellPeriod.number))
     periods = [Period(p.number, p.start_time, p.end_time) for p in bells]
     weekdays = shown_weekdays(h.weekday for h in resource.opening_hours)
-    return build_week_grid(monday, weekdays, periods, found.busy, free, zone, utcnow())
+    makeup = makeup_days_by_school({resource.owner_school_id}, monday, monday + timedelta(days=6))
+    return build_week_grid(monday, weekdays, periods, found.busy, free, zone, utcnow(), makeup[resource.owner_school_id])
 
 
 def _bells(school_ids: Iterable[int]) -> dict[int, list[Period]]:
