@@ -84,6 +84,7 @@ def _import_models() -> None:
     from booking.calendars import models as _calendars  # noqa: F401
     from booking.digests import models as _digests  # noqa: F401
     from booking.notifications import models as _notifications  # noqa: F401
+    from booking.quotas import models as _quotas  # noqa: F401
     from booking.resources import models as _resources  # noqa: F401
     from booking.schools import models as _schools  # noqa: F401
     from booking.teachers import models as _teachers  # noqa: F401
@@ -101,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     from booking.notifications.views import bp as notifications_bp
     from booking.bookings.web import bp as bookings_bp
     from booking.imports.views import bp as imports_bp
+    from booking.quotas.views import bp as quotas_bp
     from booking.reports.views import bp as reports_bp
     from booking.resources.views import bp as resources_bp
     from booking.schools.views import bp as schools_bp
@@ -122,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(password_reset_bp)
     app.register_blueprint(allocation_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(quotas_bp)
 
 
 def _register_cli(app: Flask) -> None:

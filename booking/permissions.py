@@ -41,6 +41,16 @@ def can_manage_district(user) -> bool:
     return is_district_coordinator(user)
 
 
+def can_set_fair_shares(user) -> bool:
+    """Priority booking windows and term quotas (booking.quotas) are district settings: district coordinators."""
+    return is_district_coordinator(user)
+
+
+def can_grant_quota_exception(user, school_id: int | None) -> bool:
+    """Extra quota hours for a school: a coordinator of that school (district-wide, or of its area)."""
+    return user.is_authenticated and user.role == Role.COORDINATOR and can_manage_school(user, school_id)
+
+
 # --- schools ----------------------------------------------------------------------------------
 
 def _area_of_school(school_id: int) -> str | None:

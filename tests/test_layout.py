@@ -9,9 +9,10 @@ ROOT = Path(__file__).resolve().parent.parent / "booking"
 
 # A package may import the ones below it, never one above.
 # Resources and bookings are one layer: a booking names its resource, a resource edit settles its bookings.
+# Quotas (windows and term quotas) too: a booking counts against them under its lock.
 LAYERS = [
     {"schools", "audit", "accounts"},
-    {"resources", "bookings"},
+    {"resources", "bookings", "quotas"},
     {"teachers", "calendars", "waitlist"},
     {"reports", "digests", "notifications", "imports", "seed", "api", "password_reset"},
     {"home"},

@@ -35,7 +35,8 @@ from booking.validation import ValidationFailed
 CONFLICT_DESCRIPTION = (
     "A refusal answers 409 with `conflicts` (each `{kind, start, end, booking_id, message}`; kinds: "
     "resource_overlap, quantity, capacity, closed, outside_hours, duration, horizon, not_shared, outside_term; "
-    "for visiting "
+    "not_open_yet when the date lies past the school's priority booking window (the message names the day it "
+    "opens), quota when the school's term quota would be exceeded (every date of a series counts); for visiting "
     "teachers also teacher_busy, travel_time, over_workload, outside_availability) and up to five "
     "`suggestions` `{resource_id, resource_name, school_id, school_name, start, end, travel_minutes}`."
 )

@@ -21,7 +21,7 @@ from booking.bookings import rules
 from booking.bookings.errors import BookingRefused, NeedsConfirmation
 from booking.bookings.guarantee import booking_write
 from booking.bookings.models import Booking, BookingSeries, BookingStatus, SeriesStatus
-from booking.bookings.planning import MAX_STUDENTS, can_approve, request_for_booking
+from booking.bookings.planning import MAX_STUDENTS, booking_window_days, can_approve, request_for_booking
 from booking.bookings.queries import as_existing, calendar_for, candidate_bookings, span_of
 from booking.bookings.rules.recurrence import normalised_rule
 from booking.bookings.services import check_scope, end_series_before, in_scope, require_changeable
@@ -29,6 +29,7 @@ from booking.clock import utcnow
 from booking.extensions import db
 from booking.i18n import district_zone, local_to_utc
 from booking.parsing import text_error
+from booking.quotas.services import quota_refusals
 from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 
@@ -84,6 +85,8 @@ def _check(booking: Booking, moves: dict[int, rules.Interval], targets: list[Boo
         existing = as_existing(rows)
         checks = rules.check_occurrences(request, moves.values(), existing, calendar_for(booking.resource, span), utcnow())
         refusals += [r for check in checks for r in check.refusals]
+        if not refusals:  # the moved dates count against the term quotas in place of where they were
+            refusals += quota_refusals(booking.resource, booking.school_id, moves.values(), list(moves))
     confirmable = [r for r in refusals if r.confirmable]
     if confirmable and len(confirmable) == len(refusals):
         raise NeedsConfirmation(confirmable)
@@ -159,6 +162,7 @@ def change_booking(actor, booking: Booking, changes: BookingChanges, scope: str 
     with booking_write(booking.resource):
         # Read under the lock: a concurrent edit of the resource is either committed or waits.
         request = request_for_booking(booking, confirmed=stays_confirmed, students=changes.students)
+        request = replace(request, window_days=booking_window_days(actor, booking.resource, booking.school_id))
         if moves:  # a new date between two terms is confirmed anew
             request = replace(request, outside_term_ok=changes.outside_term_ok)
         _check(booking, moves, targets, request)

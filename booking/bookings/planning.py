@@ -23,6 +23,7 @@ from booking.extensions import db
 from booking.i18n import district_zone, local_to_utc
 from booking.labels import label
 from booking.permissions import can_approve, can_book_for_school, can_see_resource
+from booking.quotas.services import quota_refusals, window_days_for
 from booking.resources.models import Resource, ResourceKind
 from booking.schools.models import BellPeriod, School, Term
 from booking.parsing import text_error
@@ -232,6 +233,14 @@ def _lesson(data: BookingInput, resource: Resource, snapshot: rules.ResourceSnap
         return subject, None
 
 
+def booking_window_days(actor, resource: Resource, school_id: int | None) -> int | None:
+    """The priority window (booking.quotas) of the class's school; coordinators, who allocate for the
+    district, book outside the windows."""
+    if actor.role == Role.COORDINATOR:
+        return None
+    return window_days_for(resource, db.session.get(School, school_id) if school_id else None)
+
+
 def plan_booking(actor, data: BookingInput) -> Plan:
     """Validate ``data`` for ``actor``. Raises ValidationFailed naming each bad field."""
     errors: dict = {}
@@ -253,6 +262,7 @@ def plan_booking(actor, data: BookingInput) -> Plan:
         school_id=school_id, students=data.students, quantity=data.quantity,
         confirmed=not resource.approval_required or can_approve(actor, resource), subject=subject,
         outside_term_ok=bool(data.outside_term_ok),
+        window_days=booking_window_days(actor, resource, school_id),
     )
     occurrences = recurrence.occurrences if recurrence else (first,)
     return Plan(resource, request, occurrences, data, recurrence, term, subject, lesson_kind,
@@ -278,8 +288,12 @@ def check_plan(plan: Plan, exclude_ids=()) -> Preview:
 
 
 def preview_booking(actor, data: BookingInput) -> Preview:
-    """What booking ``data`` would do, date by date. Writes nothing; raises ValidationFailed."""
-    return check_plan(plan_booking(actor, data))
+    """What booking ``data`` would do, date by date, the term quotas as they stand included (counted without
+    the lock: the booking itself counts again under it). Writes nothing; raises ValidationFailed."""
+    preview = check_plan(plan_booking(actor, data))
+    free = [check.interval for check in preview.bookable]
+    preview.standing += quota_refusals(preview.plan.resource, preview.plan.request.school_id, free, lock=False)
+    return preview
 
 
 def request_for_booking(booking, confirmed: bool, students: int | None = None,

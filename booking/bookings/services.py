@@ -25,10 +25,11 @@ from booking.bookings.guarantee import booking_write
 from booking.bookings.models import Booking, BookingSeries, BookingStatus, SeriesStatus
 from booking.bookings.planning import BookingInput, Plan, check_plan, plan_booking
 from booking.bookings.rules.recurrence import normalised_rule
-from booking.bookings.rules import Interval, OccurrenceCheck
+from booking.bookings.rules import Interval, Kind, OccurrenceCheck
 from booking.clock import utcnow
 from booking.extensions import db
 from booking.permissions import can_change_booking, visible_bookings_clause
+from booking.quotas.services import quota_refusals
 from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 
@@ -108,9 +109,14 @@ def create_booking(actor, data: BookingInput) -> Created:
             free = preview.bookable
             if not free or (preview.in_state("conflict") and not data.skip_conflicts):
                 raise BookingRefused(preview.refusals())
+            # Every date to be booked counts against the school's term quotas, checked under their lock.
+            over_quota = quota_refusals(plan.resource, plan.request.school_id, [check.interval for check in free])
+            if over_quota:
+                raise BookingRefused(over_quota)
             created = _save(actor, plan, free)
     except BookingRefused as refused:
-        refused.suggestions = suggest_alternatives(actor, plan)
+        if any(r.kind != Kind.QUOTA for r in refused.refusals):  # another time would count the same hours
+            refused.suggestions = suggest_alternatives(actor, plan)
         raise
     created.skipped = [c for c in preview.checks if c.state != "free"]
     return created

@@ -10,16 +10,18 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from booking.accounts.models import Role
 from booking.bookings import rules
 from booking.bookings.planning import Plan, can_approve, period_clock, period_school_id
 from booking.bookings.queries import (as_existing, calendars_for, check_window, overlapping_bookings, resource_snapshot,
                                       span_of)
 from booking.clock import utcnow
 from booking.extensions import db
+from booking.quotas.services import window_days_by_resource
 from booking.i18n import district_zone, local_to_utc
 from booking.resources.models import Category, Resource
 from booking.resources.services import ResourceFilter, visible_resources
-from booking.schools.models import BellPeriod
+from booking.schools.models import BellPeriod, School
 from booking.schools.services import travel_matrix, travel_minutes
 from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
@@ -55,7 +57,10 @@ def free_slots(actor, pairs: list[tuple[Resource, rules.Interval]],
     existing = {rid: as_existing(row for row in rows if row.resource_id == rid) for rid in resources}
     calendars = calendars_for(resources.values(), span)
     now = utcnow()
-    requests = {rid: replace(template, resource=resource_snapshot(r),
+    # Priority windows (booking.quotas): what the class's school cannot book yet is not offered as free.
+    school = db.session.get(School, template.school_id) if template.school_id and actor.role != Role.COORDINATOR else None
+    window_days = window_days_by_resource(resources.values(), school)
+    requests = {rid: replace(template, resource=resource_snapshot(r), window_days=window_days[rid],
                              confirmed=not r.approval_required or can_approve(actor, r))
                 for rid, r in resources.items()}
     return [

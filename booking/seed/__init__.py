@@ -10,6 +10,7 @@ must exit successfully (without touching anything) when the database holds a rea
 - ``bookings``: a term of bookings, ``timetables`` (the weekly series) first, then ``requests`` (single
   bookings and their histories); ``slots`` (pure): what is already promised; ``directory``: look-ups while
   planning; ``booking_rows``: writing the rows as the engine would; ``allocation``: the spring term's round.
+- ``fair_shares``: the priority booking windows and the computer rooms' term quota.
 """
 from __future__ import annotations
 

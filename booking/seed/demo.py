@@ -18,6 +18,7 @@ from booking.schools.services import current_district
 from booking.seed import people as people_module
 from booking.seed.allocation import create_allocation_round
 from booking.seed.bookings import create_bookings
+from booking.seed.fair_shares import create_fair_shares
 from booking.seed.resources import create_resources
 from booking.seed.schools import AREAS, DISTRICT_NAME, create_schools
 from booking.seed.terms import create_calendar
@@ -77,6 +78,7 @@ def seed_demo() -> SeedResult:
     planned = people_module.plan_people(schools, rng)
     users = people_module.create_people(planned, schools)
     bookings = create_bookings(schools, resources, users, term, rng)
+    create_fair_shares(district)
     create_allocation_round(schools, resources, users, users.get(people_module.email_for("coordinator")))
     record(None, "demo.seed", district, {"schools": len(schools), "resources": len(resources),
                                          "users": len(planned), "bookings": bookings})

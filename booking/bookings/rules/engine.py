@@ -15,8 +15,9 @@ from typing import Iterable
 from zoneinfo import ZoneInfo
 
 from booking.bookings.rules import teachers as teacher_rules
-from booking.bookings.rules.types import (Calendar, Existing, Interval, Kind, OccurrenceCheck, OutsideTermPolicy, Refusal,
-                                          Request, ResourceSnapshot, clock_text, holds_against, merged_windows)
+from booking.bookings.rules.types import (Calendar, Existing, Interval, Kind, OccurrenceCheck, OutsideTermPolicy,
+                                          QuotaState, Refusal, Request, ResourceSnapshot, WindowSetting, clock_text,
+                                          holds_against, merged_windows)
 from booking.texts import lazy_gettext as _l
 
 _clock = clock_text
@@ -66,6 +67,86 @@ def horizon_refusal(resource: ResourceSnapshot, interval: Interval, now: datetim
             return Refusal(Kind.HORIZON, _l("This resource can be booked at most %(n)d days ahead.",
                                             n=resource.max_advance_days), interval.start, interval.end)
     return None
+
+
+# --- priority booking windows and term quotas (booking.quotas) --------------------------------
+
+def resolve_window(levels: Iterable[WindowSetting | None]) -> WindowSetting:
+    """Each field from the most specific level that sets it: pass the resource's, the category's, the district's."""
+    levels = [level for level in levels if level is not None]
+
+    def first(name):
+        return next((getattr(level, name) for level in levels if getattr(level, name) is not None), None)
+    return WindowSetting(first("weak_days"), first("other_days"), first("owner_days"))
+
+
+def window_days(setting: WindowSetting, school_is_weak: bool, school_is_owner: bool) -> int | None:
+    """How many days ahead a class of this school may book: the owner school by its own setting (falling back
+    to its group's when it has none), weak schools by theirs, every other school by the other one."""
+    group = setting.weak_days if school_is_weak else setting.other_days
+    if school_is_owner and setting.owner_days is not None:
+        return setting.owner_days
+    return group
+
+
+def opens_on(day: date, days: int) -> date:
+    """The first local date on which a booking for ``day`` may be made, ``days`` ahead."""
+    return day - timedelta(days=days)
+
+
+def last_open_day(today: date, days: int) -> date:
+    return today + timedelta(days=days)
+
+
+def window_refusal(request: Request, interval: Interval, now: datetime, zone: ZoneInfo) -> Refusal | None:
+    if request.window_days is None:
+        return None
+    day = interval.start.astimezone(zone).date()
+    if day <= last_open_day(now.astimezone(zone).date(), request.window_days):
+        return None
+    return Refusal(Kind.NOT_OPEN_YET, _l(
+        "Booking for %(day)s opens for your school on %(opens)s (%(n)d days ahead).",
+        day=day.isoformat(), opens=opens_on(day, request.window_days).isoformat(), n=request.window_days),
+        interval.start, interval.end)
+
+
+def quota_limit_minutes(hours: float | None, hours_per_100: float | None, enrollment: int,
+                        extra_hours: float = 0.0) -> int | None:
+    """A school's term allowance in minutes: fixed hours, else hours per 100 students; plus granted exceptions.
+    None: no limit."""
+    if hours is not None:
+        base = hours
+    elif hours_per_100 is not None:
+        base = hours_per_100 * max(enrollment, 0) / 100
+    else:
+        return None
+    return int(round((base + extra_hours) * 60))
+
+
+def hours_text(minutes: int) -> str:
+    """12, 12.5 or 12.25 hours (never a trailing .0)."""
+    return f"{minutes / 60:.2f}".rstrip("0").rstrip(".")
+
+
+def quota_refusals(states: Iterable[QuotaState], intervals: Iterable[Interval], zone: ZoneInfo) -> list[Refusal]:
+    """Refusals for booking all of ``intervals`` (every occurrence of a series counts) against each quota."""
+    intervals = list(intervals)
+    refusals = []
+    for state in states:
+        counted = [i for i in intervals if state.covers(i.start.astimezone(zone).date())]
+        wanted = sum(i.minutes for i in counted)
+        if not counted or state.used_minutes + wanted <= state.limit_minutes:
+            continue
+        message = _l("Over the term quota of %(scope)s: your school has used %(used)s of %(limit)s hours in %(term)s "
+                     "and this booking needs %(wanted)s more.", scope=state.scope, used=hours_text(state.used_minutes),
+                     limit=hours_text(state.limit_minutes), term=state.term_name, wanted=hours_text(wanted))
+        if state.own_use:
+            message = _l("Over the owner school's own-use quota of %(scope)s: used %(used)s of %(limit)s hours in "
+                         "%(term)s and this booking needs %(wanted)s more.", scope=state.scope,
+                         used=hours_text(state.used_minutes), limit=hours_text(state.limit_minutes),
+                         term=state.term_name, wanted=hours_text(wanted))
+        refusals.append(Refusal(Kind.QUOTA, message, counted[0].start, counted[-1].end))
+    return refusals
 
 
 def local_days(interval: Interval, zone: ZoneInfo) -> list[date]:
@@ -188,6 +269,7 @@ def refusals_at(request: Request, interval: Interval, existing: Iterable[Existin
     single = [
         duration_refusal(request.resource, interval),
         horizon_refusal(request.resource, interval, now, calendar.zone),
+        window_refusal(request, interval, now, calendar.zone),
         hours_refusal(request.resource, interval, calendar.zone, calendar),
         outside_term_refusal(request, interval, calendar),
     ]

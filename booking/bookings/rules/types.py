@@ -32,6 +32,9 @@ class Kind(StrEnum):
     OUTSIDE_AVAILABILITY = "outside_availability"
     # A date in a gap between two terms (寒假, 暑假): refused, or allowed once confirmed (per resource).
     OUTSIDE_TERM = "outside_term"
+    # Fair shares (booking.quotas): a priority window not yet open for the class's school, a term quota spent.
+    NOT_OPEN_YET = "not_open_yet"
+    QUOTA = "quota"
 
 
 class OutsideTermPolicy(StrEnum):
@@ -126,6 +129,8 @@ class Request:
     confirmed: bool = True  # a confirmed booking, or a pending request awaiting approval
     subject: str | None = None  # a visiting teacher's lesson: the subject asked for
     outside_term_ok: bool = False  # the booker confirmed that dates between terms are meant
+    # How many days ahead the class's school may book this resource (its priority window), None = no window.
+    window_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -228,3 +233,35 @@ def merged_windows(hours: Iterable[tuple[int, time, time]], weekday: int) -> lis
         else:
             merged.append((opens, closes))
     return merged
+
+
+@dataclass(frozen=True)
+class WindowSetting:
+    """Days ahead a booking opens, by the class's school: weak schools (薄弱学校), the others, the owner.
+
+    A level (district, category, resource) leaves a field None to take the broader level's value.
+    """
+
+    weak_days: int | None = None
+    other_days: int | None = None
+    owner_days: int | None = None
+
+
+@dataclass(frozen=True)
+class QuotaState:
+    """One term quota as it stands for one school: what it may book in the term and what it has booked.
+
+    ``own_use``: the bucket of the owner school's use of its own resources (limited separately).
+    """
+
+    quota_id: int
+    scope: str  # the resource's name or the category's label, for the message
+    term_name: str
+    first_day: date
+    last_day: date
+    limit_minutes: int
+    used_minutes: int
+    own_use: bool = False
+
+    def covers(self, day: date) -> bool:
+        return self.first_day <= day <= self.last_day

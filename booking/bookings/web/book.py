@@ -8,6 +8,7 @@ alternatives (409); nothing is saved in either case.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -24,8 +25,9 @@ from booking.bookings.web.form_input import form_errors, read_booking, read_sear
 from booking.bookings.web import bp
 from booking.bookings.web.queries import slot_links, term_span_on
 from booking.extensions import db
-from booking.i18n import district_zone
+from booking.i18n import district_zone, local_today
 from booking.permissions import can_book_for_school, can_see_resource
+from booking.quotas.services import notice_for
 from booking.resources.models import Resource, ResourceKind
 from booking.resources.services import ResourceFilter, visible_resources
 from booking.form_helpers import attach_errors
@@ -59,11 +61,19 @@ def _booking_form(resource: Resource) -> BookingForm:
     return form
 
 
+def _typed_day(value) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) and value else None
+    except ValueError:
+        return None
+
+
 def _render_form(form: BookingForm, resource: Resource, refused: BookingRefused | None = None, status: int = 200):
     carried = {name: form[name].data for name in CARRIED if name in form}
     alternatives = slot_links(refused.suggestions, carried) if refused else []
+    fair = notice_for(current_user, resource, local_today(), [_typed_day(form.day.data)])
     return render_template("bookings/form.html", form=form, resource=resource, refused=refused,
-                           alternatives=alternatives), status
+                           alternatives=alternatives, fair=fair), status
 
 
 def _read(form: BookingForm, resource: Resource) -> BookingInput:

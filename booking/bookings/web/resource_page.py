@@ -10,7 +10,9 @@ from flask_login import current_user, login_required
 
 from booking.bookings.web.queries import week_grid_for
 from booking.extensions import db
+from booking.i18n import local_today
 from booking.permissions import can_see_resource
+from booking.quotas.services import notice_for, quotas_for, resolved_window
 from booking.resources.models import Resource
 from booking.resources.views import bp
 
@@ -22,4 +24,6 @@ def show_resource(resource_id: int):
     if resource is None or not can_see_resource(current_user, resource):
         abort(404)
     grid = week_grid_for(resource, request.args.get("week")) if resource.active else None
-    return render_template("resources/show.html", resource=resource, grid=grid)
+    fair = notice_for(current_user, resource, local_today(), grid.days if grid else ())
+    return render_template("resources/show.html", resource=resource, grid=grid, fair=fair,
+                           window_setting=resolved_window(resource), term_quotas=quotas_for(resource))

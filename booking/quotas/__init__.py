@@ -1,0 +1,8 @@
+"""Fair shares of scarce resources (issue #14): priority booking windows and per-school term quotas.
+
+- ``models``: the windows (district, category, resource), the term quotas and the exceptions granted.
+- ``services``: reading the settings for a booking, counting a school's hours under the quota's lock (called
+  by booking.bookings inside ``booking_write``), what the pages say beforehand, and the coordinators' audited
+  changes. The pure rules are in booking.bookings.rules (``window_refusal``, ``quota_refusals``).
+- ``forms``, ``views``: the coordinators' page (/admin/quotas/).
+"""

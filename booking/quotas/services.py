@@ -1,0 +1,414 @@
+"""Priority booking windows and term quotas: reading the settings for a booking, counting a school's
+hours under the quota's lock, and the coordinators' changes (each audited). Services flush; the
+caller's unit of work commits.
+
+What counts against a quota: every active occurrence (confirmed, and pending requests not yet past their
+start, as they hold the slot while they wait) of a resource in the quota's scope, booked for a class of the
+school, whose local start date lies in the term. Cancelled, rejected, expired and released bookings do not
+count. A school's use of its own resources is counted apart, against ``owner_hours``.
+
+The guarantee: the count and the insert happen under one lock per (quota, school), so racing requests
+never together push a school over its quota. SQLite: the booking transaction's BEGIN IMMEDIATE already
+serialises every writer. PostgreSQL: ``pg_advisory_xact_lock(quota id, school id)``, taken (in quota order,
+so two bookings never wait for each other) before counting and held until the unit of work commits.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+from typing import Iterable
+
+from sqlalchemy import and_, func, or_, select
+
+from booking.accounts.models import Role
+from booking.audit.services import record
+from booking.bookings import rules
+from booking.bookings.models import Booking, BookingStatus
+from booking.clock import utcnow
+from booking.extensions import db
+from booking.i18n import district_zone, local_to_utc
+from booking.labels import label
+from booking.quotas.models import MAX_QUOTA_HOURS, MAX_WINDOW_DAYS, BookingWindow, QuotaException, TermQuota, scope_key
+from booking.resources.models import Category, Resource
+from booking.schools.models import School, Term
+from booking.texts import lazy_gettext as _l
+from booking.validation import ValidationFailed
+
+WINDOW_FIELDS = ("weak_days", "other_days", "owner_days")
+QUOTA_FIELDS = ("hours", "hours_per_100", "owner_hours")
+
+
+# --- windows -----------------------------------------------------------------------------------
+
+def _district_id(resource: Resource) -> int:
+    return resource.owner_school.district_id
+
+
+def window_rows(district_id: int, resource: Resource | None = None, category: str | None = None) -> list[BookingWindow]:
+    keys = [scope_key(None, None)]
+    if category or resource is not None:
+        keys.insert(0, scope_key(None, category or resource.category.value))
+    if resource is not None:
+        keys.insert(0, scope_key(resource.id, None))
+    rows = {w.scope_key: w for w in db.session.scalars(
+        select(BookingWindow).where(BookingWindow.district_id == district_id, BookingWindow.scope_key.in_(keys)))}
+    return [rows[k] for k in keys if k in rows]
+
+
+def _setting(row: BookingWindow | None) -> rules.WindowSetting | None:
+    return None if row is None else rules.WindowSetting(row.weak_days, row.other_days, row.owner_days)
+
+
+def resolved_window(resource: Resource) -> rules.WindowSetting:
+    """The resource's window with each empty field taken from its category's, then the district's."""
+    return rules.resolve_window(_setting(row) for row in window_rows(_district_id(resource), resource))
+
+
+def window_days_for(resource: Resource, school: School | None) -> int | None:
+    """Days ahead a class of ``school`` may book ``resource`` (None: no priority window)."""
+    if school is None:
+        return None
+    return rules.window_days(resolved_window(resource), school.is_weak, school.id == resource.owner_school_id)
+
+
+def window_days_by_resource(resources: Iterable[Resource], school: School | None) -> dict[int, int | None]:
+    """``window_days_for`` of many resources at once (one query for every window of the district)."""
+    resources = list(resources)
+    if school is None or not resources:
+        return {r.id: None for r in resources}
+    rows = {(w.district_id, w.scope_key): w for w in db.session.scalars(select(BookingWindow).where(
+        BookingWindow.district_id.in_({_district_id(r) for r in resources})))}
+    found = {}
+    for r in resources:
+        keys = (scope_key(r.id, None), scope_key(None, r.category.value), scope_key(None, None))
+        setting = rules.resolve_window(_setting(rows.get((_district_id(r), key))) for key in keys)
+        found[r.id] = rules.window_days(setting, school.is_weak, school.id == r.owner_school_id)
+    return found
+
+
+@dataclass
+class WindowNotice:
+    """What the resource page and the booking form say before anyone tries."""
+
+    days: int
+    last_day: date  # the last date a class of the school may book today
+
+    def opens_on(self, day: date) -> date:
+        return rules.opens_on(day, self.days)
+
+
+def window_notice(resource: Resource, school: School | None, today: date) -> WindowNotice | None:
+    days = window_days_for(resource, school)
+    return None if days is None else WindowNotice(days, rules.last_open_day(today, days))
+
+
+# --- quotas ------------------------------------------------------------------------------------
+
+def quotas_for(resource: Resource) -> list[TermQuota]:
+    """The quotas a booking of ``resource`` counts against: its own, and its category's."""
+    return list(db.session.scalars(select(TermQuota).where(
+        TermQuota.district_id == _district_id(resource),
+        or_(TermQuota.resource_id == resource.id, TermQuota.category == resource.category.value),
+    ).order_by(TermQuota.id)))
+
+
+def _term_bounds(term: Term):
+    zone = district_zone()
+    return local_to_utc(term.start_date, time(0), zone), local_to_utc(term.end_date + timedelta(days=1), time(0), zone)
+
+
+def used_minutes(quota: TermQuota, school_id: int, own_use: bool, term: Term, exclude_ids: Iterable[int] = ()) -> int:
+    """The school's counted minutes in ``term`` against ``quota`` (own use or use of other schools' resources)."""
+    start, end = _term_bounds(term)
+    scope = (Resource.id == quota.resource_id) if quota.resource_id is not None else and_(
+        Resource.category == Category(quota.category), School.district_id == quota.district_id)
+    owner = Resource.owner_school_id == school_id if own_use else Resource.owner_school_id != school_id
+    query = (select(Booking.starts_at, Booking.ends_at)
+             .join(Resource, Booking.resource_id == Resource.id)
+             .join(School, Resource.owner_school_id == School.id)
+             .where(Booking.school_id == school_id, scope, owner,
+                    Booking.starts_at >= start, Booking.starts_at < end,
+                    or_(Booking.status == BookingStatus.CONFIRMED,
+                        and_(Booking.status == BookingStatus.PENDING, Booking.starts_at > utcnow()))))
+    excluded = list(exclude_ids)
+    if excluded:
+        query = query.where(Booking.id.not_in(excluded))
+    return sum(int((row.ends_at - row.starts_at).total_seconds() // 60) for row in db.session.execute(query))
+
+
+def extra_hours(quota_id: int, school_id: int, term_id: int) -> float:
+    return float(db.session.scalar(select(func.coalesce(func.sum(QuotaException.extra_hours), 0.0)).where(
+        QuotaException.quota_id == quota_id, QuotaException.school_id == school_id,
+        QuotaException.term_id == term_id)) or 0.0)
+
+
+def limit_minutes(quota: TermQuota, school: School, own_use: bool, term: Term) -> int | None:
+    extra = extra_hours(quota.id, school.id, term.id)
+    if own_use:
+        return rules.quota_limit_minutes(quota.owner_hours, None, school.enrollment, extra)
+    return rules.quota_limit_minutes(quota.hours, quota.hours_per_100, school.enrollment, extra)
+
+
+def scope_label(quota: TermQuota) -> str:
+    return quota.resource.name if quota.resource is not None else str(label(Category(quota.category)))
+
+
+def terms_between(district_id: int, first: date, last: date) -> list[Term]:
+    return list(db.session.scalars(select(Term).where(
+        Term.district_id == district_id, Term.start_date <= last, Term.end_date >= first).order_by(Term.start_date)))
+
+
+def quota_states(resource: Resource, school: School, days: Iterable[date], exclude_ids: Iterable[int] = ()
+                 ) -> list[rules.QuotaState]:
+    """Each quota a booking of ``resource`` for ``school`` on ``days`` counts against, per term, as counted now."""
+    days = sorted(set(days))
+    quotas = quotas_for(resource)
+    if not days or not quotas:
+        return []
+    own_use = school.id == resource.owner_school_id
+    terms = terms_between(_district_id(resource), days[0], days[-1])
+    states = []
+    for quota in quotas:
+        for term in terms:
+            limit = limit_minutes(quota, school, own_use, term)
+            if limit is None:
+                continue
+            states.append(rules.QuotaState(quota.id, scope_label(quota), term.name, term.start_date, term.end_date,
+                                           limit, used_minutes(quota, school.id, own_use, term, exclude_ids), own_use))
+    return states
+
+
+def lock_quotas(resource: Resource, school_id: int) -> None:
+    """Serialise every booking that counts against the same (quota, school). Inside ``booking_write`` only.
+
+    SQLite: nothing to do, BEGIN IMMEDIATE holds the database's write lock already."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    for quota in quotas_for(resource):
+        db.session.execute(select(func.pg_advisory_xact_lock(quota.id, school_id)))
+
+
+def quota_refusals(resource: Resource, school_id: int, intervals: Iterable[rules.Interval],
+                   exclude_ids: Iterable[int] = (), lock: bool = True) -> list[rules.Refusal]:
+    """Lock, count and judge: the refusals of booking ``intervals`` for ``school_id``. Call under ``booking_write``
+    (``lock=False`` only for a preview that writes nothing)."""
+    intervals = list(intervals)
+    school = db.session.get(School, school_id)
+    if not intervals or school is None:
+        return []
+    if lock:
+        lock_quotas(resource, school_id)
+    zone = district_zone()
+    states = quota_states(resource, school, (i.start.astimezone(zone).date() for i in intervals), exclude_ids)
+    return rules.quota_refusals(states, intervals, zone)
+
+
+@dataclass
+class QuotaUsage:
+    """"本学期已用 12 / 20 小时" for the booking form."""
+
+    quota: TermQuota
+    term: Term
+    used_minutes: int
+    limit_minutes: int
+    own_use: bool
+
+    @property
+    def scope(self) -> str:
+        return scope_label(self.quota)
+
+    @property
+    def used_hours(self) -> str:
+        return rules.hours_text(self.used_minutes)
+
+    @property
+    def limit_hours(self) -> str:
+        return rules.hours_text(self.limit_minutes)
+
+
+def usage_on(resource: Resource, school: School | None, day: date) -> list[QuotaUsage]:
+    """The school's standing against each quota of ``resource`` in the term of ``day`` (or the next term)."""
+    if school is None:
+        return []
+    quotas = quotas_for(resource)
+    if not quotas:
+        return []
+    term = db.session.scalar(select(Term).where(Term.district_id == _district_id(resource), Term.end_date >= day)
+                             .order_by(Term.start_date).limit(1))
+    if term is None:
+        return []
+    own_use = school.id == resource.owner_school_id
+    usages = []
+    for quota in quotas:
+        limit = limit_minutes(quota, school, own_use, term)
+        if limit is not None:
+            usages.append(QuotaUsage(quota, term, used_minutes(quota, school.id, own_use, term), limit, own_use))
+    return usages
+
+
+# --- the coordinators' settings ------------------------------------------------------------------
+
+def _scope(district_id: int, resource_id, category, errors: dict) -> tuple[int | None, str | None]:
+    if resource_id is not None and category:
+        errors["scope"] = _l("Choose a resource or a category, not both.")
+        return None, None
+    if isinstance(resource_id, float) and resource_id.is_integer():
+        resource_id = int(resource_id)
+    if resource_id is not None:
+        resource = db.session.get(Resource, resource_id) if isinstance(resource_id, int) else None
+        if resource is None or resource.owner_school.district_id != district_id:
+            errors["resource_id"] = _l("Unknown resource.")
+        return resource_id, None
+    if category:
+        if category not in {c.value for c in Category}:
+            errors["category"] = _l("Unknown category.")
+        return None, category
+    return None, None
+
+
+def _number(values: dict, name: str, maximum, errors: dict, integer: bool):
+    value = values.get(name)
+    if value is None or value == "":
+        return None
+    if isinstance(value, float) and integer and value.is_integer():
+        value = int(value)  # JSON's 250.0 is the whole number 250
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (integer and not isinstance(value, int)):
+        errors[name] = _l("Enter a number from 0 to %(n)d.", n=maximum)
+        return None
+    if not 0 <= value <= maximum:
+        errors[name] = _l("Enter a number from 0 to %(n)d.", n=maximum)
+        return None
+    return value
+
+
+def set_window(actor, district_id: int, values: dict, resource_id: int | None = None,
+               category: str | None = None) -> BookingWindow | None:
+    """Set (or with every field empty, remove) the window of the district, a category or a resource."""
+    errors: dict = {}
+    resource_id, category = _scope(district_id, resource_id, category, errors)
+    numbers = {name: _number(values, name, MAX_WINDOW_DAYS, errors, integer=True) for name in WINDOW_FIELDS}
+    if errors:
+        raise ValidationFailed(errors)
+    key = scope_key(resource_id, category)
+    row = db.session.scalar(select(BookingWindow).where(BookingWindow.district_id == district_id,
+                                                         BookingWindow.scope_key == key))
+    if all(v is None for v in numbers.values()):
+        if row is not None:
+            record(actor, "window.delete", row, {"scope": key})
+            db.session.delete(row)
+            db.session.flush()
+        return None
+    if row is None:
+        row = BookingWindow(district_id=district_id, scope_key=key, resource_id=resource_id, category=category)
+        db.session.add(row)
+    for name, value in numbers.items():
+        setattr(row, name, value)
+    record(actor, "window.set", row, {"scope": key, **numbers})
+    db.session.flush()
+    return row
+
+
+def set_quota(actor, district_id: int, values: dict, resource_id: int | None = None,
+              category: str | None = None) -> TermQuota | None:
+    """Set (or with every field empty, remove) the term quota of a resource or a category."""
+    errors: dict = {}
+    resource_id, category = _scope(district_id, resource_id, category, errors)
+    if resource_id is None and not category and not errors:
+        errors["scope"] = _l("A quota is for a resource or a category.")
+    numbers = {name: _number(values, name, MAX_QUOTA_HOURS, errors, integer=False) for name in QUOTA_FIELDS}
+    if errors:
+        raise ValidationFailed(errors)
+    key = scope_key(resource_id, category)
+    row = db.session.scalar(select(TermQuota).where(TermQuota.district_id == district_id, TermQuota.scope_key == key))
+    if all(v is None for v in numbers.values()):
+        if row is not None:
+            record(actor, "quota.delete", row, {"scope": key})
+            db.session.delete(row)
+            db.session.flush()
+        return None
+    if row is None:
+        row = TermQuota(district_id=district_id, scope_key=key, resource_id=resource_id, category=category)
+        db.session.add(row)
+    for name, value in numbers.items():
+        setattr(row, name, None if value is None else float(value))
+    record(actor, "quota.set", row, {"scope": key, **numbers})
+    db.session.flush()
+    return row
+
+
+def grant_exception(actor, quota: TermQuota, school_id, term_id, extra, reason: str) -> QuotaException:
+    """Extra hours for one school against one quota in one term, with the reason; audited."""
+    from booking.permissions import can_grant_quota_exception
+    errors: dict = {}
+    school_id, term_id = (int(v) if isinstance(v, float) and v.is_integer() else v for v in (school_id, term_id))
+    school = db.session.get(School, school_id) if isinstance(school_id, int) else None
+    if school is None or school.district_id != quota.district_id:
+        errors["school_id"] = _l("Unknown school.")
+    elif not can_grant_quota_exception(actor, school.id):
+        errors["school_id"] = _l("You can grant exceptions only to the schools you manage.")
+    term = db.session.get(Term, term_id) if isinstance(term_id, int) else None
+    if term is None or term.district_id != quota.district_id:
+        errors["term_id"] = _l("Unknown term.")
+    if isinstance(extra, bool) or not isinstance(extra, (int, float)) or not 0 < extra <= MAX_QUOTA_HOURS:
+        errors["extra_hours"] = _l("Enter more than 0 and at most %(n)d hours.", n=MAX_QUOTA_HOURS)
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = _l("Give the reason for the exception.")
+    elif len(reason) > 500:
+        errors["reason"] = _l("At most %(n)d characters.", n=500)
+    if errors:
+        raise ValidationFailed(errors)
+    row = QuotaException(quota=quota, school_id=school.id, term_id=term.id, extra_hours=float(extra), reason=reason,
+                         granted_by_id=getattr(actor, "id", None))
+    db.session.add(row)
+    record(actor, "quota.exception", row, {"quota_id": quota.id, "scope": quota.scope_key, "school_id": school.id,
+                                           "term_id": term.id, "extra_hours": float(extra), "reason": reason})
+    db.session.flush()
+    return row
+
+
+def list_windows(district_id: int) -> list[BookingWindow]:
+    return list(db.session.scalars(select(BookingWindow).where(BookingWindow.district_id == district_id)
+                                   .order_by(BookingWindow.scope_key)))
+
+
+def list_quotas(district_id: int) -> list[TermQuota]:
+    return list(db.session.scalars(select(TermQuota).where(TermQuota.district_id == district_id)
+                                   .order_by(TermQuota.scope_key)))
+
+
+# --- what the pages say before anyone tries ---------------------------------------------------------
+
+@dataclass
+class FairShareNotice:
+    window: WindowNotice | None
+    usages: list[QuotaUsage]
+    later_day: date | None = None  # a date shown that the window does not reach yet
+
+    @property
+    def later_day_opens(self) -> date | None:
+        return self.window.opens_on(self.later_day) if self.window and self.later_day else None
+
+
+def notice_for(actor, resource: Resource, today: date, days: Iterable[date] = ()) -> FairShareNotice | None:
+    """For the booker's own school (coordinators book outside the windows and choose the school per booking):
+    its window with the first of ``days`` past it, and its standing against the resource's term quotas."""
+    school = actor.school if actor.is_authenticated and actor.role != Role.COORDINATOR else None
+    if school is None:
+        return None
+    window = window_notice(resource, school, today)
+    later = next((day for day in sorted(d for d in days if d) if window and day > window.last_day), None)
+    usages = usage_on(resource, school, today)
+    if window is None and not usages:
+        return None
+    return FairShareNotice(window, usages, later)
+
+
+def parse_scope(value: str | None) -> tuple[int | None, str | None]:
+    """"resource:12" → (12, None), "category:lab" → (None, "lab"), anything else → the district (None, None)."""
+    kind, _, rest = (value or "").partition(":")
+    if kind == "resource" and rest.isdigit() and len(rest) < 12:
+        return int(rest), None
+    if kind == "category" and rest:
+        return None, rest[:32]
+    return None, None
