@@ -37,7 +37,8 @@ def is_area_coordinator(user) -> bool:
 
 
 def can_manage_district(user) -> bool:
-    """District-wide settings (terms, closures, holiday imports, mandates, visit settings): district coordinators."""
+    """District-wide settings (terms, district-wide closures, holiday imports, mandates, visit settings):
+    district coordinators."""
     return is_district_coordinator(user)
 
 
@@ -49,6 +50,12 @@ def can_set_fair_shares(user) -> bool:
 def can_grant_quota_exception(user, school_id: int | None) -> bool:
     """Extra quota hours for a school: a coordinator of that school (district-wide, or of its area)."""
     return user.is_authenticated and user.role == Role.COORDINATOR and can_manage_school(user, school_id)
+
+
+def can_manage_closure(user, school_id: int | None) -> bool:
+    """A closure of the whole district (``school_id`` None): district coordinators; one school's: whoever
+    manages that school (its admin, its area coordinator, a district coordinator)."""
+    return can_manage_district(user) if school_id is None else can_manage_school(user, school_id)
 
 
 # --- schools ----------------------------------------------------------------------------------

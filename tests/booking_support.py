@@ -9,7 +9,9 @@ import pytest
 from sqlalchemy import event
 
 from booking import clock
+from booking.bookings.models import Booking
 from booking.bookings.planning import BookingInput
+from booking.bookings.services import create_booking
 from booking.extensions import db
 from tests import factories
 
@@ -34,6 +36,27 @@ def teacher(app):
 def lab(teacher):
     """A shared physics lab at another school, open weekdays 08:00–17:00."""
     return factories.resource(name="物理实验室")
+
+
+@pytest.fixture
+def day_of_twenty(app):
+    """20 bookings on Thursday 3 September: four rooms of one school, five lessons each."""
+    freeze()
+    school = factories.school(name="王庄小学")
+    rooms = [factories.resource(owner_school=school, name=f"教室{n}") for n in range(4)]
+    booked = []
+    for room in rooms:
+        for hour in (8, 9, 10, 13, 14):
+            teacher = factories.user()
+            booked += create_booking(teacher, single(room, start=local(9, 3, hour), end=local(9, 3, hour, 40))).bookings
+    db.session.commit()
+    return school, sorted(booked, key=lambda b: (b.starts_at, b.id))  # as the hit lists show them
+
+
+def statuses(bookings) -> set:
+    """The statuses of ``bookings`` as the database has them now."""
+    db.session.expire_all()
+    return {db.session.get(Booking, b.id).status for b in bookings}
 
 
 def local(month: int, day: int, hour: int, minute: int = 0, year: int = 2026) -> datetime:

@@ -25,7 +25,7 @@ from booking.bookings.models import Booking, BookingStatus
 from booking.extensions import db
 from booking.i18n import district_zone
 from booking.resources.models import Resource
-from booking.schools.models import School, Term
+from booking.schools.models import Closure, School, Term
 from booking.seed.bookings import DEMO_TODAY
 
 MISSING = object()  # a property taken out of the body
@@ -50,7 +50,8 @@ def demo(seeded_demo):
                "resource_id": db.session.scalar(select(Resource.id).order_by(Resource.id).limit(1)),
                "school_id": db.session.scalar(select(School.id).order_by(School.id).limit(1)),
                "term_id": db.session.scalar(select(Term.id).order_by(Term.id).limit(1)),
-               "round_id": db.session.scalar(select(AllocationRound.id).order_by(AllocationRound.id).limit(1))}
+               "round_id": db.session.scalar(select(AllocationRound.id).order_by(AllocationRound.id).limit(1)),
+               "closure_id": db.session.scalar(select(Closure.id).order_by(Closure.id).limit(1))}
         document = build_document(app)
     assert all(ids.values()), ids
     return app, seeded_demo.coordinator_token, ids, document

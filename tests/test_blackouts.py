@@ -6,6 +6,7 @@ import pytest
 
 from booking.accounts.models import Role
 from booking.audit.models import AuditEntry
+from booking.bookings import hits
 from booking.bookings.errors import BookingRefused
 from booking.bookings.models import Booking, BookingStatus, ResourceBlackout
 from booking.bookings.services import create_booking
@@ -258,7 +259,7 @@ def test_a_failure_half_way_through_the_cancellations_leaves_nothing_written(cli
     first, second = booked(gym), booked(gym, start=local(9, 3, 10, 40), end=local(9, 3, 11, 20))
     db.session.commit()
     calls = []
-    real_cancel = blackouts.cancel_booking
+    real_cancel = hits.cancel_booking
 
     def cancel_then_fail(*args, **kwargs):
         calls.append(args[1].id)
@@ -266,7 +267,7 @@ def test_a_failure_half_way_through_the_cancellations_leaves_nothing_written(cli
             raise RuntimeError("the database went away half-way")
         return real_cancel(*args, **kwargs)
 
-    monkeypatch.setattr(blackouts, "cancel_booking", cancel_then_fail)
+    monkeypatch.setattr(hits, "cancel_booking", cancel_then_fail)
     login_as(admin_of(gym))
     shown = ",".join(str(b.id) for b in (first, second))
     response = client.post(blackouts_url(gym), data={**FORM, "on_bookings": "cancel", "shown": shown})

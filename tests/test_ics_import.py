@@ -1,7 +1,7 @@
 """Reading closures and term dates from .ics files, then planning and applying the import."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -44,10 +44,11 @@ HOLIDAYS = calendar(
 
 # --- reading --------------------------------------------------------------------------------------
 
-def test_all_day_and_timed_events_become_inclusive_local_days():
+def test_all_day_events_become_inclusive_local_days_and_a_timed_one_keeps_its_range():
+    """Issue 13: a timed event 08:00–17:00 closes that range of its day, not the whole day."""
     assert read_events(HOLIDAYS, ZONE) == [
         ImportedEvent("national-day-2026@gov", "国庆节", date(2026, 10, 1), date(2026, 10, 7)),
-        ImportedEvent("sports-2026@xt", "运动会", date(2026, 10, 15), date(2026, 10, 15)),
+        ImportedEvent("sports-2026@xt", "运动会", date(2026, 10, 15), date(2026, 10, 15), time(8), time(17)),
         ImportedEvent("new-year-2027@gov", "元旦", date(2027, 1, 1), date(2027, 1, 1)),
     ]
 
@@ -56,9 +57,17 @@ def test_utc_and_floating_times_are_read_in_district_time():
     data = calendar(vevent("夜间检修", "DTSTART:20261015T170000Z", "DTEND:20261015T230000Z", uid="a"),
                     vevent("校庆", "DTSTART:20261020T080000", "DURATION:PT4H", uid="b"),
                     vevent("到午夜", "DTSTART:20261021T080000", "DTEND:20261022T000000", uid="c"))
-    assert [(e.start, e.end) for e in read_events(data, ZONE)] == [
-        (date(2026, 10, 16), date(2026, 10, 16)), (date(2026, 10, 20), date(2026, 10, 20)),
-        (date(2026, 10, 21), date(2026, 10, 21))]
+    assert [(e.start, e.end, e.start_time, e.end_time) for e in read_events(data, ZONE)] == [
+        (date(2026, 10, 16), date(2026, 10, 16), time(1), time(7)),
+        (date(2026, 10, 20), date(2026, 10, 20), time(8), time(12)),
+        (date(2026, 10, 21), date(2026, 10, 21), time(8), time(23, 59, 59))]
+
+
+def test_a_timed_event_over_several_days_closes_whole_days():
+    data = calendar(vevent("研学旅行", "DTSTART:20261020T080000", "DTEND:20261022T120000", uid="trip"))
+    [event] = read_events(data, ZONE)
+    assert (event.start, event.end, event.start_time, event.end_time) == (date(2026, 10, 20), date(2026, 10, 22),
+                                                                          None, None)
 
 
 def test_an_event_without_uid_gets_one_that_stays_the_same_and_cancelled_events_are_left_out():
@@ -152,7 +161,8 @@ def test_a_changed_file_updates_adds_and_removes_by_uid_leaving_hand_made_closur
 def test_keeping_earlier_imports_and_importing_for_one_school(coordinator):
     school = factories.school()
     apply_import(read_events(HOLIDAYS, ZONE), ImportTarget(CLOSURES), coordinator)
-    only_sports = calendar(vevent("运动会", "DTSTART;VALUE=DATE:20261015", uid="sports-2026@xt"))
+    only_sports = calendar(vevent("运动会", "DTSTART;TZID=Asia/Shanghai:20261015T080000",
+                                  "DTEND;TZID=Asia/Shanghai:20261015T170000", uid="sports-2026@xt"))
     kept = plan_import(read_events(only_sports, ZONE), ImportTarget(CLOSURES, remove_missing=False))
     assert [c.action for c in kept.changes] == ["keep"]
     apply_import(read_events(only_sports, ZONE), ImportTarget(CLOSURES, school_id=school.id), coordinator)

@@ -17,7 +17,7 @@ LAYERS = [
     {"reports", "digests", "notifications", "imports", "seed", "api", "password_reset"},
     {"home"},
 ]
-PURE = ["bookings/rules/engine.py", "bookings/rules/types.py", "bookings/rules/teachers.py",
+PURE = ["bookings/rules/engine.py", "bookings/rules/types.py", "bookings/rules/teachers.py", "bookings/rules/closed.py",
         "bookings/rules/recurrence.py", "bookings/web/grid.py", "bookings/web/form_input.py",
         "resources/reshape.py", "resources/rules.py", "schools/rules.py", "teachers/rules.py", "teachers/planner.py",
         "reports/equity.py", "reports/opening.py", "calendars/ical.py", "calendars/shaping.py",

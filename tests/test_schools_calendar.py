@@ -6,6 +6,7 @@ import pytest
 from booking import clock
 from booking.audit.models import AuditEntry
 from booking.extensions import db
+from booking.bookings import closures
 from booking.schools import calendar
 from booking.schools.calendar import ClosureInput, TermInput
 from booking.schools.models import Closure, Term
@@ -51,10 +52,10 @@ def test_terms_may_not_overlap_but_an_edit_may_keep_its_own_dates(app):
 
 def test_closure_for_one_school_and_district_wide(app):
     school = factories.school()
-    one = calendar.create_closure(ClosureInput("2026-10-15", "2026-10-16", "运动会", str(school.id)), None)
-    everywhere = calendar.create_closure(ClosureInput("2026-10-01", "2026-10-07", "国庆节", ""), None)
+    one = closures.create_closure(ClosureInput("2026-10-15", "2026-10-16", "运动会", str(school.id)), None).closure
+    everywhere = closures.create_closure(ClosureInput("2026-10-01", "2026-10-07", "国庆节", ""), None).closure
     assert one.school is school and everywhere.school is None
-    calendar.update_closure(one, ClosureInput("2026-10-15", "2026-10-15", "运动会", None), None)
+    closures.update_closure(one, ClosureInput("2026-10-15", "2026-10-15", "运动会", None), None)
     assert one.school_id is None and one.end_date == date(2026, 10, 15)
 
 
@@ -67,7 +68,7 @@ def test_closure_for_one_school_and_district_wide(app):
 ])
 def test_bad_closure_is_refused_and_nothing_saved(app, data, fields):
     with pytest.raises(ValidationFailed) as failed:
-        calendar.create_closure(data, None)
+        closures.create_closure(data, None)
     assert set(failed.value.errors) == fields
     assert count(Closure) == 0
 

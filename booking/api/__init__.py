@@ -9,7 +9,8 @@ a route needs, and ``refuse_undeclared_body`` checks each JSON body against the 
 - ``bodies``: the declared request bodies; ``params``: reading query parameters; ``booking_json``: booking shapes.
 - ``schools``, ``resources``, ``blackouts``, ``bookings``, ``outcomes``, ``teachers``, ``mandates``,
   ``mandate_plans``, ``allocation``, ``feeds``, ``reports``, ``notifications``, ``makeup_days``, ``waitlist``:
-  the routes of each resource; ``fair_shares``: booking windows, term quotas and their exceptions, a school's standing.
+  the routes of each resource; ``fair_shares``: booking windows, term quotas and their exceptions, a school's standing;
+  ``calendar``: closures (with the bookings they hit) and terms.
 """
 from __future__ import annotations
 
@@ -94,6 +95,7 @@ from booking.api.bodies import check_body  # noqa: E402  (imports the route modu
 from booking.api import allocation  # noqa: E402,F401
 from booking.api import blackouts  # noqa: E402,F401
 from booking.api import bookings  # noqa: E402,F401
+from booking.api import calendar  # noqa: E402,F401
 from booking.api import core  # noqa: E402,F401
 from booking.api import fair_shares  # noqa: E402,F401
 from booking.api import feeds  # noqa: E402,F401

@@ -8,5 +8,7 @@
   ``queries``: the SQL that narrows what the rules look at; ``guarantee``: the lock around every write.
 - ``availability``: taken and free time of one resource; ``suggestions``: alternatives and free search.
 - ``outcomes``: whether a booking was used; ``checkin``: check-in and releasing no-shows.
+- ``hits``: what a new blackout or closure does to the bookings it falls on (list, then cancel or keep);
+  ``closures``: closures with their hit lists, decisions and the kept bookings flagged.
 - ``web/``: the booking pages (the ``bookings`` blueprint and the resource page).
 """

@@ -69,7 +69,8 @@ def _busy(resource: Resource, window: rules.Interval) -> list[Busy]:
     for day, reason in sorted(calendar.closed_days.items()):
         busy.append(Busy(local_to_utc(day, datetime.min.time(), zone),
                          local_to_utc(day + timedelta(days=1), datetime.min.time(), zone), "closed", label=reason))
-    busy += [Busy(span.start, span.end, "closed", label=reason) for span, reason in calendar.blackouts]
+    busy += [Busy(span.start, span.end, "closed", label=reason)
+             for span, reason in (*calendar.closed_spans, *calendar.blackouts)]
     return sorted(busy, key=lambda b: (b.start, b.end))
 
 

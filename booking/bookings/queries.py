@@ -5,12 +5,13 @@ against the candidates fetched once for the span from its first start to its las
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Callable, Iterable
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
+from booking.bookings.rules.closed import ClosedTimes, closed_times
 from booking.bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, ResourceBlackout
 from booking.bookings.rules import (MAX_BOOKING_LENGTH, Calendar, Existing, Interval, ResourceSnapshot, TeacherSnapshot,
                                     TermSpan, local_days)
@@ -121,26 +122,25 @@ def as_existing(bookings: Iterable[Booking]) -> list[Existing]:
     ]
 
 
-def closed_days_by_school(school_ids: Iterable[int], first: date, last: date) -> dict[int, dict[date, str]]:
-    """Each school's closed local dates (district holidays plus its own closures): one query."""
+def _closures_between(first: date, last: date, school_ids: set[int] | None = None) -> list[Closure]:
+    """Closures touching the local dates ``first``..``last``: the district's and those of ``school_ids``
+    (None: of every school)."""
+    query = select(Closure).where(Closure.start_date <= last, Closure.end_date >= first)
+    if school_ids is not None:
+        query = query.where(or_(Closure.school_id.is_(None), Closure.school_id.in_(school_ids)))
+    return list(db.session.scalars(query.order_by(Closure.start_date, Closure.id)))
+
+
+def closed_times_by_school(school_ids: Iterable[int], first: date, last: date) -> dict[int, ClosedTimes]:
+    """Each school's closed times between local dates (district closures plus its own): one query."""
     school_ids = set(school_ids)
-    closures = list(db.session.scalars(
-        select(Closure).where(
-            or_(Closure.school_id.is_(None), Closure.school_id.in_(school_ids)),
-            Closure.start_date <= last,
-            Closure.end_date >= first,
-        ).order_by(Closure.start_date)
-    ))
-    days: dict[int, dict[date, str]] = {school_id: {} for school_id in school_ids}
-    # District-wide holidays first, so their name wins on a day that is both.
-    for closure in sorted(closures, key=lambda c: c.school_id is not None):
-        targets = school_ids if closure.school_id is None else {closure.school_id}
-        day = max(closure.start_date, first)
-        while day <= min(closure.end_date, last):
-            for school_id in targets:
-                days[school_id].setdefault(day, closure.reason)
-            day += timedelta(days=1)
-    return days
+    return closed_times(_closures_between(first, last, school_ids), school_ids, first, last, district_zone())
+
+
+def closed_days_by_school(school_ids: Iterable[int], first: date, last: date) -> dict[int, dict[date, str]]:
+    """Each school's whole closed local dates (district holidays plus its own closures): one query.
+    A closure of a time range (a morning) leaves its days open here."""
+    return {school_id: dict(times.days) for school_id, times in closed_times_by_school(school_ids, first, last).items()}
 
 
 def makeup_days_by_school(school_ids: Iterable[int], first: date, last: date) -> dict[int, dict[date, int]]:
@@ -185,14 +185,48 @@ def calendars_for(resources: Iterable[Resource], span: Interval) -> dict[int, Ca
     resources = list(resources)
     zone = district_zone()
     days = local_days(span, zone)
-    closed = closed_days_by_school({r.owner_school_id for r in resources}, days[0], days[-1])
-    makeup = makeup_days_by_school({r.owner_school_id for r in resources}, days[0], days[-1])
+    owners = {r.owner_school_id for r in resources}
+    teachers = any(r.kind == ResourceKind.TEACHER for r in resources)
+    # A visiting teacher's lesson is also refused where the school it is at is closed: every school's own
+    # closures (a school without any is closed by the district's alone, which the owner's entry holds).
+    closures = _closures_between(days[0], days[-1], None if teachers else owners)
+    schools = owners | {c.school_id for c in closures if c.school_id is not None}
+    closed = closed_times(closures, schools, days[0], days[-1], zone)
+    makeup = makeup_days_by_school(owners, days[0], days[-1])
     dark = blackouts_by_resource([r.id for r in resources], span)
     terms = term_spans()
-    return {r.id: Calendar(zone=zone, closed_days=closed[r.owner_school_id], blackouts=dark.get(r.id, ()),
+    return {r.id: Calendar(zone=zone, closed_days=closed[r.owner_school_id].days, blackouts=dark.get(r.id, ()),
+                           closed_spans=closed[r.owner_school_id].spans,
+                           host_closed=closed if r.kind == ResourceKind.TEACHER else {},
                            makeup_days=makeup[r.owner_school_id], terms=terms)
             for r in resources}
 
 
 def calendar_for(resource: Resource, span: Interval) -> Calendar:
     return calendars_for([resource], span)[resource.id]
+
+
+def bookings_in_closure(school_id: int | None, intervals: Iterable[Interval]) -> list[Booking]:
+    """The active, not yet finished bookings a closure of ``school_id`` (None: the whole district) over
+    ``intervals`` falls on, earliest first: ONE query. A school's closure hits the bookings of its own
+    resources and the visiting teachers' lessons held at it (those are refused there too)."""
+    intervals = list(intervals)
+    if not intervals:
+        return []
+    now = utcnow()
+    query = (
+        select(Booking)
+        .join(Resource, Resource.id == Booking.resource_id)
+        .options(joinedload(Booking.school), joinedload(Booking.resource))
+        .where(
+            Booking.status.in_(ACTIVE_STATUSES),
+            Booking.ends_at > now,
+            or_(Booking.status == BookingStatus.CONFIRMED, Booking.starts_at > now),
+            or_(*(and_(Booking.starts_at < i.end, Booking.ends_at > i.start) for i in intervals)),
+        )
+        .order_by(Booking.starts_at, Booking.id)
+    )
+    if school_id is not None:
+        query = query.where(or_(Resource.owner_school_id == school_id,
+                                (Resource.kind == ResourceKind.TEACHER) & (Booking.school_id == school_id)))
+    return list(db.session.scalars(query).unique())

@@ -6,5 +6,6 @@
   ``cache``: serialised events kept between fetches.
 - ``ics_import`` (pure): reading an .ics file; ``fetch``: downloading one; ``imports``: what an import adds,
   changes and removes; ``import_views``: its pages.
+- ``closure_views``: the closures pages (admin blueprint), which settle the bookings a closure falls on.
 - ``views``: the feed, subscribing, one booking as .ics; ``forms``: the pages' forms.
 """

@@ -36,3 +36,6 @@ class ApplyImportForm(FlaskForm):
     """The preview's confirm button; ``payload`` is the previewed import, signed by the server."""
 
     payload = HiddenField()
+    # The bookings the preview listed (see booking.bookings.hits) and what its button chose for them.
+    shown = HiddenField()
+    on_bookings = StringField()  # not hidden: the buttons send it

@@ -4,16 +4,17 @@ Public holiday calendars (法定节假日) list the make-up working days (补班
 are recognised (see ``is_makeup``) and come out as make-up events, one per day, with the weekday they
 follow when the file says it and a guess from the surrounding holiday otherwise (``guess_weekdays``).
 
-Closures and terms are whole local days, so an all-day event keeps its dates (DTEND is exclusive)
-and a timed event closes every district day it touches. Everything wrong with the file is
-reported at once, and nothing is imported while anything is wrong.
+An all-day event keeps its dates (DTEND is exclusive). A timed event within one district day
+(08:00–12:00) keeps its times, so it becomes a closure of that time range; a timed event over
+several days closes every district day it touches. Terms use the dates only. Everything wrong
+with the file is reported at once, and nothing is imported while anything is wrong.
 """
 from __future__ import annotations
 
 import hashlib
 import re
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
@@ -41,6 +42,9 @@ class ImportedEvent:
     title: str
     start: date
     end: date  # inclusive
+    # A timed event within one local day: the wall-clock range it closes (None: whole days).
+    start_time: time | None = None
+    end_time: time | None = None
     # A make-up teaching day (补班): taught as ``follows`` (0 = Monday) when the file says which weekday,
     # else as ``guess`` (from the surrounding holiday).
     makeup: bool = False
@@ -189,6 +193,24 @@ def _days(event, zone: ZoneInfo) -> tuple[date, date]:
     return _local_day(start, zone), _local_day(end, zone)
 
 
+def _local(value: datetime, zone: ZoneInfo) -> datetime:
+    return (value if value.tzinfo else value.replace(tzinfo=zone)).astimezone(zone)
+
+
+def _times(event, zone: ZoneInfo) -> tuple[time | None, time | None]:
+    """The local wall-clock range of a timed event that starts and ends on the same district day (an end
+    at midnight ends that day: 23:59:59); (None, None) for all-day events and those over several days."""
+    start, end = event.start, event.end
+    if not isinstance(start, datetime) or not isinstance(end, datetime) or end <= start:
+        return None, None
+    first, last = _local(start, zone), _local(end, zone)
+    if last.date() == first.date() + timedelta(days=1) and last.time() == time(0):
+        return first.time().replace(tzinfo=None), time(23, 59, 59)
+    if last.date() != first.date():
+        return None, None
+    return first.time().replace(tzinfo=None), last.time().replace(tzinfo=None)
+
+
 def _title(event, number: int) -> str:
     return str(event.get("summary", "")).strip() or str(_l("Event %(n)d", n=number))
 
@@ -220,8 +242,12 @@ def _read_event(event, number: int, zone: ZoneInfo, problems: list) -> ImportedE
     if len(uid) > MAX_UID_LENGTH:
         problems.append(_l("“%(title)s” has a UID longer than %(n)d characters.", title=title, n=MAX_UID_LENGTH))
         return None
+    start_time, end_time = _times(event, zone)
+    if start_time is not None and (start_time == time(0) and end_time == time(23, 59, 59)):
+        start_time = end_time = None  # midnight to midnight: the whole day
     makeup = is_makeup(event)
-    return ImportedEvent(uid, title, start, end, makeup, followed_weekday(event) if makeup else None)
+    return ImportedEvent(uid, title, start, end, start_time=start_time, end_time=end_time, makeup=makeup,
+                         follows=followed_weekday(event) if makeup else None)
 
 
 def _calendar_events(data: bytes) -> list:

@@ -6,13 +6,15 @@ exactly what was previewed, checked again against the database as it is then.
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from booking.bookings.hits import chosen, must_confirm, shown_ids
 from booking.calendars.fetch import fetch_calendar
 from booking.calendars.forms import ApplyImportForm, ImportForm
 from booking.calendars.ics_import import MAX_BYTES, ImportedEvent, ImportProblems, read_events
@@ -32,27 +34,31 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="calendar-import")
 
 
+def _clock(value: time | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
 def _sign(events: list[ImportedEvent], target: ImportTarget) -> str:
     return _serializer().dumps({
         "kind": target.kind, "school_id": target.school_id, "remove_missing": target.remove_missing,
-        "events": [[e.uid, e.title, e.start.isoformat(), e.end.isoformat(), e.makeup, e.follows, e.guess]
+        "events": [[e.uid, e.title, e.start.isoformat(), e.end.isoformat(), _clock(e.start_time), _clock(e.end_time),
+                    e.makeup, e.follows, e.guess]
                    for e in events],
     })
 
 
-def _makeup_fields(row: list) -> dict:
-    """The make-up part of a signed event row (absent from rows of the four classic fields)."""
-    if len(row) < 7:
-        return {}
-    makeup, follows, guess = row[4:7]
-    return {"makeup": bool(makeup), "follows": follows, "guess": guess}
+def _event(uid, title, start, end, start_time=None, end_time=None, makeup=False, follows=None,
+           guess=None) -> ImportedEvent:
+    return ImportedEvent(uid, title, date.fromisoformat(start), date.fromisoformat(end),
+                         time.fromisoformat(start_time) if start_time else None,
+                         time.fromisoformat(end_time) if end_time else None,
+                         makeup=bool(makeup), follows=follows, guess=guess)
 
 
 def _unsign(payload: str) -> tuple[list[ImportedEvent], ImportTarget]:
     try:
         data = _serializer().loads(payload or "")
-        events = [ImportedEvent(row[0], row[1], date.fromisoformat(row[2]), date.fromisoformat(row[3]),
-                                **_makeup_fields(row)) for row in data["events"]]
+        events = [_event(*values) for values in data["events"]]
         return events, ImportTarget(data["kind"], data["school_id"], bool(data["remove_missing"]))
     except (BadSignature, KeyError, TypeError, ValueError):
         abort(400)
@@ -104,8 +110,11 @@ def _chosen_weekdays(plan) -> dict[str, int]:
     return chosen
 
 
-def _preview_page(plan, payload: str, status: int = 200):
-    return render_template("calendars/import_preview.html", plan=plan, form=ApplyImportForm(payload=payload),
+def _preview_page(plan, payload: str, status: int = 200, changed: bool = False):
+    """The preview, with the bookings the closures fall on and the choice about them."""
+    form = ApplyImportForm(payload=payload)
+    form.shown.data = shown_ids(plan.affected)
+    return render_template("calendars/import_preview.html", plan=plan, form=form, changed=changed,
                            school=db.session.get(School, plan.target.school_id) if plan.target.school_id else None
                            ), status
 
@@ -136,9 +145,13 @@ def apply_calendar_import():
     if not form.validate_on_submit():
         abort(400)
     events, target = _unsign(form.payload.data)
-    chosen = _chosen_weekdays(plan_import(events, target))
+    preview = plan_import(events, target)
+    weekdays = _chosen_weekdays(preview)
+    ask, changed = must_confirm(preview.affected, chosen(form.on_bookings.data), form.shown.data)
+    if ask:  # bookings were made or cancelled since the preview: show them again, nothing imported
+        return _preview_page(preview, form.payload.data, 200, changed=True)
     try:
-        plan = apply_import(events, target, current_user, chosen)
+        plan = apply_import(events, target, current_user, chosen(form.on_bookings.data) or "keep", weekdays)
     except ValidationFailed:
         return _preview_page(plan_import(events, target, chosen), form.payload.data, 422)
     if plan.has_changes:
@@ -150,4 +163,12 @@ def apply_calendar_import():
                     removed=len(plan.of("remove", makeup=True))), "success")
     else:
         flash(_("Nothing to change: the calendar was already imported."), "success")
+    if plan.decided.cancelled:
+        flash(ngettext("%(num)d booking on the imported closures was cancelled.",
+                       "%(num)d bookings on the imported closures were cancelled.", len(plan.decided.cancelled)),
+              "success")
+    if plan.decided.kept:
+        flash(ngettext("%(num)d booking on the imported closures is kept and flagged on the closures page.",
+                       "%(num)d bookings on the imported closures are kept and flagged on the closures page.",
+                       len(plan.decided.kept)), "success")
     return redirect(url_for("admin.list_terms" if target.kind == TERMS else "admin.list_closures"))

@@ -13,15 +13,18 @@ coordinator chose in the preview, else the one an earlier import stored, else th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 
 from sqlalchemy import select
 
 from booking.audit.services import record
-from booking.bookings.models import BookingSeries
+from booking.bookings.closures import closure_hits, decide_hits
+from booking.bookings.hits import Decided, choice_errors
+from booking.bookings.models import Booking, BookingSeries
 from booking.calendars.ics_import import ImportedEvent
 from booking.calendars.models import TermSource
 from booking.extensions import db
+from booking.schools.calendar import ClosureSpan
 from booking.schools.models import Closure, MakeupDay, Term
 from booking.parsing import spans_overlap
 from booking.schools.services import district_for_writes
@@ -51,6 +54,8 @@ class Change:
     follows: int | None = None  # the weekday a make-up day is taught as (0 = Monday)
     follows_from_file: bool = False  # the file says it; otherwise the preview asks
     before_follows: int | None = None
+    start_time: time | None = None  # a closure of this time range on its days (None: whole days)
+    end_time: time | None = None
 
 
 @dataclass
@@ -58,6 +63,15 @@ class ImportPlan:
     target: ImportTarget
     changes: list[Change] = field(default_factory=list)
     problems: list = field(default_factory=list)
+    # Closures added or changed, each with the active bookings it falls on (only those that fall on any).
+    hits: list[tuple[Change, list[Booking]]] = field(default_factory=list)
+    decided: Decided | None = None  # after apply_import: what became of them
+
+    @property
+    def affected(self) -> list[Booking]:
+        """Every booking the imported closures fall on, once, earliest first."""
+        unique = {booking.id: booking for _change, bookings in self.hits for booking in bookings}
+        return sorted(unique.values(), key=lambda b: (b.starts_at, b.id))
 
     def of(self, action: str, makeup: bool | None = None) -> list[Change]:
         """The changes of one action; ``makeup`` True/False: only make-up days / only the rest."""
@@ -158,11 +172,13 @@ def plan_import(events: list[ImportedEvent], target: ImportTarget, chosen: dict[
         title = event.title[:limit]
         existing = stored.get(event.uid)
         if existing is None:
-            plan.changes.append(Change("add", event.uid, title, event.start, event.end))
+            plan.changes.append(Change("add", event.uid, title, event.start, event.end, None,
+                                       *_event_times(event, target)))
             continue
         before = _values(existing)
-        action = "keep" if before == (title, event.start, event.end) else "change"
-        plan.changes.append(Change(action, event.uid, title, event.start, event.end, before))
+        same = before == (title, event.start, event.end) and _times(existing) == (event.start_time, event.end_time)
+        plan.changes.append(Change("keep" if same else "change", event.uid, title, event.start, event.end, before,
+                                   *_event_times(event, target)))
     if target.remove_missing:
         in_file = {event.uid for event in events}
         for uid, existing in stored.items():
@@ -170,22 +186,51 @@ def plan_import(events: list[ImportedEvent], target: ImportTarget, chosen: dict[
                 plan.changes.append(Change("remove", uid, *_values(existing), before=_values(existing)))
     if target.kind == TERMS:
         plan.problems = _term_problems(plan, stored)
+    else:
+        plan.hits = _closure_hits(plan)
     return plan
 
 
-def _write_closure(change: Change, stored: dict, target: ImportTarget, district_id: int, actor) -> None:
+def _event_times(event: ImportedEvent, target: ImportTarget) -> tuple[time | None, time | None]:
+    """Closures keep a timed event's range; terms are whole days."""
+    return (event.start_time, event.end_time) if target.kind == CLOSURES else (None, None)
+
+
+def _times(record_: Closure | Term) -> tuple[time | None, time | None]:
+    return (record_.start_time, record_.end_time) if isinstance(record_, Closure) else (None, None)
+
+
+def _span(change: Change, target: ImportTarget) -> ClosureSpan:
+    return ClosureSpan(target.school_id, change.start, change.end, change.title, change.start_time, change.end_time)
+
+
+def _closure_hits(plan: ImportPlan) -> list[tuple[Change, list[Booking]]]:
+    found = []
+    for change in plan.changes:
+        if change.action in ("add", "change"):
+            affected = closure_hits(_span(change, plan.target))
+            if affected:
+                found.append((change, affected))
+    return found
+
+
+def _write_closure(change: Change, stored: dict, target: ImportTarget, district_id: int, actor) -> Closure | None:
     if change.action == "remove":
         closure = stored[change.uid]
         record(actor, "closure.delete", ("Closure", closure.id), {"source_uid": change.uid, "import": True})
         db.session.delete(closure)
-        return
+        return None
     closure = stored.get(change.uid) or Closure(district_id=district_id, school_id=target.school_id,
                                                 source_uid=change.uid)
     closure.reason, closure.start_date, closure.end_date = change.title, change.start, change.end
+    closure.start_time, closure.end_time = change.start_time, change.end_time
     db.session.add(closure)
-    record(actor, "closure.create" if change.action == "add" else "closure.update", closure,
-           {"source_uid": change.uid, "school_id": target.school_id, "start": change.start.isoformat(),
-            "end": change.end.isoformat(), "reason": change.title, "import": True})
+    details = {"source_uid": change.uid, "school_id": target.school_id, "start": change.start.isoformat(),
+               "end": change.end.isoformat(), "reason": change.title, "import": True}
+    if change.start_time is not None:
+        details.update(start_time=change.start_time.strftime("%H:%M"), end_time=change.end_time.strftime("%H:%M"))
+    record(actor, "closure.create" if change.action == "add" else "closure.update", closure, details)
+    return closure
 
 
 def _write_term(change: Change, stored: dict, district_id: int, actor) -> None:
@@ -221,18 +266,27 @@ def _write_makeup(change: Change, stored: dict, target: ImportTarget, district_i
             "follows_weekday": change.follows, "reason": change.title, "import": True})
 
 
-def apply_import(events: list[ImportedEvent], target: ImportTarget, actor,
+def apply_import(events: list[ImportedEvent], target: ImportTarget, actor, on_bookings: str = "keep",
                  chosen: dict[str, int] | None = None) -> ImportPlan:
-    """Import ``events`` into ``target``: all of it, or nothing (ValidationFailed with the problems)."""
+    """Import ``events`` into ``target``: all of it, or nothing (ValidationFailed with the problems).
+
+    The bookings the added or changed closures fall on are cancelled or kept (``on_bookings``) in the same
+    unit of work, each closure announcing its ``closure_hit``; ``plan.decided`` says what happened.
+    ``chosen``: the weekday the coordinator picked for each make-up day (by uid) in the preview."""
+    errors = choice_errors(on_bookings)
+    if errors:
+        raise ValidationFailed(errors)
     plan = plan_import(events, target, chosen)
     if plan.problems:
         raise ValidationFailed({"file": " ".join(str(problem) for problem in plan.problems)})
+    plan.decided = Decided()
     if not plan.has_changes:
         return plan
     stored = _stored(target)
     stored_makeup = _stored_makeup(target) if target.kind == CLOSURES else {}
     district_id = district_for_writes().id
     try:
+        written = []
         for change in plan.changes:
             if change.action == "keep":
                 continue
@@ -241,8 +295,13 @@ def apply_import(events: list[ImportedEvent], target: ImportTarget, actor,
             elif target.kind == TERMS:
                 _write_term(change, stored, district_id, actor)
             else:
-                _write_closure(change, stored, target, district_id, actor)
+                written.append(_write_closure(change, stored, target, district_id, actor))
         db.session.flush()
+        for closure in (c for c in written if c is not None):
+            # One closure after the other: a booking two of them fall on is cancelled once.
+            decided = decide_hits(actor, closure, closure_hits(closure), on_bookings)
+            plan.decided.cancelled += decided.cancelled
+            plan.decided.kept += [b for b in decided.kept if b not in plan.decided.kept]
     except Exception:
         db.session.rollback()
         raise

@@ -181,3 +181,4 @@ def register_template_globals(state) -> None:
 bp.record_once(register_template_globals)
 
 from booking.calendars import import_views  # noqa: E402,F401  (registers the import routes on bp)
+from booking.calendars import closure_views  # noqa: E402,F401  (registers the closures pages on the admin blueprint)

@@ -11,6 +11,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from booking.accounts.models import Role
+from booking.bookings import hits
 from booking.extensions import db
 from booking.i18n import district_zone
 from booking.permissions import can_manage_school, role_required
@@ -121,7 +122,7 @@ def set_resource_active(resource_id: int):
 
 def _chosen(form: BlackoutForm) -> str | None:
     """What the confirmation page's button said to do with the bookings inside (None: not asked yet)."""
-    return form.on_bookings.data if form.on_bookings.data in blackouts.ON_BOOKINGS else None
+    return hits.chosen(form.on_bookings.data)
 
 
 def _confirmation(resource: Resource, form: BlackoutForm):
@@ -134,11 +135,10 @@ def _confirmation(resource: Resource, form: BlackoutForm):
     except ValidationFailed:
         return None
     affected = blackouts.affected_bookings(resource, span)
-    shown = ",".join(str(b.id) for b in affected)
-    if not affected or (_chosen(form) and form.shown.data == shown):
+    ask, changed = hits.must_confirm(affected, _chosen(form), form.shown.data)
+    if not ask:
         return None
-    changed = bool(form.shown.data) and form.shown.data != shown  # bookings were made or cancelled meanwhile
-    form.shown.data = shown
+    form.shown.data = hits.shown_ids(affected)
     return render_template("resources/blackout_confirm.html", resource=resource, form=form, affected=affected,
                            changed=changed)
 

@@ -15,15 +15,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from booking.audit.services import record
-from booking.bookings.errors import NotAllowed
+from booking.bookings import hits
 from booking.bookings.models import Booking, ResourceBlackout
 from booking.bookings.queries import overlapping_bookings
 from booking.bookings.rules import Interval
-from booking.bookings.services import cancel_booking
 from booking.clock import utcnow
 from booking.extensions import db
 from booking.i18n import local_to_utc
-from booking.permissions import can_change_booking
 from booking.resources.models import Resource
 from booking.parsing import parse_clock, parse_day, text_error
 from booking.texts import lazy_gettext as _l
@@ -34,7 +32,7 @@ MAX_BLACKOUT = timedelta(days=366)
 REASON_MAX_LENGTH = 200
 # The blackouts page also lists those that ended this recently.
 RECENT = timedelta(days=30)
-ON_BOOKINGS = ("cancel", "keep")
+ON_BOOKINGS = hits.ON_BOOKINGS
 
 
 @dataclass
@@ -105,9 +103,7 @@ def check_blackout(data: BlackoutInput, now: datetime) -> dict:
 
 def validated(data: BlackoutInput, on_bookings: str = "keep") -> Interval:
     """The blackout's span; ValidationFailed naming each bad field."""
-    errors = check_blackout(data, utcnow())
-    if on_bookings not in ON_BOOKINGS:
-        errors["on_bookings"] = _l("Choose whether to cancel or keep the bookings inside.")
+    errors = {**check_blackout(data, utcnow()), **hits.choice_errors(on_bookings)}
     if errors:
         raise ValidationFailed(errors)
     return Interval(data.start, data.end)
@@ -119,10 +115,8 @@ def affected_bookings(resource: Resource, span: Interval) -> list[Booking]:
 
 
 @dataclass
-class BlackoutAdded:
-    blackout: ResourceBlackout
-    cancelled: list[Booking] = field(default_factory=list)
-    kept: list[Booking] = field(default_factory=list)  # chosen to keep, or not the actor's to cancel
+class BlackoutAdded(hits.Decided):
+    blackout: ResourceBlackout | None = None
 
 
 def create_blackout(actor, resource: Resource, data: BlackoutInput, on_bookings: str = "keep") -> BlackoutAdded:
@@ -134,22 +128,8 @@ def create_blackout(actor, resource: Resource, data: BlackoutInput, on_bookings:
     db.session.add(blackout)
     record(actor, "blackout.create", blackout, {**_details(blackout), "on_bookings": on_bookings,
                                                 "affected_ids": [b.id for b in affected]})
-    created = BlackoutAdded(blackout)
-    for booking in affected:
-        cancelled = on_bookings == "cancel" and _cancel(actor, booking, blackout.reason)
-        (created.cancelled if cancelled else created.kept).append(booking)
-    return created
-
-
-def _cancel(actor, booking: Booking, reason: str) -> bool:
-    """Cancel one date of ``booking``; False when the actor may not or it ended meanwhile."""
-    if not can_change_booking(actor, booking):
-        return False
-    try:
-        cancel_booking(actor, booking, "occurrence", reason)
-    except (NotAllowed, ValidationFailed):  # raised before anything is written
-        return False
-    return True
+    decided = hits.decide(actor, affected, on_bookings, blackout.reason)
+    return BlackoutAdded(decided.cancelled, decided.kept, blackout)
 
 
 def delete_blackout(actor, blackout: ResourceBlackout) -> None:

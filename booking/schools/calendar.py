@@ -1,18 +1,20 @@
 """Terms (学期) and closures: the district's calendar.
 
-Each changing function records and flushes; the caller's unit of work commits."""
+Each changing function records and flushes; the caller's unit of work commits. What a new or changed
+closure does to the bookings it falls on is decided in ``booking.bookings.closures``, which saves
+closures through ``write_closure`` here."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from booking import parsing
 from booking.audit.services import record
 from booking.extensions import db
 from booking.i18n import local_today
-from booking import parsing
 from booking.schools.models import Closure, School, Term
 from booking.schools.services import district_for_writes
 from booking.texts import lazy_gettext as _l
@@ -88,12 +90,41 @@ class ClosureInput:
     end_date: object
     reason: str
     school_id: int | str | None = None  # None or "" for a district-wide closure
+    start_time: object = None  # both blank: the whole days; both given: closed only in that range each day
+    end_time: object = None
+
+
+@dataclass(frozen=True)
+class ClosureSpan:
+    """A closure's values, checked, before (or without) saving: what its hit list is computed from."""
+
+    school_id: int | None
+    start_date: date
+    end_date: date
+    reason: str
+    start_time: time | None = None
+    end_time: time | None = None
+
+
+def _check_times(data: ClosureInput, errors: dict) -> tuple[time | None, time | None]:
+    blank_start, blank_end = data.start_time in (None, ""), data.end_time in (None, "")
+    if blank_start and blank_end:
+        return None, None
+    opens, closes = parsing.parse_clock(data.start_time), parsing.parse_clock(data.end_time)
+    if opens is None:
+        errors["start_time"] = _l("Enter a time such as 08:00, or leave both times blank for whole days.")
+    if closes is None:
+        errors["end_time"] = _l("Enter a time such as 12:00, or leave both times blank for whole days.")
+    elif opens is not None and closes <= opens:
+        errors["end_time"] = _l("The closure must end after it starts.")
+    return opens, closes
 
 
 def check_closure_input(data: ClosureInput) -> tuple[dict, School | None]:
     """Field errors for a closure, and the one school it closes (None: the whole district)."""
     errors, _start, _end = parsing.check_date_range(data.start_date, data.end_date)
     _check_text(data.reason, errors, "reason", 200, _l("Enter the reason for the closure."))
+    _check_times(data, errors)
     school = None
     if data.school_id not in (None, ""):
         school_id = parsing.parse_whole_number(data.school_id, MAX_ID)
@@ -103,35 +134,41 @@ def check_closure_input(data: ClosureInput) -> tuple[dict, School | None]:
     return errors, school
 
 
-def _save_closure(closure: Closure, data: ClosureInput, actor, action: str) -> Closure:
+def validated_closure(data: ClosureInput) -> ClosureSpan:
+    """The closure's checked values; ValidationFailed naming each bad field."""
     errors, school = check_closure_input(data)
     if errors:
         raise ValidationFailed(errors)
-    closure.school = school
-    closure.start_date, closure.end_date = parsing.parse_day(data.start_date), parsing.parse_day(data.end_date)
-    closure.reason = data.reason.strip()
+    opens, closes = _check_times(data, {})
+    return ClosureSpan(school.id if school else None, parsing.parse_day(data.start_date),
+                       parsing.parse_day(data.end_date), data.reason.strip(), opens, closes)
+
+
+def write_closure(closure: Closure, span: ClosureSpan, actor, action: str, details: dict | None = None) -> Closure:
+    """Save ``span`` into ``closure`` (new or stored) with its audit entry; flushed, so it has its id."""
+    closure.school_id = span.school_id
+    closure.start_date, closure.end_date = span.start_date, span.end_date
+    closure.start_time, closure.end_time = span.start_time, span.end_time
+    closure.reason = span.reason
     if closure.district_id is None:
         closure.district_id = district_for_writes().id
     db.session.add(closure)
-    record(actor, action, closure, _closure_details(closure))
+    db.session.flush()
+    record(actor, action, closure, {**_closure_details(closure), **(details or {})})
     db.session.flush()
     return closure
 
 
 def _closure_details(closure: Closure) -> dict:
-    return {"school_id": closure.school_id, "start": closure.start_date.isoformat(),
-            "end": closure.end_date.isoformat(), "reason": closure.reason}
-
-
-def create_closure(data: ClosureInput, actor) -> Closure:
-    return _save_closure(Closure(), data, actor, "closure.create")
-
-
-def update_closure(closure: Closure, data: ClosureInput, actor) -> Closure:
-    return _save_closure(closure, data, actor, "closure.update")
+    details = {"school_id": closure.school_id, "start": closure.start_date.isoformat(),
+               "end": closure.end_date.isoformat(), "reason": closure.reason}
+    if closure.start_time is not None:
+        details.update(start_time=closure.start_time.strftime("%H:%M"), end_time=closure.end_time.strftime("%H:%M"))
+    return details
 
 
 def delete_closure(closure: Closure, actor) -> None:
+    """Bookings cancelled for it stay cancelled: their booker has been told and may book again."""
     record(actor, "closure.delete", ("Closure", closure.id), _closure_details(closure))
     db.session.delete(closure)
     db.session.flush()

@@ -92,14 +92,20 @@ class ClosureForm(FlaskForm):
     school_id = SelectField(_l("Closed"), validate_choice=False)
     start_date = _date(_l("First day"))
     end_date = _date(_l("Last day"))
+    start_time = StringField(_l("From (time)"), render_kw={"type": "time"})
+    end_time = StringField(_l("Until (time)"), render_kw={"type": "time"})
     reason = _text(_l("Reason"), required=True)
+    # Sent by the confirmation page's buttons: what to do with the bookings the closure falls on.
+    on_bookings = StringField()
+    # The ids of the bookings that page showed, so a booking made since is not cancelled unseen.
+    shown = StringField()
 
     def set_school_choices(self, schools, district_label) -> None:
         self.school_id.choices = [("", district_label)] + [(str(s.id), s.name) for s in schools]
 
     def to_input(self) -> ClosureInput:
         return ClosureInput(self.start_date.data or "", self.end_date.data or "", self.reason.data or "",
-                            self.school_id.data or None)
+                            self.school_id.data or None, self.start_time.data or "", self.end_time.data or "")
 
 
 class MakeupDayForm(FlaskForm):

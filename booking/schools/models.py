@@ -112,10 +112,19 @@ class Term(db.Model):
 
 
 class Closure(db.Model):
-    """Days nothing can be booked: district-wide (school_id NULL) or one school's."""
+    """Days nothing can be booked: district-wide (school_id NULL) or one school's.
+
+    Whole days when ``start_time``/``end_time`` are NULL; otherwise closed only from ``start_time`` to
+    ``end_time`` (district wall-clock time) on each of its days, e.g. 08:00–12:00 for a morning event.
+    """
 
     __tablename__ = "closures"
-    __table_args__ = (CheckConstraint("end_date >= start_date", name="ends_after_start"),)
+    __table_args__ = (
+        CheckConstraint("end_date >= start_date", name="ends_after_start"),
+        CheckConstraint("(start_time IS NULL AND end_time IS NULL) OR "
+                        "(start_time IS NOT NULL AND end_time IS NOT NULL AND end_time > start_time)",
+                        name="time_range"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), index=True)
@@ -123,10 +132,16 @@ class Closure(db.Model):
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(String(200))
+    start_time: Mapped[time | None] = mapped_column(Time)  # migration 0009c
+    end_time: Mapped[time | None] = mapped_column(Time)
     # Set when the closure came from an .ics import, so re-importing matches instead of duplicating.
     source_uid: Mapped[str | None] = mapped_column(String(255), index=True)
 
     school: Mapped[School | None] = relationship()
+
+    @property
+    def whole_day(self) -> bool:
+        return self.start_time is None
 
 
 class MakeupDay(db.Model):

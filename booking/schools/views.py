@@ -1,4 +1,5 @@
-"""Coordinator administration of schools, travel times, bell schedules, terms and closures.
+"""Coordinator administration of schools, travel times, bell schedules and terms (the closures' pages,
+which settle the bookings a closure falls on, are ``booking.calendars.closure_views`` on this blueprint).
 
 Views are thin: read the form, call the service, then flash and redirect, or show the
 service's field errors on the same page (status 422) with nothing saved.
@@ -15,9 +16,9 @@ from booking.permissions import (
     can_manage_school, district_coordinator_required, is_district_coordinator, role_required,
 )
 from booking.schools import calendar, services
-from booking.schools.forms import BellScheduleForm, ClosureForm, SchoolForm, TermForm
+from booking.schools.forms import BellScheduleForm, SchoolForm, TermForm
 from booking.form_helpers import CsrfOnlyForm, attach_errors
-from booking.schools.models import Closure, School, Term
+from booking.schools.models import School, Term
 from booking.schools.rules import travel_key
 from booking.validation import ValidationFailed
 from booking.web import save_form
@@ -208,52 +209,6 @@ def edit_term(term_id: int):
     form = TermForm(obj=term)
     return _save(form, lambda: calendar.update_term(term, form.to_input(), current_user), _("The term was saved."),
                  url_for("admin.list_terms"), "admin/terms_form.html", term=term)
-
-
-# --- Closures --------------------------------------------------------------------------------------
-
-
-@bp.get("/closures")
-@district_coordinator_required
-def list_closures():
-    school_id = request.args.get("school", type=int)
-    upcoming, past = calendar.list_closures(school_id)
-    return render_template("admin/closures.html", upcoming=upcoming, past=past, school_id=school_id,
-                           schools=services.list_schools(include_inactive=True), button=CsrfOnlyForm())
-
-
-def _closure_form(closure: Closure | None = None) -> ClosureForm:
-    form = ClosureForm(obj=closure)
-    form.set_school_choices(services.list_schools(), _("The whole district"))
-    return form
-
-
-@bp.route("/closures/new", methods=["GET", "POST"])
-@district_coordinator_required
-def new_closure():
-    form = _closure_form()
-    return _save(form, lambda: calendar.create_closure(form.to_input(), current_user), _("The closure was added."),
-                 url_for("admin.list_closures"), "admin/closures_form.html", closure=None)
-
-
-@bp.route("/closures/<id:closure_id>", methods=["GET", "POST"])
-@district_coordinator_required
-def edit_closure(closure_id: int):
-    closure = db.get_or_404(Closure, closure_id)
-    form = _closure_form(closure)
-    return _save(form, lambda: calendar.update_closure(closure, form.to_input(), current_user),
-                 _("The closure was saved."), url_for("admin.list_closures"), "admin/closures_form.html",
-                 closure=closure)
-
-
-@bp.post("/closures/<id:closure_id>/delete")
-@district_coordinator_required
-def delete_closure(closure_id: int):
-    closure = db.get_or_404(Closure, closure_id)
-    if CsrfOnlyForm().validate_on_submit():
-        calendar.delete_closure(closure, current_user)
-        flash(_("The closure was deleted."), "success")
-    return redirect(url_for("admin.list_closures"))
 
 
 from booking.schools import makeup_views  # noqa: E402,F401  (registers the make-up day routes on bp)

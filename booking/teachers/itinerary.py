@@ -13,9 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from booking.bookings.models import ACTIVE_STATUSES, Booking, BookingStatus
-from booking.bookings.queries import makeup_days_by_school
-from booking.bookings.rules.types import Interval, TeacherSnapshot
+from booking.bookings.queries import closed_times_by_school, makeup_days_by_school
+from booking.bookings.rules.closed import ClosedTimes
 from booking.bookings.rules.teachers import home_commitments
+from booking.bookings.rules.types import Interval, TeacherSnapshot
 from booking.extensions import db
 from booking.i18n import district_zone, local_to_utc
 from booking.schools.models import School
@@ -51,6 +52,7 @@ class DayPlan:
     day: date
     home: School
     items: list = field(default_factory=list)  # Stop and Leg, in order
+    skipped: list = field(default_factory=list)  # lessons left out: their school is closed then
 
     @property
     def stops(self) -> list[Stop]:
@@ -70,7 +72,7 @@ def _lessons(profile: TeacherProfile, first: date, last: date) -> list[Booking]:
     start, end = local_to_utc(first, time(0), zone), local_to_utc(last + timedelta(days=1), time(0), zone)
     query = (select(Booking).where(Booking.resource_id == profile.resource_id, Booking.status.in_(ACTIVE_STATUSES),
                                    Booking.starts_at >= start, Booking.starts_at < end)
-             .options(selectinload(Booking.school)).order_by(Booking.starts_at))
+             .options(selectinload(Booking.school), selectinload(Booking.resource)).order_by(Booking.starts_at))
     return list(db.session.scalars(query))
 
 
@@ -94,9 +96,23 @@ def _leg(origin: School, destination: School, gap_start: datetime, arrive: datet
     return Leg(origin, destination, minutes, leave_by, tight)
 
 
-def plan_day(profile: TeacherProfile, day: date, lessons: list[Booking], matrix: dict) -> DayPlan:
-    """The day's stops in time order, with a leg wherever the teacher changes campus."""
-    stops = [Stop(b.starts_at, b.ends_at, b.school, b) for b in lessons] + _home_stops(profile, day)
+def _open(closed: dict[int, ClosedTimes] | None, school_id: int, start: datetime, end: datetime) -> bool:
+    times = closed.get(school_id) if closed else None
+    return times is None or times.reason_at(Interval(start, end), district_zone()) is None
+
+
+def plan_day(profile: TeacherProfile, day: date, lessons: list[Booking], matrix: dict,
+             closed: dict[int, ClosedTimes] | None = None) -> DayPlan:
+    """The day's stops in time order, with a leg wherever the teacher changes campus.
+
+    With ``closed`` (closed times by school), a lesson at a school closed then (or while the teacher's own
+    school is closed: the rules refuse both) and home commitments while the home school is closed are left
+    out: nobody travels to a closed school. They are listed in ``DayPlan.skipped``."""
+    home_id = profile.home_school_id
+    kept = [b for b in lessons if _open(closed, b.school_id, b.starts_at, b.ends_at)
+            and _open(closed, b.resource.owner_school_id, b.starts_at, b.ends_at)]
+    home_stops = [s for s in _home_stops(profile, day) if _open(closed, home_id, s.start, s.end)]
+    stops = [Stop(b.starts_at, b.ends_at, b.school, b) for b in kept] + home_stops
     stops.sort(key=lambda s: (s.start, s.end))
     plan = DayPlan(day, profile.home_school)
     where, free_from = profile.home_school, None
@@ -106,11 +122,12 @@ def plan_day(profile: TeacherProfile, day: date, lessons: list[Booking], matrix:
             plan.items.append(_leg(where, stop.school, gap_start, stop.start, matrix))
         plan.items.append(stop)
         where, free_from = stop.school, stop.end
+    plan.skipped = [b for b in lessons if b not in kept]
     return plan
 
 
 def itinerary(profile: TeacherProfile, first: date, days: int = 1) -> list[DayPlan]:
-    """One plan per day from ``first``: two queries whatever the number of days."""
+    """One plan per day from ``first``: three queries whatever the number of days."""
     last = first + timedelta(days=days - 1)
     lessons = _lessons(profile, first, last)
     matrix = travel_matrix()
@@ -118,5 +135,7 @@ def itinerary(profile: TeacherProfile, first: date, days: int = 1) -> list[DayPl
     by_day: dict[date, list[Booking]] = {}
     for booking in lessons:
         by_day.setdefault(booking.starts_at.astimezone(zone).date(), []).append(booking)
-    return [plan_day(profile, first + timedelta(days=n), by_day.get(first + timedelta(days=n), []), matrix)
+    schools = {profile.home_school_id} | {b.school_id for b in lessons} | {b.resource.owner_school_id for b in lessons}
+    closed = closed_times_by_school(schools, first, last)
+    return [plan_day(profile, first + timedelta(days=n), by_day.get(first + timedelta(days=n), []), matrix, closed)
             for n in range(days)]

@@ -11,13 +11,15 @@ import math
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 
 from booking.audit.services import record
 from booking.bookings.errors import NotAllowed
 from booking.bookings.models import ACTIVE_STATUSES, Booking, BookingOutcome, BookingStatus, LessonKind
+from booking.bookings.queries import closed_times_by_school
+from booking.bookings.rules import Interval
 from booking.extensions import db
-from booking.i18n import local_to_utc, local_today
+from booking.i18n import district_zone, local_to_utc, local_today
 from booking.labels import label
 from booking.permissions import can_manage_district
 from booking.resources.models import Resource, ResourceKind
@@ -139,18 +141,32 @@ def tied_schools() -> list[School]:
 
 
 def _lesson_counts(term: Term) -> dict[tuple, list[int]]:
-    """(school, kind, subject) → [delivered, planned] for the term's visiting-teacher lessons: ONE query."""
+    """(school, kind, subject) → [delivered, planned] for the term's visiting-teacher lessons: two queries.
+
+    A planned lesson at a school that is closed then (or while the teacher's school is closed: the rules
+    refuse both) will not take place, so it is not counted; a delivered one was recorded as held."""
     start, end = local_to_utc(term.start_date, time(0)), local_to_utc(term.end_date + timedelta(days=1), time(0))
     delivered = (Booking.status == BookingStatus.CONFIRMED) & (Booking.outcome == BookingOutcome.USED)
     planned = Booking.status.in_(ACTIVE_STATUSES) & Booking.outcome.is_(None)
-    rows = db.session.execute(
-        select(Booking.school_id, Booking.lesson_kind, Booking.lesson_subject,
-               func.sum(case((delivered, 1), else_=0)), func.sum(case((planned, 1), else_=0)))
+    rows = list(db.session.execute(
+        select(Booking.school_id, Booking.lesson_kind, Booking.lesson_subject, Booking.starts_at, Booking.ends_at,
+               Resource.owner_school_id, delivered, planned)
         .join(Resource, Resource.id == Booking.resource_id)
         .where(Resource.kind == ResourceKind.TEACHER, Booking.starts_at >= start, Booking.starts_at < end,
-               Booking.lesson_kind.is_not(None))
-        .group_by(Booking.school_id, Booking.lesson_kind, Booking.lesson_subject))
-    return {(school_id, kind, subject or ""): [int(d or 0), int(p or 0)] for school_id, kind, subject, d, p in rows}
+               Booking.lesson_kind.is_not(None), delivered | planned)))
+    schools = {row[0] for row in rows} | {row[5] for row in rows}
+    closed = closed_times_by_school(schools, term.start_date, term.end_date) if rows else {}
+    zone = district_zone()
+    counts: dict[tuple, list[int]] = {}
+    for school_id, kind, subject, starts_at, ends_at, owner_id, was_delivered, is_planned in rows:
+        value = counts.setdefault((school_id, kind, subject or ""), [0, 0])
+        if was_delivered:
+            value[0] += 1
+        elif is_planned:
+            interval = Interval(starts_at, ends_at)
+            if all(closed[s].reason_at(interval, zone) is None for s in (school_id, owner_id)):
+                value[1] += 1
+    return counts
 
 
 def elapsed_share(term: Term, today: date) -> float:

@@ -5,7 +5,7 @@ wish, a partial unique index), its offer when the time freed, and the booking ma
 resources.waitlist_weak_first puts the classes of weak schools (schools.is_weak) first in line.
 
 Revision ID: 0009w
-Revises: 0009q
+Revises: 0009c
 Create Date: 2026-12-01 19:30:00.000000
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009w'
-down_revision = '0009q'
+down_revision = '0009c'
 branch_labels = None
 depends_on = None
 

@@ -6,6 +6,7 @@
 - ``types``: the values the rules read and return (snapshots in, refusals out).
 - ``teachers``: the rules that hold for a visiting teacher beyond a room's (travel, home timetable, caps).
 - ``recurrence``: RFC 5545 recurrence rules, parsed, bounded and expanded in wall-clock time.
+- ``closed``: when a school is closed, from its closures (whole days or a time range of each day).
 
 Callers import the names below from here: ``from booking.bookings import rules``.
 """

@@ -156,12 +156,21 @@ def local_days(interval: Interval, zone: ZoneInfo) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def closed_refusals(interval: Interval, calendar: Calendar) -> list[Refusal]:
+def closed_refusals(interval: Interval, calendar: Calendar, host_school_id: int | None = None,
+                    host_name: str = "") -> list[Refusal]:
+    """Closures and blackouts in ``interval``; for a visiting teacher's lesson also the closures of the
+    school the teacher travels to (``host_school_id``, called ``host_name``)."""
     refusals = [
         Refusal(Kind.CLOSED, _l("Closed on %(day)s: %(reason)s.", day=day.isoformat(), reason=calendar.closed_days[day]),
                 interval.start, interval.end)
         for day in local_days(interval, calendar.zone) if day in calendar.closed_days
     ]
+    for span, reason in calendar.closed_spans:
+        if span.overlaps(interval):
+            refusals.append(_closed_span_refusal(span, reason, calendar.zone))
+    host = calendar.host_closed.get(host_school_id) if host_school_id is not None else None
+    if host is not None:
+        refusals += _host_refusals(interval, host, calendar, host_name)
     for span, reason in calendar.blackouts:
         if span.overlaps(interval):
             refusals.append(Refusal(Kind.CLOSED, _l(
@@ -169,6 +178,28 @@ def closed_refusals(interval: Interval, calendar: Calendar) -> list[Refusal]:
                 start=span.start.astimezone(calendar.zone).strftime("%m-%d %H:%M"),
                 end=span.end.astimezone(calendar.zone).strftime("%m-%d %H:%M"), reason=reason),
                 span.start, span.end))
+    return refusals
+
+
+def _closed_span_refusal(span: Interval, reason: str, zone: ZoneInfo, school: str | None = None) -> Refusal:
+    times = dict(day=span.start.astimezone(zone).date().isoformat(), start=_clock(span.start, zone),
+                 end=_clock(span.end, zone), reason=reason)
+    message = (_l("%(school)s is closed on %(day)s from %(start)s to %(end)s: %(reason)s.", school=school, **times)
+               if school else _l("Closed on %(day)s from %(start)s to %(end)s: %(reason)s.", **times))
+    return Refusal(Kind.CLOSED, message, span.start, span.end)
+
+
+def _host_refusals(interval: Interval, host, calendar: Calendar, name: str) -> list[Refusal]:
+    """The host school's own closed times in ``interval`` (those the owner school shares are refused already)."""
+    school = name or _l("The school")
+    refusals = [
+        Refusal(Kind.CLOSED, _l("%(school)s is closed on %(day)s: %(reason)s.", school=school, day=day.isoformat(),
+                                reason=host.days[day]), interval.start, interval.end)
+        for day in local_days(interval, calendar.zone) if day in host.days and day not in calendar.closed_days
+    ]
+    owner_spans = {span for span, _reason in calendar.closed_spans}
+    refusals += [_closed_span_refusal(span, reason, calendar.zone, school) for span, reason in host.spans
+                 if span.overlaps(interval) and span not in owner_spans]
     return refusals
 
 
@@ -274,7 +305,10 @@ def refusals_at(request: Request, interval: Interval, existing: Iterable[Existin
         outside_term_refusal(request, interval, calendar),
     ]
     existing = list(existing)
-    refusals = (closed_refusals(interval, calendar) + [r for r in single if r is not None]
+    teacher = request.resource.teacher
+    host = request.school_id if request.resource.is_teacher else None
+    name = teacher.school_name(host) if teacher is not None and host is not None else ""
+    refusals = (closed_refusals(interval, calendar, host, name) + [r for r in single if r is not None]
                 + overlap_refusals(request, interval, existing, calendar.zone))
     if request.resource.teacher is not None:
         refusals += teacher_rules.teacher_refusals(request, interval, existing, calendar.zone,

@@ -163,6 +163,12 @@ class Calendar:
     makeup_days: Mapping[date, int] = field(default_factory=dict)
     terms: tuple[TermSpan, ...] = ()  # the district's terms; empty: the outside-term rule does not apply
 
+    # The owner school's time-range closures (08:00–12:00 on a day), as instants → reason.
+    closed_spans: tuple[tuple[Interval, str], ...] = ()
+    # For a visiting teacher: the closed times of each school the teacher may teach at (the host school's
+    # closures refuse a lesson there), as booking.bookings.closed.ClosedTimes by school id.
+    host_closed: Mapping[int, object] = field(default_factory=dict)
+
     def weekday_of(self, day: date) -> int:
         """The weekday whose timetable ``day`` follows: a make-up day's, else its own."""
         return self.makeup_days.get(day, day.weekday())

@@ -11,6 +11,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from booking.accounts.models import Role
+from booking.bookings.closures import closure_flags
 from booking.bookings.approvals import approval_queue, approve_booking, reject_booking
 from booking.bookings.errors import BookingRefused
 from booking.bookings.services import visible_booking_or_404
@@ -49,7 +50,7 @@ def _render_queue(failed_id: int | None = None, errors: dict | None = None, refu
         for message in [*(errors or {}).values(), *(r.message for r in refusals or [])]:
             flash(message, "error")
     return render_template("bookings/approvals.html", rows=rows, forms=forms, failed_id=failed_id,
-                           refusals=refusals or []), status
+                           refusals=refusals or [], on_closure=closure_flags([b for b, _count in rows])), status
 
 
 @bp.get("/approvals")

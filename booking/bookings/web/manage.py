@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from booking.bookings.changes import change_booking
+from booking.bookings.closures import closure_flags
 from booking.bookings.errors import BookingRefused, NotAllowed
 from booking.bookings.web.forms import CancelForm, ChangeForm, DecisionForm
 from booking.bookings.models import Booking, BookingStatus
@@ -74,6 +75,7 @@ def _render_detail(booking: Booking, cancel_form: CancelForm | None = None, stat
         can_decide=booking.status == BookingStatus.PENDING and can_approve(current_user, booking.resource),
         decision_form=decision_form(booking),
         period=matching_period(booking.resource.owner_school.bell_periods, booking.starts_at, booking.ends_at),
+        on_closure=closure_flags([booking]).get(booking.id),
     ), status
 
 
