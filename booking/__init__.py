@@ -58,7 +58,7 @@ def _connect_packages() -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from booking import i18n
+    from booking import i18n, waitlist
 
     _import_models()
     db.init_app(app)
@@ -72,6 +72,7 @@ def _init_extensions(app: Flask) -> None:
         default_translation_directories=str(PROJECT_ROOT / "booking" / "translations"),
     )
     i18n.register(app)
+    waitlist.init_app(app)
 
 
 def _import_models() -> None:
@@ -88,6 +89,7 @@ def _import_models() -> None:
     from booking.resources import models as _resources  # noqa: F401
     from booking.schools import models as _schools  # noqa: F401
     from booking.teachers import models as _teachers  # noqa: F401
+    from booking.waitlist import models as _waitlist  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -106,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     from booking.resources.views import bp as resources_bp
     from booking.schools.views import bp as schools_bp
     from booking.teachers.views import bp as teachers_bp
+    from booking.waitlist.views import bp as waitlist_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(schools_bp)
@@ -118,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(digests_bp)
     app.register_blueprint(teachers_bp)
+    app.register_blueprint(waitlist_bp)
     app.register_blueprint(password_reset_bp)
     app.register_blueprint(allocation_bp)
     app.register_blueprint(notifications_bp)

@@ -60,6 +60,16 @@ def proxy_count(value: str) -> int:
     return count
 
 
+def offer_minutes(value: str) -> int:
+    try:
+        minutes = int(value)
+    except ValueError:
+        minutes = 0
+    if not 1 <= minutes <= 24 * 60:
+        raise ConfigError(f"WAITLIST_OFFER_MINUTES must be whole minutes from 1 to 1440, not {value!r}.")
+    return minutes
+
+
 def from_environment(env: dict | None = None, instance_path: Path | None = None) -> dict:
     env = dict(os.environ if env is None else env)
     instance_path = Path(instance_path or DEFAULT_INSTANCE_PATH)
@@ -109,4 +119,6 @@ def from_environment(env: dict | None = None, instance_path: Path | None = None)
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
         "MAIL_USE_TLS": env.get("MAIL_USE_TLS", "true").lower() in ("1", "true", "yes", "on"),
         "MAIL_FROM": env.get("MAIL_FROM", "District Share <digest@localhost>"),
+        # The waitlist (booking.waitlist): how long an offer of a freed slot stays open.
+        "WAITLIST_OFFER_MINUTES": offer_minutes(env.get("WAITLIST_OFFER_MINUTES", "30")),
     }

@@ -16,7 +16,8 @@ Every signal carries ``bookings`` (a list of Booking rows, possibly empty); the 
 - ``booking_released``: none; released as a no-show by the check-in job.
 - ``closure_hit``: ``closure`` (the Closure), ``action`` ("cancelled" or "kept").
 - ``waitlist_offered``: ``bookings`` empty, ``entry`` (the waitlist entry offered the freed slot,
-  with its expiry); ``waitlist_booked``: ``bookings`` the booking made for a waiting teacher.
+  with its expiry); ``waitlist_booked``: ``bookings`` the booking made for a waiting teacher, ``entry``
+  (actor None when the freed slot was booked at once, the teacher when they accepted an offer).
 - ``slot_freed``: bookings stopped holding their time (cancelled, released, rejected, moved away):
   ``slots`` is a list of ``(resource, starts_at, ends_at)`` that became free (for a move, the old times).
 - ``allocation_committed``: a term allocation round was committed (booking.allocation): ``bookings`` every

@@ -181,6 +181,18 @@ def can_change_booking(user, booking) -> bool:
             or can_manage_school(user, booking.resource.owner_school_id))
 
 
+def can_change_waitlist_entry(user, entry) -> bool:
+    """Leave or accept a place in a waitlist: the teacher waiting, and whoever manages the class's school."""
+    return entry.user_id == user.id or can_manage_school(user, entry.school_id)
+
+
+def visible_waitlist_clause(user):
+    """Waitlist entries ``user`` sees in their lists: their own (the line itself is not public)."""
+    from booking.waitlist.models import WaitlistEntry
+
+    return WaitlistEntry.user_id == user.id
+
+
 def is_lesson(booking) -> bool:
     """A visiting teacher's lesson: a booking of a teacher resource."""
     return booking.resource.kind == ResourceKind.TEACHER

@@ -84,7 +84,7 @@ def test_detail_has_every_field(client):
     assert body["owner_school"] == {"id": teacher.school.id, "code": teacher.school.code,
                                     "name": teacher.school.name}
     assert body["rules"] == {"sharing": "district", "approval_required": True, "min_duration_minutes": 40,
-                             "max_duration_minutes": 120, "max_advance_days": 30,
+                             "max_duration_minutes": 120, "max_advance_days": 30, "waitlist_weak_first": False,
                              "outside_term": "confirm"}
     assert body["opening_hours"][0] == {"weekday": 0, "opens": "08:00", "closes": "17:00"}
     assert len(body["opening_hours"]) == 5

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent / "booking"
 LAYERS = [
     {"schools", "audit", "accounts"},
     {"resources", "bookings", "quotas"},
-    {"teachers", "calendars"},
+    {"teachers", "calendars", "waitlist"},
     {"reports", "digests", "notifications", "imports", "seed", "api", "password_reset"},
     {"home"},
 ]

@@ -13,7 +13,8 @@ from booking import clock
 from booking.accounts.models import DigestFrequency
 from booking.bookings.models import BookingStatus
 from booking.digests import jobs as jobs_module
-from booking.digests.jobs import DIGESTS, EXPIRE_REQUESTS, ITINERARY, RELEASE, REMINDERS, jobs, run_due, run_slot
+from booking.digests.jobs import (DIGESTS, EXPIRE_REQUESTS, ITINERARY, RELEASE, REMINDERS, WAITLIST, jobs, run_due,
+                                  run_slot)
 from booking.digests.models import DigestMarker, JobRun, OutboxMessage
 from booking.digests.scheduler import build_scheduler
 from booking.digests.slots import ClockTimeError, due_slots, parse_clock_time
@@ -183,7 +184,8 @@ def test_bad_date_and_bad_settings_get_clear_messages(app):
 def test_the_scheduler_process_has_its_jobs_at_the_district_times(app):
     scheduler = build_scheduler(app, "test")
     by_id = {job.id: job for job in scheduler.get_jobs()}
-    assert set(by_id) == {DIGESTS, EXPIRE_REQUESTS, ITINERARY, RELEASE, REMINDERS, "sweep", "deliver", "imports"}
+    assert set(by_id) == {DIGESTS, EXPIRE_REQUESTS, ITINERARY, RELEASE, REMINDERS, WAITLIST, "sweep", "deliver",
+                          "imports"}
     nightly = by_id[DIGESTS].trigger
     assert nightly.get_next_fire_time(None, utc(11, 18, 2)) == datetime(2026, 11, 18, 21, tzinfo=SHANGHAI)
     assert not scheduler.running

@@ -8,8 +8,8 @@ a route needs, and ``refuse_undeclared_body`` checks each JSON body against the 
 - ``core``: /me, the OpenAPI document, shared shapes; ``openapi``: declaring operations, building the document.
 - ``bodies``: the declared request bodies; ``params``: reading query parameters; ``booking_json``: booking shapes.
 - ``schools``, ``resources``, ``blackouts``, ``bookings``, ``outcomes``, ``teachers``, ``mandates``,
-  ``mandate_plans``, ``allocation``, ``feeds``, ``reports``, ``notifications``, ``makeup_days``: the routes of
-  each resource; ``fair_shares``: booking windows, term quotas and their exceptions, a school's standing;
+  ``mandate_plans``, ``allocation``, ``feeds``, ``reports``, ``notifications``, ``makeup_days``, ``waitlist``:
+  the routes of each resource; ``fair_shares``: booking windows, term quotas and their exceptions, a school's standing;
   ``calendar``: closures (with the bookings they hit) and terms.
 """
 from __future__ import annotations
@@ -107,3 +107,4 @@ from booking.api import outcomes  # noqa: E402,F401
 from booking.api import reports  # noqa: E402,F401
 from booking.api import resources  # noqa: E402,F401
 from booking.api import schools  # noqa: E402,F401
+from booking.api import waitlist  # noqa: E402,F401

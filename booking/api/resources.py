@@ -45,6 +45,7 @@ OPENING_HOURS_SCHEMA = schema("OpeningHours", obj({
 RULES_SCHEMA = schema("ResourceRules", obj({
     "sharing": enum_schema(Sharing),
     "approval_required": {"type": "boolean"},
+    "waitlist_weak_first": {"type": "boolean", "description": "The waitlist serves weak schools' classes first."},
     "min_duration_minutes": nullable({"type": "integer", "minimum": 1}),
     "max_duration_minutes": nullable({"type": "integer", "minimum": 1}),
     "max_advance_days": nullable({"type": "integer", "minimum": 0}),
@@ -94,6 +95,7 @@ def resource_json(resource: Resource) -> dict:
         "rules": {
             "sharing": resource.sharing.value,
             "approval_required": resource.approval_required,
+            "waitlist_weak_first": resource.waitlist_weak_first,
             "min_duration_minutes": resource.min_duration_minutes,
             "max_duration_minutes": resource.max_duration_minutes,
             "max_advance_days": resource.max_advance_days,
@@ -159,6 +161,7 @@ RESOURCE_CHANGE_BODY = schema("ResourceChange", {
         **{name: ({"type": ["integer", "null"]} if name in NULLABLE_NUMBERS else {"type": "integer"})
            | {"minimum": minimum, "maximum": MAX_ID} for name, minimum in NUMBER_FIELDS.items()},
         "approval_required": {"type": "boolean"},
+        "waitlist_weak_first": {"type": "boolean", "description": "The waitlist serves weak schools' classes first."},
         "opening_hours": {"type": "array", "items": OPENING_HOURS_SCHEMA,
                           "description": "Replaces every window; an empty list means always open."},
         "on_bookings": {"type": "string", "enum": ["cancel"],
@@ -191,7 +194,7 @@ def resource_change(resource: Resource, body: dict) -> tuple:
     The body is valid against RESOURCE_CHANGE_BODY (checked before the view); what is left here is
     converting, and whom the resource may move to."""
     data = resource_input(resource)
-    for name in (*TEXT_FIELDS, "approval_required"):
+    for name in (*TEXT_FIELDS, "approval_required", "waitlist_weak_first"):
         if name in body:
             setattr(data, name, body[name])
     for name in NUMBER_FIELDS:

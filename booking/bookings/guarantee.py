@@ -43,6 +43,22 @@ def _lock_row(resource: Resource, shared: bool) -> None:
     db.session.execute(select(Resource.id).where(Resource.id == resource.id).with_for_update(read=shared))
 
 
+def _held_locks() -> dict[int, bool]:
+    """The booking locks the current transaction holds: resource id → exclusive."""
+    session = db.session()
+    info, transaction = session.info, session.get_transaction()
+    if transaction is None:
+        return {}
+    if info.get("booking_locks_of") is not transaction:
+        info["booking_locks_of"], info["booking_locks"] = transaction, {}
+    return info["booking_locks"]
+
+
+def held_booking_lock(resource: Resource) -> bool | None:
+    """None when this transaction holds no booking lock on ``resource``; else whether it is exclusive."""
+    return _held_locks().get(resource.id)
+
+
 def begin_booking_write(resource: Resource, edits_resource: bool = False) -> None:
     """Start the transaction that checks and then writes bookings of ``resource`` (and, with
     ``edits_resource``, the resource itself: nobody books it until this transaction ends). The
@@ -54,12 +70,15 @@ def begin_booking_write(resource: Resource, edits_resource: bool = False) -> Non
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         # Otherwise this transaction has already written, so it already holds the write lock.
         db.session.expire(resource)
+        _held_locks()[resource.id] = True
         return
     exclusive = edits_resource or needs_row_lock(resource)
     _lock_row(resource, shared=not exclusive)
     db.session.expire(resource)
     if not exclusive and needs_row_lock(resource):  # an edit committed meanwhile made it need the row lock
         _lock_row(resource, shared=False)
+        exclusive = True
+    _held_locks()[resource.id] = exclusive or bool(held_booking_lock(resource))
 
 
 def is_concurrency_conflict(error: DBAPIError) -> bool:

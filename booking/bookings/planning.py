@@ -31,6 +31,9 @@ from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 
 MAX_STUDENTS = 10_000
+# Holds on a resource's time other than its bookings, registered by the package that keeps them (the waitlist's
+# open offers, booking.waitlist): each is called with the plan and returns ``rules.Existing`` rows, in one query.
+EXTRA_HOLDS: list = []
 
 
 @dataclass
@@ -76,6 +79,7 @@ class Plan:
     lesson_subject: str | None = None
     lesson_kind: LessonKind | None = None
     may_approve: bool = False  # the booker answers requests for this resource
+    booker_id: int | None = None
 
     @property
     def status(self) -> BookingStatus:
@@ -262,7 +266,7 @@ def plan_booking(actor, data: BookingInput) -> Plan:
     )
     occurrences = recurrence.occurrences if recurrence else (first,)
     return Plan(resource, request, occurrences, data, recurrence, term, subject, lesson_kind,
-                may_approve=can_approve(actor, resource))
+                may_approve=can_approve(actor, resource), booker_id=actor.id)
 
 
 def reread_resource(plan: Plan) -> None:
@@ -277,6 +281,7 @@ def check_plan(plan: Plan, exclude_ids=()) -> Preview:
     """The rules over every date of ``plan``: one query for the candidates, one each for the calendar."""
     reread_resource(plan)
     existing = as_existing(candidate_bookings(plan.resource, plan.occurrences, exclude_ids))
+    existing += [hold for source in EXTRA_HOLDS for hold in source(plan)]
     calendar = calendar_for(plan.resource, span_of(plan.occurrences))
     checks = rules.check_occurrences(plan.request, plan.occurrences, existing, calendar, utcnow())
     return Preview(plan, rules.standing_refusals(plan.request), checks)

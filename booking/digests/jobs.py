@@ -27,11 +27,13 @@ from booking.extensions import db
 from booking.i18n import district_zone, local_to_utc, to_local
 from booking.bookings.checkin import release_due
 from booking.notifications.reminders import REMINDER_CRON_MINUTES, reminder_work
+from booking.waitlist.services import waitlist_work
 
 log = logging.getLogger("booking.scheduler")
 
 DIGESTS, EXPIRE_REQUESTS, ITINERARY, RELEASE = "digests", "expire-requests", "itinerary", "release-no-shows"
 REMINDERS = "reminders"
+WAITLIST = "waitlist-offers"
 RELEASE_MINUTES = "*/5"  # a booking is released within five minutes of the end of its check-in grace
 
 
@@ -67,6 +69,10 @@ def release_work(run: JobRun, scheduled_for: datetime) -> str:
     return f"{release_due(min(scheduled_for, utcnow()))} bookings nobody checked in for released"
 
 
+def waitlist_job_work(run: JobRun, scheduled_for: datetime) -> str:
+    return waitlist_work(min(scheduled_for, utcnow()))
+
+
 def digest_time() -> time:
     return parse_clock_time(current_app.config["DIGEST_TIME"], "DIGEST_TIME")
 
@@ -86,6 +92,8 @@ def jobs() -> dict[str, Job]:
         # Reminders N minutes before a booking (booking.notifications.reminders): once per booking and person.
         REMINDERS: Job(REMINDERS, CronTrigger(minute=REMINDER_CRON_MINUTES, timezone=zone), reminder_work,
                        catch_up=False),
+        # Waitlist offers not taken in time pass to the next in line (each minute's slot claimed once).
+        WAITLIST: Job(WAITLIST, CronTrigger(minute="*", timezone=zone), waitlist_job_work, catch_up=False),
     }
 
 

@@ -6,7 +6,7 @@ never run jobs). Any number of scheduler processes may run: every run is claimed
 
 - each job fires on its own cron trigger (the nightly digest at DIGEST_TIME in the district
   zone, the hourly expiry of unanswered requests, the release every 5 minutes of bookings nobody
-  checked in for);
+  checked in for, the minute-by-minute lapse of waitlist offers);
 - a sweep every 10 minutes (and once at start) runs whatever is due and unclaimed: the runs
   missed while no scheduler was up (last 3 days), or one that failed and was rolled back;
 - the outbox is sent after each digest run and every minute (retries wait for their backoff).
@@ -103,7 +103,7 @@ def describe(app: Flask) -> str:
         config = current_app.config
         return (f"digests at {config['DIGEST_TIME']} {config['DISTRICT_TIMEZONE']}, visiting teachers' itineraries "
                 f"at 06:30, requests expire hourly, bookings nobody checked in for are released and reminders "
-                f"written every 5 min, "
+                f"written every 5 min, waitlist offers lapse each minute, "
                 f"catch-up sweep every {SWEEP_MINUTES} min; outbox via {current_sender().description}")
 
 

@@ -19,6 +19,7 @@ from booking.reports.services import build_report, summary_table
 from booking.resources.models import Resource
 from booking.teachers.itinerary import itinerary
 from booking.teachers.models import TeacherProfile
+from booking.waitlist.services import open_offers
 
 UPCOMING_SHOWN = 5
 FAVOURITES_SHOWN = 4
@@ -33,6 +34,7 @@ class Home:
     waiting: int | None = None  # requests to answer, for those who answer them
     today: object | None = None  # a visiting teacher's DayPlan
     summary: object | None = None  # the district's headline table, for coordinators
+    offers: list | None = None  # the user's open waitlist offers (booking.waitlist), to accept on 我的预约
 
 
 def favourite_resources(user, limit: int = FAVOURITES_SHOWN) -> list[Resource]:
@@ -59,6 +61,7 @@ def district_summary(user):
 def home_for(user) -> Home:
     upcoming, more = my_bookings(user, "upcoming", 0)
     home = Home(upcoming[:UPCOMING_SHOWN], more or len(upcoming) > UPCOMING_SHOWN, favourite_resources(user))
+    home.offers = open_offers(user)
     if user.has_role(Role.SCHOOL_ADMIN):
         home.waiting = waiting_request_count(user)
     profile = teacher_profile_of(user)

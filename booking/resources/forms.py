@@ -50,6 +50,7 @@ class ResourceForm(FlaskForm):
     stock = _optional_number(_l("Stock (equipment only)"))
     sharing = SelectField(_l("Sharing"), choices=choices(Sharing))
     approval_required = BooleanField(_l("Bookings need approval"))
+    waitlist_weak_first = BooleanField(_l("Waitlist: weak schools first"))
     min_duration_minutes = _optional_number(_l("Shortest booking (minutes)"))
     max_duration_minutes = _optional_number(_l("Longest booking (minutes)"))
     max_advance_days = _optional_number(_l("Can be booked this many days ahead"))
@@ -70,7 +71,7 @@ class ResourceForm(FlaskForm):
             name=self.name.data or "", owner_school_id=self.owner_school_id.data,
             location=self.location.data or "", description=self.description.data or "",
             capacity=self.capacity.data, stock=self.stock.data, sharing=self.sharing.data,
-            approval_required=self.approval_required.data,
+            approval_required=self.approval_required.data, waitlist_weak_first=self.waitlist_weak_first.data,
             min_duration_minutes=self.min_duration_minutes.data, max_duration_minutes=self.max_duration_minutes.data,
             max_advance_days=self.max_advance_days.data,
             outside_term=self.outside_term.data or "confirm",
@@ -86,8 +87,8 @@ class ResourceForm(FlaskForm):
 
 # The fields that show a stored resource as it is (opening hours are rows, handled apart).
 _RESOURCE_FIELDS = ("kind", "category", "subject", "name", "owner_school_id", "location", "description", "capacity",
-                    "stock", "sharing", "approval_required", "min_duration_minutes", "max_duration_minutes",
-                    "max_advance_days", "outside_term")
+                    "stock", "sharing", "approval_required", "waitlist_weak_first", "min_duration_minutes",
+                    "max_duration_minutes", "max_advance_days", "outside_term")
 
 
 def resource_form(schools, resource=None) -> ResourceForm:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, Time
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, Time, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from booking.clock import utcnow
@@ -98,6 +98,8 @@ class Resource(db.Model):
     check_in: Mapped[bool | None] = mapped_column()
     check_in_before_minutes: Mapped[int] = mapped_column(Integer, default=15, server_default="15")
     check_in_after_minutes: Mapped[int] = mapped_column(Integer, default=15, server_default="15")
+    # The waitlist (migration 0009w, booking.waitlist): weak schools' classes are served before the others.
+    waitlist_weak_first: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Bookings in a gap between terms (migration 0009m): confirm, refuse or allow.
     outside_term: Mapped[OutsideTerm] = mapped_column(db_enum(OutsideTerm, "resource_outside_term"),
                                                       default=OutsideTerm.CONFIRM, server_default="confirm")

@@ -44,6 +44,7 @@ class ResourceInput:
     stock: int | None = None
     sharing: str = Sharing.DISTRICT.value
     approval_required: bool = False
+    waitlist_weak_first: bool = False  # the waitlist serves weak schools' classes first (booking.waitlist)
     min_duration_minutes: int | None = None
     max_duration_minutes: int | None = None
     max_advance_days: int | None = None

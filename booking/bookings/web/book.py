@@ -98,6 +98,10 @@ def _read(form: BookingForm, resource: Resource) -> BookingInput:
     return parsed.data
 
 
+# What the waitlist (booking.waitlist.views, a package above this one) builds its "wait for this slot" on.
+booking_form, read_form, render_form = _booking_form, _read, _render_form
+
+
 def _booked_message(created: Created) -> str:
     pending = created.bookings[0].status == BookingStatus.PENDING
     if created.series is None:
