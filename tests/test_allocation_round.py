@@ -216,3 +216,15 @@ def test_the_pages_speak_english_too(district, client, login_as):
     assert "Term allocation rounds" in listing and "Taking requests" in listing
     page = client.get(f"/allocation/{d['round'].id}").get_data(as_text=True)
     assert "Submit a weekly request" in page and "Monday" in page
+
+
+def test_each_requester_is_told_the_answer_at_the_commit(district):
+    from booking.notifications.models import Notification, NotificationKind
+    d = district
+    ask(d["strong_teacher"], d["round"], [[0, 3]], d["lab"], title="强校实验")
+    ask(d["weak_teacher"], d["round"], [[0, 3]], d["lab"], title="村小实验")  # the same slot: one of them waits
+    clock.freeze(DEADLINE + timedelta(hours=1))
+    commit_round(d["coordinator"], d["round"])
+    told = {n.user_id: n.kind for n in db.session.scalars(select(Notification))}
+    assert set(told) == {d["weak_teacher"].id, d["strong_teacher"].id}  # the requesters, not the coordinator
+    assert sorted(told.values()) == [NotificationKind.APPROVED, NotificationKind.REJECTED]

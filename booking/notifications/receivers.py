@@ -118,6 +118,29 @@ def on_waitlist_offered(actor, bookings=(), entry=None, **_):
            school_id=getattr(entry, "school_id", None) or user.school_id)
 
 
+def on_allocation_committed(actor, bookings=(), round=None, served=(), unmet=(), **_):
+    """Each requester of a term allocation round hears its answer: granted (the weekly series made for
+    the request) or not, with the allocator's reason. The series are booked by the coordinator for the
+    class's school, so the requester is told here rather than as the booker."""
+    round_name = getattr(round, "name", "") or ""
+    by_series = defaultdict(list)
+    for booking in bookings:
+        by_series[booking.series_id].append(booking)
+    for request in served:
+        if getattr(actor, "id", None) == request.requested_by_id:
+            continue
+        rows = sorted(by_series.get(request.series_id, []), key=lambda row: row.starts_at)
+        if rows:
+            params = booking_params(rows[0], count=len(rows), actor=getattr(actor, "display_name", None),
+                                    reason=round_name)
+            notify(request.requested_by, NotificationKind.APPROVED, params, booking_id=rows[0].id,
+                   school_id=request.school_id)
+    for request in unmet:
+        if getattr(actor, "id", None) != request.requested_by_id:
+            notify(request.requested_by, NotificationKind.REJECTED,
+                   {"title": request.title, "reason": request.unmet_reason or round_name}, school_id=request.school_id)
+
+
 RECEIVERS = (
     (events.booking_approved, on_approved),
     (events.booking_rejected, on_rejected),
@@ -128,6 +151,7 @@ RECEIVERS = (
     (events.closure_hit, on_closure_hit),
     (events.waitlist_offered, on_waitlist_offered),
     (events.waitlist_booked, on_waitlist_booked),
+    (events.allocation_committed, on_allocation_committed),
 )
 
 
