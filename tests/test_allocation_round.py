@@ -228,3 +228,16 @@ def test_each_requester_is_told_the_answer_at_the_commit(district):
     told = {n.user_id: n.kind for n in db.session.scalars(select(Notification))}
     assert set(told) == {d["weak_teacher"].id, d["strong_teacher"].id}  # the requesters, not the coordinator
     assert sorted(told.values()) == [NotificationKind.APPROVED, NotificationKind.REJECTED]
+
+
+def test_the_allocator_keeps_each_school_within_its_term_quota(district):
+    from booking.quotas.services import set_quota
+    d = district
+    set_quota(d["coordinator"], d["lab"].owner_school.district_id, {"hours": 2}, resource_id=d["lab"].id)
+    over = ask(d["weak_teacher"], d["round"], [[0, 3]], d["lab"], weeks=4)  # 4 × 40 min: over 2 hours
+    within = ask(d["strong_teacher"], d["round"], [[1, 3]], d["lab"], weeks=3)  # 3 × 40 min: within
+    lines = {line.request.id: line for line in preview_round(d["coordinator"], d["round"]).lines}
+    assert lines[over.id].placement is None and lines[within.id].placement is not None
+    clock.freeze(DEADLINE + timedelta(hours=1))
+    preview = commit_round(d["coordinator"], d["round"])  # the booking rules' quota check agrees: nothing refused
+    assert preview.served == 1

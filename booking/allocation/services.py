@@ -30,6 +30,7 @@ from booking.bookings.services import create_booking
 from booking.clock import utcnow
 from booking.extensions import db
 from booking.i18n import district_zone, local_to_utc, local_today
+from booking.quotas import services as quotas
 from booking.permissions import (can_book_for_school, can_run_allocation, can_see_resource,
                                  visible_allocation_requests_clause)
 from booking.resources.models import Category, Resource
@@ -204,6 +205,25 @@ def _acceptable_resources(request: AllocationRequest, by_category: dict[str, lis
     return by_category.get(request.category or "", [])[:MAX_CANDIDATE_RESOURCES]
 
 
+def _quotas(term: Term, wanted: dict[int, Resource], schools: dict[int, School]) -> tuple[solver.Quota, ...]:
+    """What each school has left of every term quota the wanted resources count against (booking.quotas),
+    the owner school's own use apart, so the allocator never plans past one (the commit would be refused)."""
+    by_quota: dict[int, tuple] = {}
+    for resource in wanted.values():
+        for quota in quotas.quotas_for(resource):
+            by_quota.setdefault(quota.id, (quota, set()))[1].add(resource.id)
+    found = []
+    for quota, resource_ids in by_quota.values():
+        for school in schools.values():
+            for own_use in (False, True):
+                ids = frozenset(rid for rid in resource_ids if (wanted[rid].owner_school_id == school.id) == own_use)
+                limit = quotas.limit_minutes(quota, school, own_use, term) if ids else None
+                if limit is not None:
+                    left = limit - quotas.used_minutes(quota, school.id, own_use, term)
+                    found.append(solver.Quota(school.id, ids, max(left, 0)))
+    return tuple(found)
+
+
 def _base_minutes(term: Term, school_ids) -> dict[int, int]:
     """Shared access each school already has in the term: confirmed bookings of other schools' resources."""
     zone = district_zone()
@@ -315,7 +335,7 @@ def build_problem(round_: AllocationRound) -> Built:
                       for s in sorted(schools.values(), key=lambda s: s.id)),
         requests=tuple(solver.RequestIn(r.id, r.school_id, r.priority, order) for order, r in
                        enumerate(sorted(requests, key=lambda r: (r.created_at, r.id)))),
-        candidates=tuple(candidates), resources=resources_in)
+        candidates=tuple(candidates), resources=resources_in, quotas=_quotas(term, wanted, schools))
     return Built(problem, placements, refused, {r.id: r for r in requests}, wanted, schools)
 
 
