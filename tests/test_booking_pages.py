@@ -145,6 +145,20 @@ def test_the_series_preview_lists_every_date_and_saves_nothing(setting, client, 
     assert db.session.query(BookingSeries).count() == 0 and teacher_bookings(teacher) == []
 
 
+def test_a_clashing_date_of_a_series_offers_alternatives_bookable_from_the_preview(setting, client, login_as):
+    teacher, lab = setting
+    other = factories.resource(owner_school=factories.school(name="Third Primary"), name="Science lab",
+                               category=lab.category)
+    login_as(teacher)
+    html = client.post(f"/bookings/new/{lab.id}", data=SERIES).get_data(as_text=True)
+    clash = html.split('class="date-conflict"')[1].split('class="date-free"')[0]
+    assert "Book this date elsewhere or at another time" in unescape(clash)
+    assert f'href="/bookings/new/{lab.id}?day=2026-09-17&amp;period_number=' in clash  # another period that day
+    assert f'href="/bookings/new/{other.id}?day=2026-09-17' in clash  # the same kind elsewhere
+    assert "Optics" in unescape(clash)  # the links carry the class and purpose
+    assert html.count("Book this date elsewhere") == 1  # only the clashing date
+
+
 def test_booking_the_free_dates_skips_the_clash_and_the_holiday(setting, client, login_as):
     teacher, lab = setting
     login_as(teacher)

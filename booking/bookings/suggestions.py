@@ -118,9 +118,11 @@ def other_resources_free(actor, resource: Resource, target: rules.Interval, temp
     return _by_travel([_suggestion(r, i, template.school_id, matrix, False) for r, i in free])
 
 
-def suggest_alternatives(actor, plan: Plan, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
-    """Up to ``limit`` alternatives to the first date of ``plan``: same resource nearby, then other schools."""
-    resource, target = plan.resource, plan.occurrences[0]
+def suggest_alternatives(actor, plan: Plan, limit: int = MAX_SUGGESTIONS,
+                         target: rules.Interval | None = None) -> list[Suggestion]:
+    """Up to ``limit`` alternatives to ``target`` (the first date of ``plan`` when not given): the same
+    resource at another period that day, then the same kind of resource elsewhere, nearest campus first."""
+    resource, target = plan.resource, target or plan.occurrences[0]
     bells = _bell_starts(period_school_id(resource, plan.request.school_id))
     nearby = free_slots(actor, [(resource, i) for i in nearby_intervals(target, bells)], plan.request)
     matrix = travel_matrix()
@@ -129,6 +131,18 @@ def suggest_alternatives(actor, plan: Plan, limit: int = MAX_SUGGESTIONS) -> lis
     # Half from each source where both have enough, the rest filled from whichever has more.
     chosen = same[: max(limit - len(others), (limit + 1) // 2)]
     return chosen + others[: limit - len(chosen)]
+
+
+SERIES_DATES_WITH_ALTERNATIVES = 10
+ALTERNATIVES_PER_DATE = 3
+
+
+def series_alternatives(actor, preview) -> dict:
+    """For the first clashing dates of a series preview, a few alternatives each (interval → suggestions):
+    what a teacher does with a clash is book that one date elsewhere or at another period."""
+    clashing = [check for check in preview.checks if check.state == "conflict"][:SERIES_DATES_WITH_ALTERNATIVES]
+    return {check.interval: suggest_alternatives(actor, preview.plan, ALTERNATIVES_PER_DATE, check.interval)
+            for check in clashing}
 
 
 @dataclass

@@ -20,7 +20,7 @@ from booking.bookings.web.forms import BookingForm, SearchForm
 from booking.bookings.models import BookingStatus
 from booking.bookings.planning import BookingInput, plan_booking, preview_booking
 from booking.bookings.services import Created, create_booking
-from booking.bookings.suggestions import district_period_numbers, search_free
+from booking.bookings.suggestions import district_period_numbers, search_free, series_alternatives
 from booking.bookings.web.form_input import form_errors, read_booking, read_search
 from booking.bookings.web import bp
 from booking.bookings.web.queries import chooser_page, slot_links, term_span_on
@@ -85,6 +85,15 @@ def _render_form(form: BookingForm, resource: Resource, refused: BookingRefused 
                            alternatives=alternatives, fair=fair), status
 
 
+def _render_preview(preview, form: BookingForm, resource: Resource):
+    """The series date by date; a clashing date offers a few single-date alternatives, bookable from here."""
+    carried = {name: form[name].data for name in CARRIED if name in form}
+    alternatives = {interval: slot_links(found, carried)
+                    for interval, found in series_alternatives(current_user, preview).items() if found}
+    return render_template("bookings/preview.html", preview=preview, form=form, resource=resource,
+                           alternatives=alternatives)
+
+
 def _read(form: BookingForm, resource: Resource) -> BookingInput:
     """The typed values as a BookingInput; ValidationFailed names every bad field, the service's too."""
     parsed = read_booking(form.values(), resource.id, district_zone(), term_span_on,
@@ -131,7 +140,7 @@ def new_booking(resource_id: int):
         data = _read(form, resource)
         if data.rrule and action != "confirm":
             preview = preview_booking(current_user, data)
-            return render_template("bookings/preview.html", preview=preview, form=form, resource=resource)
+            return _render_preview(preview, form, resource)
         # A confirmed series books the dates that are free now and skips the rest, as its preview said.
         created = create_booking(current_user, replace(data, skip_conflicts=bool(data.rrule)))
     except ValidationFailed as failed:
