@@ -84,7 +84,7 @@ def _whole(text) -> int | None:
     return int(text) if text not in (None, "") and str(text).isdigit() else None
 
 
-@bp.route("/<int:round_id>", methods=["GET", "POST"])
+@bp.route("/<id:round_id>", methods=["GET", "POST"])
 @login_required
 def show(round_id: int):
     round_ = _round_or_404(round_id)
@@ -114,7 +114,7 @@ def show(round_id: int):
                            ), status
 
 
-@bp.route("/<int:round_id>/preview")
+@bp.route("/<id:round_id>/preview")
 @login_required
 def preview(round_id: int):
     round_ = _round_or_404(round_id)
@@ -124,7 +124,7 @@ def preview(round_id: int):
                            form=CommitForm())
 
 
-@bp.post("/<int:round_id>/commit")
+@bp.post("/<id:round_id>/commit")
 @login_required
 def commit(round_id: int):
     round_ = _round_or_404(round_id)

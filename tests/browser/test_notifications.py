@@ -7,7 +7,7 @@ from booking.bookings.services import cancel_booking, create_booking
 from booking.extensions import db
 from tests import factories
 from tests.booking_support import freeze, single
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import header_link, sign_in
 
 
 def _two_cancellations():
@@ -31,7 +31,7 @@ def test_the_badge_counts_unread_and_the_list_marks_them_read(browser, live_serv
     try:
         sign_in(page, live_server, "li@example.cn")
         assert page.locator("#unread-badge").inner_text() == "2"
-        page.locator("#notifications-link").click()
+        header_link(page, "通知").click()  # on a phone, behind the folded Menu
         page.get_by_role("heading", name="通知").wait_for()
         assert page.get_by_text("你的预约「<b>科学实验</b>」已被韩主任取消").count() == 2  # shown as typed, not bold
         page.get_by_role("button", name="标为已读", exact=True).first.click()
