@@ -282,3 +282,24 @@ def test_the_booking_page_records_whether_it_was_used(teacher, lab, client, logi
     assert booking.outcome.value == "used"
     page = text_of(client.get(f"/bookings/{booking.id}"))
     assert "Was it used?" in page and "Used" in page
+
+
+def test_my_bookings_filter_by_dates_and_show_a_series_once(app, client, login_as):
+    freeze()
+    school = factories.school(name="一小")
+    teacher = factories.user(school=school, locale="zh_CN")
+    lab = factories.resource(owner_school=school, name="实验室")
+    factories.term(start_date=date(2026, 9, 1), end_date=date(2027, 1, 22))
+    login_as(teacher)
+    series = {"day": "2026-09-03", "period_number": "3", "title": "光学", "class_name": "三年级2班", "students": "30",
+              "repeat": "1", "until": "2026-10-29", "action": "confirm"}
+    assert client.post(f"/bookings/new/{lab.id}", data=series).status_code == 302
+    everything = client.get("/bookings/mine").get_data(as_text=True)
+    grouped = client.get("/bookings/mine?series=1").get_data(as_text=True)
+    narrowed = client.get("/bookings/mine?from=2026-09-09&to=2026-09-30").get_data(as_text=True)
+    def cards(html: str) -> int:
+        return html.count('class="booking-card"')
+
+    assert cards(everything) == 9 and cards(grouped) == 1 and cards(narrowed) == 3
+    assert "本列表中另有 8 次" in grouped
+    assert client.get("/bookings/mine?from=nonsense&to=2026-99-99&series=x").status_code == 200

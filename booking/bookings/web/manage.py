@@ -21,7 +21,8 @@ from booking.bookings.planning import can_approve, period_clock
 from booking.bookings.services import SCOPES, cancel_booking, in_scope, visible_booking_or_404
 from booking.bookings.web import bp
 from booking.bookings.web.form_input import read_changes
-from booking.bookings.web.queries import MY_LISTS, matching_period, my_bookings
+from booking.bookings.web.queries import MY_LISTS, MyFilter, matching_period, my_bookings, series_counts
+from booking.parsing import parse_day
 from booking.clock import utcnow
 from booking.confirmation import Confirmation, confirmation_page, confirmed
 from booking.i18n import district_zone, to_local
@@ -64,8 +65,13 @@ def mine():
     show = show if show in MY_LISTS else "upcoming"
     page = request.args.get("page", 0, type=int)  # a number too large for any column is a 400
     page = page if 0 <= page < 10_000 else 0
-    bookings, has_more = my_bookings(current_user, show, page)
-    return render_template("bookings/mine.html", bookings=bookings, show=show, page=page, has_more=has_more)
+    first, last = parse_day(request.args.get("from") or ""), parse_day(request.args.get("to") or "")
+    if first and last and last < first:
+        first, last = last, first
+    filters = MyFilter(show, first, last, grouped=request.args.get("series") == "1")
+    bookings, has_more = my_bookings(current_user, show, page, filters)
+    return render_template("bookings/mine.html", bookings=bookings, show=show, page=page, has_more=has_more,
+                           filters=filters, counts=series_counts(current_user, bookings, filters))
 
 
 def _render_detail(booking: Booking, cancel_form: CancelForm | None = None, status: int = 200):

@@ -9,7 +9,7 @@ from typing import Iterable
 
 from flask import url_for
 from flask_login import current_user
-from sqlalchemy import case, literal, or_, select
+from sqlalchemy import case, func, literal, or_, select
 from sqlalchemy.orm import joinedload
 
 from booking.bookings.availability import availability
@@ -33,21 +33,63 @@ PAGE_SIZE = 30
 ENDED_STATUSES = (BookingStatus.CANCELLED, BookingStatus.REJECTED, BookingStatus.EXPIRED)
 
 
-def my_bookings(user, show: str, page: int) -> tuple[list[Booking], bool]:
-    """One page of ``user``'s bookings: upcoming (soonest first), past or cancelled (latest first);
-    and whether there is a next page."""
-    now = utcnow()
-    query = (select(Booking).options(joinedload(Booking.resource).joinedload(Resource.owner_school))
-             .where(Booking.booked_by_id == user.id))
-    if show == "upcoming":
+@dataclass(frozen=True)
+class MyFilter:
+    """What 我的预约 shows: which list, the local days it covers, and whether a series shows once."""
+
+    show: str = "upcoming"
+    first: date | None = None
+    last: date | None = None
+    grouped: bool = False
+
+    def query_args(self) -> dict:
+        args = {"show": self.show, "from": self.first.isoformat() if self.first else None,
+                "to": self.last.isoformat() if self.last else None, "series": "1" if self.grouped else None}
+        return {key: value for key, value in args.items() if value}
+
+
+def _my_query(user, filters: MyFilter):
+    """The rows of one of ``user``'s lists, ordered as the list shows them."""
+    now, zone = utcnow(), district_zone()
+    query = select(Booking).where(Booking.booked_by_id == user.id)
+    if filters.first:
+        query = query.where(Booking.ends_at > local_to_utc(filters.first, time(0), zone))
+    if filters.last:
+        query = query.where(Booking.starts_at < local_to_utc(filters.last + timedelta(days=1), time(0), zone))
+    if filters.show == "upcoming":
         query = query.where(Booking.status.in_(ACTIVE_STATUSES), Booking.ends_at > now).order_by(Booking.starts_at)
-    elif show == "past":
+    elif filters.show == "past":
         query = query.where(Booking.status == BookingStatus.CONFIRMED, Booking.ends_at <= now)
         query = query.order_by(Booking.starts_at.desc())
     else:
         query = query.where(Booking.status.in_(ENDED_STATUSES)).order_by(Booking.starts_at.desc())
+    return query
+
+
+def my_bookings(user, show: str, page: int, filters: MyFilter | None = None) -> tuple[list[Booking], bool]:
+    """One page of ``user``'s bookings: upcoming (soonest first), past or cancelled (latest first);
+    and whether there is a next page. ``filters`` narrow it to local days, and may show a series once
+    (the date of it created first among those the list holds; ``series_counts`` says how many)."""
+    filters = filters or MyFilter(show)
+    query = _my_query(user, filters)
+    if filters.grouped:
+        firsts = (query.with_only_columns(func.min(Booking.id)).order_by(None)
+                  .group_by(func.coalesce(Booking.series_id, -Booking.id)))
+        query = query.where(Booking.id.in_(firsts))
+    query = query.options(joinedload(Booking.resource).joinedload(Resource.owner_school))
     rows = list(db.session.scalars(query.order_by(Booking.id).limit(PAGE_SIZE + 1).offset(page * PAGE_SIZE)))
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+
+
+def series_counts(user, rows: list[Booking], filters: MyFilter) -> dict[int, int]:
+    """For a grouped list: how many dates of each shown series the list holds (series id → count)."""
+    series_ids = {row.series_id for row in rows if row.series_id is not None}
+    if not filters.grouped or not series_ids:
+        return {}
+    listed = _my_query(user, filters).with_only_columns(Booking.id).order_by(None)
+    return dict(db.session.execute(
+        select(Booking.series_id, func.count()).where(Booking.id.in_(listed), Booking.series_id.in_(series_ids))
+        .group_by(Booking.series_id)).all())
 
 
 def term_span_on(day: date) -> TermSpan | None:
