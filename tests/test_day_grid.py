@@ -42,3 +42,15 @@ def test_a_bad_day_or_page_still_answers_a_grid(app, client, login_as):
     login_as(factories.user())
     for query in ("day=not-a-day", "day=9999-01-01", "page=abc", "school=999999", "category=nonsense"):
         assert client.get(f"/bookings/day?{query}").status_code == 200
+
+
+def test_the_week_grid_shows_one_day_on_a_phone_and_steps_across_weeks(app, client, login_as):
+    freeze()  # Tuesday 1 September 2026
+    lab = factories.resource(name="科学实验室")
+    login_as(factories.user())
+    html = client.get(f"/resources/{lab.id}?week=2026-08-31").get_data(as_text=True)
+    grid = html.split('class="week-grid"')[1].split("</table>")[0]
+    assert grid.count('class="other-day"') == 4  # every weekday heading but today's is hidden on a phone
+    friday = client.get(f"/resources/{lab.id}?week=2026-09-04&day=2026-09-04").get_data(as_text=True)
+    steps = friday.split('class="phone-only day-steps"')[1].split("</nav>")[0]
+    assert "week=2026-09-03&amp;day=2026-09-03" in steps and "week=2026-09-07&amp;day=2026-09-07" in steps

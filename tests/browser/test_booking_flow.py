@@ -54,6 +54,9 @@ def test_teacher_books_by_period_handles_a_clash_books_a_series_and_an_approver_
     header_link(page, "资源", exact=True).click()
     page.locator("main").get_by_role("link", name="物理实验室").click()
     grid = page.locator("table.week-grid")
+    assert "星期二" in grid.inner_text() and "星期四" not in grid.inner_text()  # a phone shows one day
+    for _ in range(2):  # Tuesday → Thursday
+        page.locator(".day-steps").get_by_role("link", name="后一天").click()
     assert "已被 李寨寄宿制小学 四年级1班 (电路实验) 预约" in grid.inner_text()
     page.locator("main").get_by_role("button", name="预约", exact=True).click()
     fill_booking(page, "2026-09-02", "第2节 08:50–09:30")

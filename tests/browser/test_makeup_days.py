@@ -41,7 +41,7 @@ def test_a_makeup_sunday_is_added_and_booked_and_the_winter_break_asks_first(pag
     page.context.clear_cookies()
 
     sign_in(page, live_server, "li@example.cn")
-    page.goto(f"{live_server}/resources/{lab.id}?week=2026-09-14")
+    page.goto(f"{live_server}/resources/{lab.id}?week=2026-09-14&day=2026-09-20")  # a phone shows that day
     grid = page.locator("table.week-grid")
     assert "调休上课：按星期五课表" in grid.inner_text()
     grid.locator('a[href*="day=2026-09-20"]').first.click()

@@ -158,3 +158,23 @@ def build_day_grid(day: date, columns: Iterable[DayColumn]) -> DayGrid:
     columns = tuple(columns)
     numbers = tuple(sorted({n for c in columns for n in c.periods}))
     return DayGrid(day, numbers, columns)
+
+
+def focus_day(grid: WeekGrid, value, today: date) -> date:
+    """The day a phone shows of the week grid: the one asked for, else today, else the week's first."""
+    asked = parse_day(value) if value else None
+    for day in (asked, today):
+        if day in grid.days:
+            return day
+    return grid.days[0]
+
+
+def step_day(grid: WeekGrid, day: date, direction: int) -> date:
+    """The next (+1) or previous (-1) day the grid shows, crossing into the next or previous week."""
+    shown = {d.weekday() for d in grid.days}
+    candidate = day
+    for _ in range(7):
+        candidate += timedelta(days=direction)
+        if candidate.weekday() in shown:
+            return candidate
+    return day + timedelta(days=direction)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import abort, render_template, request
 from flask_login import current_user, login_required
 
+from booking.bookings.web.grid import focus_day, step_day
 from booking.bookings.web.queries import week_grid_for
 from booking.extensions import db
 from booking.i18n import local_today
@@ -25,5 +26,7 @@ def show_resource(resource_id: int):
         abort(404)
     grid = week_grid_for(resource, request.args.get("week")) if resource.active else None
     fair = notice_for(current_user, resource, local_today(), grid.days if grid else ())
-    return render_template("resources/show.html", resource=resource, grid=grid, fair=fair,
+    focus = focus_day(grid, request.args.get("day"), local_today()) if grid and grid.days else None
+    steps = (step_day(grid, focus, -1), step_day(grid, focus, 1)) if focus else (None, None)
+    return render_template("resources/show.html", resource=resource, grid=grid, fair=fair, focus=focus, steps=steps,
                            window_setting=resolved_window(resource), term_quotas=quotas_for(resource))
