@@ -93,3 +93,20 @@ def count_statements():
 
 def reads_of(statements: list[str], table: str) -> list[str]:
     return [s for s in statements if s.lstrip().upper().startswith("SELECT") and f"FROM {table}" in s]
+
+
+@contextmanager
+def announcements(signals, shape):
+    """Every announcement of ``signals`` (booking.events) while inside, as ``shape(name, actor, bookings,
+    details)`` makes it."""
+    log, receivers = [], []
+    for signal in signals:
+        def receiver(actor, bookings, _name=signal.name, **details):
+            log.append(shape(_name, actor, bookings, details))
+        signal.connect(receiver)
+        receivers.append((signal, receiver))
+    try:
+        yield log
+    finally:
+        for signal, receiver in receivers:
+            signal.disconnect(receiver)

@@ -22,7 +22,7 @@ from booking.bookings import closures
 from booking.schools.calendar import ClosureInput
 from booking.schools.models import Closure
 from tests import factories
-from tests.booking_support import freeze, local, single, statuses
+from tests.booking_support import announcements, freeze, local, single, statuses
 from tests.test_ics_import import calendar as calendar_file
 from tests.test_ics_import import vevent
 from tests.test_ics_import_pages import PAYLOAD
@@ -35,15 +35,10 @@ FORM = {"school_id": "", "start_date": THURSDAY, "end_date": THURSDAY, "start_ti
 @pytest.fixture
 def heard():
     """closure_hit, booking_cancelled and slot_freed announcements: (signal, booking ids, details)."""
-    log, receivers = [], []
-    for signal in (events.closure_hit, events.booking_cancelled, events.slot_freed):
-        def receiver(actor, bookings, _name=signal.name, **details):
-            log.append((_name, sorted(b.id for b in bookings), details))
-        signal.connect(receiver)
-        receivers.append((signal, receiver))
-    yield log
-    for signal, receiver in receivers:
-        signal.disconnect(receiver)
+    signals = (events.closure_hit, events.booking_cancelled, events.slot_freed)
+    with announcements(signals, lambda name, _actor, bookings, details: (name, sorted(b.id for b in bookings),
+                                                                        details)) as log:
+        yield log
 
 
 @pytest.fixture

@@ -11,23 +11,17 @@ from booking.bookings.changes import BookingChanges, change_booking
 from booking.bookings.errors import BookingRefused
 from booking.bookings.services import cancel_booking, create_booking
 from tests import factories
-from tests.booking_support import freeze, single
+from tests.booking_support import announcements, freeze, single
 
 
 @pytest.fixture
 def heard():
     """Every announcement, as (signal name, actor, booking ids, extra keywords)."""
-    log = []
-    receivers = []
-    for signal in (events.booking_approved, events.booking_rejected, events.booking_displaced,
-                   events.booking_cancelled, events.booking_changed, events.slot_freed):
-        def receiver(actor, bookings, _name=signal.name, **details):
-            log.append((_name, actor, [b.id for b in bookings], details))
-        signal.connect(receiver)
-        receivers.append((signal, receiver))
-    yield log
-    for signal, receiver in receivers:
-        signal.disconnect(receiver)
+    signals = (events.booking_approved, events.booking_rejected, events.booking_displaced,
+               events.booking_cancelled, events.booking_changed, events.slot_freed)
+    with announcements(signals, lambda name, actor, bookings, details: (name, actor, [b.id for b in bookings],
+                                                                       details)) as log:
+        yield log
 
 
 @pytest.fixture

@@ -23,17 +23,22 @@ class ProfileForm(FlaskForm):
     locale = SelectField(_l("Language"), choices=[("zh_CN", "中文"), ("en", "English")])
 
 
-class ChangePasswordForm(FlaskForm):
-    """The service checks the passwords (current one right, new one long enough and different)."""
+class NewPasswordForm(FlaskForm):
+    """A new password typed twice (the password-reset page); the service checks its length."""
 
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired()],
-                                     render_kw={"autocomplete": "current-password"})
     new_password = PasswordField(_l("New password"), validators=[DataRequired()],
                                  render_kw={"autocomplete": "new-password", "minlength": MIN_PASSWORD_LENGTH})
     confirm_password = PasswordField(
         _l("New password again"),
         validators=[DataRequired(), EqualTo("new_password", message=_l("The two new passwords differ."))],
         render_kw={"autocomplete": "new-password"})
+
+
+class ChangePasswordForm(NewPasswordForm):
+    """The service checks the passwords (current one right, new one long enough and different)."""
+
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()],
+                                     render_kw={"autocomplete": "current-password"})
 
 
 class TokenForm(FlaskForm):
