@@ -110,3 +110,32 @@ def announcements(signals, shape):
     finally:
         for signal, receiver in receivers:
             signal.disconnect(receiver)
+
+
+def run_at_once(app, attempts) -> list:
+    """Run each attempt (a function that books) in its own thread and app context, committing as a request
+    would: "booked", or the kind of its first refusal, for each."""
+    import threading
+
+    from booking.bookings.errors import BookingRefused
+    from booking.extensions import db
+
+    outcomes: list = [None] * len(attempts)
+
+    def run(index: int, attempt) -> None:
+        with app.app_context():
+            try:
+                attempt()
+                db.session.commit()  # the unit of work's boundary
+                outcomes[index] = "booked"
+            except BookingRefused as refused:
+                outcomes[index] = refused.refusals[0].kind.value
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i, attempt)) for i, attempt in enumerate(attempts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes

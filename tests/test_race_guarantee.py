@@ -27,7 +27,7 @@ from booking.bookings.models import Booking, BookingStatus
 from booking.extensions import db
 from booking.resources.models import Resource
 from tests import factories
-from tests.booking_support import freeze, period3, single
+from tests.booking_support import freeze, period3, run_at_once, single
 
 
 def _race(app, teacher_ids, resource_id, hold: float = 0.5) -> list:
@@ -54,29 +54,11 @@ def race(app, bookings, hold: float = 0.5) -> list:
             pass  # the other booker is held by the database: go on alone
         return preview
 
-    outcomes: list = [None] * len(bookings)
-
-    def run(index: int, booking) -> None:
-        with app.app_context():
-            try:
-                booking()
-                db.session.commit()  # the unit of work's boundary
-                outcomes[index] = "booked"
-            except BookingRefused as refused:
-                outcomes[index] = refused.refusals[0].kind.value
-            finally:
-                db.session.remove()
-
     services.check_plan = check_then_wait
     try:
-        threads = [threading.Thread(target=run, args=(i, b)) for i, b in enumerate(bookings)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        return run_at_once(app, bookings)
     finally:
         services.check_plan = real_check
-    return outcomes
 
 
 @pytest.fixture

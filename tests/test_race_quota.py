@@ -19,14 +19,13 @@ import pytest
 from booking.accounts.models import User
 from booking.accounts.services import issue_token
 from booking.bookings import guarantee, services
-from booking.bookings.errors import BookingRefused
 from booking.bookings.models import Booking, BookingStatus
 from booking.extensions import db
 from booking.i18n import district_zone
 from booking.quotas import services as quotas
 from booking.resources.models import Resource
 from tests import factories
-from tests.booking_support import freeze, local, single
+from tests.booking_support import freeze, local, run_at_once, single
 from tests.gunicorn_server import fire_together, gunicorn_server, post_json
 
 CLIENTS = 60
@@ -51,31 +50,16 @@ def _race_counts(app, teacher_ids, resource_id, hold: float) -> list:
             pass  # the others wait for the lock: go on alone
         return states
 
-    outcomes: list = [None] * len(teacher_ids)
-
-    def run(index: int, teacher_id: int) -> None:
-        with app.app_context():
-            try:
-                start = local(9, 3 + index, 10)
-                services.create_booking(db.session.get(User, teacher_id), single(
-                    db.session.get(Resource, resource_id), start=start, end=start + timedelta(hours=1)))
-                db.session.commit()  # the unit of work's boundary
-                outcomes[index] = "booked"
-            except BookingRefused as refused:
-                outcomes[index] = refused.refusals[0].kind.value
-            finally:
-                db.session.remove()
+    def book(index: int, teacher_id: int) -> None:
+        start = local(9, 3 + index, 10)
+        services.create_booking(db.session.get(User, teacher_id), single(
+            db.session.get(Resource, resource_id), start=start, end=start + timedelta(hours=1)))
 
     quotas.quota_states = count_then_wait
     try:
-        threads = [threading.Thread(target=run, args=(i, t)) for i, t in enumerate(teacher_ids)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        return run_at_once(app, [partial(book, i, t) for i, t in enumerate(teacher_ids)])
     finally:
         quotas.quota_states = real_states
-    return outcomes
 
 
 @pytest.fixture
