@@ -26,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from booking.bookings.rules import BusyTime  # noqa: E402
-from booking.teachers import planner  # noqa: E402
+from booking.teachers import plan_model, planner  # noqa: E402
 
 TARGET_SECONDS = 10.0
 SUBJECTS = ("music", "pe", "art")
@@ -36,13 +36,13 @@ HOLIDAYS = ((date(2026, 9, 25), date(2026, 9, 27)), (date(2026, 10, 1), date(202
 TERM_END = date(2027, 1, 22)
 
 
-def _bells(offset: int) -> tuple[planner.Period, ...]:
+def _bells(offset: int) -> tuple[plan_model.Period, ...]:
     starts = (8 * 60, 8 * 60 + 50, 9 * 60 + 50, 10 * 60 + 40, 14 * 60, 14 * 60 + 50, 15 * 60 + 40, 16 * 60 + 30)
-    return tuple(planner.Period(n + 1, time(*divmod(s + offset, 60)), time(*divmod(s + offset + 40, 60)))
+    return tuple(plan_model.Period(n + 1, time(*divmod(s + offset, 60)), time(*divmod(s + offset + 40, 60)))
                  for n, s in enumerate(starts))
 
 
-def district(weeks: int, cap: int, booked: int, seed: int) -> planner.PlanInput:
+def district(weeks: int, cap: int, booked: int, seed: int) -> plan_model.PlanInput:
     rng = random.Random(seed)
     first = TERM_END - timedelta(days=TERM_END.weekday()) - timedelta(weeks=weeks - 1)
     days = tuple(first + timedelta(days=n) for n in range((TERM_END - first).days + 1) if (first + timedelta(days=n)).weekday() < 5)
@@ -61,7 +61,7 @@ def district(weeks: int, cap: int, booked: int, seed: int) -> planner.PlanInput:
             if rng.random() < 0.3:
                 day = rng.choice(days)
                 closed[day] = "停电检修"
-            schools.append(planner.HostSchool(next_id, f"村小{next_id}", _bells(rng.choice((0, 5, 10))), closed))
+            schools.append(plan_model.HostSchool(next_id, f"村小{next_id}", _bells(rng.choice((0, 5, 10))), closed))
             next_id += 1
     ids = sorted(position)
     travel = {(a, b): max(5, round(2.2 * math.dist(position[a], position[b])))
@@ -75,8 +75,8 @@ def district(weeks: int, cap: int, booked: int, seed: int) -> planner.PlanInput:
                 if day.weekday() == 2 and booked:  # the already booked lessons: Wednesdays, nearest schools
                     for n in range(booked):
                         slot = _bells(0)[4 + n % 4]
-                        lessons.append(planner.FixedStop(day, slot.start, slot.end, villages[lead][n % 3]))
-            teachers.append(planner.Teacher(
+                        lessons.append(plan_model.FixedStop(day, slot.start, slot.end, villages[lead][n % 3]))
+            teachers.append(plan_model.Teacher(
                 id=100 + lead * 10 + index, name=f"{subject}-{lead}", home_school_id=lead, subjects=(subject,),
                 weekly_cap=cap, served_school_ids=tuple(villages[lead]),
                 availability=tuple((weekday, time(7, 50), time(17, 40)) for weekday in range(5)), busy=busy,
@@ -85,13 +85,13 @@ def district(weeks: int, cap: int, booked: int, seed: int) -> planner.PlanInput:
     for lead in leads:
         for school in villages[lead]:
             for subject in SUBJECTS:
-                needs.append(planner.Need(school, "demonstration", subject, 3, rng.choice((0, 0, 1))))
-            needs.append(planner.Need(school, "training", "", 2, 0))
-    return planner.PlanInput(days=days, teachers=tuple(teachers), schools=tuple(schools), needs=tuple(needs),
+                needs.append(plan_model.Need(school, "demonstration", subject, 3, rng.choice((0, 0, 1))))
+            needs.append(plan_model.Need(school, "training", "", 2, 0))
+    return plan_model.PlanInput(days=days, teachers=tuple(teachers), schools=tuple(schools), needs=tuple(needs),
                              travel=travel)
 
 
-def report(name: str, result: planner.Plan, seconds: float, data: planner.PlanInput) -> None:
+def report(name: str, result: plan_model.Plan, seconds: float, data: plan_model.PlanInput) -> None:
     problems = planner.plan_problems(data, result.lessons)
     print(f"{name:>8}: {seconds:6.2f} s  travel {result.travel_minutes:6d} min  lessons {len(result.lessons):4d}  "
           f"every mandate met: {'yes' if result.all_met else 'no'}  status {result.status}")

@@ -20,7 +20,8 @@ LAYERS = [
 PURE = ["bookings/rules/engine.py", "bookings/rules/types.py", "bookings/rules/teachers.py", "bookings/rules/closed.py",
         "bookings/rules/recurrence.py", "bookings/web/grid.py", "bookings/web/form_input.py",
         "resources/reshape.py", "resources/rules.py", "schools/rules.py", "teachers/rules.py", "teachers/planner.py",
-        "reports/equity.py", "reports/opening.py", "calendars/ical.py", "calendars/shaping.py",
+        "teachers/plan_model.py", "teachers/plan_rounds.py", "reports/equity.py", "reports/opening.py",
+        "calendars/ical.py", "calendars/shaping.py",
         "calendars/ics_import.py", "notifications/formats.py", "imports/rows.py", "parsing.py", "accounts/throttle.py"]
 IMPURE_IMPORTS = ("booking.extensions", "flask", "sqlalchemy")
 

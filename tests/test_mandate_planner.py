@@ -5,8 +5,8 @@ from dataclasses import replace
 from datetime import date, time, timedelta
 
 from booking.bookings.rules import BusyTime
-from booking.teachers import planner
-from booking.teachers.planner import FixedStop, HostSchool, Need, Period, PlanInput, Teacher
+from booking.teachers import plan_model, planner
+from booking.teachers.plan_model import FixedStop, HostSchool, Need, Period, PlanInput, Teacher
 
 MONDAY = date(2026, 11, 23)
 HOME, NEAR, FAR = 1, 2, 3
@@ -97,14 +97,14 @@ def test_closed_days_are_never_planned_and_the_shortfall_says_there_are_not_enou
     assert {lesson.day for lesson in plan.lessons} == {days(5)[4]}
     assert len(plan.lessons) == 2  # one round a day, two lessons a round
     (shortfall,) = plan.shortfalls
-    assert shortfall.reason == planner.NO_FREE_PERIOD and shortfall.missing == 1 and shortfall.free_periods == 2
+    assert shortfall.reason == plan_model.NO_FREE_PERIOD and shortfall.missing == 1 and shortfall.free_periods == 2
     assert planner.plan_problems(case, plan.lessons) == []
 
 
 def test_the_home_school_closed_keeps_the_teacher_home_too():
     closed = {day: "运动会" for day in days(5)}
     plan = planner.plan(data([teacher(closed=closed)], [demo(NEAR)]))
-    assert plan.lessons == [] and plan.shortfalls[0].reason == planner.NO_FREE_PERIOD
+    assert plan.lessons == [] and plan.shortfalls[0].reason == plan_model.NO_FREE_PERIOD
 
 
 def test_the_weekly_cap_is_named_when_it_is_what_stops_the_plan():
@@ -112,30 +112,30 @@ def test_the_weekly_cap_is_named_when_it_is_what_stops_the_plan():
     plan = planner.plan(case)
     assert len(plan.lessons) == 1
     (shortfall,) = plan.shortfalls
-    assert shortfall.reason == planner.WEEKLY_CAP and shortfall.missing == 2
+    assert shortfall.reason == plan_model.WEEKLY_CAP and shortfall.missing == 2
 
 
 def test_lessons_already_booked_count_against_the_weekly_cap():
     booked = tuple(FixedStop(day, time(14, 0), time(14, 40), FAR) for day in days(3))
     plan = planner.plan(data([teacher(weekly_cap=4, lessons=booked)], [demo(NEAR)]))
-    assert len(plan.lessons) == 1 and plan.shortfalls[0].reason == planner.WEEKLY_CAP
+    assert len(plan.lessons) == 1 and plan.shortfalls[0].reason == plan_model.WEEKLY_CAP
 
 
 def test_a_mandate_nobody_teaches_names_that():
     plan = planner.plan(data([teacher()], [demo(NEAR, subject="art")]))
-    assert plan.lessons == [] and plan.shortfalls[0].reason == planner.NO_TEACHER
+    assert plan.lessons == [] and plan.shortfalls[0].reason == plan_model.NO_TEACHER
 
 
 def test_a_school_the_teacher_does_not_serve_gets_nobody():
     plan = planner.plan(data([teacher(served_school_ids=(FAR,))], [demo(NEAR, 1)]))
-    assert plan.shortfalls[0].reason == planner.NO_TEACHER
+    assert plan.shortfalls[0].reason == plan_model.NO_TEACHER
 
 
 def test_the_free_days_taken_by_other_schools_are_named():
     """One day, one round a day: FAR or NEAR; the other stays short for want of days, not of the cap."""
     plan = planner.plan(data([teacher()], [demo(NEAR, 1), demo(FAR, 1)], n_days=1))
     assert [lesson.school_id for lesson in plan.lessons] == [NEAR]  # the cheaper trip
-    assert plan.shortfalls[0].need.school_id == FAR and plan.shortfalls[0].reason == planner.OTHER_SCHOOLS
+    assert plan.shortfalls[0].need.school_id == FAR and plan.shortfalls[0].reason == plan_model.OTHER_SCHOOLS
 
 
 def test_the_home_timetable_and_the_trip_from_home_keep_the_morning_periods_free():
@@ -164,14 +164,14 @@ def test_never_two_places_at_once_beside_a_lesson_already_booked():
     assert [lesson.period_number for lesson in plan.lessons] == [5]
     assert plan.travel_minutes == 40 + 20 - 50  # home → FAR → NEAR → home instead of home → FAR → home
     assert planner.plan_problems(case, plan.lessons) == []
-    too_soon = [planner.Lesson(10, NEAR, MONDAY, 1, time(8, 0), time(8, 40), "demonstration", "music")]
+    too_soon = [plan_model.Lesson(10, NEAR, MONDAY, 1, time(8, 0), time(8, 40), "demonstration", "music")]
     assert planner.plan_problems(case, too_soon) == ["张丽's trips do not fit on 2026-11-23"]
 
 
 def test_the_checker_finds_two_places_at_once_and_closed_schools():
     case = data([teacher()], [demo(NEAR, 1)], schools=(school(NEAR, closed={MONDAY: "假"}), school(FAR)))
-    clash = [planner.Lesson(10, NEAR, MONDAY, 1, time(8, 0), time(8, 40), "demonstration", "music"),
-             planner.Lesson(10, FAR, MONDAY, 1, time(8, 0), time(8, 40), "demonstration", "music")]
+    clash = [plan_model.Lesson(10, NEAR, MONDAY, 1, time(8, 0), time(8, 40), "demonstration", "music"),
+             plan_model.Lesson(10, FAR, MONDAY, 1, time(8, 0), time(8, 40), "demonstration", "music")]
     problems = planner.plan_problems(case, clash)
     assert any("two places" in p for p in problems) and any("closed school" in p for p in problems)
 

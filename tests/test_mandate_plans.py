@@ -20,7 +20,7 @@ from booking.resources.models import Resource, ResourceKind
 from booking.schools.models import Closure
 from booking.schools.services import current_term
 from booking.seed.people import DEMO_PASSWORD
-from booking.teachers import mandate_plans, planner
+from booking.teachers import mandate_plans, plan_model, planner
 from booking.teachers.mandates import mandate_progress
 from booking.teachers.models import TeacherProfile
 from tests.api_support import bearer
@@ -101,11 +101,11 @@ def test_a_mandate_that_cannot_be_met_is_named_with_its_reason(demo, first_propo
     try:
         proposal = mandate_plans.propose(coordinator, term)
         short = {(s.need.school_id, s.need.key): s for s in proposal.plan.shortfalls}
-        assert short[(school.id, "demonstration-art")].reason == planner.NO_TEACHER
+        assert short[(school.id, "demonstration-art")].reason == plan_model.NO_TEACHER
         assert not proposal.plan.all_met
         row = next(r for r in mandate_plans.school_coverage(proposal) if r.school.id == school.id)
         cell = next(c for c in row.cells if c.line.key == "demonstration-art")
-        assert not cell.met and str(cell.reason) == str(mandate_plans.REASON_LABELS[planner.NO_TEACHER])
+        assert not cell.met and str(cell.reason) == str(mandate_plans.REASON_LABELS[plan_model.NO_TEACHER])
         assert planner.plan_problems(proposal.data, proposal.plan.lessons) == []
         assert all(x.school_id != school.id for x in proposal.plan.lessons if x.teacher_id == art.resource_id)
     finally:

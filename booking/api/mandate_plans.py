@@ -14,7 +14,7 @@ from booking.bookings.models import LessonKind
 from booking.errors import json_error
 from booking.schools.models import Term
 from booking.extensions import db
-from booking.teachers import mandate_plans, planner
+from booking.teachers import mandate_plans, plan_model
 from booking.teachers.mandates import term_or_current
 from booking.validation import ValidationFailed
 
@@ -42,7 +42,7 @@ COVERAGE_SCHEMA = obj({
         "required": COUNT, "have": {**COUNT, "description": "Delivered and planned before this plan."},
         "planned": {**COUNT, "description": "Lessons this plan adds."},
         "met": {"type": "boolean"},
-        "reason": nullable({"type": "string", "enum": [*planner.REASONS, None],
+        "reason": nullable({"type": "string", "enum": [*plan_model.REASONS, None],
                             "description": "Why the mandate stays short: no_teacher, no_free_period (not enough "
                                            "free periods), weekly_cap (teacher cap) or other_schools."}),
         "message": nullable({"type": "string"}),

@@ -5,7 +5,8 @@
   (handed to ``booking.bookings.queries`` by create_app).
 - ``visits``: requesting a visit; ``lessons``: recording a lesson; ``itinerary``: a teacher's day.
 - ``mandates``: the district's visit mandates per term and their progress.
-- ``planner`` (pure): the mandate planner (OR-Tools CP-SAT) and its greedy baseline; ``mandate_plans``: the
+- ``planner`` (pure): the mandate planner (OR-Tools CP-SAT) and its greedy baseline, over ``plan_model`` (pure: what
+  it reads and returns) and ``plan_rounds`` (pure: the candidate rounds); ``mandate_plans``: the
   term's plan read from the district, previewed per teacher and per school, committed as visits.
 - ``views``, ``admin_views`` and ``forms``: the pages.
 """

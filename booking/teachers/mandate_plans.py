@@ -33,7 +33,7 @@ from booking.permissions import can_plan_mandates
 from booking.resources.models import Resource
 from booking.schools.models import BellPeriod, School, Term
 from booking.schools.services import travel_matrix
-from booking.teachers import planner
+from booking.teachers import plan_model, planner
 from booking.teachers.mandates import mandate_progress
 from booking.teachers.models import TeacherBusyTime, TeacherProfile
 from booking.teachers.snapshots import busy_time
@@ -41,9 +41,9 @@ from booking.teachers.visits import default_title
 from booking.texts import lazy_gettext as _l
 
 REASON_LABELS = {
-    planner.NO_TEACHER: _l("No visiting teacher who serves this school teaches the subject."),
-    planner.WEEKLY_CAP: _l("Teacher cap: every week the teachers could come here is full to their weekly limit."),
-    planner.OTHER_SCHOOLS: _l("The teachers' free days are all needed for other schools' mandates."),
+    plan_model.NO_TEACHER: _l("No visiting teacher who serves this school teaches the subject."),
+    plan_model.WEEKLY_CAP: _l("Teacher cap: every week the teachers could come here is full to their weekly limit."),
+    plan_model.OTHER_SCHOOLS: _l("The teachers' free days are all needed for other schools' mandates."),
 }
 
 
@@ -54,7 +54,7 @@ class PlanChanged(Exception):
 class PlanRefused(Exception):
     """The booking engine refused one of the plan's lessons; nothing was written."""
 
-    def __init__(self, lesson: planner.Lesson, refused: BookingRefused):
+    def __init__(self, lesson: plan_model.Lesson, refused: BookingRefused):
         super().__init__(str(refused))
         self.lesson, self.refused = lesson, refused
 
@@ -63,8 +63,8 @@ class PlanRefused(Exception):
 class Proposal:
     term: Term
     first_day: date | None
-    plan: planner.Plan
-    data: planner.PlanInput
+    plan: plan_model.Plan
+    data: plan_model.PlanInput
     teachers: dict[int, TeacherProfile]  # by resource id
     schools: dict[int, School]
     progress: object  # mandates.MandateProgress
@@ -94,12 +94,12 @@ def lead_profiles() -> list[TeacherProfile]:
     return list(db.session.scalars(query))
 
 
-def _lessons_by_resource(resource_ids: list[int], first: date, last: date) -> dict[int, list[planner.FixedStop]]:
+def _lessons_by_resource(resource_ids: list[int], first: date, last: date) -> dict[int, list[plan_model.FixedStop]]:
     """Active lessons of the teachers from the Monday of ``first``'s week to ``last``: ONE query."""
     zone = district_zone()
-    start = local_to_utc(planner.week_of(first), time(0), zone)
+    start = local_to_utc(plan_model.week_of(first), time(0), zone)
     end = local_to_utc(last + timedelta(days=7 - last.weekday()), time(0), zone)
-    found: dict[int, list[planner.FixedStop]] = {rid: [] for rid in resource_ids}
+    found: dict[int, list[plan_model.FixedStop]] = {rid: [] for rid in resource_ids}
     rows = db.session.execute(select(Booking.resource_id, Booking.school_id, Booking.starts_at, Booking.ends_at)
                               .where(Booking.resource_id.in_(resource_ids), Booking.status.in_(ACTIVE_STATUSES),
                                      Booking.starts_at < end, Booking.ends_at > start)
@@ -107,15 +107,15 @@ def _lessons_by_resource(resource_ids: list[int], first: date, last: date) -> di
     for resource_id, school_id, starts_at, ends_at in rows:
         local_start, local_end = starts_at.astimezone(zone), ends_at.astimezone(zone)
         end_clock = local_end.time() if local_end.date() == local_start.date() else time(23, 59)
-        found[resource_id].append(planner.FixedStop(local_start.date(), local_start.time(), end_clock, school_id))
+        found[resource_id].append(plan_model.FixedStop(local_start.date(), local_start.time(), end_clock, school_id))
     return found
 
 
-def _periods(school_ids: list[int]) -> dict[int, tuple[planner.Period, ...]]:
-    found: dict[int, list[planner.Period]] = {sid: [] for sid in school_ids}
+def _periods(school_ids: list[int]) -> dict[int, tuple[plan_model.Period, ...]]:
+    found: dict[int, list[plan_model.Period]] = {sid: [] for sid in school_ids}
     for row in db.session.scalars(select(BellPeriod).where(BellPeriod.school_id.in_(school_ids))
                                   .order_by(BellPeriod.school_id, BellPeriod.number)):
-        found[row.school_id].append(planner.Period(row.number, row.start_time, row.end_time))
+        found[row.school_id].append(plan_model.Period(row.number, row.start_time, row.end_time))
     return {sid: tuple(periods) for sid, periods in found.items()}
 
 
@@ -123,7 +123,7 @@ def _horizon(resource: Resource, today: date) -> date | None:
     return today + timedelta(days=resource.max_advance_days) if resource.max_advance_days is not None else None
 
 
-def planner_input(term: Term, today: date | None = None, progress=None) -> planner.PlanInput:
+def planner_input(term: Term, today: date | None = None, progress=None) -> plan_model.PlanInput:
     """The planner's input for the rest of ``term`` as of ``today`` (the district's date by default)."""
     today = today or local_today()
     progress = progress or mandate_progress(term, today)
@@ -136,18 +136,18 @@ def planner_input(term: Term, today: date | None = None, progress=None) -> plann
     closed = closed_days_by_school(set(school_ids) | {p.home_school_id for p in profiles}, first, last)
     periods = _periods(school_ids)
     lessons = _lessons_by_resource([p.resource_id for p in profiles], first, last) if profiles else {}
-    teachers = tuple(planner.Teacher(
+    teachers = tuple(plan_model.Teacher(
         id=p.resource_id, name=p.user.display_name, home_school_id=p.home_school_id,
         subjects=tuple(sorted(p.subjects)), weekly_cap=p.weekly_cap,
         served_school_ids=tuple(s.id for s in p.served if s.id in periods),
         availability=tuple((h.weekday, h.opens, h.closes) for h in p.resource.opening_hours),
         busy=tuple(busy_time(row) for row in p.busy_times), lessons=tuple(lessons.get(p.resource_id, ())),
         closed=closed.get(p.home_school_id, {}), last_day=_horizon(p.resource, today)) for p in profiles)
-    schools = tuple(planner.HostSchool(s.id, s.name, periods[s.id], closed.get(s.id, {})) for s in tied)
-    needs = tuple(planner.Need(row.school.id, cell.line.lesson_kind.value, cell.line.subject, cell.line.required,
+    schools = tuple(plan_model.HostSchool(s.id, s.name, periods[s.id], closed.get(s.id, {})) for s in tied)
+    needs = tuple(plan_model.Need(row.school.id, cell.line.lesson_kind.value, cell.line.subject, cell.line.required,
                                cell.delivered + cell.planned)
                   for row in progress.rows for cell in row.cells)
-    return planner.PlanInput(days=tuple(days), teachers=teachers, schools=schools, needs=needs,
+    return plan_model.PlanInput(days=tuple(days), teachers=teachers, schools=schools, needs=needs,
                              travel=travel_matrix())
 
 
@@ -167,14 +167,14 @@ def propose(actor, term: Term, today: date | None = None) -> Proposal:
     return Proposal(term, data.days[0] if data.days else None, proposal, data, profiles, schools, progress)
 
 
-def _booking_input(lesson: planner.Lesson) -> BookingInput:
+def _booking_input(lesson: plan_model.Lesson) -> BookingInput:
     kind = LessonKind(lesson.lesson_kind)
     return BookingInput(resource_id=lesson.teacher_id, title=default_title(lesson.subject, kind), day=lesson.day,
                         period_number=lesson.period_number, school_id=lesson.school_id, subject=lesson.subject,
                         lesson_kind=kind.value)
 
 
-def book_lesson(actor, lesson: planner.Lesson) -> list[Booking]:
+def book_lesson(actor, lesson: plan_model.Lesson) -> list[Booking]:
     """One lesson through the booking engine; the seam the all-or-nothing test breaks half-way."""
     created = create_booking(actor, _booking_input(lesson))
     if created.skipped:  # a closed date is skipped quietly by the engine: for a plan it is a refusal
@@ -213,7 +213,7 @@ def commit(actor, term: Term, digest: str, today: date | None = None) -> tuple[P
 
 @dataclass(frozen=True)
 class PlannedStop:
-    lesson: planner.Lesson
+    lesson: plan_model.Lesson
     school: School
     travel_in: int | None  # minutes from the previous place of the day (home first)
 
@@ -267,7 +267,7 @@ class SchoolCoverage:
         return all(cell.met for cell in self.cells)
 
 
-def _previous_place(data: planner.PlanInput, teacher: planner.Teacher, lesson: planner.Lesson) -> int:
+def _previous_place(data: plan_model.PlanInput, teacher: plan_model.Teacher, lesson: plan_model.Lesson) -> int:
     earlier = [(s.end, s.school_id) for s in teacher.lessons if s.day == lesson.day and s.end <= lesson.start]
     earlier += [(b.end, teacher.home_school_id) for b in teacher.busy
                 if b.applies_on(lesson.day) and b.end <= lesson.start]
@@ -285,10 +285,10 @@ def teacher_plans(proposal: Proposal) -> list[TeacherPlan]:
         weeks: dict[date, TeacherWeek] = {}
         existing = {}
         for stop in teacher.lessons:
-            existing[planner.week_of(stop.day)] = existing.get(planner.week_of(stop.day), 0) + 1
+            existing[plan_model.week_of(stop.day)] = existing.get(plan_model.week_of(stop.day), 0) + 1
         where: dict[date, tuple[time, int]] = {}
         for lesson in lessons:
-            monday = planner.week_of(lesson.day)
+            monday = plan_model.week_of(lesson.day)
             week = weeks.setdefault(monday, TeacherWeek(monday, [], existing.get(monday, 0)))
             previous = where.get(lesson.day)
             origin = previous[1] if previous else _previous_place(data, teacher, lesson)
@@ -299,9 +299,9 @@ def teacher_plans(proposal: Proposal) -> list[TeacherPlan]:
     return found
 
 
-def reason_text(shortfall: planner.Shortfall):
+def reason_text(shortfall: plan_model.Shortfall):
     """Why a mandate stays short, for the coordinator."""
-    if shortfall.reason == planner.NO_FREE_PERIOD:
+    if shortfall.reason == plan_model.NO_FREE_PERIOD:
         return _l("Not enough free periods: the teachers can give at most %(n)d lessons here in the rest of the term "
                   "(home timetable, closures, travel, lessons already booked).", n=shortfall.free_periods)
     return REASON_LABELS[shortfall.reason]
@@ -323,5 +323,5 @@ def school_coverage(proposal: Proposal) -> list[SchoolCoverage]:
 
 
 
-def lesson_label(lesson: planner.Lesson):
+def lesson_label(lesson: plan_model.Lesson):
     return default_title(lesson.subject, LessonKind(lesson.lesson_kind))
