@@ -1,13 +1,16 @@
 """Fixtures: the app on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set.
 
 Every database test runs once per backend. The schema is built by the real Alembic
-migrations once per backend and test session; between tests the tables are emptied.
-Each session gets its own PostgreSQL database, so parallel runs never collide.
+migrations once per backend and test worker, into a database the others are copied from;
+between tests the tables are emptied. Each worker gets its own PostgreSQL databases, so
+parallel runs never collide.
 """
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
+from contextlib import closing
 
 import pytest
 from flask.testing import FlaskClient
@@ -33,26 +36,63 @@ def _migrate(url: str) -> None:
         db.engine.dispose()
 
 
+class TestDatabases:
+    """Throwaway databases of one backend for one test worker, copied from each other (a file copy through
+    SQLite's backup API, or PostgreSQL's CREATE DATABASE … TEMPLATE): a copy costs far less than migrating
+    or seeding again."""
+
+    def __init__(self, backend: str, folder):
+        self.backend, self.folder = backend, folder
+        self.prefix = f"district_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        if backend == "postgresql":
+            self.server_url = make_url(normalise_database_url(os.environ["TEST_DATABASE_URL"]))
+            self.admin = create_engine(self.server_url, isolation_level="AUTOCOMMIT")
+        self.made: list[str] = []
+
+    def url(self, name: str) -> str:
+        if self.backend == "sqlite":
+            return f"sqlite:///{self.folder / name}.db"
+        return self.server_url.set(database=f"{self.prefix}_{name}").render_as_string(hide_password=False)
+
+    def create(self, name: str, template: str | None = None) -> str:
+        """An empty database ``name``, or a copy of ``template`` (which nobody may be connected to)."""
+        if self.backend == "sqlite":
+            if template is not None:
+                with closing(sqlite3.connect(self.folder / f"{template}.db")) as source, \
+                        closing(sqlite3.connect(self.folder / f"{name}.db")) as target:
+                    source.backup(target)
+        else:
+            copy = f' TEMPLATE "{self.prefix}_{template}"' if template else ""
+            with self.admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{self.prefix}_{name}" WITH (FORCE)'))
+                conn.execute(text(f'CREATE DATABASE "{self.prefix}_{name}"{copy}'))
+            self.made.append(name)
+        return self.url(name)
+
+    def drop_all(self) -> None:
+        if self.backend == "postgresql":
+            with self.admin.connect() as conn:
+                for name in self.made:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{self.prefix}_{name}" WITH (FORCE)'))
+            self.admin.dispose()
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
-def database_url(request, tmp_path_factory):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-        _migrate(url)
-        yield url
-        return
-    server_url = make_url(normalise_database_url(os.environ["TEST_DATABASE_URL"]))
-    name = f"district_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = server_url.set(database=name).render_as_string(hide_password=False)
+def test_databases(request, tmp_path_factory):
+    """The backend's databases: ``schema`` (migrated, never used itself), ``main`` (the tests' own) and
+    whatever else copies ``schema``."""
+    databases = TestDatabases(request.param, tmp_path_factory.mktemp("db"))
     try:
-        _migrate(url)
-        yield url
+        _migrate(databases.create("schema"))
+        databases.create("main", template="schema")
+        yield databases
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        databases.drop_all()
+
+
+@pytest.fixture(scope="session")
+def database_url(test_databases):
+    return test_databases.url("main")
 
 
 def _used_sequences() -> list[str]:

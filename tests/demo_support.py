@@ -1,4 +1,4 @@
-"""The seeded demo district, once per test module: for tests that only read it or send it bad input.
+"""The seeded demo district, seeded once per test worker and copied fresh for each test module.
 
 Import ``seeded_demo`` by name into a module to use it. The clock stands at the demo's "now".
 """
@@ -18,7 +18,7 @@ from booking.i18n import district_zone
 from booking.seed.bookings import DEMO_NOW_LOCAL, DEMO_TODAY
 from booking.seed.demo import seed_demo
 from tests.api_support import bearer
-from tests.conftest import _empty_all_tables
+from tests.conftest import _test_app
 
 COORDINATOR = "coordinator@demo.xq"
 
@@ -29,16 +29,43 @@ class Demo:
     coordinator_token: dict  # the Authorization header of a coordinator's API token
 
 
-@pytest.fixture(scope="module")
-def seeded_demo(database_url):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, "SECRET_KEY": "test-secret",
-                      "WTF_CSRF_ENABLED": False})
+def _at_demo_now() -> None:
+    clock.freeze(datetime.combine(DEMO_TODAY, DEMO_NOW_LOCAL, tzinfo=district_zone()))
+
+
+@pytest.fixture(scope="session")
+def demo_databases(test_databases):
+    """The demo seeded once per backend and test worker into ``demo_seeded``, which is never used itself:
+    each module gets a fresh copy of it (seeding costs far more than copying)."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": test_databases.create("demo_seeded", template="schema"),
+                      "TESTING": True, "SECRET_KEY": "test-secret"})
     with app.app_context():
-        clock.freeze(datetime.combine(DEMO_TODAY, DEMO_NOW_LOCAL, tzinfo=district_zone()))
+        _at_demo_now()
         seed_demo()
-        yield Demo(app, bearer(db.session.scalar(select(User).where(User.email == COORDINATOR))))
         db.session.remove()
-        _empty_all_tables()
+        db.engine.dispose()
+    clock.freeze(None)
+    return test_databases
+
+
+@pytest.fixture(scope="session")
+def demo_app(demo_databases):
+    app = _test_app(demo_databases.create("demo", template="demo_seeded"))
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def seeded_demo(demo_databases, demo_app):
+    """The seeded demo as ``make run`` leaves it, fresh for each module (what a module's tests change
+    stays in that module)."""
+    with demo_app.app_context():
+        db.engine.dispose()
+    demo_databases.create("demo", template="demo_seeded")
+    with demo_app.app_context():
+        _at_demo_now()
+        yield Demo(demo_app, bearer(db.session.scalar(select(User).where(User.email == COORDINATOR))))
         db.session.remove()
         db.engine.dispose()
     clock.freeze(None)

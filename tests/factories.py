@@ -4,8 +4,9 @@ from __future__ import annotations
 import itertools
 from datetime import date, time
 
+from werkzeug.security import generate_password_hash
+
 from booking.accounts.models import Role, User
-from booking.accounts.passwords import hash_password
 from booking.extensions import db
 from booking.resources.models import Category, OpeningHours, Resource, ResourceKind, Sharing
 from booking.schools.models import BellPeriod, Closure, District, School, Stage, Term, TravelTime
@@ -50,10 +51,15 @@ def travel(a: School, b: School, minutes: int) -> TravelTime:
     return obj
 
 
+# scrypt at full cost makes every sign-in take ~0.1 s of CPU on purpose; the tests' own accounts get 1/32 of
+# it (the cost the initial passwords of imports use), so the suite's thousand sign-ins stay cheap. The full
+# cost of real passwords is tested in test_accounts.
+TEST_PASSWORD_METHOD = "scrypt:1024:8:1"
+
+
 def _hashed(password: str) -> str:
-    # scrypt is slow on purpose; tests reuse one hash per distinct password.
     if password not in _password_hashes:
-        _password_hashes[password] = hash_password(password)
+        _password_hashes[password] = generate_password_hash(password, method=TEST_PASSWORD_METHOD)
     return _password_hashes[password]
 
 
