@@ -9,7 +9,6 @@ from booking.allocation.models import AllocationRound
 from booking.allocation.services import preview_round
 from booking.extensions import db
 from booking.seed.people import email_for
-from tests.demo_support import seeded_demo  # noqa: F401
 
 
 def test_the_demo_round_is_fairer_than_first_come_first_served(seeded_demo):  # noqa: F811

@@ -14,7 +14,6 @@ from booking.quotas.services import usage_on
 from booking.resources.models import Category, Resource
 from booking.schools.models import School
 from booking.seed.bookings import DEMO_TODAY
-from tests.demo_support import seeded_demo  # noqa: F401  (fixture)
 
 
 def _user(email: str) -> User:

@@ -24,7 +24,7 @@ from booking.teachers import mandate_plans, plan_model, planner
 from booking.teachers.mandates import mandate_progress
 from booking.teachers.models import TeacherProfile
 from tests.api_support import bearer
-from tests.demo_support import COORDINATOR, seeded_demo  # noqa: F401  (the fixture, by name)
+from tests.demo_support import COORDINATOR
 
 
 @pytest.fixture(scope="module")
