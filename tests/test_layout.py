@@ -14,14 +14,15 @@ LAYERS = [
     {"schools", "audit", "accounts"},
     {"resources", "bookings", "quotas"},
     {"teachers", "calendars", "waitlist"},
-    {"reports", "digests", "notifications", "imports", "seed", "api", "password_reset"},
+    {"reports", "digests", "notifications", "imports", "seed", "api", "password_reset", "sso"},
     {"home"},
 ]
 PURE = ["bookings/rules/engine.py", "bookings/rules/types.py", "bookings/rules/teachers.py", "bookings/rules/closed.py",
         "bookings/rules/recurrence.py", "bookings/web/grid.py", "bookings/web/form_input.py",
         "resources/reshape.py", "resources/rules.py", "schools/rules.py", "teachers/rules.py", "teachers/planner.py",
         "reports/equity.py", "reports/opening.py", "calendars/ical.py", "calendars/shaping.py",
-        "calendars/ics_import.py", "notifications/formats.py", "imports/rows.py", "parsing.py", "accounts/throttle.py"]
+        "calendars/ics_import.py", "notifications/formats.py", "imports/rows.py", "parsing.py", "accounts/throttle.py",
+        "sso/settings.py", "sso/profile.py"]
 IMPURE_IMPORTS = ("booking.extensions", "flask", "sqlalchemy")
 
 
