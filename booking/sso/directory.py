@@ -7,6 +7,7 @@ flag, or ``SSO_LDAP_DISABLED_FILTER``) all fail.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from ldap3 import BASE, NONE, SUBTREE, Connection, Server
@@ -49,7 +50,7 @@ def _attributes(settings: LdapSettings) -> list[str]:
 
 
 def _connection(settings: LdapSettings, server: Server, dn: str, password: str) -> Connection:
-    conn = Connection(server, user=dn, password=password, receive_timeout=settings.timeout, raise_exceptions=False)
+    conn = Connection(server, user=dn, password=password, receive_timeout=math.ceil(settings.timeout), raise_exceptions=False)
     conn.open()
     if settings.start_tls:
         conn.start_tls()
@@ -95,7 +96,7 @@ def authenticate(settings: LdapSettings, username: str, password: str) -> Direct
     username = (username or "").strip()
     if not username or not password or len(username) > 200:
         return None
-    server = Server(settings.url, get_info=NONE, connect_timeout=settings.timeout)
+    server = Server(settings.url, get_info=NONE, connect_timeout=math.ceil(settings.timeout))
     try:
         dn = _find_dn(settings, server, username)
         if dn is None:

@@ -56,9 +56,14 @@ def _school_of(profile: ExternalProfile) -> School | None:
     return db.session.scalar(select(School).where(School.code == profile.school_code, School.active.is_(True)))
 
 
-def _refuse(profile: ExternalProfile, reason: str, message, user: User | None = None):
+def record_refusal(provider: str, subject: str, reason: str, user: User | None = None) -> None:
+    """Audit a refused sign-in (the caller commits it although it answers an error)."""
     record(user, REFUSED, user if user is not None else ("ExternalIdentity", None),
-           {"provider": profile.provider, "subject": profile.subject, "reason": reason})
+           {"provider": provider, "subject": subject[:255], "reason": reason})
+
+
+def _refuse(profile: ExternalProfile, reason: str, message, user: User | None = None):
+    record_refusal(profile.provider, profile.subject, reason, user)
     raise SignInRefused(message)
 
 
@@ -74,7 +79,7 @@ def _new_teacher(profile: ExternalProfile) -> User:
         select(User.id).where(User.staff_number == profile.staff_number)) is not None
     # The account cannot sign in with a password until its owner sets one (忘记密码？).
     return User(email=profile.email, display_name=profile.display_name or profile.email.split("@")[0],
-                role=Role.TEACHER, school_id=school.id, staff_number=None if staff_taken else
+                role=Role.TEACHER, active=True, locale="zh_CN", school_id=school.id, staff_number=None if staff_taken else
                 (profile.staff_number or None), password_hash=hash_password(secrets.token_urlsafe(32)))
 
 

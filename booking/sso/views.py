@@ -127,8 +127,9 @@ def ldap_login():
             return _too_many_attempts(refused, "sso/ldap.html", form=form, label=sso_label("ldap"))
         try:
             entry = directory.authenticate(settings, form.username.data, form.password.data)
-        except directory.AccountDisabled:
+        except directory.AccountDisabled as disabled:
             login_limits.forget_quiet_counters(utcnow(), limits.window)
+            services.record_refusal("ldap", str(disabled), "directory_disabled")
             return _refused(_("Your directory account is disabled."))
         except directory.DirectoryUnavailable as error:
             return _unavailable("ldap", error)
