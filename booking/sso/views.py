@@ -27,7 +27,7 @@ bp = Blueprint("sso", __name__, url_prefix="/sso")
 log = logging.getLogger(__name__)
 
 NEXT_KEY, CAS_PENDING_KEY = "sso_next", "sso_cas_pending"
-DEFAULT_LABELS = {"oidc": _l("Sign in with the education platform"), "cas": _l("Sign in with CAS (统一认证)"),
+DEFAULT_LABELS = {"oidc": _l("Sign in with the education platform"), "cas": _l("Sign in with unified authentication (CAS)"),
                   "ldap": _l("Sign in with the school directory account")}
 
 
