@@ -50,7 +50,8 @@ def _attributes(settings: LdapSettings) -> list[str]:
 
 
 def _connection(settings: LdapSettings, server: Server, dn: str, password: str) -> Connection:
-    conn = Connection(server, user=dn, password=password, receive_timeout=math.ceil(settings.timeout), raise_exceptions=False)
+    conn = Connection(server, user=dn, password=password, receive_timeout=math.ceil(settings.timeout),
+                      raise_exceptions=False)
     conn.open()
     if settings.start_tls:
         conn.start_tls()
