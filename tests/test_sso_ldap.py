@@ -90,6 +90,15 @@ def test_a_person_is_matched_by_staff_number(app, directory, xt01, client):
     assert audit("user.sso_login")[0].details["how"] == "staff_number"
 
 
+def test_an_imported_account_s_initial_password_stops_working_at_its_first_directory_sign_in(app, directory, xt01,
+                                                                                            client):
+    imported = factories.user(email="wang.li@xt.example.cn", school=xt01, must_change_password=True,
+                              password="initial-123")
+    assert sign_in(client, "wangli", "wang-pass-1").status_code == 302
+    assert client.get("/profile").status_code == 200 and imported.must_change_password is False
+    assert app.test_client().post("/login", data={"email": imported.email, "password": "initial-123"}).status_code == 401
+
+
 def test_a_deactivated_app_account_cannot_sign_in_with_the_directory(app, directory, xt01, client):
     factories.user(email="wang.li@xt.example.cn", active=False, school=xt01)
     answer = sign_in(client, "wangli", "wang-pass-1")

@@ -4,6 +4,7 @@ An identity already linked signs in its account. A first sign-in is matched to a
 email, then by staff number, and linked; otherwise a new teacher account is created in the school the
 provider's school claim names. Roles, schools and names stay managed in the app: a sign-in never changes
 them. A deactivated account is refused, however it was found. Every sign-in and refusal is audited.
+An imported account still on its initial password loses it: the provider has vouched for the person.
 """
 from __future__ import annotations
 
@@ -113,6 +114,9 @@ def sign_in(profile: ExternalProfile, remote_addr: str) -> User:
     user = link.user
     if not user.active:
         _refuse(profile, "account_inactive", _l("This account is deactivated."), user)
+    if user.must_change_password:
+        # An imported account's initial password (handed out on paper) is not needed any more: it stops working.
+        user.password_hash, user.must_change_password = hash_password(secrets.token_urlsafe(32)), False
     now = utcnow()
     link.last_login_at = user.last_login_at = now
     record(user, SIGNED_IN, user, {"provider": profile.provider, "subject": profile.subject, "how": how,
