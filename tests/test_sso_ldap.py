@@ -130,3 +130,8 @@ def test_repeated_wrong_passwords_are_held_up_like_the_password_form(app, direct
 def test_an_unreachable_directory_answers_502(app, directory, xt01, client):
     directory(SSO_LDAP_URL="ldap://127.0.0.1:1", SSO_TIMEOUT_SECONDS="2")
     assert sign_in(client, "wangli", "wang-pass-1").status_code == 502 and user_count() == 0
+
+
+def test_the_directory_form_needs_the_csrf_token(csrf_app, directory, xt01):
+    client = csrf_app.test_client()
+    assert sign_in(client, "wangli", "wang-pass-1").status_code == 400 and user_count() == 0
