@@ -106,7 +106,9 @@ class OpenIdProvider:
 
     def __init__(self, client_id: str, client_secret: str, redirect_uri: str):
         self.client = Client(client_id, client_secret, redirect_uri)
-        self.key = RSAKey.generate_key(2048, parameters={"kid": "test-key", "use": "sig", "alg": "RS256"})
+        # A key id of its own: a provider started later on the same port has other keys, as after a rotation.
+        self.kid = f"key-{secrets.token_hex(8)}"
+        self.key = RSAKey.generate_key(2048, parameters={"kid": self.kid, "use": "sig", "alg": "RS256"})
         self.signed_in: dict | None = None  # the claims of whoever is signed in at the provider
         self.codes: dict[str, Code] = {}
         self.nonce_override: str | None = None  # a test's forged nonce in the next ID token
@@ -150,7 +152,7 @@ def _openid(provider: OpenIdProvider):
             return "RS256"
 
         def get_encode_header(self, client):
-            return {"alg": "RS256", "kid": "test-key"}
+            return {"alg": "RS256", "kid": provider.kid}
 
         def get_client_claims(self, client):
             return {"iss": provider.issuer, "aud": [client.client_id], "exp": int(time.time()) + 600}
