@@ -88,6 +88,7 @@ def _import_models() -> None:
     from booking.quotas import models as _quotas  # noqa: F401
     from booking.resources import models as _resources  # noqa: F401
     from booking.schools import models as _schools  # noqa: F401
+    from booking.sso import models as _sso  # noqa: F401
     from booking.teachers import models as _teachers  # noqa: F401
     from booking.waitlist import models as _waitlist  # noqa: F401
 
@@ -107,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     from booking.reports.views import bp as reports_bp
     from booking.resources.views import bp as resources_bp
     from booking.schools.views import bp as schools_bp
+    from booking.sso.views import bp as sso_bp
     from booking.teachers.views import bp as teachers_bp
     from booking.waitlist.views import bp as waitlist_bp
 
@@ -126,6 +128,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(allocation_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(quotas_bp)
+    app.register_blueprint(sso_bp)
 
 
 def _register_cli(app: Flask) -> None:

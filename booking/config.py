@@ -11,6 +11,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from booking.sso import settings as sso_settings
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE_PATH = PROJECT_ROOT / "instance"
 
@@ -121,4 +123,13 @@ def from_environment(env: dict | None = None, instance_path: Path | None = None)
         "MAIL_FROM": env.get("MAIL_FROM", "District Share <digest@localhost>"),
         # The waitlist (booking.waitlist): how long an offer of a freed slot stays open.
         "WAITLIST_OFFER_MINUTES": offer_minutes(env.get("WAITLIST_OFFER_MINUTES", "30")),
+        # Single sign-on (booking.sso): the OIDC, CAS and LDAP providers the SSO_* variables turn on.
+        "SSO": sso_config(env),
     }
+
+
+def sso_config(env: dict) -> sso_settings.SsoSettings:
+    try:
+        return sso_settings.from_environment(env, env.get("PUBLIC_URL", "http://127.0.0.1:5000"))
+    except sso_settings.SettingsError as error:
+        raise ConfigError(str(error)) from error

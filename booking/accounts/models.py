@@ -39,6 +39,8 @@ class User(UserMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(255), unique=True)
+    # The district's staff number (工号), if known: single sign-on matches a first-time person by it (booking.sso).
+    staff_number: Mapped[str | None] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[str] = mapped_column(String(255))
     school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"), index=True)
