@@ -69,3 +69,11 @@ def seeded_demo(demo_databases, demo_app):
         db.session.remove()
         db.engine.dispose()
     clock.freeze(None)
+
+
+@pytest.fixture
+def in_demo(seeded_demo):
+    """The seeded demo's app, for a test that only reads it, in an application context of the test's own."""
+    with seeded_demo.app.app_context():
+        yield seeded_demo.app
+        db.session.rollback()

@@ -190,12 +190,9 @@ def test_bad_report_input_is_422_with_field_errors(app, login_as, client):
     assert response.status_code == 422 and "basis" in response.get_data(as_text=True)
 
 
-def test_on_the_demo_district_shared_and_total_access_stand_side_by_side(app):
+def test_on_the_demo_district_shared_and_total_access_stand_side_by_side(in_demo):
     """The issue's finding: counting what schools received from others, the primary stage fails its mark
     while total access (own use included) looks balanced; delivered and planned apart, kindergartens apart."""
-    from booking.seed.demo import seed_demo
-
-    seed_demo()
     viewer = Viewer(user_id=0, school_id=None, coordinator=True)
     report = access_module.access(make_filter(viewer, None, None), viewer)
     [primary] = [group for group in report.groups if group.stage == Stage.PRIMARY]

@@ -77,9 +77,7 @@ def test_slot_plan_refuses_overlapping_spans_but_allows_touching_ones():
 
 # --- the seeded district ----------------------------------------------------------------------------
 
-def test_seed_builds_the_two_areas_with_bells_travel_and_calendar(app):
-    result = seed_demo()
-    assert result.created and result.state == DatabaseState.EMPTY
+def test_seed_builds_the_two_areas_with_bells_travel_and_calendar(in_demo):
     schools = {s.code: s for s in db.session.scalars(select(School))}
     leads = [s for s in schools.values() if s.is_lead]
     assert sorted(s.name for s in leads) == ["新天寄宿制小学", "李寨寄宿制小学"]
@@ -115,8 +113,8 @@ def test_seed_builds_the_two_areas_with_bells_travel_and_calendar(app):
     assert makeup[date(2026, 9, 20)] == 4 and date(2026, 10, 10) in makeup and len(makeup) == 6  # 2026's 补班
 
 
-def test_seed_creates_every_kind_of_resource_and_user_who_can_sign_in(app, client):
-    seed_demo()
+def test_seed_creates_every_kind_of_resource_and_user_who_can_sign_in(in_demo):
+    client = in_demo.test_client()
     resources = list(db.session.scalars(select(Resource)))
     assert {r.category for r in resources} == set(Category)
     teachers = [r for r in resources if r.kind == ResourceKind.TEACHER]
@@ -138,8 +136,7 @@ def test_seed_creates_every_kind_of_resource_and_user_who_can_sign_in(app, clien
                             "coordinator.xiapian@demo.xq": "下片"}
 
 
-def test_seeding_twice_changes_nothing(app):
-    assert seed_demo().created
+def test_seeding_twice_changes_nothing(in_demo):
     before = counts()
     again = seed_demo()
     assert not again.created and again.state == DatabaseState.DEMO
@@ -166,7 +163,7 @@ def test_seed_leaves_a_real_district_alone(app, existing):
 def test_an_empty_demo_district_row_is_filled(app):
     factories.district(name="新天学区")
     result = seed_demo()
-    assert result.created and counts()["District"] == 1
+    assert result.created and result.state == DatabaseState.EMPTY and counts()["District"] == 1
 
 
 def test_cli_prints_the_logins_then_says_it_is_already_there(app):
@@ -193,8 +190,7 @@ def _request_for(booking: Booking) -> rules.Request:
                          confirmed=booking.status == BookingStatus.CONFIRMED)
 
 
-def test_seeded_bookings_pass_the_booking_rules(app):
-    seed_demo()
+def test_seeded_bookings_pass_the_booking_rules(in_demo):
     zone = district_zone()
     active = list(db.session.scalars(select(Booking).where(Booking.status.in_(ACTIVE_STATUSES))))
     term_span = rules.Interval(min(b.starts_at for b in active), max(b.ends_at for b in active))
@@ -223,8 +219,7 @@ def test_seeded_bookings_pass_the_booking_rules(app):
                 assert first.ends_at <= second.starts_at, (first, second)
 
 
-def test_series_rows_follow_their_rule_and_history_spans_past_and_future(app):
-    seed_demo()
+def test_series_rows_follow_their_rule_and_history_spans_past_and_future(in_demo):
     zone = district_zone()
     for series in db.session.scalars(select(BookingSeries)):
         first = rules.Interval(series.dtstart, series.dtstart + timedelta(minutes=series.duration_minutes))

@@ -18,15 +18,14 @@ from booking.i18n import district_zone, local_to_utc
 from booking.resources.models import Resource, ResourceKind
 from booking.schools.services import current_term
 from booking.seed.bookings import DEMO_NOW_LOCAL, DEMO_TODAY
-from booking.seed.demo import seed_demo
 from booking.seed.people import DEMO_PASSWORD
 from booking.teachers.mandates import mandate_progress
 from booking.teachers.models import TeacherProfile, VisitSettings
 from tests.conftest import login
 
 
-def test_the_demo_teachers_have_profiles_lessons_records_and_mandates(app, client):
-    seed_demo()
+def test_the_demo_teachers_have_profiles_lessons_records_and_mandates(in_demo):
+    client = in_demo.test_client()
     profiles = list(db.session.scalars(select(TeacherProfile)))
     assert len(profiles) == 6 and all(p.resource.kind == ResourceKind.TEACHER for p in profiles)
     zhang = next(p for p in profiles if p.user.email == "music.xt01@demo.xq")
@@ -51,8 +50,7 @@ def test_the_demo_teachers_have_profiles_lessons_records_and_mandates(app, clien
     assert "今日行程" in client.get("/teachers/today?day=2026-11-23").get_data(as_text=True)
 
 
-def test_the_demo_lessons_obey_the_teachers_rules(app):
-    seed_demo()
+def test_the_demo_lessons_obey_the_teachers_rules(in_demo):
     zone = district_zone()
     active = list(db.session.scalars(select(Booking).join(Resource).where(
         Resource.kind == ResourceKind.TEACHER, Booking.status.in_(ACTIVE_STATUSES))))
