@@ -122,6 +122,7 @@ class ScopeEquity:
     figures: equity.Dispersion  # delivered
     planned_level: float | None  # per student
     threshold: float | None
+    curve: tuple = ()  # equity.LorenzStep by school id, least served first (delivered)
 
     @property
     def passes(self) -> bool | None:
@@ -177,13 +178,15 @@ def schools_in_scope(report_filter: ReportFilter, with_hours) -> list[School]:
 
 def _scope_equity(indicator: Indicator, scope: Scope, counted: list[SchoolAccess],
                   threshold: float | None) -> ScopeEquity:
-    figures = equity.dispersion([member.point(indicator.key, scope) for member in counted])
+    points = [member.point(indicator.key, scope) for member in counted]
+    figures = equity.dispersion(points)
     planned = equity.district_level([equity.Point(member.enrollment, member.value(indicator.key, scope, Basis.PLANNED))
                                      for member in counted])
     for member in counted:
         member.levels[(indicator.key, scope)] = figures.level
         member.gaps[(indicator.key, scope)] = equity.gap_to_level(member.point(indicator.key, scope), figures.level)
-    return ScopeEquity(figures, planned, threshold)
+    curve = tuple(equity.lorenz(points, [member.school.id for member in counted]))
+    return ScopeEquity(figures, planned, threshold, curve)
 
 
 def _stage_group(stage: Stage | None, members: list[SchoolAccess]) -> StageEquity:

@@ -137,3 +137,34 @@ def passes(cv: float | None, threshold: float | None) -> bool | None:
     if cv is None or threshold is None:
         return None
     return cv <= threshold
+
+
+@dataclass(frozen=True)
+class LorenzStep:
+    """One school on a Lorenz curve: the shares of students and of hours of it and every school below it."""
+
+    key: object
+    students_share: float
+    hours_share: float
+
+
+def lorenz(points: list[Point], keys: list | None = None) -> list[LorenzStep]:
+    """The Lorenz curve of ``points`` (schools from the least served per student up): cumulative share of
+    students against cumulative share of hours, ending at (1, 1). Empty where it is undefined (no students,
+    or no hours). Twice the area between it and the diagonal is the weighted Gini."""
+    keys = keys if keys is not None else list(range(len(points)))
+    enrollment, total = sum(p.enrollment for p in points), sum(p.total for p in points)
+    if not enrollment or not total:
+        return []
+    ordered = sorted(zip(points, keys), key=lambda pair: pair[0].per_student)
+    steps, students, hours = [], 0, 0.0
+    for point, key in ordered:
+        students += point.enrollment
+        hours += point.total
+        steps.append(LorenzStep(key, students / enrollment, hours / total))
+    return steps
+
+
+def curve_points(steps: list[LorenzStep]) -> list[tuple[float, float]]:
+    """The curve to draw: (0, 0) then each step."""
+    return [(0.0, 0.0)] + [(step.students_share, step.hours_share) for step in steps] if steps else []
