@@ -24,8 +24,8 @@ def _coordinator() -> None:
     if db.session.scalar(text("SELECT count(*) FROM users WHERE email = :e"), {"e": BENCH_EMAIL}):
         return
     db.session.execute(text(
-        "INSERT INTO users (email, display_name, password_hash, role, locale, active, created_at)"
-        " VALUES (:e, '学区管理员', :h, 'coordinator', 'zh_CN', true, :now)"),
+        "INSERT INTO users (id, email, display_name, password_hash, role, locale, active, created_at)"
+        " VALUES ((SELECT coalesce(max(id), 0) + 1 FROM users), :e, '学区管理员', :h, 'coordinator', 'zh_CN', true, :now)"),
         {"e": BENCH_EMAIL, "h": hash_password(BENCH_PASSWORD), "now": datetime.now(timezone.utc).replace(tzinfo=None)})
     db.session.commit()
 

@@ -27,6 +27,7 @@ FONT_SIZE = 13
 MIN_TEXT_PX = 9.5
 FONT = f'font-family="Noto Sans CJK SC, system-ui, sans-serif" font-size="{FONT_SIZE}"'
 BELOW, AT_OR_ABOVE = "below", "at_or_above"
+HALO = 'paint-order="stroke" stroke="#fff" stroke-width="3"'  # a value stays legible over the dashed line
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ def bar_chart(bars: list[Bar], label: str, reference: tuple[str, float] | None =
                     f'{escape(fitted(bar.label, label_width - 10))}</text>'
                     f'<rect x="{label_width}" y="{y + 5}" width="{length:.1f}" height="{row_height - 9}" '
                     f'fill="{bar_colour(bar.value, line)}"/>'
-                    f'<text x="{label_width + length + 4:.1f}" y="{y + 17}">{escape(bar.text)}</text>')
+                    f'<text x="{label_width + length + 4:.1f}" y="{y + 17}" {HALO}>{escape(bar.text)}</text>')
     if line is not None:
         x = label_width + bar_width * line / largest
         body.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{height}" stroke="{REFERENCE_COLOUR}" '
@@ -177,7 +178,7 @@ def column_chart(labels: list[str], totals: list[float], parts: list[float], lab
     keys = list(zip((BAR_COLOUR, ACCENT_COLOUR), legend or []))
     left, top, plot_height = 48, 30 if legend else 10, 160
     column_width = max(14, min(40, 440 // max(len(labels), 1)))
-    width = max(left + column_width * len(labels) + 8, 360)
+    width = max(left + column_width * len(labels) + 36, 360)  # room for the last date label
     height = top + plot_height + 40
     largest = max(totals + [1e-9])
     body = [f'<line x1="{left}" y1="{top + plot_height}" x2="{width}" y2="{top + plot_height}" stroke="#999"/>',

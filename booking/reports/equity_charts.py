@@ -34,7 +34,7 @@ def access_charts(report) -> list:
             continue  # schools are held to their own stage's level
         level = group.main.shared.figures.level
         rows = [row for row in report.access.schools if row.school.stage == group.stage and row.enrollment]
-        if not rows or level is None:
+        if not rows or not level:
             continue
         line = 100 * level
         bars = [charts.Bar(row.school.name, row.per_100() or 0.0, display(row.per_100(), _HOURS)) for row in rows]
