@@ -1,16 +1,19 @@
 """The reports' GROUP BY results kept between requests, under a key that changes whenever they could.
 
 A report is computed from the bookings and a few small tables (resources, schools, bell periods,
-visiting teachers' home schools). ``pinned`` reads a *data version* of them once per report:
+visiting teachers' home schools, terms, closures, make-up days, opening hours, blackouts). ``pinned``
+reads a *data version* of them once per report:
 
 - bookings: count, largest id, sum of ``sequence`` (the rows' version counter: an ORM update, an
   approval's expiry or a check-in adds one), latest ``updated_at``, a sum over the outcomes weighted by
   id (an outcome is recorded by a bare UPDATE that leaves ``sequence`` alone), and how many have ended
   by the report's "now" (a booking ending moves hours from planned to delivered). An insert, a delete
   or a change of a booking changes one of them, whichever process wrote it;
-- the small tables: a digest of exactly the columns the queries read.
+- the small tables: a digest of their rows.
 
-Each cached result is stored under (query, range, category, stage, school, data version), so a result
+Cached: the GROUP BYs over the bookings (``queries``) and the teaching and opening hours of each
+resource (``utilisation.capacity``), which otherwise cost more than the queries and change only when
+those tables do. Each result is stored under (what, range, category, stage, school, data version), so a result
 is never served after a write that could change it: the next request reads another version and
 computes afresh. Results do not depend on the viewer (rows are hidden after, in Python). Kept in the
 process, the last ``MAX_ENTRIES`` results; ``clear()`` empties it (the benchmark's cold runs).
@@ -25,23 +28,22 @@ from functools import wraps
 
 from sqlalchemy import case, func, select
 
-from booking.bookings.models import Booking, BookingOutcome
+from booking.bookings.models import Booking, BookingOutcome, ResourceBlackout
 from booking.extensions import db
 from booking.reports.filters import ReportFilter
-from booking.resources.models import Resource
-from booking.schools.models import BellPeriod, School
+from booking.resources.models import OpeningHours, Resource
+from booking.schools.models import BellPeriod, Closure, MakeupDay, School, Term
 from booking.teachers.models import TeacherProfile
 
 MAX_ENTRIES = 64
 _store: OrderedDict = OrderedDict()
 _lock = threading.Lock()
 
-SMALL_TABLES = (
-    (Resource.id, Resource.owner_school_id, Resource.category, Resource.kind),
-    (School.id, School.stage, School.district_owned),
-    (BellPeriod.school_id, BellPeriod.number, BellPeriod.start_time, BellPeriod.end_time),
-    (TeacherProfile.resource_id, TeacherProfile.home_school_id),
-)
+# Every row of the small tables a report reads besides the bookings: what resources and schools there
+# are, bell periods, visiting teachers' home schools, and what makes teaching and opening hours (terms,
+# closures, make-up days, opening hours, blackouts). Whole rows, so no column can be forgotten.
+SMALL_TABLES = (Resource, School, BellPeriod, TeacherProfile, Term, Closure, MakeupDay, OpeningHours,
+                ResourceBlackout)
 
 
 def bookings_version(cut) -> tuple:
@@ -56,8 +58,9 @@ def bookings_version(cut) -> tuple:
 
 def tables_digest() -> str:
     digest = hashlib.blake2b(digest_size=16)
-    for columns in SMALL_TABLES:
-        for row in db.session.execute(select(*columns).order_by(*columns)):
+    for model in SMALL_TABLES:
+        table = model.__table__
+        for row in db.session.execute(select(table).order_by(*table.primary_key.columns)):
             digest.update(repr(tuple(row)).encode())
         digest.update(b"|")
     return digest.hexdigest()

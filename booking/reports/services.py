@@ -52,6 +52,18 @@ class Report:
         """Every table, in page order; ``make_link(**params)`` gives drill-down URLs (None: no links)."""
         return [table for build in self._builders(Links(make_link, self.filter)).values() for table in build()]
 
+    def row_counts(self) -> dict[str, int]:
+        """How many rows each table has, without building its cells (the dashboard's links say it)."""
+        figures, access_figures = self.utilisation, self.access
+        return {"under_served": len(access_figures.under_served), "own_use_only": len(access_figures.own_use_only),
+                "equity": sum(len(group.indicators) for group in access_figures.groups),
+                "access_schools": len(access_figures.compulsory_schools),
+                "access_kindergartens": len(access_figures.kindergartens),
+                "utilisation_categories": len(figures.by_category), "utilisation_schools": len(figures.by_school),
+                "utilisation_resources": len(figures.by_resource), "heatmap": len(self.activity.periods),
+                "trend": len(self.activity.weeks), "flow_matrix": len(self.flows.schools),
+                "flow_schools": len(self.flows.rows)}
+
     def table(self, key: str, make_link=None) -> Table | None:
         """One table (None: no such key), its links made only for it."""
         for keys, build in self._builders(Links(make_link, self.filter)).items():
@@ -120,4 +132,4 @@ def summary_table(report: Report) -> Table:
     rows.append([str(_l("Schools above the level on their own use, with almost no shared access")),
                  Cell(len(report.access.own_use_only), kind=INT), ""])
     columns = [Column("figure", _l("Figure")), Column("value", _l("Value")), Column("note", _l("Note"))]
-    return Table("summary", _l("Headline figures"), columns, rows)
+    return Table("summary", report_tables.TITLES["summary"], columns, rows)

@@ -23,7 +23,7 @@ from booking.labels import label
 from booking.permissions import role_required
 from booking.bookings import checkin, outcomes
 from booking.paging import Page, page_number
-from booking.reports import drilldown, exports, pdf
+from booking.reports import drilldown, exports, pdf, report_tables
 from booking.reports.bases import BASIS_LABELS, BASIS_NOTES
 from booking.reports.dashboard import charts_for, print_charts
 from booking.reports.filters import ReportFilter, Viewer, parse_filter
@@ -106,10 +106,11 @@ def _report_page(render):
 def dashboard():
     """Headline figures and charts (each with the numbers it draws); the long tables a link each."""
     def render(report, form, viewer):
-        tables = {table.key: table for table in report.tables()}
         term = term_or_current(None)
         progress = mandate_progress(term) if term is not None else None
-        return render_template("reports/dashboard.html", form=form, report=report, viewer=viewer, tables=tables,
+        return render_template("reports/dashboard.html", form=form, report=report, viewer=viewer,
+                               summary=report.table("summary"), row_counts=report.row_counts(),
+                               titles={key: report_tables.TITLES[key] for key in TABLE_KEYS},
                                charts=charts_for(report, progress), progress=progress,
                                description=describe(report.filter), export_args=report.filter.query_args())
 
