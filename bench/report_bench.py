@@ -166,8 +166,8 @@ def _admin(args, *statements) -> None:
 
 
 def remove(backend: str, args) -> None:
-    """The bench database goes when the run ends (unless --keep or --reuse)."""
-    if args.keep or args.reuse:
+    """The bench database goes when the run ends (unless --keep)."""
+    if args.keep:
         return
     if backend == "postgresql":
         _admin(args, f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')

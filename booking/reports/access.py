@@ -76,14 +76,18 @@ class SchoolAccess:
     # (indicator key, scope) → hours to the stage's level, and the stage's level per student (delivered)
     gaps: dict = field(default_factory=dict)
     levels: dict = field(default_factory=dict)
+    _values: dict = field(default_factory=dict, repr=False, compare=False)  # value() by its arguments
 
     @property
     def enrollment(self) -> int:
         return self.school.enrollment
 
     def value(self, key: str = MAIN.key, scope: Scope = Scope.SHARED, basis: Basis = Basis.DELIVERED) -> float:
-        indicator = next(item for item in INDICATORS if item.key == key)
-        return indicator.of(self.by_source_kind, scope, basis)
+        found = self._values.get((key, scope, basis))
+        if found is None:
+            indicator = next(item for item in INDICATORS if item.key == key)
+            found = self._values[(key, scope, basis)] = indicator.of(self.by_source_kind, scope, basis)
+        return found
 
     def source_hours(self, source: str, basis: Basis = Basis.DELIVERED) -> float:
         return sum(bases.of(basis).seconds for (found, _kind), bases in self.by_source_kind.items()

@@ -83,8 +83,13 @@ def weighted_gini(points: list[Point]) -> float | None:
     level = district_level(points)
     if not level:
         return None
-    enrollment = sum(p.enrollment for p in points)
-    spread = sum(a.enrollment * b.enrollment * abs(a.per_student - b.per_student) for a in points for b in points)
+    # Σ_i Σ_j P_i P_j |X_i − X_j| in one pass over the points sorted by X: each pair counted from its larger
+    # side, 2 Σ_i P_i (X_i · Σ_{j<i} P_j − Σ_{j<i} P_j X_j); O(n log n) instead of every pair.
+    enrollment, spread, below, below_total = sum(p.enrollment for p in points), 0.0, 0, 0.0
+    for point in sorted(points, key=lambda p: p.per_student):
+        spread += 2 * point.enrollment * (point.per_student * below - below_total)
+        below += point.enrollment
+        below_total += point.total
     return spread / (2 * enrollment**2 * level)
 
 
