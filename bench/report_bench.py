@@ -4,7 +4,8 @@
     .venv/bin/python bench/report_bench.py --backends sqlite --rows 200000
 
 For each backend it builds a bench database of its own (SQLite: a file under /tmp; PostgreSQL:
-the database `district_bench` on the server of --pg-url, dropped and made anew) with the real
+the database `district_report_bench` on the server of --pg-url, made anew and dropped at the end
+unless --keep) with the real
 migrations, fills it with 100 schools (each with five 40-minute bell periods), 2,000 resources and
 the bookings (PostgreSQL: one INSERT … SELECT over generate_series; SQLite: executemany in batches;
 the same formulas on both, so both hold the same data), then times the split equity report
@@ -12,6 +13,12 @@ the same formulas on both, so both hold the same data), then times the split equ
 GROUP BY computing the same per-school figures, and the utilisation report and the whole
 dashboard, and prints the figures. Targets: ≤ 1 s on PostgreSQL, ≤ 5 s on SQLite, and the split
 report ≤ 1.5 × the raw GROUP BY.
+
+Then the pages, as a browser gets them (whole request through the app: sign-in session, queries,
+template rendering): the dashboard `/reports/` (its size in KB) and `/api/v1/reports/utilization`,
+each cold (report cache emptied) and warm (cache holding, nothing written since), beside a raw-SQL
+anchor: the very GROUP BY statements the request ran over the bookings (same joins, same
+parameters), replayed on the bare driver connection, rows fetched and nothing else done with them.
 """
 from __future__ import annotations
 
@@ -142,13 +149,31 @@ def prepare(backend: str, args) -> str:
         return f"sqlite:///{path}"
     server = make_url(normalise_database_url(args.pg_url))
     if args.reuse:
-        return server.set(database="district_bench").render_as_string(hide_password=False)
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+        return server.set(database=PG_DATABASE).render_as_string(hide_password=False)
+    _admin(args, f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)', f'CREATE DATABASE "{PG_DATABASE}"')
+    return server.set(database=PG_DATABASE).render_as_string(hide_password=False)
+
+
+PG_DATABASE = "district_report_bench"
+
+
+def _admin(args, *statements) -> None:
+    admin = create_engine(make_url(normalise_database_url(args.pg_url)), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text('DROP DATABASE IF EXISTS "district_bench" WITH (FORCE)'))
-        connection.execute(text('CREATE DATABASE "district_bench"'))
+        for statement in statements:
+            connection.execute(text(statement))
     admin.dispose()
-    return server.set(database="district_bench").render_as_string(hide_password=False)
+
+
+def remove(backend: str, args) -> None:
+    """The bench database goes when the run ends (unless --keep)."""
+    if args.keep:
+        return
+    if backend == "postgresql":
+        _admin(args, f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
+    else:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{args.sqlite_path}{suffix}").unlink(missing_ok=True)
 
 
 def load(backend: str, args) -> float:
@@ -190,11 +215,15 @@ RAW_SQL = {
 
 
 def timed(work, repeats: int) -> tuple[float, object]:
-    """Median seconds of ``repeats`` runs after one warm-up, and the last result."""
+    """Median seconds of ``repeats`` runs after one warm-up (the report cache emptied before each), and the
+    last result."""
+    from booking.reports import cache
+
     result = work()
     times = []
     for _ in range(repeats):
         db.session.expire_all()
+        cache.clear()  # cold: every figure computed
         started = time.perf_counter()
         result = work()
         times.append(time.perf_counter() - started)
@@ -246,7 +275,7 @@ def run_reports(backend: str, repeats: int) -> list[tuple[str, float, str]]:
 def bench(backend: str, args) -> None:
     url = prepare(backend, args)
     app = create_app({"SQLALCHEMY_DATABASE_URI": normalise_database_url(url), "SECRET_KEY": "bench",
-                      "DISTRICT_TIMEZONE": "Asia/Shanghai"})
+                      "DISTRICT_TIMEZONE": "Asia/Shanghai", "WTF_CSRF_ENABLED": False})
     with app.app_context():
         from flask_migrate import upgrade
 
@@ -261,8 +290,13 @@ def bench(backend: str, args) -> None:
             verdict = "" if name.startswith(("raw", "whole")) else \
                 (" within target" if took <= TARGETS[backend] else f" OVER the {TARGETS[backend]:.0f} s target")
             print(f"  {name:<24} {took:7.3f} s{verdict:<22} {figures}")
+        from bench.report_pages import run_pages
+
+        for line in run_pages(app, backend, args.repeats, TERM):
+            print(f"  {line}")
         db.session.remove()
         db.engine.dispose()
+    remove(backend, args)
 
 
 def main() -> None:
@@ -275,6 +309,7 @@ def main() -> None:
     parser.add_argument("--sqlite-path", default="/tmp/district_bench.db")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--reuse", action="store_true", help="time the bench databases a previous run filled")
+    parser.add_argument("--keep", action="store_true", help="keep the bench databases for a later --reuse")
     args = parser.parse_args()
     for backend in args.backends.split(","):
         bench(backend.strip(), args)

@@ -15,9 +15,10 @@ from flask import g, jsonify
 from booking.accounts.models import Role
 from booking.api import bp
 from booking.api.booking_json import DAY_RANGE_DESCRIPTION
-from booking.api.core import ID, SCHOOL_REF_SCHEMA, declared_query_values, iso_instant, school_ref_json
+from booking.api.core import ID, PAGE_PARAMS, SCHOOL_REF_SCHEMA, declared_query_values, iso_instant, school_ref_json
 from booking.api.openapi import enum_schema, nullable, obj, operation, schema
 from booking.api.params import EnumParam, ParamError, QueryParam
+from booking.reports import cache
 from booking.reports.access import MAIN, Access, SchoolAccess, Scope, access
 from booking.reports.bases import Basis
 from booking.reports.queries import DISTRICT, OWN, RECEIVED, Bases
@@ -82,6 +83,8 @@ UTILIZATION_SCHEMA = schema("UtilizationReport", obj({
     **RANGE_FIELDS, "as_of": {"type": "string", "format": "date-time"}, "group": enum_schema(UtilizationGroup),
     "items": {"type": "array", "items": UTILIZATION_ROW_SCHEMA},
     "total": obj(USAGE_FIELDS),
+    "count": {"type": "integer", "minimum": 0, "description": "Items in all pages."},
+    "limit": {"type": "integer"}, "offset": {"type": "integer"},
 }))
 
 SCOPE_FIELDS = {"hours": BASES_SCHEMA, "hours_per_100_students": obj({key: nullable(NUMBER) for key in BASES_FIELDS}),
@@ -153,25 +156,26 @@ def utilization_row_json(row: UtilisationRow, group: UtilizationGroup) -> dict:
 @operation("Utilisation: booked over bookable hours, by resource, category or owner school",
            response=UTILIZATION_SCHEMA, role=Role.SCHOOL_ADMIN,
            query=RANGE_PARAMS + (EnumParam("group", "What each item is.", default=UtilizationGroup.RESOURCE,
-                                           enum=UtilizationGroup),),
+                                           enum=UtilizationGroup),) + PAGE_PARAMS,
            description="Hours by basis: `delivered` (ended, not a no-show), `planned` (confirmed, not yet "
                        "ended), `no_show` (recorded, or released because nobody checked in), as of `as_of`. "
                        "`period_utilization`: booked time inside the owner school's bell periods over those "
                        "periods on its teaching days (term weekdays less closures and blackouts); "
                        "`utilization`: booked hours over opening hours. Equipment compares hours × quantity "
-                       "with its stock's hours.")
+                       "with its stock's hours. Items a page at a time (`limit`, `offset`; `count` in all); "
+                       "`total` sums every item.")
 def report_utilization():
     values = declared_query_values()
     viewer = Viewer.of(g.api_user)
     report_filter = make_filter(viewer, values["start"], values["end"])
-    figures = utilisation(report_filter, viewer)
-    group = values["group"]
+    figures = utilisation(cache.pinned(report_filter), viewer)
+    group, limit, offset = values["group"], values["limit"], values["offset"]
     rows = {UtilizationGroup.RESOURCE: figures.by_resource, UtilizationGroup.CATEGORY: figures.by_category,
             UtilizationGroup.SCHOOL: figures.by_school}[group]
     return jsonify({"start": report_filter.range.first.isoformat(), "end": report_filter.range.last.isoformat(),
                     "as_of": iso_instant(report_filter.cut), "group": group.value,
-                    "items": [utilization_row_json(row, group) for row in rows],
-                    "total": usage_json(figures.total)})
+                    "items": [utilization_row_json(row, group) for row in rows[offset:offset + limit]],
+                    "total": usage_json(figures.total), "count": len(rows), "limit": limit, "offset": offset})
 
 
 def _scope_json(row: SchoolAccess, scope: Scope) -> dict:
@@ -226,7 +230,7 @@ def report_equity():
     values = declared_query_values()
     viewer = Viewer.of(g.api_user)
     report_filter = make_filter(viewer, values["start"], values["end"], values["category"], values["stage"])
-    figures = access(report_filter, viewer)
+    figures = access(cache.pinned(report_filter), viewer)
     return jsonify({
         "start": report_filter.range.first.isoformat(), "end": report_filter.range.last.isoformat(),
         "as_of": iso_instant(report_filter.cut), "category": values["category"].value if values["category"] else None,

@@ -76,14 +76,18 @@ class SchoolAccess:
     # (indicator key, scope) → hours to the stage's level, and the stage's level per student (delivered)
     gaps: dict = field(default_factory=dict)
     levels: dict = field(default_factory=dict)
+    _values: dict = field(default_factory=dict, repr=False, compare=False)  # value() by its arguments
 
     @property
     def enrollment(self) -> int:
         return self.school.enrollment
 
     def value(self, key: str = MAIN.key, scope: Scope = Scope.SHARED, basis: Basis = Basis.DELIVERED) -> float:
-        indicator = next(item for item in INDICATORS if item.key == key)
-        return indicator.of(self.by_source_kind, scope, basis)
+        found = self._values.get((key, scope, basis))
+        if found is None:
+            indicator = next(item for item in INDICATORS if item.key == key)
+            found = self._values[(key, scope, basis)] = indicator.of(self.by_source_kind, scope, basis)
+        return found
 
     def source_hours(self, source: str, basis: Basis = Basis.DELIVERED) -> float:
         return sum(bases.of(basis).seconds for (found, _kind), bases in self.by_source_kind.items()
@@ -122,6 +126,7 @@ class ScopeEquity:
     figures: equity.Dispersion  # delivered
     planned_level: float | None  # per student
     threshold: float | None
+    curve: tuple = ()  # equity.LorenzStep by school id, least served first (delivered)
 
     @property
     def passes(self) -> bool | None:
@@ -177,13 +182,15 @@ def schools_in_scope(report_filter: ReportFilter, with_hours) -> list[School]:
 
 def _scope_equity(indicator: Indicator, scope: Scope, counted: list[SchoolAccess],
                   threshold: float | None) -> ScopeEquity:
-    figures = equity.dispersion([member.point(indicator.key, scope) for member in counted])
+    points = [member.point(indicator.key, scope) for member in counted]
+    figures = equity.dispersion(points)
     planned = equity.district_level([equity.Point(member.enrollment, member.value(indicator.key, scope, Basis.PLANNED))
                                      for member in counted])
     for member in counted:
         member.levels[(indicator.key, scope)] = figures.level
         member.gaps[(indicator.key, scope)] = equity.gap_to_level(member.point(indicator.key, scope), figures.level)
-    return ScopeEquity(figures, planned, threshold)
+    curve = tuple(equity.lorenz(points, [member.school.id for member in counted]))
+    return ScopeEquity(figures, planned, threshold, curve)
 
 
 def _stage_group(stage: Stage | None, members: list[SchoolAccess]) -> StageEquity:

@@ -83,8 +83,13 @@ def weighted_gini(points: list[Point]) -> float | None:
     level = district_level(points)
     if not level:
         return None
-    enrollment = sum(p.enrollment for p in points)
-    spread = sum(a.enrollment * b.enrollment * abs(a.per_student - b.per_student) for a in points for b in points)
+    # Σ_i Σ_j P_i P_j |X_i − X_j| in one pass over the points sorted by X: each pair counted from its larger
+    # side, 2 Σ_i P_i (X_i · Σ_{j<i} P_j − Σ_{j<i} P_j X_j); O(n log n) instead of every pair.
+    enrollment, spread, below, below_total = sum(p.enrollment for p in points), 0.0, 0, 0.0
+    for point in sorted(points, key=lambda p: p.per_student):
+        spread += 2 * point.enrollment * (point.per_student * below - below_total)
+        below += point.enrollment
+        below_total += point.total
     return spread / (2 * enrollment**2 * level)
 
 
@@ -137,3 +142,34 @@ def passes(cv: float | None, threshold: float | None) -> bool | None:
     if cv is None or threshold is None:
         return None
     return cv <= threshold
+
+
+@dataclass(frozen=True)
+class LorenzStep:
+    """One school on a Lorenz curve: the shares of students and of hours of it and every school below it."""
+
+    key: object
+    students_share: float
+    hours_share: float
+
+
+def lorenz(points: list[Point], keys: list | None = None) -> list[LorenzStep]:
+    """The Lorenz curve of ``points`` (schools from the least served per student up): cumulative share of
+    students against cumulative share of hours, ending at (1, 1). Empty where it is undefined (no students,
+    or no hours). Twice the area between it and the diagonal is the weighted Gini."""
+    keys = keys if keys is not None else list(range(len(points)))
+    enrollment, total = sum(p.enrollment for p in points), sum(p.total for p in points)
+    if not enrollment or not total:
+        return []
+    ordered = sorted(zip(points, keys), key=lambda pair: pair[0].per_student)
+    steps, students, hours = [], 0, 0.0
+    for point, key in ordered:
+        students += point.enrollment
+        hours += point.total
+        steps.append(LorenzStep(key, students / enrollment, hours / total))
+    return steps
+
+
+def curve_points(steps: list[LorenzStep]) -> list[tuple[float, float]]:
+    """The curve to draw: (0, 0) then each step."""
+    return [(0.0, 0.0)] + [(step.students_share, step.hours_share) for step in steps] if steps else []

@@ -61,6 +61,7 @@ class ReportFilter:
     school_id: int | None = None
     term_id: int | None = None
     now: datetime | None = None  # where delivered ends and planned begins; None: the clock's now
+    version: tuple | None = None  # the data version read by ``cache.pinned``: results may come from the cache
 
     @property
     def cut(self) -> datetime:

@@ -15,6 +15,7 @@ from sqlalchemy import case, func, literal, or_, select
 from booking.bookings.models import Booking, BookingOutcome
 from booking.extensions import db
 from booking.reports import sql
+from booking.reports.cache import cached
 from booking.reports.bases import Basis
 from booking.reports.filters import ReportFilter
 from booking.reports.timeframe import offset_spans
@@ -178,6 +179,7 @@ def access_source():
                 (provider_school_id() == Booking.school_id, literal(OWN)), else_=literal(RECEIVED))
 
 
+@cached
 def hours_by_school_and_source(report_filter: ReportFilter) -> dict[tuple, Bases]:
     """{(booking school id, source, resource kind): Bases}: what each school's classes received, and from whom."""
     return grouped_hours(report_filter, [Booking.school_id, access_source(), Resource.kind],
@@ -185,6 +187,7 @@ def hours_by_school_and_source(report_filter: ReportFilter) -> dict[tuple, Bases
                          joins=PROVIDER_JOINS)
 
 
+@cached
 def hours_by_flow(report_filter: ReportFilter) -> dict[tuple, Bases]:
     """{(booking school id, providing school id): Bases}; cross-school hours are those off the diagonal."""
     return grouped_hours(report_filter, [Booking.school_id, provider_school_id()],
@@ -201,6 +204,7 @@ def _per_offset_span(report_filter: ReportFilter, query_span) -> dict[tuple, Bas
     return found
 
 
+@cached
 def hours_by_local_day(report_filter: ReportFilter) -> dict[int, Bases]:
     """{local day number: Bases} by each booking's (clipped) local start day."""
     def query_span(span, conditions):
@@ -269,6 +273,7 @@ def _period_query(report_filter: ReportFilter, keys: dict, measures: tuple = (SE
     return _per_offset_span(report_filter, query_span)
 
 
+@cached
 def hours_by_weekday_period(report_filter: ReportFilter) -> dict[tuple, Bases]:
     """{(weekday 0 = Monday, period number 第N节 of the owner school): Bases}."""
     def weekday(span):
@@ -277,6 +282,7 @@ def hours_by_weekday_period(report_filter: ReportFilter) -> dict[tuple, Bases]:
     return _period_query(report_filter, {"weekday": weekday, PERIOD: None})
 
 
+@cached
 def hours_by_resource(report_filter: ReportFilter) -> tuple[dict[int, Bases], dict[int, Bases]]:
     """({resource id: Bases} of the booked time, {resource id: Bases} of the part inside the owner school's
     bell periods): one scan of the bookings for both (the whole-day period gives the first)."""

@@ -17,6 +17,24 @@ DELIVERED, PLANNED, NO_SHOW = Basis.DELIVERED, Basis.PLANNED, Basis.NO_SHOW
 BOOKED = _l("booked: delivered + planned + no-show")
 
 
+# Each table's title by key: the dashboard names the tables without building them.
+TITLES = {
+    "summary": _l("Headline figures"),
+    "utilisation_categories": _l("Utilisation by category"),
+    "utilisation_schools": _l("Utilisation by owner school"),
+    "utilisation_resources": _l("Utilisation by resource"),
+    "heatmap": labelled(_l("Hours by weekday and period"), DELIVERED),
+    "trend": _l("Hours by week"),
+    "flow_matrix": labelled(_l("Sharing flows: hours by booking school and providing school"), DELIVERED),
+    "flow_schools": _l("Which schools lend and which borrow"),
+    "access_schools": _l("Access per school: compulsory education"),
+    "access_kindergartens": _l("Access per kindergarten (outside compulsory education)"),
+    "equity": labelled(_l("Dispersion across schools: shared and total access"), DELIVERED),
+    "under_served": _l("Schools below their stage's level of shared access"),
+    "own_use_only": _l("Schools above the level on their own use, with almost no shared access"),
+}
+
+
 def _booked(text):
     return _l("%(name)s (%(basis)s)", name=text, basis=BOOKED)
 
@@ -54,15 +72,15 @@ def utilisation_tables(figures: Utilisation, links) -> list[Table]:
     def facility_link(**params):
         return lambda basis: links.facility(basis=basis.value, **params)
 
-    by_category = Table("utilisation_categories", _l("Utilisation by category"),
+    by_category = Table("utilisation_categories", TITLES["utilisation_categories"],
                         [Column("category", _l("Category"))] + USAGE_COLUMNS,
                         [[label(row.category)] + _usage_cells(row, facility_link(category=row.category.value))
                          for row in figures.by_category], total=total, note=note)
-    by_school = Table("utilisation_schools", _l("Utilisation by owner school"),
+    by_school = Table("utilisation_schools", TITLES["utilisation_schools"],
                       [Column("school", _l("Owner school"))] + USAGE_COLUMNS,
                       [[row.name] + _usage_cells(row, facility_link(owner=row.key)) for row in figures.by_school],
                       total=total, note=note)
-    by_resource = Table("utilisation_resources", _l("Utilisation by resource"),
+    by_resource = Table("utilisation_resources", TITLES["utilisation_resources"],
                         [Column("resource", _l("Resource")), Column("school", _l("Owner school")),
                          Column("category", _l("Category"))] + USAGE_COLUMNS,
                         [[row.name, row.owner_school_name, label(row.category)]
@@ -77,7 +95,7 @@ def heatmap_table(figures: Activity, _links) -> Table:
             # No drill-down link: a cell counts parts of bookings, which no listing of whole bookings adds up to.
             + [figures.cell(weekday, period).delivered.hours for weekday in range(7)]
             for period in figures.periods]
-    return Table("heatmap", labelled(_l("Hours by weekday and period"), DELIVERED), columns, rows,
+    return Table("heatmap", TITLES["heatmap"], columns, rows,
                  note=_l("Periods are the owner school's bell periods (第N节); a period counts the part of it a "
                          "booking covers, and a booking over several periods counts in each."))
 
@@ -92,7 +110,7 @@ def trend_table(figures: Activity, links) -> Table:
                                                              basis=DELIVERED.value)),
              week.hours.planned.hours, week.hours.no_show.hours, week.hours.delivered.cross_hours]
             for week in figures.weeks]
-    return Table("trend", _l("Hours by week"), columns, rows)
+    return Table("trend", TITLES["trend"], columns, rows)
 
 
 def flow_matrix_table(figures: Flows, links) -> Table:
@@ -106,7 +124,7 @@ def flow_matrix_table(figures: Flows, links) -> Table:
             cells.append(Cell(hours.delivered.hours, links.students(booker=booker.id, owner=owner.id,
                                                                    basis=DELIVERED.value)) if hours else None)
         rows.append(cells)
-    return Table("flow_matrix", labelled(_l("Sharing flows: hours by booking school and providing school"), DELIVERED),
+    return Table("flow_matrix", TITLES["flow_matrix"],
                  columns, rows, note=_l("The diagonal is a school's use of its own resources. A visiting teacher's "
                                         "lessons are provided by the teacher's home school."))
 
@@ -123,7 +141,7 @@ def flow_schools_table(figures: Flows, links) -> Table:
              row.own_use.delivered.hours, row.lent.delivered.hours - row.borrowed.delivered.hours,
              row.borrowed.planned.hours]
             for row in figures.rows]
-    return Table("flow_schools", _l("Which schools lend and which borrow"), columns, rows)
+    return Table("flow_schools", TITLES["flow_schools"], columns, rows)
 
 
 def _access_columns() -> list[Column]:
@@ -158,12 +176,12 @@ ACCESS_NOTE = _l("Shared access = received from other schools + district resourc
 
 
 def access_table(figures: Access, links) -> Table:
-    return Table("access_schools", _l("Access per school: compulsory education"), _access_columns(),
+    return Table("access_schools", TITLES["access_schools"], _access_columns(),
                  _access_rows(figures.compulsory_schools, links), note=ACCESS_NOTE)
 
 
 def kindergarten_access_table(figures: Access, links) -> Table:
-    return Table("access_kindergartens", _l("Access per kindergarten (outside compulsory education)"),
+    return Table("access_kindergartens", TITLES["access_kindergartens"],
                  _access_columns(), _access_rows(figures.kindergartens, links), note=ACCESS_NOTE)
 
 
@@ -197,7 +215,7 @@ def equity_table(figures: Access) -> Table:
     rows = [[_stage_name(group.stage), item.indicator.label, item.shared.figures.schools, group.threshold,
              *_scope_cells(item, Scope.SHARED), *_scope_cells(item, Scope.TOTAL)]
             for group in figures.groups for item in group.indicators]
-    return Table("equity", labelled(_l("Dispersion across schools: shared and total access"), DELIVERED), columns,
+    return Table("equity", TITLES["equity"], columns,
                  rows, note=_l("Shared access is the headline: what a school received from other schools and the "
                                "district. Kindergartens are a group of their own, without a pass mark."))
 
@@ -213,7 +231,7 @@ def under_served_table(figures: Access, links) -> Table:
              Cell(row.per_100(), links.students(booker=row.school.id, cross=1, basis=DELIVERED.value)),
              100 * row.levels[(MAIN.key, Scope.SHARED)], row.share_of_level, row.gaps[(MAIN.key, Scope.SHARED)]]
             for row in figures.under_served]
-    return Table("under_served", _l("Schools below their stage's level of shared access"), columns, rows,
+    return Table("under_served", TITLES["under_served"], columns, rows,
                  note=_l("Furthest below first. Hours needed = (level − school's hours per student) × students."))
 
 
@@ -224,7 +242,7 @@ def own_use_only_table(figures: Access, links) -> Table:
     rows = [[row.school.name, label(row.school.stage), row.per_100(scope=Scope.TOTAL),
              Cell(row.per_100(), links.students(booker=row.school.id, cross=1, basis=DELIVERED.value))]
             for row in figures.own_use_only]
-    return Table("own_use_only", _l("Schools above the level on their own use, with almost no shared access"),
+    return Table("own_use_only", TITLES["own_use_only"],
                  columns, rows, note=_l("Total access at or above the stage's level, shared access below a tenth of "
                                         "the stage's shared level."))
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from booking.labels import label
-from booking.reports import report_tables
+from booking.reports import cache, report_tables
 from booking.reports.access import SCOPE_LABELS, Access, Flows, Scope, access, flows
 from booking.reports.activity import Activity, activity
 from booking.reports.bases import BASIS_NOTES, Basis, labelled
@@ -31,25 +31,56 @@ class Report:
     flows: Flows
     activity: Activity
 
+    def _builders(self, links: Links) -> dict:
+        """Each table's key and how to build it, in page order."""
+        usage = lambda: report_tables.utilisation_tables(self.utilisation, links)  # noqa: E731
+        return {
+            "summary": lambda: [summary_table(self)],
+            "under_served": lambda: [report_tables.under_served_table(self.access, links)],
+            "own_use_only": lambda: [report_tables.own_use_only_table(self.access, links)],
+            "equity": lambda: [report_tables.equity_table(self.access)],
+            "access_schools": lambda: [report_tables.access_table(self.access, links)],
+            "access_kindergartens": lambda: [report_tables.kindergarten_access_table(self.access, links)],
+            ("utilisation_categories", "utilisation_schools", "utilisation_resources"): usage,
+            "heatmap": lambda: [report_tables.heatmap_table(self.activity, links)],
+            "trend": lambda: [report_tables.trend_table(self.activity, links)],
+            "flow_matrix": lambda: [report_tables.flow_matrix_table(self.flows, links)],
+            "flow_schools": lambda: [report_tables.flow_schools_table(self.flows, links)],
+        }
+
     def tables(self, make_link=None) -> list[Table]:
         """Every table, in page order; ``make_link(**params)`` gives drill-down URLs (None: no links)."""
-        links = Links(make_link, self.filter)
-        return [
-            summary_table(self),
-            report_tables.under_served_table(self.access, links),
-            report_tables.own_use_only_table(self.access, links),
-            report_tables.equity_table(self.access),
-            report_tables.access_table(self.access, links),
-            report_tables.kindergarten_access_table(self.access, links),
-            *report_tables.utilisation_tables(self.utilisation, links),
-            report_tables.heatmap_table(self.activity, links),
-            report_tables.trend_table(self.activity, links),
-            report_tables.flow_matrix_table(self.flows, links),
-            report_tables.flow_schools_table(self.flows, links),
-        ]
+        return [table for build in self._builders(Links(make_link, self.filter)).values() for table in build()]
+
+    def row_counts(self) -> dict[str, int]:
+        """How many rows each table has, without building its cells (the dashboard's links say it)."""
+        figures, access_figures = self.utilisation, self.access
+        return {"under_served": len(access_figures.under_served), "own_use_only": len(access_figures.own_use_only),
+                "equity": sum(len(group.indicators) for group in access_figures.groups),
+                "access_schools": len(access_figures.compulsory_schools),
+                "access_kindergartens": len(access_figures.kindergartens),
+                "utilisation_categories": len(figures.by_category), "utilisation_schools": len(figures.by_school),
+                "utilisation_resources": len(figures.by_resource), "heatmap": len(self.activity.periods),
+                "trend": len(self.activity.weeks), "flow_matrix": len(self.flows.schools),
+                "flow_schools": len(self.flows.rows)}
+
+    def table(self, key: str, make_link=None) -> Table | None:
+        """One table (None: no such key), its links made only for it."""
+        for keys, build in self._builders(Links(make_link, self.filter)).items():
+            if key == keys or (isinstance(keys, tuple) and key in keys):
+                return next(table for table in build() if table.key == key)
+        return None
+
+
+TABLE_KEYS = ("summary", "under_served", "own_use_only", "equity", "access_schools", "access_kindergartens",
+              "utilisation_categories", "utilisation_schools", "utilisation_resources", "heatmap", "trend",
+              "flow_matrix", "flow_schools")
 
 
 def build_report(report_filter: ReportFilter, viewer: Viewer) -> Report:
+    """Every figure; each GROUP BY runs once, or not at all when the cache holds its result for the data
+    as it is now (``cache``)."""
+    report_filter = cache.pinned(report_filter)
     return Report(report_filter, viewer, utilisation(report_filter, viewer), access(report_filter, viewer),
                   flows(report_filter, viewer), activity(report_filter))
 
@@ -101,4 +132,4 @@ def summary_table(report: Report) -> Table:
     rows.append([str(_l("Schools above the level on their own use, with almost no shared access")),
                  Cell(len(report.access.own_use_only), kind=INT), ""])
     columns = [Column("figure", _l("Figure")), Column("value", _l("Value")), Column("note", _l("Note"))]
-    return Table("summary", _l("Headline figures"), columns, rows)
+    return Table("summary", report_tables.TITLES["summary"], columns, rows)

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from booking.bookings.queries import blackouts_by_resource, closed_days_by_school, makeup_days_by_school
 from booking.bookings.rules import Interval
 from booking.extensions import db
+from booking.reports.cache import cached
 from booking.reports.filters import ReportFilter, Viewer
 from booking.reports.opening import blackout_hours, open_hours
 from booking.reports.queries import NO_BASES, Bases, facility_conditions, hours_by_resource, total_bases
@@ -193,12 +194,19 @@ def schools_by_id(ids) -> dict[int, School]:
     return {school.id: school for school in db.session.scalars(select(School).where(School.id.in_(list(ids))))}
 
 
+@cached
+def capacity(report_filter: ReportFilter) -> tuple[list[ResourceInfo], dict[int, float], dict[int, float]]:
+    """The resources in scope, and each one's opening hours and teaching hours over the range."""
+    booked, _in_periods = hours_by_resource(report_filter)
+    resources = resources_in_scope(report_filter, booked)
+    return (resources, bookable_hours(resources, opening_windows(report_filter), report_filter.range),
+            teaching_hours(resources, report_filter.range))
+
+
 def utilisation(report_filter: ReportFilter, viewer: Viewer) -> Utilisation:
     """The figures for ``viewer``: rows naming a school they may not see are left out; totals stay."""
     booked, in_periods = hours_by_resource(report_filter)
-    resources = resources_in_scope(report_filter, booked)
-    bookable = bookable_hours(resources, opening_windows(report_filter), report_filter.range)
-    teaching = teaching_hours(resources, report_filter.range)
+    resources, bookable, teaching = capacity(report_filter)
     schools = schools_by_id({r.owner_school_id for r in resources})
     rows = [_resource_row(r, schools[r.owner_school_id], bookable[r.id], teaching[r.id], booked.get(r.id, NO_BASES),
                           in_periods.get(r.id, NO_BASES)) for r in resources]

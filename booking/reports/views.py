@@ -1,11 +1,14 @@
-"""Report pages: the dashboard, the bookings behind a number, exports, the printable equity page,
-and the outcome buttons' POST. Coordinators and school admins only; teachers get 403.
+"""Report pages: the dashboard (headline and charts), each table a page at a time, the bookings behind a
+number, exports, the printable equity page and its PDF, and the outcome buttons' POST. Coordinators and
+school admins only; teachers get 403.
 
 Route names other pages use: ``reports.dashboard``, ``reports.record_outcome`` (POST
 /bookings/<id>/outcome with ``outcome`` = used | no_show, optional ``note`` and ``next``),
 ``reports.check_in`` (POST /bookings/<id>/check-in with ``next``: the phone's check-in button).
 """
 from __future__ import annotations
+
+from dataclasses import replace
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -19,17 +22,19 @@ from booking.i18n import to_local
 from booking.labels import label
 from booking.permissions import role_required
 from booking.bookings import checkin, outcomes
-from booking.reports import drilldown, exports
+from booking.paging import Page, page_number
+from booking.reports import drilldown, exports, pdf, report_tables
 from booking.reports.bases import BASIS_LABELS, BASIS_NOTES
-from booking.reports.dashboard import charts_for
+from booking.reports.dashboard import charts_for, print_charts
 from booking.reports.filters import ReportFilter, Viewer, parse_filter
 from booking.reports.forms import FilterForm, OutcomeForm
-from booking.reports.services import build_report
+from booking.reports.services import TABLE_KEYS, build_report
 from booking.reports.tables import HOURS, Column, display
 from booking.schools.calendar import list_terms
 from booking.form_helpers import attach_errors
 from booking.schools.models import School
 from booking.schools.services import list_schools
+from booking.teachers.mandates import mandate_progress, term_or_current
 from booking.urls import safe_next_url
 from booking.validation import ValidationFailed
 
@@ -43,6 +48,7 @@ def outcome_helpers():
             "outcome_labels": outcomes.OUTCOME_LABELS}
 
 HOURS_COLUMN = Column("hours", "", HOURS)
+TABLE_PAGE_SIZE = 50
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -98,24 +104,62 @@ def _report_page(render):
 @bp.get("/reports/")
 @role_required(Role.SCHOOL_ADMIN)
 def dashboard():
+    """Headline figures and charts (each with the numbers it draws); the long tables a link each."""
     def render(report, form, viewer):
-        tables = {table.key: table for table in report.tables(_drill_url)}
-        return render_template("reports/dashboard.html", form=form, report=report, viewer=viewer, tables=tables,
-                               charts=charts_for(report), description=describe(report.filter),
-                               export_args=report.filter.query_args())
+        term = term_or_current(None)
+        progress = mandate_progress(term) if term is not None else None
+        return render_template("reports/dashboard.html", form=form, report=report, viewer=viewer,
+                               summary=report.table("summary"), row_counts=report.row_counts(),
+                               titles={key: report_tables.TITLES[key] for key in TABLE_KEYS},
+                               charts=charts_for(report, progress), progress=progress,
+                               description=describe(report.filter), export_args=report.filter.query_args())
 
     return _report_page(render)
+
+
+@bp.get("/reports/tables/<key>")
+@role_required(Role.SCHOOL_ADMIN)
+def table(key: str):
+    """One table of the report, TABLE_PAGE_SIZE rows a page, its numbers linking to the bookings behind them."""
+    if key not in TABLE_KEYS:
+        abort(404)
+
+    def render(report, form, _viewer):
+        found = report.table(key, _drill_url)
+        rows = found.rows
+        size = TABLE_PAGE_SIZE
+        number = min(page_number(request.args), max(1, -(-len(rows) // size)))
+        page = Page(rows[(number - 1) * size:number * size], number, size, len(rows))
+        shown = replace(found, rows=page.items)
+        return render_template("reports/table.html", form=form, table=shown, page=page,
+                               description=describe(report.filter), export_args=report.filter.query_args())
+
+    return _report_page(render)
+
+
+EQUITY_TABLES = ("summary", "equity", "under_served", "own_use_only", "access_schools", "access_kindergartens")
+
+
+def _equity_page(template: str, report) -> str:
+    return render_template(template, report=report, description=describe(report.filter),
+                           tables=[report.table(key) for key in EQUITY_TABLES], charts=print_charts(report))
 
 
 @bp.get("/reports/equity/print")
 @role_required(Role.SCHOOL_ADMIN)
 def equity_print():
+    return _report_page(lambda report, _form, _viewer: _equity_page("reports/equity_print.html", report))
+
+
+@bp.get("/reports/equity.pdf")
+@role_required(Role.SCHOOL_ADMIN)
+def equity_pdf():
+    """The printable equity report as a PDF (WeasyPrint; no network)."""
     def render(report, _form, _viewer):
-        tables = {table.key: table for table in report.tables()}
-        return render_template("reports/equity_print.html", report=report, description=describe(report.filter),
-                               tables=[tables["summary"], tables["equity"], tables["under_served"],
-                                       tables["own_use_only"], tables["access_schools"],
-                                       tables["access_kindergartens"]])
+        body = pdf.html_to_pdf(_equity_page("reports/equity_pdf.html", report))
+        stem = f"equity-report-{report.filter.range.first.isoformat()}-{report.filter.range.last.isoformat()}"
+        return Response(body, mimetype="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="{stem}.pdf"'})
 
     return _report_page(render)
 

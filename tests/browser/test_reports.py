@@ -1,4 +1,5 @@
-"""A coordinator opens the reports in Chinese on a phone, finds the under-served school, downloads the XLSX."""
+"""A coordinator opens the reports in Chinese on a phone, reads the charts, opens the under-served schools'
+table, downloads the XLSX."""
 from openpyxl import load_workbook
 
 from tests.browser.conftest import header_link, sign_in
@@ -15,6 +16,17 @@ def test_coordinator_finds_under_served_schools_and_downloads_xlsx(page, live_se
     page.get_by_label("结束日期").fill("2026-09-11")
     page.get_by_role("button", name="查看").click()
     page.get_by_text("日期范围：2026-09-07 – 2026-09-11").first.wait_for()
+
+    # The first view: charts whose text stays legible on the phone, the long tables a link each.
+    sizes = page.evaluate("""() => [...document.querySelectorAll('svg.chart text')].map(t => {
+        const box = t.getBoundingClientRect(); return box.width ? box.height : 99; })""")
+    assert sizes and min(sizes) >= 9, sizes
+    page.get_by_role("link", name="共享获得低于学段水平的学校").click()
+    page.get_by_role("heading", name="共享获得低于学段水平的学校").wait_for()
+    # A school's name sits on one line: never broken between its characters.
+    heights = page.evaluate("""() => [...document.querySelectorAll('.report-table tbody th')].map(th => {
+        const line = parseFloat(getComputedStyle(th).lineHeight) || 24; return th.scrollHeight / line; })""")
+    assert heights and max(heights) < 2, heights
 
     figure = page.locator("#table-under_served")
     assert figure.locator("figcaption").inner_text() == "共享获得低于学段水平的学校"
