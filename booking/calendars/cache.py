@@ -6,12 +6,14 @@ block is never served. Writing is best-effort: a feed is still answered if the w
 """
 from __future__ import annotations
 
+import json
 import logging
+from collections import defaultdict
 from datetime import datetime
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import ARRAY, Integer, any_, bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -21,18 +23,29 @@ from booking.calendars.models import FeedEventCache
 from booking.extensions import db
 
 log = logging.getLogger(__name__)
-# Well under SQLite's limit on bound parameters (3 per key).
-CHUNK = 300
+
+
+def _one_of(column, ids: list[int]):
+    """``column`` is one of ``ids``, as one bound array: ``= ANY(:ids)`` on PostgreSQL, ``IN (SELECT value
+    FROM json_each(:ids))`` on SQLite. One parameter, one index probe per id, whatever the count."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam("ids", ids, type_=ARRAY(Integer)))
+    each = func.json_each(json.dumps(ids)).table_valued("value")
+    return column.in_(select(each.c.value))
 
 
 def _cached(keys: list[tuple]) -> dict[tuple, tuple[str, str]]:
+    """The stored (fingerprint, block) of ``keys``: one query per (entity, detail), e.g. two for a feed."""
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for entity, entity_id, detail in keys:
+        groups[(entity, detail)].append(entity_id)
     found = {}
-    columns = (FeedEventCache.entity, FeedEventCache.entity_id, FeedEventCache.detail)
-    for start in range(0, len(keys), CHUNK):
-        chunk = keys[start:start + CHUNK]
+    for (entity, detail), ids in groups.items():
         rows = db.session.execute(
-            select(*columns, FeedEventCache.fingerprint, FeedEventCache.block).where(tuple_(*columns).in_(chunk)))
-        for entity, entity_id, detail, digest, block in rows:
+            select(FeedEventCache.entity_id, FeedEventCache.fingerprint, FeedEventCache.block)
+            .where(FeedEventCache.entity == entity, FeedEventCache.detail == detail,
+                   _one_of(FeedEventCache.entity_id, ids)))
+        for entity_id, digest, block in rows:
             found[(entity, entity_id, detail)] = (digest, block)
     return found
 
