@@ -25,7 +25,7 @@ from booking.extensions import db
 log = logging.getLogger(__name__)
 
 
-def _one_of(column, ids: list[int]):
+def one_of(column, ids: list[int]):
     """``column`` is one of ``ids``, as one bound array: ``= ANY(:ids)`` on PostgreSQL, ``IN (SELECT value
     FROM json_each(:ids))`` on SQLite. One parameter, one index probe per id, whatever the count."""
     if db.session.get_bind().dialect.name == "postgresql":
@@ -44,7 +44,7 @@ def _cached(keys: list[tuple]) -> dict[tuple, tuple[str, str]]:
         rows = db.session.execute(
             select(FeedEventCache.entity_id, FeedEventCache.fingerprint, FeedEventCache.block)
             .where(FeedEventCache.entity == entity, FeedEventCache.detail == detail,
-                   _one_of(FeedEventCache.entity_id, ids)))
+                   one_of(FeedEventCache.entity_id, ids)))
         for entity_id, digest, block in rows:
             found[(entity, entity_id, detail)] = (digest, block)
     return found
@@ -69,20 +69,23 @@ def prune(before: datetime) -> None:
         FeedEventCache.entity == "series", FeedEventCache.entity_id.in_(ended_series)))
 
 
-def _store(entries: list[dict], prune_before: datetime) -> None:
+def _store(entries: list[dict], prune_before: datetime | None) -> None:
     """Keep the blocks built for this feed. A cache, not a state change: it commits on its own, so a
     failure to store it never fails the feed (the request has nothing else to commit)."""
     try:
-        _upsert(entries)
-        prune(prune_before)
+        if entries:
+            _upsert(entries)
+        if prune_before is not None:
+            prune(prune_before)
         db.session.commit()
     except SQLAlchemyError:
         db.session.rollback()
         log.warning("Calendar block cache not written; the feed was served anyway.", exc_info=True)
 
 
-def blocks_for(events: Iterable[SingleEvent | SeriesEvent], zone: ZoneInfo, prune_before: datetime) -> list[str]:
-    """Each event's block, from the cache when its fingerprint matches, else built and stored."""
+def built_blocks(events: Iterable[SingleEvent | SeriesEvent], zone: ZoneInfo) -> tuple[list[str], list[dict]]:
+    """Each event's block, from the cache when its fingerprint matches, else built; and the built ones as
+    entries to ``store``."""
     events = list(events)
     cached = _cached([event.source for event in events])
     blocks, misses = [], {}
@@ -97,6 +100,18 @@ def blocks_for(events: Iterable[SingleEvent | SeriesEvent], zone: ZoneInfo, prun
         entity, entity_id, detail = event.source
         misses[event.source] = {"entity": entity, "entity_id": entity_id, "detail": detail,
                                 "fingerprint": digest, "block": block}
-    if misses:
-        _store(list(misses.values()), prune_before)
+    return blocks, list(misses.values())
+
+
+def store(entries: list[dict], prune_before: datetime | None = None) -> None:
+    """Keep built blocks (and, with ``prune_before``, forget the blocks of what ended before it)."""
+    if entries or prune_before is not None:
+        _store(entries, prune_before)
+
+
+def blocks_for(events: Iterable[SingleEvent | SeriesEvent], zone: ZoneInfo, prune_before: datetime) -> list[str]:
+    """Each event's block, from the cache when its fingerprint matches, else built and stored."""
+    blocks, entries = built_blocks(events, zone)
+    if entries:
+        _store(entries, prune_before)
     return blocks

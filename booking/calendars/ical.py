@@ -212,8 +212,10 @@ def event_block(event: SingleEvent | SeriesEvent, zone: ZoneInfo) -> str:
     return "".join(lines)
 
 
-def calendar_head(name: str, zone: ZoneInfo, first: date, last: date, method: str = "PUBLISH") -> str:
-    """VCALENDAR's opening lines and properties, with a VTIMEZONE covering ``first``..``last``."""
+def calendar_head(name: str, zone: ZoneInfo, first: date, last: date, method: str = "PUBLISH",
+                  properties: tuple[tuple[str, str], ...] = ()) -> str:
+    """VCALENDAR's opening lines and properties (``properties``: more of them, as (name, text) pairs), with a
+    VTIMEZONE covering ``first``..``last``."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -224,9 +226,19 @@ def calendar_head(name: str, zone: ZoneInfo, first: date, last: date, method: st
     calendar.add("x-wr-timezone", zone.key)
     calendar.add("refresh-interval", vDuration(REFRESH_INTERVAL), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(REFRESH_INTERVAL))
+    for key, value in properties:
+        calendar.add(key, value)
     calendar.add_component(Timezone.from_tzinfo(zone, zone.key, first_date=first, last_date=last))
     text = calendar.to_ical().decode()
     return text.removesuffix("END:VCALENDAR\r\n")
+
+
+def notice_block(uid: str, day: date, stamp: datetime, summary: str, description: str) -> str:
+    """An all-day VEVENT that tells the subscriber something about the feed itself (free time, not busy)."""
+    return "".join(["BEGIN:VEVENT\r\n", fold("UID:" + escape_text(uid)), f"DTSTAMP:{_stamp(stamp)}\r\n",
+                    f"DTSTART;VALUE=DATE:{day:%Y%m%d}\r\n", f"DTEND;VALUE=DATE:{day + timedelta(days=1):%Y%m%d}\r\n",
+                    fold("SUMMARY:" + escape_text(summary)), fold("DESCRIPTION:" + escape_text(description)),
+                    "TRANSP:TRANSPARENT\r\n", "END:VEVENT\r\n"])
 
 
 def calendar_text(head: str, blocks: list[str]) -> bytes:
