@@ -84,6 +84,8 @@ class FeedRevision(db.Model):
 # The district feed's Last-Modified is the latest change of a booking or series: an index lookup each.
 Index("ix_bookings_updated_at", Booking.updated_at)
 Index("ix_booking_series_updated_at", BookingSeries.updated_at)
+# The district feed reads its window in start order, a page at a time (booking.calendars.district).
+Index("ix_bookings_start_id", Booking.starts_at, Booking.id)
 
 
 class TermSource(db.Model):

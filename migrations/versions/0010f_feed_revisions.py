@@ -5,7 +5,8 @@ bookings and booking_series, whoever writes them (services, imports, plain SQL).
 deferred constraint trigger raises it once per transaction at COMMIT, so the row is locked only while
 a transaction commits (never while it runs: no writer waits for another, and no lock order to
 deadlock on); SQLite has one writer at a time anyway and raises it per row. Indexes on
-bookings.updated_at and booking_series.updated_at give the feed's Last-Modified by an index lookup.
+bookings.updated_at and booking_series.updated_at give the feed's Last-Modified by an index lookup;
+one on bookings (starts_at, id) lets the district feed read its window in start order, a page at a time.
 
 Revision ID: 0010f
 Revises: 0009w
@@ -47,6 +48,7 @@ def upgrade():
     op.execute("INSERT INTO feed_revisions (scope, counter) VALUES ('district', 0)")
     op.create_index('ix_bookings_updated_at', 'bookings', ['updated_at'], unique=False)
     op.create_index('ix_booking_series_updated_at', 'booking_series', ['updated_at'], unique=False)
+    op.create_index('ix_bookings_start_id', 'bookings', ['starts_at', 'id'], unique=False)
     if op.get_bind().dialect.name == 'postgresql':
         op.execute(POSTGRESQL_FUNCTION)
         for table in TABLES:
@@ -68,6 +70,7 @@ def downgrade():
         for table in TABLES:
             for action in ('insert', 'update', 'delete'):
                 op.execute(f"DROP TRIGGER feed_revision_{table}_{action}")
+    op.drop_index('ix_bookings_start_id', table_name='bookings')
     op.drop_index('ix_booking_series_updated_at', table_name='booking_series')
     op.drop_index('ix_bookings_updated_at', table_name='bookings')
     op.drop_table('feed_revisions')
