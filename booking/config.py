@@ -72,6 +72,16 @@ def offer_minutes(value: str) -> int:
     return minutes
 
 
+def whole_number(name: str, value: str, low: int, high: int) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = low - 1
+    if not low <= number <= high:
+        raise ConfigError(f"{name} must be a whole number from {low} to {high}, not {value!r}.")
+    return number
+
+
 def from_environment(env: dict | None = None, instance_path: Path | None = None) -> dict:
     env = dict(os.environ if env is None else env)
     instance_path = Path(instance_path or DEFAULT_INSTANCE_PATH)
@@ -107,6 +117,14 @@ def from_environment(env: dict | None = None, instance_path: Path | None = None)
         "PREFERRED_URL_SCHEME": env.get("PREFERRED_URL_SCHEME", "http"),
         # Calendar import from a web address: only public servers, unless the host is listed here.
         "ICS_FETCH_ALLOWED_HOSTS": host_list(env.get("ICS_FETCH_ALLOWED_HOSTS", "")),
+        # The district feed (booking.calendars.district): bookings starting from this many weeks back to this
+        # many weeks ahead, at most this many events (a booking or a whole series each).
+        "DISTRICT_FEED_WEEKS_BACK": whole_number("DISTRICT_FEED_WEEKS_BACK",
+                                                 env.get("DISTRICT_FEED_WEEKS_BACK", "4"), 0, 52),
+        "DISTRICT_FEED_WEEKS_AHEAD": whole_number("DISTRICT_FEED_WEEKS_AHEAD",
+                                                  env.get("DISTRICT_FEED_WEEKS_AHEAD", "12"), 1, 52),
+        "DISTRICT_FEED_MAX_EVENTS": whole_number("DISTRICT_FEED_MAX_EVENTS",
+                                                 env.get("DISTRICT_FEED_MAX_EVENTS", "5000"), 1, 50000),
         # Group-robot webhooks (booking.notifications.channels): https to public servers only, unless listed here.
         "NOTIFY_WEBHOOK_ALLOWED_HOSTS": host_list(env.get("NOTIFY_WEBHOOK_ALLOWED_HOSTS", "")),
         # How many reverse proxies (nginx, a TLS terminator) stand in front of gunicorn: their

@@ -40,7 +40,10 @@ FEED_BODY = {
 }
 SCOPES_DESCRIPTION = (
     "Scopes: `user` (your bookings), `resource`, `teacher` (a visiting teacher's resource), `school` (bookings "
-    "at and by your school; coordinators any school), `district` (coordinators). A resource or school feed shows "
+    "at and by your school; coordinators any school), `district` (coordinators: bookings starting from "
+    "DISTRICT_FEED_WEEKS_BACK weeks back to DISTRICT_FEED_WEEKS_AHEAD weeks ahead, 4 and 12 by default, at most "
+    "DISTRICT_FEED_MAX_EVENTS events, 5000 by default, the earliest first, with a marker event when more were left "
+    "out). A resource or school feed shows "
     "other schools' bookings as \"booked by <school>\" unless you may see their details."
 )
 

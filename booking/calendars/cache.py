@@ -6,12 +6,14 @@ block is never served. Writing is best-effort: a feed is still answered if the w
 """
 from __future__ import annotations
 
+import json
 import logging
+from collections import defaultdict
 from datetime import datetime
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import ARRAY, Integer, any_, bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -21,18 +23,29 @@ from booking.calendars.models import FeedEventCache
 from booking.extensions import db
 
 log = logging.getLogger(__name__)
-# Well under SQLite's limit on bound parameters (3 per key).
-CHUNK = 300
+
+
+def one_of(column, ids: list[int]):
+    """``column`` is one of ``ids``, as one bound array: ``= ANY(:ids)`` on PostgreSQL, ``IN (SELECT value
+    FROM json_each(:ids))`` on SQLite. One parameter, one index probe per id, whatever the count."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam("ids", ids, type_=ARRAY(Integer)))
+    each = func.json_each(json.dumps(ids)).table_valued("value")
+    return column.in_(select(each.c.value))
 
 
 def _cached(keys: list[tuple]) -> dict[tuple, tuple[str, str]]:
+    """The stored (fingerprint, block) of ``keys``: one query per (entity, detail), e.g. two for a feed."""
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for entity, entity_id, detail in keys:
+        groups[(entity, detail)].append(entity_id)
     found = {}
-    columns = (FeedEventCache.entity, FeedEventCache.entity_id, FeedEventCache.detail)
-    for start in range(0, len(keys), CHUNK):
-        chunk = keys[start:start + CHUNK]
+    for (entity, detail), ids in groups.items():
         rows = db.session.execute(
-            select(*columns, FeedEventCache.fingerprint, FeedEventCache.block).where(tuple_(*columns).in_(chunk)))
-        for entity, entity_id, detail, digest, block in rows:
+            select(FeedEventCache.entity_id, FeedEventCache.fingerprint, FeedEventCache.block)
+            .where(FeedEventCache.entity == entity, FeedEventCache.detail == detail,
+                   one_of(FeedEventCache.entity_id, ids)))
+        for entity_id, digest, block in rows:
             found[(entity, entity_id, detail)] = (digest, block)
     return found
 
@@ -56,20 +69,23 @@ def prune(before: datetime) -> None:
         FeedEventCache.entity == "series", FeedEventCache.entity_id.in_(ended_series)))
 
 
-def _store(entries: list[dict], prune_before: datetime) -> None:
+def _store(entries: list[dict], prune_before: datetime | None) -> None:
     """Keep the blocks built for this feed. A cache, not a state change: it commits on its own, so a
     failure to store it never fails the feed (the request has nothing else to commit)."""
     try:
-        _upsert(entries)
-        prune(prune_before)
+        if entries:
+            _upsert(entries)
+        if prune_before is not None:
+            prune(prune_before)
         db.session.commit()
     except SQLAlchemyError:
         db.session.rollback()
         log.warning("Calendar block cache not written; the feed was served anyway.", exc_info=True)
 
 
-def blocks_for(events: Iterable[SingleEvent | SeriesEvent], zone: ZoneInfo, prune_before: datetime) -> list[str]:
-    """Each event's block, from the cache when its fingerprint matches, else built and stored."""
+def built_blocks(events: Iterable[SingleEvent | SeriesEvent], zone: ZoneInfo) -> tuple[list[str], list[dict]]:
+    """Each event's block, from the cache when its fingerprint matches, else built; and the built ones as
+    entries to ``store``."""
     events = list(events)
     cached = _cached([event.source for event in events])
     blocks, misses = [], {}
@@ -84,6 +100,18 @@ def blocks_for(events: Iterable[SingleEvent | SeriesEvent], zone: ZoneInfo, prun
         entity, entity_id, detail = event.source
         misses[event.source] = {"entity": entity, "entity_id": entity_id, "detail": detail,
                                 "fingerprint": digest, "block": block}
-    if misses:
-        _store(list(misses.values()), prune_before)
+    return blocks, list(misses.values())
+
+
+def store(entries: list[dict], prune_before: datetime | None = None) -> None:
+    """Keep built blocks (and, with ``prune_before``, forget the blocks of what ended before it)."""
+    if entries or prune_before is not None:
+        _store(entries, prune_before)
+
+
+def blocks_for(events: Iterable[SingleEvent | SeriesEvent], zone: ZoneInfo, prune_before: datetime) -> list[str]:
+    """Each event's block, from the cache when its fingerprint matches, else built and stored."""
+    blocks, entries = built_blocks(events, zone)
+    if entries:
+        _store(entries, prune_before)
     return blocks

@@ -132,6 +132,11 @@ class Validator:
     last_modified: datetime
 
 
+def state_tag(state: tuple) -> str:
+    """An ETag for everything a feed is made from."""
+    return hashlib.sha256(repr(state).encode()).hexdigest()[:40]
+
+
 def feed_validator(feed, owner, target: FeedTarget, window: Window) -> Validator:
     """ETag and Last-Modified of the feed as it would be built now: two aggregate queries.
 
@@ -152,7 +157,7 @@ def feed_validator(feed, owner, target: FeedTarget, window: Window) -> Validator
     state = (ical.FORMAT_VERSION, feed.id, target.scope.value, target.target_id, target.name, owner.role.value,
              owner.school_id, owner.locale, owner.display_name, window.day.isoformat(), district_zone().key,
              texts.uid_domain(), tuple(in_window), tuple(series))
-    etag = hashlib.sha256(repr(state).encode()).hexdigest()[:40]
+    etag = state_tag(state)
     moments = [*in_window[2:], *series[3:], window.day_start, feed.created_at]
     return Validator(etag, max(moment for moment in moments if moment is not None))
 
@@ -164,11 +169,16 @@ def shaping_for(viewer, window: Window) -> Shaping:
                    detail_for=texts.detail_for(viewer), describe=texts.Wording(), language=str(get_locale()))
 
 
-def render_calendar(name: str, events: list, window: Window) -> bytes:
+def calendar_bytes(name: str, blocks: list[str], window: Window, properties: tuple = ()) -> bytes:
     zone = district_zone()
     # The zone's rules must cover every date written: series may start up to a year before the window.
-    head = ical.calendar_head(name, zone, window.start.date() - timedelta(days=DAYS_AHEAD), window.end.date())
-    return ical.calendar_text(head, cache.blocks_for(events, zone, prune_before=window.start))
+    head = ical.calendar_head(name, zone, window.start.date() - timedelta(days=DAYS_AHEAD), window.end.date(),
+                              properties=properties)
+    return ical.calendar_text(head, blocks)
+
+
+def render_calendar(name: str, events: list, window: Window) -> bytes:
+    return calendar_bytes(name, cache.blocks_for(events, district_zone(), prune_before=window.start), window)
 
 
 def feed_body(owner, target: FeedTarget, window: Window) -> bytes:

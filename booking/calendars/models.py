@@ -1,13 +1,15 @@
-"""Calendar feeds: secret subscription tokens, the cache of serialised events, imported term UIDs."""
+"""Calendar feeds: secret subscription tokens, the cache of serialised events, the district's change counter,
+imported term UIDs."""
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from booking.accounts.models import User
+from booking.bookings.models import Booking, BookingSeries
 from booking.clock import utcnow
 from booking.db_types import UTCDateTime
 from booking.enums import db_enum
@@ -63,6 +65,27 @@ class FeedEventCache(db.Model):
     detail: Mapped[str] = mapped_column(String(16), primary_key=True)  # "full" or "busy", and the language
     fingerprint: Mapped[str] = mapped_column(String(64))
     block: Mapped[str] = mapped_column(Text)
+
+
+class FeedRevision(db.Model):
+    """How often the district's bookings and series were written: the district feed's validator.
+
+    Raised by database triggers (migration 0010f) at every INSERT, UPDATE or DELETE of ``bookings`` or
+    ``booking_series``, once per transaction on PostgreSQL (at COMMIT), so no write can slip past it,
+    whatever its clock, and a scan of the bookings is never needed to tell whether anything changed.
+    """
+
+    __tablename__ = "feed_revisions"
+
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)  # "district"
+    counter: Mapped[int] = mapped_column(BigInteger)
+
+
+# The district feed's Last-Modified is the latest change of a booking or series: an index lookup each.
+Index("ix_bookings_updated_at", Booking.updated_at)
+Index("ix_booking_series_updated_at", BookingSeries.updated_at)
+# The district feed reads its window in start order, a page at a time (booking.calendars.district).
+Index("ix_bookings_start_id", Booking.starts_at, Booking.id)
 
 
 class TermSource(db.Model):

@@ -14,8 +14,8 @@ from flask_login import current_user, login_required
 from werkzeug.http import is_resource_modified
 
 from booking.bookings.services import visible_booking_or_404
-from booking.calendars import services
-from booking.calendars.feeds import booking_calendar, feed_body, feed_validator, window_for
+from booking.calendars import district, feeds, services
+from booking.calendars.feeds import booking_calendar
 from booking.calendars.forms import SubscribeForm
 from booking.calendars.models import FeedScope, FeedToken
 from booking.calendars.targets import resolve_target
@@ -45,10 +45,12 @@ def feed(secret: str):
         target = services.target_of(token)
         if target is None:
             abort(404)
-        window = window_for(district_zone())
-        validator = feed_validator(token, owner, target, window)
+        # The district feed has its own window, size limit and validator (booking.calendars.district).
+        source = district if target.scope is FeedScope.DISTRICT else feeds
+        window = source.window_for(district_zone())
+        validator = source.feed_validator(token, owner, target, window)
         if is_resource_modified(request.environ, etag=validator.etag, last_modified=validator.last_modified):
-            response = Response(feed_body(owner, target, window), content_type=ICS_TYPE)
+            response = Response(source.feed_body(owner, target, window), content_type=ICS_TYPE)
         else:
             response = Response(status=304)
     response.set_etag(validator.etag)
