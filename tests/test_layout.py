@@ -14,7 +14,8 @@ LAYERS = [
     {"schools", "audit", "accounts"},
     {"resources", "bookings", "quotas"},
     {"teachers", "calendars", "waitlist"},
-    {"reports", "digests", "notifications", "imports", "seed", "api", "password_reset"},
+    {"reports", "digests", "notifications", "imports", "seed", "api", "password_reset",
+     "audit_log"},
     {"home"},
 ]
 PURE = ["bookings/rules/engine.py", "bookings/rules/types.py", "bookings/rules/teachers.py", "bookings/rules/closed.py",
