@@ -49,8 +49,8 @@ def actor_name(entry: AuditEntry) -> str:
 
 
 def csv_header() -> list[str]:
-    return [_("Time"), _("Person"), _("Email"), _("Action"), _("Action code"), _("What"), _("Bookings"),
-            _("School"), _("Resource"), _("Address"), _("Browser"), _("Details")]
+    return [_("Time"), _("Person"), _("Email"), _("Action"), _("Action code"), _("What"), _("Booking numbers"),
+            _("School"), _("Resource"), _("Client address"), _("Browser"), _("What changed")]
 
 
 def csv_row(entry: AuditEntry, schools: dict[int, str], resources: dict[int, str]) -> list:

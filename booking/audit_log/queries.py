@@ -122,8 +122,6 @@ def names_by_id(entries: list[AuditEntry]) -> tuple[dict[int, str], dict[int, st
     """The names of the schools and resources ``entries`` are about."""
     school_ids = {e.school_id for e in entries if e.school_id is not None}
     resource_ids = {e.resource_id for e in entries if e.resource_id is not None}
-    schools = dict(db.session.execute(select(School.id, School.name).where(School.id.in_(school_ids)))) \
-        if school_ids else {}
-    resources = dict(db.session.execute(select(Resource.id, Resource.name).where(Resource.id.in_(resource_ids)))) \
-        if resource_ids else {}
-    return schools, resources
+    schools = db.session.execute(select(School.id, School.name).where(School.id.in_(school_ids))).all()
+    resources = db.session.execute(select(Resource.id, Resource.name).where(Resource.id.in_(resource_ids))).all()
+    return dict(schools), dict(resources)
