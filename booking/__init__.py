@@ -132,10 +132,12 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from booking.accounts.cli import users_cli
+    from booking.backup.cli import backup_cli
     from booking.digests.cli import digests_cli, scheduler_command
     from booking.seed import seed_demo_command
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(backup_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(digests_cli)
     app.cli.add_command(scheduler_command)
