@@ -30,8 +30,12 @@ def create_command(path: Path | None):
     try:
         dialect = dialect_of(db.engine)
         path = new_file(path or default_path(current_app.instance_path, dialect))
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    try:
         BACKENDS[dialect].create(_url(), path)
     except BackupError as error:
+        path.unlink(missing_ok=True)  # no half-written file that looks like a backup
         raise click.ClickException(str(error)) from None
     click.echo(f"Backup written to {path}")
 
