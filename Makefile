@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 TRANSLATIONS := booking/translations
 
-.PHONY: run test lint install install-dev translations messages migrate seed scheduler serve-prod clean
+.PHONY: run test lint install install-dev translations messages migrate seed scheduler serve-prod backup clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,11 @@ serve-prod: migrate
 PYTEST_WORKERS ?= auto
 test: install-dev lint
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# A consistent backup of the configured database (SQLite: the online backup API; PostgreSQL: pg_dump),
+# by default to instance/backups/; `make backup BACKUP=path` names the file. Restoring: see README.md.
+backup: $(VENV)/.installed
+	$(FLASK) backup create $(BACKUP)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check booking tests bench tools wsgi.py

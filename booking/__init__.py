@@ -97,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     from booking.accounts.admin_views import bp as users_admin_bp
     from booking.accounts.views import bp as accounts_bp
     from booking.allocation.views import bp as allocation_bp
+    from booking.audit_log.views import bp as audit_log_bp
     from booking.api import bp as api_bp
     from booking.calendars.views import bp as calendars_bp
     from booking.digests.views import bp as digests_bp
@@ -129,14 +130,17 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(quotas_bp)
     app.register_blueprint(sso_bp)
+    app.register_blueprint(audit_log_bp)
 
 
 def _register_cli(app: Flask) -> None:
     from booking.accounts.cli import users_cli
+    from booking.backup.cli import backup_cli
     from booking.digests.cli import digests_cli, scheduler_command
     from booking.seed import seed_demo_command
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(backup_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(digests_cli)
     app.cli.add_command(scheduler_command)

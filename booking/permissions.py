@@ -20,6 +20,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import false, func, or_, select, true
 
 from booking.accounts.models import Role, User
+from booking.audit.models import AuditBooking, AuditEntry
 from booking.bookings.models import Booking
 from booking.extensions import db
 from booking.resources.models import Resource, ResourceKind, Sharing
@@ -304,6 +305,39 @@ def would_remove_last_district_coordinator(user: User, role, area: str, active: 
     or deactivates the last one. ``user`` holds its stored values; the others are the change."""
     stays = active and Role(role) == Role.COORDINATOR and not (area or "")
     return is_active_district_coordinator(user) and not stays and other_active_district_coordinators(user) == 0
+
+
+# --- the audit log (booking.audit_log) ----------------------------------------------------------
+
+def can_read_audit_log(user) -> bool:
+    """The log of changes: coordinators and school admins (each sees ``visible_audit_entries_clause``); not teachers."""
+    return user.is_authenticated and user.has_role(Role.SCHOOL_ADMIN)
+
+
+def audit_entries_about_clause(school_ids):
+    """SQL predicate on ``AuditEntry``: entries about one of ``school_ids`` (a subquery or list): of the
+    school itself, of a resource it owns, or naming a booking of its classes or of its resources."""
+    owned = select(Resource.id).where(Resource.owner_school_id.in_(school_ids))
+    of_bookings = (select(AuditBooking.entry_id).join(Booking, Booking.id == AuditBooking.booking_id)
+                   .where(or_(Booking.school_id.in_(school_ids), Booking.resource_id.in_(owned))))
+    return or_(AuditEntry.school_id.in_(school_ids), AuditEntry.resource_id.in_(owned), AuditEntry.id.in_(of_bookings))
+
+
+def audit_entries_of_resource_clause(resource_id: int):
+    """SQL predicate on ``AuditEntry``: entries about one resource or naming one of its bookings."""
+    of_bookings = (select(AuditBooking.entry_id).join(Booking, Booking.id == AuditBooking.booking_id)
+                   .where(Booking.resource_id == resource_id))
+    return or_(AuditEntry.resource_id == resource_id, AuditEntry.id.in_(of_bookings))
+
+
+def visible_audit_entries_clause(user):
+    """SQL predicate on ``AuditEntry``: a district coordinator sees every entry; an area coordinator and a
+    school admin the entries about the schools they manage (``audit_entries_about_clause``); others none."""
+    if not can_read_audit_log(user):
+        return false()
+    if is_district_coordinator(user):
+        return true()
+    return audit_entries_about_clause(managed_school_ids(user))
 
 
 # --- views ----------------------------------------------------------------------------------------

@@ -6,6 +6,9 @@ the file is opened. Every writer of CSV or XLSX passes each cell through ``sprea
 """
 from __future__ import annotations
 
+import csv
+import io
+
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, TYPE_STRING
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -20,6 +23,15 @@ def spreadsheet_cell(value: object) -> object:
 
 def spreadsheet_row(values) -> list:
     return [spreadsheet_cell(value) for value in values]
+
+
+def csv_text(header: list, rows) -> str:
+    """CSV text with a UTF-8 BOM, so Excel opens Chinese text correctly; no cell starts a formula."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(spreadsheet_row(header))
+    writer.writerows(spreadsheet_row(row) for row in rows)
+    return "\ufeff" + buffer.getvalue()
 
 
 def append_xlsx_row(sheet, values) -> None:

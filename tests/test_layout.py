@@ -14,7 +14,8 @@ LAYERS = [
     {"schools", "audit", "accounts"},
     {"resources", "bookings", "quotas"},
     {"teachers", "calendars", "waitlist"},
-    {"reports", "digests", "notifications", "imports", "seed", "api", "password_reset", "sso"},
+    {"reports", "digests", "notifications", "imports", "seed", "api", "password_reset", "sso",
+     "audit_log"},
     {"home"},
 ]
 PURE = [  # one a line, so that branches adding pure modules merge

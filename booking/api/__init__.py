@@ -10,7 +10,7 @@ a route needs, and ``refuse_undeclared_body`` checks each JSON body against the 
 - ``schools``, ``resources``, ``blackouts``, ``bookings``, ``outcomes``, ``teachers``, ``mandates``,
   ``mandate_plans``, ``allocation``, ``feeds``, ``reports``, ``notifications``, ``makeup_days``, ``waitlist``:
   the routes of each resource; ``fair_shares``: booking windows, term quotas and their exceptions, a school's standing;
-  ``calendar``: closures (with the bookings they hit) and terms.
+  ``calendar``: closures (with the bookings they hit) and terms; ``audit``: the audit log.
 """
 from __future__ import annotations
 
@@ -93,6 +93,7 @@ def invalid_input(failed: ValidationFailed):
 from booking.api.bodies import check_body  # noqa: E402  (imports the route modules' schemas)
 # The route modules register their routes on ``bp``; one per line, so adding one touches one line.
 from booking.api import allocation  # noqa: E402,F401
+from booking.api import audit  # noqa: E402,F401
 from booking.api import blackouts  # noqa: E402,F401
 from booking.api import bookings  # noqa: E402,F401
 from booking.api import calendar  # noqa: E402,F401

@@ -122,6 +122,8 @@ def approve_booking(actor, booking: Booking, scope: str = "occurrence", reason: 
         displaced = _displaced(candidates, confirmed + as_existing(targets))
         _decide(actor, displaced, BookingStatus.REJECTED, str(DISPLACED_REASON))
         record(actor, "booking.approve", booking, {"ids": [t.id for t in targets], "rejected": [d.id for d in displaced]})
+        if displaced:  # each displaced request's history says who took its slot
+            record(actor, "booking.displace", displaced[0], {"ids": [d.id for d in displaced], "by": booking.id})
     events.announce(events.booking_approved, actor, targets, reason=reason)
     events.announce(events.booking_displaced, actor, displaced, reason=str(DISPLACED_REASON))
     return Decision(targets, displaced)

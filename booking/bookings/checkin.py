@@ -157,7 +157,7 @@ def release(booking: Booking, now: datetime) -> bool:
         .execution_options(synchronize_session=False)
     ).rowcount
     if matched == 1:
-        record(None, "booking.release", ("Booking", booking.id), {"released_at": now.isoformat()})
+        record(None, "booking.release", booking, {"released_at": now.isoformat()})
         events.announce(events.booking_released, None, [booking])
         events.free_slots_of(None, [booking])
     return matched == 1

@@ -10,7 +10,7 @@ import csv
 import io
 from dataclasses import dataclass
 
-from booking.spreadsheets import spreadsheet_row
+from booking.spreadsheets import csv_text
 from booking.texts import lazy_gettext as _l
 
 
@@ -112,8 +112,4 @@ def _row(number: int, cells: list[str], header: list[str], columns: tuple[Column
 
 def write_table(header: list[str], rows: list[list[str]]) -> str:
     """CSV text with a UTF-8 BOM, so Excel opens Chinese text correctly; no cell starts a formula."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(spreadsheet_row(header))
-    writer.writerows(spreadsheet_row(row) for row in rows)
-    return "\ufeff" + buffer.getvalue()
+    return csv_text(header, rows)
