@@ -15,7 +15,7 @@ from sqlalchemy import select
 from booking.accounts.models import Role
 from booking.bookings import rules
 from booking.bookings.models import BookingStatus, LessonKind
-from booking.bookings.queries import (as_existing, calendar_for, candidate_bookings, makeup_days_by_school,
+from booking.bookings.queries import (calendar_for, candidate_existing, makeup_days_by_school,
                                      resource_snapshot, span_of)
 from booking.bookings.rules.recurrence import Recurrence, RecurrenceError, expand, with_makeup_days
 from booking.clock import utcnow
@@ -284,7 +284,7 @@ def reread_resource(plan: Plan) -> None:
 def check_plan(plan: Plan, exclude_ids=()) -> Preview:
     """The rules over every date of ``plan``: one query for the candidates, one each for the calendar."""
     reread_resource(plan)
-    existing = as_existing(candidate_bookings(plan.resource, plan.occurrences, exclude_ids))
+    existing = candidate_existing(plan.resource, plan.occurrences, exclude_ids)
     existing += [hold for source in EXTRA_HOLDS for hold in source(plan)]
     calendar = calendar_for(plan.resource, span_of(plan.occurrences))
     checks = rules.check_occurrences(plan.request, plan.occurrences, existing, calendar, utcnow())
