@@ -187,3 +187,15 @@ def test_a_service_booking_reads_nothing_twice(app, teacher, lab):
     assert counts.commits == 1
     assert not counts.read_twice(), counts.read_twice()
     assert counts.reads()["resources"] == 2  # read to plan, read again by the statement that locks it
+
+
+def test_the_pool_is_sized_for_the_threads_of_a_gunicorn_worker(tmp_path):
+    from booking.config import ConfigError, from_environment
+
+    postgres = {"DATABASE_URL": "postgresql://district@db/district", "WEB_THREADS": "4"}
+    options = from_environment(postgres, tmp_path)["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert (options["pool_size"], options["max_overflow"], options["pool_pre_ping"]) == (5, 5, True)
+    assert from_environment({**postgres, "WEB_THREADS": "1"}, tmp_path)["SQLALCHEMY_ENGINE_OPTIONS"]["pool_size"] == 2
+    assert "pool_size" not in from_environment({}, tmp_path)["SQLALCHEMY_ENGINE_OPTIONS"]  # SQLite keeps its own
+    with pytest.raises(ConfigError, match="WEB_THREADS"):
+        from_environment({**postgres, "WEB_THREADS": "lots"}, tmp_path)
