@@ -48,7 +48,7 @@ scheduler: migrate
 	$(FLASK) scheduler
 
 serve-prod: migrate
-	$(BIN)/gunicorn --workers 4 --limit-request-line 8190 --bind $(HOST):$(PORT) wsgi:app
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) wsgi:app  # workers, threads, limits: gunicorn.conf.py
 
 # The linter first (rules in ruff.toml), then the suite on every core (pytest-xdist);
 # `make test PYTEST_WORKERS=0` runs it in one process.

@@ -62,6 +62,29 @@ def proxy_count(value: str) -> int:
     return count
 
 
+def web_threads(value: str) -> int:
+    """Threads per gunicorn worker (WEB_THREADS; 1: sync workers). gunicorn.conf.py reads the same variable."""
+    try:
+        threads = int(value)
+    except ValueError:
+        threads = 0
+    if not 1 <= threads <= 64:
+        raise ConfigError(f"WEB_THREADS must be a whole number from 1 to 64 (threads per worker), not {value!r}.")
+    return threads
+
+
+def engine_options(database_url: str, threads: int) -> dict:
+    """The connection pool of one worker process, sized for the requests it serves at once: one connection
+    per thread, plus one for the short transactions beside a request's own (an API token's last use, a CSV
+    import's thread), as many again in a burst; a request waits at most 10 s for one. A pooled connection the
+    database has dropped (restart, failover, idle timeout) is replaced on checkout instead of failing the next
+    request of every worker. SQLite keeps SQLAlchemy's own pool."""
+    options: dict = {"pool_pre_ping": True}
+    if not database_url.startswith("sqlite"):
+        options.update(pool_size=threads + 1, max_overflow=threads + 1, pool_timeout=10)
+    return options
+
+
 def offer_minutes(value: str) -> int:
     try:
         minutes = int(value)
@@ -89,9 +112,8 @@ def from_environment(env: dict | None = None, instance_path: Path | None = None)
     return {
         "SECRET_KEY": secret_key_from(env, instance_path),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
-        # A pooled connection the database has dropped (restart, failover, idle timeout) is replaced on
-        # checkout instead of failing the next request of every worker.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(normalise_database_url(database_url),
+                                                    web_threads(env.get("WEB_THREADS", "1"))),
         "DISTRICT_TIMEZONE": env.get("DISTRICT_TIMEZONE", "Asia/Shanghai"),
         "DISTRICT_NAME": env.get("DISTRICT_NAME", "新天学区"),
         "BABEL_DEFAULT_LOCALE": "zh_CN",

@@ -8,8 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import joinedload, selectinload
 
 from booking.accounts import login_limits
 from booking.accounts.login_limits import Limits
@@ -327,19 +327,25 @@ TOKEN_USE_RESOLUTION = timedelta(minutes=5)
 
 
 def user_for_token(raw: str) -> User | None:
-    token = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == hash_token(raw), ApiToken.revoked_at.is_(None))
-    )
-    if token is None or not token.user.active:
+    """The active user an unrevoked token names, with their school: ONE query.
+
+    "Last used" to the minute is enough: it is written at most every ``TOKEN_USE_RESOLUTION``, as one
+    UPDATE in a short transaction of its own connection. So it is kept even when the call then fails,
+    it never holds SQLite's write lock for the request, and the request's own transaction (and its one
+    commit) stays the call's, with nothing read here expired and read again."""
+    row = db.session.execute(
+        select(User, ApiToken.id, ApiToken.last_used_at).join(ApiToken, ApiToken.user_id == User.id)
+        .options(joinedload(User.school))
+        .where(ApiToken.token_hash == hash_token(raw), ApiToken.revoked_at.is_(None))
+    ).first()
+    if row is None or not row[0].active:
         return None
+    user, token_id, last_used_at = row
     now = utcnow()
-    # "Last used" to the minute is enough; a write per call would serialise every API request on SQLite.
-    if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION:
-        token.last_used_at = now
-        # Committed at once, before the view: otherwise this write would hold SQLite's lock for the
-        # whole request, and it is kept even when the call itself then fails.
-        db.session.commit()
-    return token.user
+    if last_used_at is None or now - last_used_at > TOKEN_USE_RESOLUTION:
+        with db.engine.begin() as connection:
+            connection.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+    return user
 
 
 def revoke_token(user: User, token_id: int) -> bool:

@@ -24,7 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from booking.bookings.errors import BookingRefused
 from booking.bookings.rules import Kind, Refusal
 from booking.extensions import db
-from booking.resources.models import Resource, ResourceKind
+from booking.resources.models import RESOURCE_FOR_RULES, Resource, ResourceKind
 from booking.texts import lazy_gettext as _l
 
 CONCURRENCY_SQLSTATES = {"23P01", "40P01", "40001"}
@@ -41,6 +41,15 @@ def needs_row_lock(resource: Resource) -> bool:
 
 def _lock_row(resource: Resource, shared: bool) -> None:
     db.session.execute(select(Resource.id).where(Resource.id == resource.id).with_for_update(read=shared))
+
+
+def _lock_and_read(resource: Resource, shared: bool) -> None:
+    """Lock ``resource``'s row (PostgreSQL; SQLite ignores the FOR clause) and read it as committed now, with
+    what the rules read of it (its hours, its school): ONE statement instead of a lock and lazy re-reads."""
+    db.session.execute(
+        select(Resource).options(*RESOURCE_FOR_RULES).where(Resource.id == resource.id)
+        .with_for_update(read=shared, of=Resource).execution_options(populate_existing=True)
+    ).unique().all()
 
 
 def _held_locks() -> dict[int, bool]:
@@ -69,12 +78,11 @@ def begin_booking_write(resource: Resource, edits_resource: bool = False) -> Non
         if not connection.connection.dbapi_connection.in_transaction:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         # Otherwise this transaction has already written, so it already holds the write lock.
-        db.session.expire(resource)
+        _lock_and_read(resource, shared=False)
         _held_locks()[resource.id] = True
         return
     exclusive = edits_resource or needs_row_lock(resource)
-    _lock_row(resource, shared=not exclusive)
-    db.session.expire(resource)
+    _lock_and_read(resource, shared=not exclusive)
     if not exclusive and needs_row_lock(resource):  # an edit committed meanwhile made it need the row lock
         _lock_row(resource, shared=False)
         exclusive = True

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from booking.accounts.models import Role
 from booking.bookings import rules
 from booking.bookings.models import BookingStatus, LessonKind
-from booking.bookings.queries import (as_existing, calendar_for, candidate_bookings, makeup_days_by_school,
+from booking.bookings.queries import (calendar_for, candidate_existing, makeup_days_by_school,
                                      resource_snapshot, span_of)
 from booking.bookings.rules.recurrence import Recurrence, RecurrenceError, expand, with_makeup_days
 from booking.clock import utcnow
@@ -24,7 +24,7 @@ from booking.i18n import district_zone, local_to_utc
 from booking.labels import label
 from booking.permissions import can_approve, can_book_for_school, can_see_resource
 from booking.quotas.services import quota_refusals, window_days_for
-from booking.resources.models import Resource, ResourceKind
+from booking.resources.models import RESOURCE_FOR_RULES, Resource, ResourceKind
 from booking.schools.models import BellPeriod, School, Term
 from booking.parsing import text_error
 from booking.texts import lazy_gettext as _l
@@ -80,6 +80,7 @@ class Plan:
     lesson_kind: LessonKind | None = None
     may_approve: bool = False  # the booker answers requests for this resource
     booker_id: int | None = None
+    school: School | None = None  # the class's school, read once for the whole request
 
     @property
     def status(self) -> BookingStatus:
@@ -154,21 +155,24 @@ def _interval(data: BookingInput, resource: Resource | None, school_id: int | No
 
 
 def _resource(resource_id, errors: dict) -> Resource | None:
-    resource = db.session.get(Resource, resource_id) if isinstance(resource_id, int) else None
+    resource = db.session.get(Resource, resource_id, options=RESOURCE_FOR_RULES) \
+        if isinstance(resource_id, int) else None
     if resource is None:
         errors["resource_id"] = _l("Choose a resource.") if resource_id is None else _l("Unknown resource.")
     return resource
 
 
-def _school_id(actor, data: BookingInput, errors: dict) -> int | None:
+def _school(actor, data: BookingInput, errors: dict) -> tuple[int | None, School | None]:
+    """The class's school: its id, and the row (kept by the plan, so the rest of the request reads it once)."""
     school_id = data.school_id or actor.school_id
+    school = db.session.get(School, school_id) if school_id is not None else None
     if school_id is None:
         errors["school_id"] = _l("Choose the school of the class.")
-    elif db.session.get(School, school_id) is None:
+    elif school is None:
         errors["school_id"] = _l("Unknown school.")
     elif actor.role == Role.COORDINATOR and not can_book_for_school(actor, school_id):
         errors["school_id"] = _l("You can book only for the classes of the schools you manage.")
-    return school_id
+    return school_id, school
 
 
 def _check_text_and_numbers(data: BookingInput, resource: Resource | None, errors: dict) -> None:
@@ -248,7 +252,7 @@ def plan_booking(actor, data: BookingInput) -> Plan:
     if resource is not None and actor.role == Role.COORDINATOR and not can_see_resource(actor, resource):
         # The rules let coordinators book own-school rooms; an area coordinator only those of their area.
         errors["resource_id"] = _l("This resource is for its own school only.")
-    school_id = _school_id(actor, data, errors)
+    school_id, school = _school(actor, data, errors)
     first = _interval(data, resource, school_id, errors)
     _check_text_and_numbers(data, resource, errors)
     term = _term(data, errors)
@@ -266,7 +270,7 @@ def plan_booking(actor, data: BookingInput) -> Plan:
     )
     occurrences = recurrence.occurrences if recurrence else (first,)
     return Plan(resource, request, occurrences, data, recurrence, term, subject, lesson_kind,
-                may_approve=can_approve(actor, resource), booker_id=actor.id)
+                may_approve=can_approve(actor, resource), booker_id=actor.id, school=school)
 
 
 def reread_resource(plan: Plan) -> None:
@@ -280,7 +284,7 @@ def reread_resource(plan: Plan) -> None:
 def check_plan(plan: Plan, exclude_ids=()) -> Preview:
     """The rules over every date of ``plan``: one query for the candidates, one each for the calendar."""
     reread_resource(plan)
-    existing = as_existing(candidate_bookings(plan.resource, plan.occurrences, exclude_ids))
+    existing = candidate_existing(plan.resource, plan.occurrences, exclude_ids)
     existing += [hold for source in EXTRA_HOLDS for hold in source(plan)]
     calendar = calendar_for(plan.resource, span_of(plan.occurrences))
     checks = rules.check_occurrences(plan.request, plan.occurrences, existing, calendar, utcnow())

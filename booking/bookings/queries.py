@@ -20,7 +20,7 @@ from booking.clock import utcnow
 from booking.extensions import db
 from booking.i18n import district_zone
 from booking.resources.models import Resource, ResourceKind, Sharing
-from booking.schools.models import Closure, MakeupDay, Term
+from booking.schools.models import Closure, MakeupDay, School, Term
 
 # How a resource of kind teacher reads as the person the rules check. The teachers package builds
 # on this one, so it hands its reader in (``register_teacher_snapshot``, called by create_app)
@@ -65,26 +65,29 @@ def span_of(intervals: Iterable[Interval]) -> Interval:
     return Interval(min(i.start for i in intervals), max(i.end for i in intervals))
 
 
+def _active_in(span: Interval) -> tuple:
+    """Active bookings overlapping ``span`` (pending requests whose start has passed no longer count: they
+    are expired, see approvals.expire_stale_requests, whether or not the nightly job has marked them yet)."""
+    return (
+        Booking.status.in_(ACTIVE_STATUSES),
+        Booking.starts_at < span.end,
+        Booking.starts_at > span.start - MAX_BOOKING_LENGTH,
+        Booking.ends_at > span.start,
+        or_(Booking.status == BookingStatus.CONFIRMED, Booking.starts_at > utcnow()),
+    )
+
+
 def overlapping_bookings(resource_ids: Iterable[int], span: Interval, exclude_ids: Iterable[int] = (),
                          windows: Iterable[Interval] = ()) -> list[Booking]:
     """Active bookings of the resources overlapping ``span``: ONE query.
 
     ``windows`` (e.g. the dates of a series) narrow it further inside the same query, so a
     term-long series on a busy resource reads its 20 dates' neighbours, not the whole term.
-    Pending requests whose start has passed no longer count: they are expired (see
-    approvals.expire_stale_requests), whether or not the nightly job has marked them yet.
     """
     query = (
         select(Booking)
         .options(joinedload(Booking.school))
-        .where(
-            Booking.resource_id.in_(list(resource_ids)),
-            Booking.status.in_(ACTIVE_STATUSES),
-            Booking.starts_at < span.end,
-            Booking.starts_at > span.start - MAX_BOOKING_LENGTH,
-            Booking.ends_at > span.start,
-            or_(Booking.status == BookingStatus.CONFIRMED, Booking.starts_at > utcnow()),
-        )
+        .where(Booking.resource_id.in_(list(resource_ids)), *_active_in(span))
         .order_by(Booking.starts_at)
     )
     windows = list(windows)
@@ -94,6 +97,36 @@ def overlapping_bookings(resource_ids: Iterable[int], span: Interval, exclude_id
     if excluded:
         query = query.where(Booking.id.not_in(excluded))
     return list(db.session.scalars(query))
+
+
+def existing_near(windows: dict[int, Iterable[Interval]], exclude_ids: Iterable[int] = ()) -> dict[int, list[Existing]]:
+    """What the rules see of the active bookings overlapping each resource's windows (resource id → windows):
+    ONE Core query for any number of resources and windows, read straight into ``Existing`` rows (no ORM
+    objects: the booking hot path and the alternatives search read only these columns)."""
+    windows = {rid: sorted(set(ws), key=lambda w: w.start) for rid, ws in windows.items()}
+    found: dict[int, list[Existing]] = {rid: [] for rid in windows}
+    pairs = [(rid, w) for rid, ws in windows.items() for w in ws]
+    if not pairs:
+        return found
+    query = (
+        select(Booking.id, Booking.resource_id, Booking.starts_at, Booking.ends_at, Booking.status, Booking.quantity,
+               Booking.class_name, Booking.title, Booking.school_id, School.name)
+        .join(School, School.id == Booking.school_id)
+        .where(Booking.resource_id.in_(list(windows)), *_active_in(span_of(w for _, w in pairs)))
+        .order_by(Booking.starts_at, Booking.id)
+    )
+    if len(pairs) > 1:
+        query = query.where(or_(*(and_(Booking.resource_id == rid, Booking.starts_at < w.end, Booking.ends_at > w.start)
+                                  for rid, w in pairs)))
+    excluded = list(exclude_ids)
+    if excluded:
+        query = query.where(Booking.id.not_in(excluded))
+    for row in db.session.execute(query):
+        who = " ".join(part for part in (row.name, row.class_name) if part)
+        found[row.resource_id].append(Existing(
+            id=row.id, interval=Interval(row.starts_at, row.ends_at), confirmed=row.status == BookingStatus.CONFIRMED,
+            quantity=row.quantity, holder=f"{who} ({row.title})" if row.title else who, school_id=row.school_id))
+    return found
 
 
 def check_window(resource: Resource, interval: Interval) -> Interval:
@@ -106,6 +139,11 @@ def candidate_bookings(resource: Resource, intervals: Iterable[Interval], exclud
     """The active bookings the rules check ``intervals`` of ``resource`` against: ONE query."""
     windows = sorted({check_window(resource, i) for i in intervals}, key=lambda w: w.start)
     return overlapping_bookings([resource.id], span_of(windows), exclude_ids, windows)
+
+
+def candidate_existing(resource: Resource, intervals: Iterable[Interval], exclude_ids: Iterable[int] = ()) -> list[Existing]:
+    """``as_existing(candidate_bookings(...))`` in one Core query, for a check that needs no Booking objects."""
+    return existing_near({resource.id: {check_window(resource, i) for i in intervals}}, exclude_ids)[resource.id]
 
 
 def holder_label(booking: Booking) -> str:

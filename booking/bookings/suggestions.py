@@ -8,26 +8,28 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import case, null, select
 
 from booking.accounts.models import Role
 from booking.bookings import rules
 from booking.bookings.planning import Plan, can_approve, period_school_id
-from booking.bookings.queries import (as_existing, calendars_for, check_window, overlapping_bookings, resource_snapshot,
-                                      span_of)
+from booking.bookings.queries import calendars_for, check_window, existing_near, resource_snapshot, span_of
 from booking.clock import utcnow
 from booking.extensions import db
 from booking.quotas.services import window_days_by_resource
 from booking.i18n import district_zone, local_to_utc
 from booking.resources.models import Category, Resource
-from booking.resources.services import ResourceFilter, visible_resources
-from booking.schools.models import BellPeriod, School
+from booking.resources.services import ResourceFilter, visible_resources, visible_resources_query
+from booking.schools.models import BellPeriod, School, TravelTime
 from booking.schools.services import travel_matrix, travel_minutes
 from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 
 MAX_SUGGESTIONS = 5
 NEARBY_DAYS = 7
+# How many other resources of the kind a refusal's alternatives look at (the nearest campuses): the search
+# costs the same in a district of 20 labs as in one of 2,000.
+MAX_OTHER_RESOURCES = 20
 
 
 @dataclass(frozen=True)
@@ -48,15 +50,16 @@ def free_slots(actor, pairs: list[tuple[Resource, rules.Interval]],
     """The pairs the rules accept for ``template`` (the class, students, quantity), in the given order.
 
     A date between terms that the resource only asks to confirm counts as free (the form asks); make-up
-    teaching days count as the weekday they follow (their calendars say so)."""
+    teaching days count as the weekday they follow (their calendars say so). One query reads the bookings
+    of every pair (each resource only around its own intervals), four the calendars, one the windows."""
     if not pairs:
         return []
     resources = {resource.id: resource for resource, _ in pairs}
-    windows = {check_window(resource, interval) for resource, interval in pairs}
-    span = span_of(windows)
-    rows = overlapping_bookings(resources, span, windows=windows)
-    existing = {rid: as_existing(row for row in rows if row.resource_id == rid) for rid in resources}
-    calendars = calendars_for(resources.values(), span)
+    windows: dict[int, set[rules.Interval]] = {}
+    for resource, interval in pairs:
+        windows.setdefault(resource.id, set()).add(check_window(resource, interval))
+    existing = existing_near(windows)
+    calendars = calendars_for(resources.values(), span_of(w for ws in windows.values() for w in ws))
     now = utcnow()
     # Priority windows (booking.quotas): what the class's school cannot book yet is not offered as free.
     school = db.session.get(School, template.school_id) if template.school_id and actor.role != Role.COORDINATOR else None
@@ -98,9 +101,8 @@ def nearby_intervals(target: rules.Interval, bell_starts: list[time]) -> list[ru
     return [rules.Interval(s, s + length) for s in sorted(starts, key=lambda s: abs(s - target.start))]
 
 
-def _suggestion(resource: Resource, interval: rules.Interval, school_id: int | None, matrix: dict,
-                same: bool, period_number: int | None = None) -> Suggestion:
-    minutes = None if school_id is None else travel_minutes(school_id, resource.owner_school_id, matrix)
+def _suggestion(resource: Resource, interval: rules.Interval, minutes: int | None, same: bool,
+                period_number: int | None = None) -> Suggestion:
     return Suggestion(resource.id, resource.name, resource.owner_school_id, resource.owner_school.name,
                       interval.start, interval.end, minutes, same, period_number)
 
@@ -109,28 +111,74 @@ def _by_travel(suggestions: list[Suggestion]) -> list[Suggestion]:
     return sorted(suggestions, key=lambda s: (s.travel_minutes is None, s.travel_minutes or 0, s.resource_name))
 
 
-def other_resources_free(actor, resource: Resource, target: rules.Interval, template: rules.Request,
-                         matrix: dict | None = None) -> list[Suggestion]:
-    """The same category at other schools, free at ``target``, nearest campus first."""
-    others = [r for r in visible_resources(actor, ResourceFilter(category=resource.category)) if r.id != resource.id]
-    matrix = travel_matrix() if matrix is None else matrix
-    free = free_slots(actor, [(r, target) for r in others], template)
-    return _by_travel([_suggestion(r, i, template.school_id, matrix, False) for r, i in free])
+def _minutes_from(school_id: int | None, owner_school_id):
+    """Travel minutes from ``school_id`` to a resource's school as SQL: 0 on the same campus, NULL unknown."""
+    if school_id is None:
+        return null()
+    low = case((owner_school_id < school_id, owner_school_id), else_=school_id)
+    high = case((owner_school_id < school_id, school_id), else_=owner_school_id)
+    entered = select(TravelTime.minutes).where(TravelTime.school_a_id == low, TravelTime.school_b_id == high)
+    return case((owner_school_id == school_id, 0), else_=entered.scalar_subquery())
+
+
+def nearest_others(actor, resource: Resource, school_id: int | None,
+                   limit: int = MAX_OTHER_RESOURCES) -> list[tuple[Resource, int | None]]:
+    """The ``limit`` resources of ``resource``'s category ``actor`` may see, other than it, nearest to the class's
+    school first (unknown distances last), each with its travel minutes: ONE query (plus its schools and
+    hours), bounded whatever the size of the district."""
+    minutes = _minutes_from(school_id, Resource.owner_school_id).label("minutes")
+    query = (visible_resources_query(actor, ResourceFilter(category=resource.category))
+             .where(Resource.id != resource.id).add_columns(minutes)
+             .order_by(None).order_by(minutes.is_(None), minutes, Resource.name, Resource.id).limit(limit))
+    return [(row[0], row[1]) for row in db.session.execute(query)]
+
+
+@dataclass
+class Alternatives:
+    """What every alternative to one refused booking shares, read once: the bells of the resource's host
+    school, the nearest other resources of its kind, and the minutes to the resource itself."""
+
+    bells: list[time]
+    others: list[tuple[Resource, int | None]]
+    own_minutes: int | None
+
+
+def alternatives_for(actor, plan: Plan) -> Alternatives:
+    resource, school_id = plan.resource, plan.request.school_id
+    own = None if school_id is None else travel_minutes(school_id, resource.owner_school_id)
+    return Alternatives(_bell_starts(period_school_id(resource, school_id)),
+                        nearest_others(actor, resource, school_id), own)
+
+
+def _pairs(plan: Plan, found: Alternatives, target: rules.Interval) -> list[tuple[Resource, rules.Interval]]:
+    return ([(plan.resource, i) for i in nearby_intervals(target, found.bells)]
+            + [(other, target) for other, _ in found.others])
+
+
+def _pick(plan: Plan, found: Alternatives, target: rules.Interval, free: set, limit: int) -> list[Suggestion]:
+    """Half from the same resource at other times, half from the nearest others, the rest filled from
+    whichever has more."""
+    same = [_suggestion(plan.resource, i, found.own_minutes, True) for r, i in _pairs(plan, found, target)
+            if r.id == plan.resource.id and (r.id, i) in free][:limit]
+    others = _by_travel([_suggestion(r, target, minutes, False) for r, minutes in found.others
+                         if (r.id, target) in free])
+    chosen = same[: max(limit - len(others), (limit + 1) // 2)]
+    return chosen + others[: limit - len(chosen)]
+
+
+def _free_keys(actor, plan: Plan, pairs: list[tuple[Resource, rules.Interval]]) -> set:
+    return {(r.id, i) for r, i in free_slots(actor, pairs, plan.request)}
 
 
 def suggest_alternatives(actor, plan: Plan, limit: int = MAX_SUGGESTIONS,
                          target: rules.Interval | None = None) -> list[Suggestion]:
     """Up to ``limit`` alternatives to ``target`` (the first date of ``plan`` when not given): the same
-    resource at another period that day, then the same kind of resource elsewhere, nearest campus first."""
-    resource, target = plan.resource, target or plan.occurrences[0]
-    bells = _bell_starts(period_school_id(resource, plan.request.school_id))
-    nearby = free_slots(actor, [(resource, i) for i in nearby_intervals(target, bells)], plan.request)
-    matrix = travel_matrix()
-    same = [_suggestion(r, i, plan.request.school_id, matrix, True) for r, i in nearby[:limit]]
-    others = other_resources_free(actor, resource, target, plan.request, matrix)
-    # Half from each source where both have enough, the rest filled from whichever has more.
-    chosen = same[: max(limit - len(others), (limit + 1) // 2)]
-    return chosen + others[: limit - len(chosen)]
+    resource at another period that day or the same time on the next days, then the same kind of resource
+    at the ``MAX_OTHER_RESOURCES`` nearest campuses, nearest first. One ``free_slots`` call for all of them."""
+    target = target or plan.occurrences[0]
+    found = alternatives_for(actor, plan)
+    pairs = _pairs(plan, found, target)
+    return _pick(plan, found, target, _free_keys(actor, plan, pairs), limit)
 
 
 SERIES_DATES_WITH_ALTERNATIVES = 10
@@ -140,9 +188,13 @@ ALTERNATIVES_PER_DATE = 3
 def series_alternatives(actor, preview) -> dict:
     """For the first clashing dates of a series preview, a few alternatives each (interval → suggestions):
     what a teacher does with a clash is book that one date elsewhere or at another period."""
-    clashing = [check for check in preview.checks if check.state == "conflict"][:SERIES_DATES_WITH_ALTERNATIVES]
-    return {check.interval: suggest_alternatives(actor, preview.plan, ALTERNATIVES_PER_DATE, check.interval)
-            for check in clashing}
+    clashing = [check.interval for check in preview.checks if check.state == "conflict"][:SERIES_DATES_WITH_ALTERNATIVES]
+    if not clashing:
+        return {}
+    plan = preview.plan
+    found = alternatives_for(actor, plan)  # read once for every date
+    free = _free_keys(actor, plan, [pair for target in clashing for pair in _pairs(plan, found, target)])
+    return {target: _pick(plan, found, target, free, ALTERNATIVES_PER_DATE) for target in clashing}
 
 
 @dataclass
@@ -205,4 +257,9 @@ def search_free(actor, data: SearchInput) -> list[Suggestion]:
     template = class_request(actor, actor.school_id, data.students, max(data.quantity, 1))
     matrix = travel_matrix()
     free = free_slots(actor, pairs, template)
-    return _by_travel([_suggestion(r, i, actor.school_id, matrix, False, data.period_number) for r, i in free])
+    return _by_travel([_suggestion(r, i, _matrix_minutes(actor.school_id, r, matrix), False, data.period_number)
+                       for r, i in free])
+
+
+def _matrix_minutes(school_id: int | None, resource: Resource, matrix: dict) -> int | None:
+    return None if school_id is None else travel_minutes(school_id, resource.owner_school_id, matrix)

@@ -158,11 +158,12 @@ def terms_between(district_id: int, first: date, last: date) -> list[Term]:
         Term.district_id == district_id, Term.start_date <= last, Term.end_date >= first).order_by(Term.start_date)))
 
 
-def quota_states(resource: Resource, school: School, days: Iterable[date], exclude_ids: Iterable[int] = ()
-                 ) -> list[rules.QuotaState]:
-    """Each quota a booking of ``resource`` for ``school`` on ``days`` counts against, per term, as counted now."""
+def quota_states(resource: Resource, school: School, days: Iterable[date], exclude_ids: Iterable[int] = (),
+                 quotas: list[TermQuota] | None = None) -> list[rules.QuotaState]:
+    """Each quota a booking of ``resource`` for ``school`` on ``days`` counts against, per term, as counted now
+    (``quotas``: ``quotas_for(resource)`` when the caller has read them already)."""
     days = sorted(set(days))
-    quotas = quotas_for(resource)
+    quotas = quotas_for(resource) if quotas is None else quotas
     if not days or not quotas:
         return []
     own_use = school.id == resource.owner_school_id
@@ -178,13 +179,13 @@ def quota_states(resource: Resource, school: School, days: Iterable[date], exclu
     return states
 
 
-def lock_quotas(resource: Resource, school_id: int) -> None:
+def lock_quotas(resource: Resource, school_id: int, quotas: list[TermQuota] | None = None) -> None:
     """Serialise every booking that counts against the same (quota, school). Inside ``booking_write`` only.
 
     SQLite: nothing to do, BEGIN IMMEDIATE holds the database's write lock already."""
     if db.session.get_bind().dialect.name != "postgresql":
         return
-    for quota in quotas_for(resource):
+    for quota in quotas_for(resource) if quotas is None else quotas:
         db.session.execute(select(func.pg_advisory_xact_lock(quota.id, school_id)))
 
 
@@ -196,10 +197,14 @@ def quota_refusals(resource: Resource, school_id: int, intervals: Iterable[rules
     school = db.session.get(School, school_id)
     if not intervals or school is None:
         return []
+    quotas = quotas_for(resource)  # read once: the lock and the count take the same rows
+    if not quotas:
+        return []
     if lock:
-        lock_quotas(resource, school_id)
+        lock_quotas(resource, school_id, quotas)
     zone = district_zone()
-    states = quota_states(resource, school, (i.start.astimezone(zone).date() for i in intervals), exclude_ids)
+    states = quota_states(resource, school, (i.start.astimezone(zone).date() for i in intervals), exclude_ids,
+                          quotas)
     return rules.quota_refusals(states, intervals, zone)
 
 
