@@ -6,6 +6,7 @@ a route needs, and ``refuse_undeclared_body`` checks each JSON body against the 
 (booking/api/bodies.py), so the OpenAPI document, the access rules and the body checks cannot drift apart.
 
 - ``core``: /me, the OpenAPI document, shared shapes; ``openapi``: declaring operations, building the document.
+- ``shapes``: declaring a response shape once (``Shape``/``Field``): it dumps the object and is its component schema.
 - ``bodies``: the declared request bodies; ``params``: reading query parameters; ``booking_json``: booking shapes.
 - ``schools``, ``resources``, ``blackouts``, ``bookings``, ``outcomes``, ``teachers``, ``mandates``,
   ``mandate_plans``, ``allocation``, ``feeds``, ``reports``, ``notifications``, ``makeup_days``, ``waitlist``:
