@@ -11,7 +11,8 @@ a route needs, and ``refuse_undeclared_body`` checks each JSON body against the 
 - ``schools``, ``resources``, ``blackouts``, ``bookings``, ``outcomes``, ``teachers``, ``mandates``,
   ``mandate_plans``, ``allocation``, ``feeds``, ``reports``, ``notifications``, ``makeup_days``, ``waitlist``:
   the routes of each resource; ``fair_shares``: booking windows, term quotas and their exceptions, a school's standing;
-  ``calendar``: closures (with the bookings they hit) and terms.
+  ``calendar``: closures (with the bookings they hit) and terms; ``tokens``: the caller's API tokens;
+  ``preferences``: the caller's profile (name, language) and digest frequency.
 """
 from __future__ import annotations
 
@@ -105,7 +106,9 @@ from booking.api import mandate_plans  # noqa: E402,F401
 from booking.api import mandates  # noqa: E402,F401
 from booking.api import notifications  # noqa: E402,F401
 from booking.api import outcomes  # noqa: E402,F401
+from booking.api import preferences  # noqa: E402,F401
 from booking.api import reports  # noqa: E402,F401
 from booking.api import resources  # noqa: E402,F401
 from booking.api import schools  # noqa: E402,F401
+from booking.api import tokens  # noqa: E402,F401
 from booking.api import waitlist  # noqa: E402,F401
