@@ -12,6 +12,7 @@ a route needs, and ``refuse_undeclared_body`` checks each JSON body against the 
   ``mandate_plans``, ``allocation``, ``feeds``, ``reports``, ``notifications``, ``makeup_days``, ``waitlist``:
   the routes of each resource; ``fair_shares``: booking windows, term quotas and their exceptions, a school's standing;
   ``calendar``: closures (with the bookings they hit) and terms; ``tokens``: the caller's API tokens;
+  ``booking_changes``: changing a booking (one date, the following, the series);
   ``preferences``: the caller's profile (name, language) and digest frequency.
 """
 from __future__ import annotations
@@ -96,6 +97,7 @@ from booking.api.bodies import check_body  # noqa: E402  (imports the route modu
 # The route modules register their routes on ``bp``; one per line, so adding one touches one line.
 from booking.api import allocation  # noqa: E402,F401
 from booking.api import blackouts  # noqa: E402,F401
+from booking.api import booking_changes  # noqa: E402,F401
 from booking.api import bookings  # noqa: E402,F401
 from booking.api import calendar  # noqa: E402,F401
 from booking.api import core  # noqa: E402,F401
