@@ -145,6 +145,25 @@ def add_closure():
     return jsonify(CLOSURE_SAVED.dump(saved)), 201
 
 
+@bp.put("/closures/<id:closure_id>")
+@operation("Change a closure, deciding about the bookings it then falls on", response=CLOSURE_SAVED.ref,
+           request_body=CLOSURE_BODY, role=Role.SCHOOL_ADMIN, errors=(403, 409),
+           description="The closure page's edit: whoever may manage the closure as it is and as it becomes. "
+                       "Active bookings on the changed span answer 409 `affected_bookings` (nothing saved) until "
+                       "`on_bookings` is given, as for a new closure.")
+def update_closure(closure_id: int):
+    closure = db.get_or_404(Closure, closure_id)
+    if not can_manage_closure(g.api_user, closure.school_id):
+        abort(403)
+    body = request.get_json(silent=True)
+    on_bookings = body.get("on_bookings")
+    affected = closures.closure_hits(_allowed_span(body, on_bookings or "keep"))
+    if affected and on_bookings is None:
+        return json_error(409, CONFLICT, error="affected_bookings", affected=[OCCURRENCE.dump(b) for b in affected])
+    return jsonify(CLOSURE_SAVED.dump(closures.update_closure(closure, _closure_input(body), g.api_user,
+                                                              on_bookings or "keep")))
+
+
 @bp.delete("/closures/<id:closure_id>")
 @operation("Delete a closure", response=CLOSURE.ref, role=Role.SCHOOL_ADMIN,
            description="Bookings cancelled for it stay cancelled.")

@@ -49,6 +49,11 @@ LIST_PARAMS = (
 ) + PAGE_PARAMS
 
 
+def _makeup_input(body: dict) -> makeup.MakeupDayInput:
+    """The body, valid against MAKEUP_DAY_BODY_SCHEMA (checked before the view)."""
+    return makeup.MakeupDayInput(body["date"], body["follows_weekday"], body["reason"], body.get("school_id"))
+
+
 def _require_district_coordinator() -> None:
     if not is_district_coordinator(g.api_user):
         abort(403)
@@ -79,9 +84,19 @@ def makeup_days():
 def add_makeup_day():
     _require_district_coordinator()
     body = request.get_json(silent=True)
-    added = makeup.create_makeup_day(makeup.MakeupDayInput(body["date"], body["follows_weekday"], body["reason"],
-                                                           body.get("school_id")), g.api_user)
+    added = makeup.create_makeup_day(_makeup_input(body), g.api_user)
     return jsonify(MAKEUP_DAY.dump(added)), 201
+
+
+@bp.put("/makeup-days/<id:makeup_id>")
+@operation("Change a make-up teaching day", response=MAKEUP_DAY.ref, request_body=MAKEUP_DAY_BODY_SCHEMA,
+           role=Role.COORDINATOR, errors=(403,), description="District coordinators only, as on the page.")
+def update_makeup_day(makeup_id: int):
+    _require_district_coordinator()
+    found = db.get_or_404(MakeupDay, makeup_id)
+    body = request.get_json(silent=True)
+    saved = makeup.save_makeup_day(found, _makeup_input(body), g.api_user)
+    return jsonify(MAKEUP_DAY.dump(saved))
 
 
 @bp.delete("/makeup-days/<id:makeup_id>")
