@@ -81,3 +81,14 @@ def revoke_feed(feed_id: int):
     if feed is None:
         abort(404)
     return jsonify(FEED.dump(services.revoke_feed(g.api_user, feed)))
+
+
+@bp.post("/feeds/<id:feed_id>/regenerate")
+@operation("Give a calendar feed a new secret URL: the old one answers 404 from now on", response=FEED_CREATED.ref,
+           status=201, description="The same subscription under a new id; the answer holds the new secret URL "
+                                   "(shown only now). A target no longer yours is a 422.")
+def regenerate_feed(feed_id: int):
+    feed = services.owned_feed(g.api_user, feed_id)
+    if feed is None:
+        abort(404)
+    return jsonify(FEED_CREATED.dump(services.regenerate_feed(g.api_user, feed))), 201

@@ -24,6 +24,7 @@ from booking.permissions import can_manage_school, can_see_resource
 from booking.resources import edits
 from booking.resources.models import Category, OutsideTerm, Resource, ResourceKind, Sharing
 from booking.resources.rules import Window
+from booking.resources import services
 from booking.resources.services import ResourceFilter, resource_input, update_resource, visible_resources_query
 from booking.schools.models import School
 from booking.parsing import parse_clock
@@ -198,3 +199,21 @@ def change_resource(resource_id: int):
         return json_error(409, "The change would break active bookings: send on_bookings cancel to cancel them.",
                           error="broken_bookings", broken=[BROKEN_BOOKING.dump(b) for b in refused.broken])
     return jsonify(RESOURCE_CHANGED.dump(saved))
+
+
+ACTIVE_BODY = {"type": "object", "additionalProperties": False, "required": ["active"], "properties": {
+    "active": {"type": "boolean", "description": "false archives it (no new bookings; its bookings and history "
+                                                 "stay), true restores it."},
+}}
+
+
+@bp.put("/resources/<id:resource_id>/active")
+@operation("Archive or restore a resource", response=RESOURCE.ref, request_body=ACTIVE_BODY,
+           role=Role.SCHOOL_ADMIN, errors=(403,), description="Admins of the owner school and coordinators, as on "
+                                                                "the resources page. Audited.")
+def set_resource_active(resource_id: int):
+    resource = db.get_or_404(Resource, resource_id)
+    if not can_manage_school(g.api_user, resource.owner_school_id):
+        abort(403)
+    services.set_resource_active(resource, request.get_json(silent=True)["active"], g.api_user)
+    return jsonify(RESOURCE.dump(resource))
