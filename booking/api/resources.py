@@ -143,7 +143,7 @@ BROKEN_BOOKING = OCCURRENCE.extended("BrokenBooking", {
     "reasons": many(REFUSAL, "refusals",
                     description="The booking rules' refusals under the change: `{kind, start, end, booking_id, "
                                 "message}`."),
-})
+}, under="booking")
 RESOURCE_CHANGED = Shape("ResourceChanged", {
     "resource": one(RESOURCE),
     "cancelled": many(OCCURRENCE, description="Active bookings the change broke, cancelled as asked."),

@@ -143,9 +143,16 @@ class Shape:
     def dump(self, source) -> dict:
         return {key: declared.value(source, key) for key, declared in self.fields.items()}
 
-    def extended(self, name: str | None, fields: dict[str, Field]) -> Shape:
-        """This shape's fields and more (a detail view of a listed object)."""
-        return Shape(name, {**self.fields, **fields}, **self.extra)
+    def extended(self, name: str | None, fields: dict[str, Field], under: str | None = None) -> Shape:
+        """This shape's fields and more (a detail view of a listed object); ``under``: the path at which
+        the object holds what this shape's own fields read (a wrapper around it)."""
+        inherited = self.fields if under is None else {key: _rebased(declared, key, under)
+                                                       for key, declared in self.fields.items()}
+        return Shape(name, {**inherited, **fields}, **self.extra)
+
+
+def _rebased(declared: Field, key: str, under: str) -> Field:
+    return Field(declared.schema, lambda source: declared.value(read(source, under), key))
 
 
 @dataclass(frozen=True)
