@@ -26,7 +26,7 @@ from booking.bookings.models import Booking, BookingStatus
 from booking.extensions import db
 from booking.i18n import district_zone
 from booking.resources.models import Resource
-from booking.schools.models import Closure, School, Term
+from booking.schools.models import Closure, MakeupDay, School, Term
 from booking.seed.bookings import DEMO_TODAY
 
 MISSING = object()  # a property taken out of the body
@@ -52,7 +52,8 @@ def demo(seeded_demo):
                "school_id": db.session.scalar(select(School.id).order_by(School.id).limit(1)),
                "term_id": db.session.scalar(select(Term.id).order_by(Term.id).limit(1)),
                "round_id": db.session.scalar(select(AllocationRound.id).order_by(AllocationRound.id).limit(1)),
-               "closure_id": db.session.scalar(select(Closure.id).order_by(Closure.id).limit(1))}
+               "closure_id": db.session.scalar(select(Closure.id).order_by(Closure.id).limit(1)),
+               "makeup_id": db.session.scalar(select(MakeupDay.id).order_by(MakeupDay.id).limit(1))}
         document = build_document(app)
     assert all(ids.values()), ids
     return app, seeded_demo.coordinator_token, ids, document
@@ -109,7 +110,8 @@ def not_matching(pattern: str) -> str:
 def violations(schema: dict, path: list):
     """(constraint, path of the field, value breaking only it) for each constraint of ``schema`` and inside it.
 
-    A value of MISSING takes the field out; a function makes the value from the valid one. Raises for a keyword it does not know how to break."""
+    A value of MISSING takes the field out; a function makes the value from the valid one. Raises for a
+    keyword it does not know how to break."""
     handled = set(ANNOTATIONS)
     if "type" in schema:
         handled.add("type")
