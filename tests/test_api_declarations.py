@@ -3,7 +3,8 @@
 Bodies: the test walks the document built from the app and, for every operation with a request body,
 starts from a body valid against the documented schema (every property present, ids from the seeded
 demo) and breaks one documented constraint at a time — type, minimum, maximum, minLength, maxLength,
-enum, pattern, format, required, additionalProperties: false — in nested objects and array items too.
+enum, pattern, format, required, additionalProperties: false, minItems, maxItems — in nested objects and
+array items too (the operations added for the pages' actions included: every operation with a body is walked).
 Each broken body must answer 422 `invalid` naming the broken field. A keyword the walk does not know
 fails the test, so a constraint added to a schema is either enforced or noticed.
 
@@ -25,7 +26,7 @@ from booking.bookings.models import Booking, BookingStatus
 from booking.extensions import db
 from booking.i18n import district_zone
 from booking.resources.models import Resource
-from booking.schools.models import Closure, School, Term
+from booking.schools.models import Closure, MakeupDay, School, Term
 from booking.seed.bookings import DEMO_TODAY
 
 MISSING = object()  # a property taken out of the body
@@ -51,7 +52,8 @@ def demo(seeded_demo):
                "school_id": db.session.scalar(select(School.id).order_by(School.id).limit(1)),
                "term_id": db.session.scalar(select(Term.id).order_by(Term.id).limit(1)),
                "round_id": db.session.scalar(select(AllocationRound.id).order_by(AllocationRound.id).limit(1)),
-               "closure_id": db.session.scalar(select(Closure.id).order_by(Closure.id).limit(1))}
+               "closure_id": db.session.scalar(select(Closure.id).order_by(Closure.id).limit(1)),
+               "makeup_id": db.session.scalar(select(MakeupDay.id).order_by(MakeupDay.id).limit(1))}
         document = build_document(app)
     assert all(ids.values()), ids
     return app, seeded_demo.coordinator_token, ids, document
@@ -108,12 +110,15 @@ def not_matching(pattern: str) -> str:
 def violations(schema: dict, path: list):
     """(constraint, path of the field, value breaking only it) for each constraint of ``schema`` and inside it.
 
-    A value of MISSING takes the field out. Raises for a keyword it does not know how to break."""
+    A value of MISSING takes the field out; a function makes the value from the valid one. Raises for a
+    keyword it does not know how to break."""
     handled = set(ANNOTATIONS)
     if "type" in schema:
         handled.add("type")
         yield "type", path, wrong_type(schema)
-    for keyword, broken in (("minimum", lambda n: n - 1), ("maximum", lambda n: n + 1),
+    for keyword, broken in (("maxItems", lambda n: lambda valid: valid[:1] * (n + 1)),
+                            ("minItems", lambda n: lambda valid: valid[:1] * (n - 1)),
+                            ("minimum", lambda n: n - 1), ("maximum", lambda n: n + 1),
                             ("maxLength", lambda n: "x" * (n + 1)), ("minLength", lambda n: "x" * (n - 1)),
                             ("enum", lambda members: "not-a-member"), ("pattern", not_matching),
                             ("format", BROKEN_FORMATS.__getitem__)):
@@ -156,6 +161,8 @@ def with_value(body, path: list, value):
         parent = parent[step]
     if value is MISSING:
         del parent[path[-1]]
+    elif callable(value):  # a list too long or too short, made of the valid list's first item
+        parent[path[-1]] = value(parent[path[-1]])
     else:
         parent[path[-1]] = value
     return changed

@@ -309,6 +309,26 @@ def change_password(user: User, current: str, new: str, remote_addr: str, limits
     return user
 
 
+PROFILE_LOCALES = ("zh_CN", "en")
+
+
+def update_profile(user: User, display_name: str, locale: str) -> User:
+    """The profile page's change (name and language), also through the API; refused with the field named."""
+    name = (display_name or "").strip()
+    errors = {}
+    if not name:
+        errors["display_name"] = _l("Enter a name.")
+    elif len(name) > User.display_name.type.length:
+        errors["display_name"] = _l("At most %(n)d characters.", n=User.display_name.type.length)
+    if locale not in PROFILE_LOCALES:
+        errors["locale"] = _l("Choose one of: %(allowed)s.", allowed=", ".join(PROFILE_LOCALES))
+    if errors:
+        raise ValidationFailed(errors)
+    user.display_name, user.locale = name, locale
+    db.session.flush()
+    return user
+
+
 def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 

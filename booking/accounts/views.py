@@ -109,8 +109,7 @@ def _profile_page(form: ProfileForm, token_form: TokenForm | None = None, new_to
 def profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
-        current_user.display_name = form.display_name.data.strip()
-        current_user.locale = form.locale.data
+        services.update_profile(current_user, form.display_name.data, form.locale.data)
         session["locale"] = form.locale.data
         flash(_("Your profile was saved."), "success")
         return redirect(url_for("accounts.profile"))

@@ -6,11 +6,15 @@ a route needs, and ``refuse_undeclared_body`` checks each JSON body against the 
 (booking/api/bodies.py), so the OpenAPI document, the access rules and the body checks cannot drift apart.
 
 - ``core``: /me, the OpenAPI document, shared shapes; ``openapi``: declaring operations, building the document.
+- ``shapes``: declaring a response shape once (``Shape``/``Field``): it dumps the object and is its component schema.
 - ``bodies``: the declared request bodies; ``params``: reading query parameters; ``booking_json``: booking shapes.
 - ``schools``, ``resources``, ``blackouts``, ``bookings``, ``outcomes``, ``teachers``, ``mandates``,
   ``mandate_plans``, ``allocation``, ``feeds``, ``reports``, ``notifications``, ``makeup_days``, ``waitlist``:
   the routes of each resource; ``fair_shares``: booking windows, term quotas and their exceptions, a school's standing;
-  ``calendar``: closures (with the bookings they hit) and terms; ``audit``: the audit log.
+  ``calendar``: closures (with the bookings they hit) and terms; ``audit``: the audit log;
+  ``tokens``: the caller's API tokens;
+  ``booking_changes``: changing a booking (one date, the following, the series);
+  ``preferences``: the caller's profile (name, language) and digest frequency.
 """
 from __future__ import annotations
 
@@ -95,6 +99,7 @@ from booking.api.bodies import check_body  # noqa: E402  (imports the route modu
 from booking.api import allocation  # noqa: E402,F401
 from booking.api import audit  # noqa: E402,F401
 from booking.api import blackouts  # noqa: E402,F401
+from booking.api import booking_changes  # noqa: E402,F401
 from booking.api import bookings  # noqa: E402,F401
 from booking.api import calendar  # noqa: E402,F401
 from booking.api import core  # noqa: E402,F401
@@ -105,7 +110,9 @@ from booking.api import mandate_plans  # noqa: E402,F401
 from booking.api import mandates  # noqa: E402,F401
 from booking.api import notifications  # noqa: E402,F401
 from booking.api import outcomes  # noqa: E402,F401
+from booking.api import preferences  # noqa: E402,F401
 from booking.api import reports  # noqa: E402,F401
 from booking.api import resources  # noqa: E402,F401
 from booking.api import schools  # noqa: E402,F401
+from booking.api import tokens  # noqa: E402,F401
 from booking.api import waitlist  # noqa: E402,F401

@@ -10,44 +10,63 @@ from booking.allocation.services import (RequestInput, accepts_requests, commit_
                                          rounds, submit_request, visible_requests)
 from booking.api import bp
 from booking.api.booking_json import parse_instant
-from booking.api.core import ID, INSTANT, SCHOOL_REF_SCHEMA, iso_instant, school_ref_json
-from booking.api.openapi import enum_schema, nullable, obj, operation, schema
+from booking.api.core import ID, INSTANT, SCHOOL_REF
+from booking.api.openapi import nullable, obj, operation
+from booking.api.shapes import Shape, boolean, choice, day, identifier, instant, many, one, text, typed
 from booking.extensions import db
 from booking.i18n import district_zone
 from booking.resources.models import Category
 
 COUNT = {"type": "integer", "minimum": 0}
-ROUND_SCHEMA = schema("AllocationRound", obj({
-    "id": ID, "term_id": ID, "name": {"type": "string"}, "deadline": INSTANT,
-    "status": enum_schema(RoundStatus), "accepts_requests": {"type": "boolean"},
-    "committed_at": nullable(INSTANT),
-}))
+NUMBER = {"type": "number"}
+ROUND = Shape("AllocationRound", {
+    "id": identifier(), "term_id": identifier(), "name": text(), "deadline": instant(),
+    "status": choice(RoundStatus), "accepts_requests": boolean(accepts_requests),
+    "committed_at": instant(nullable=True),
+})
 SLOT_SCHEMA = {"type": "array", "minItems": 2, "maxItems": 2, "items": {"type": "integer"},
                "description": "[weekday (0 = Monday), period number 第N节 in the host school's bells]"}
-REQUEST_SCHEMA = schema("AllocationRequest", obj({
-    "id": ID, "school": SCHOOL_REF_SCHEMA, "resource_id": nullable(ID), "category": nullable({"type": "string"}),
-    "slots": {"type": "array", "items": SLOT_SCHEMA}, "weeks": COUNT, "title": {"type": "string"},
-    "class_name": {"type": "string"}, "students": nullable(COUNT), "priority": COUNT,
-    "status": enum_schema(RequestStatus), "series_id": nullable(ID), "unmet_reason": {"type": "string"},
-    "submitted_at": INSTANT,
-}))
-ROUND_DETAIL_SCHEMA = schema("AllocationRoundDetail", obj({
-    "round": ROUND_SCHEMA, "requests": {"type": "array", "items": REQUEST_SCHEMA}}))
-CV = nullable({"type": "number", "minimum": 0})
-PREVIEW_SCHEMA = schema("AllocationPreview", obj({
-    "round": ROUND_SCHEMA, "solver_status": {"type": "string", "enum": ["optimal", "feasible", "unsolved"]},
-    "requests": COUNT, "served": COUNT, "served_first_come": COUNT,
-    "cv_before": CV, "cv_after": CV, "cv_first_come": CV,
-    "lines": {"type": "array", "items": obj({
-        "request_id": ID, "school": SCHOOL_REF_SCHEMA, "resource_id": nullable(ID), "weekday": nullable(COUNT),
-        "period": nullable(COUNT), "first_day": nullable({"type": "string", "format": "date"}),
-        "lessons": COUNT, "unmet_reason": nullable({"type": "string"}),
-        "first_come_resource_id": nullable(ID)})},
-    "schools": {"type": "array", "items": obj({
-        "school": SCHOOL_REF_SCHEMA, "before": {"type": "number"}, "after": {"type": "number"},
-        "first_come": {"type": "number"}}),
-        "description": "Shared access, hours per 100 students: before the round, after it, after first come first served."},
-}))
+REQUEST = Shape("AllocationRequest", {
+    "id": identifier(), "school": one(SCHOOL_REF), "resource_id": identifier(nullable=True),
+    "category": text(nullable=True),
+    "slots": many(SLOT_SCHEMA, lambda item: [list(slot) for slot in item.slots]), "weeks": typed(COUNT),
+    "title": text(), "class_name": text(), "students": typed(COUNT, nullable=True), "priority": typed(COUNT),
+    "status": choice(RequestStatus), "series_id": identifier(nullable=True),
+    "unmet_reason": text(lambda item: item.unmet_reason or ""), "submitted_at": instant("created_at"),
+})
+ROUND_DETAIL = Shape("AllocationRoundDetail", {"round": one(ROUND), "requests": many(REQUEST)})
+CV = typed({"type": "number", "minimum": 0}, nullable=True)
+
+
+def _placed(read):
+    """A value of the line's placement, None when the request was not placed."""
+    return lambda line: read(line.placement) if line.placement else None
+
+
+PREVIEW_LINE = Shape(None, {
+    "request_id": identifier("request.id"), "school": one(SCHOOL_REF, "request.school"),
+    "resource_id": identifier(_placed(lambda placed: placed.candidate.resource_id), nullable=True),
+    "weekday": typed(COUNT, _placed(lambda placed: placed.candidate.weekday), nullable=True),
+    "period": typed(COUNT, _placed(lambda placed: placed.candidate.period), nullable=True),
+    "first_day": day(_placed(lambda placed: placed.first_day), nullable=True),
+    "lessons": typed(COUNT, lambda line: line.placement.dates if line.placement else 0),
+    "unmet_reason": text("reason", convert=str, nullable=True),
+    "first_come_resource_id": identifier(lambda line: line.fcfs.candidate.resource_id if line.fcfs else None,
+                                         nullable=True),
+})
+PREVIEW_SCHOOL = Shape(None, {
+    "school": one(SCHOOL_REF), "before": typed(NUMBER, lambda row: round(row.before, 3)),
+    "after": typed(NUMBER, lambda row: round(row.after, 3)), "first_come": typed(NUMBER, lambda row: round(row.fcfs, 3)),
+})
+PREVIEW = Shape("AllocationPreview", {
+    "round": one(ROUND), "solver_status": typed({"type": "string", "enum": ["optimal", "feasible", "unsolved"]}, "status"),
+    "requests": typed(COUNT, lambda preview: len(preview.lines)), "served": typed(COUNT),
+    "served_first_come": typed(COUNT, "served_fcfs"),
+    "cv_before": CV, "cv_after": CV, "cv_first_come": typed(CV.schema, "cv_fcfs"),
+    "lines": many(PREVIEW_LINE),
+    "schools": many(PREVIEW_SCHOOL, description="Shared access, hours per 100 students: before the round, after it, "
+                                                "after first come first served."),
+})
 OPEN_BODY = {"type": "object", "additionalProperties": False, "required": ["term_id", "name", "deadline"],
              "properties": {"term_id": ID, "name": {"type": "string", "minLength": 1, "maxLength": 200},
                             "deadline": {**INSTANT, "description": "Requests are taken until then."}}}
@@ -67,20 +86,6 @@ SUBMIT_BODY = {"type": "object", "additionalProperties": False, "required": ["ti
 }}
 
 
-def round_json(round_: AllocationRound) -> dict:
-    return {"id": round_.id, "term_id": round_.term_id, "name": round_.name, "deadline": iso_instant(round_.deadline),
-            "status": round_.status.value, "accepts_requests": accepts_requests(round_),
-            "committed_at": iso_instant(round_.committed_at)}
-
-
-def request_json(item) -> dict:
-    return {"id": item.id, "school": school_ref_json(item.school), "resource_id": item.resource_id,
-            "category": item.category, "slots": [list(slot) for slot in item.slots], "weeks": item.weeks,
-            "title": item.title, "class_name": item.class_name, "students": item.students, "priority": item.priority,
-            "status": item.status.value, "series_id": item.series_id, "unmet_reason": item.unmet_reason or "",
-            "submitted_at": iso_instant(item.created_at)}
-
-
 def _round_or_404(round_id: int) -> AllocationRound:
     round_ = db.session.get(AllocationRound, round_id)
     if round_ is None:
@@ -89,30 +94,30 @@ def _round_or_404(round_id: int) -> AllocationRound:
 
 
 @bp.get("/allocation-rounds")
-@operation("Term allocation rounds, the latest deadline first", response={"type": "array", "items": ROUND_SCHEMA})
+@operation("Term allocation rounds, the latest deadline first", response={"type": "array", "items": ROUND.ref})
 def allocation_rounds():
-    return jsonify([round_json(r) for r in rounds()])
+    return jsonify([ROUND.dump(r) for r in rounds()])
 
 
 @bp.post("/allocation-rounds")
-@operation("Open a term allocation round", response=ROUND_SCHEMA, request_body=OPEN_BODY, status=201,
+@operation("Open a term allocation round", response=ROUND.ref, request_body=OPEN_BODY, status=201,
            role=Role.COORDINATOR, description="District coordinators only.")
 def open_allocation_round():
     body = request.get_json(silent=True)
     round_ = open_round(g.api_user, body["term_id"], body["name"], parse_instant(body["deadline"], district_zone()))
-    return jsonify(round_json(round_)), 201
+    return jsonify(ROUND.dump(round_)), 201
 
 
 @bp.get("/allocation-rounds/<id:round_id>")
-@operation("A round and the requests you may see in it", response=ROUND_DETAIL_SCHEMA)
+@operation("A round and the requests you may see in it", response=ROUND_DETAIL.ref)
 def allocation_round(round_id: int):
     round_ = _round_or_404(round_id)
     visible = visible_requests(g.api_user, round_)
-    return jsonify({"round": round_json(round_), "requests": [request_json(r) for r in visible]})
+    return jsonify(ROUND_DETAIL.dump({"round": round_, "requests": visible}))
 
 
 @bp.post("/allocation-rounds/<id:round_id>/requests")
-@operation("Submit a weekly request to a round", response=REQUEST_SCHEMA, request_body=SUBMIT_BODY, status=201,
+@operation("Submit a weekly request to a round", response=REQUEST.ref, request_body=SUBMIT_BODY, status=201,
            errors=(403,), description="Teachers and school admins for their own school's classes (coordinators for "
                                       "the schools they manage), until the deadline. A 422 names `round` after it.")
 def submit_allocation_request(round_id: int):
@@ -122,38 +127,19 @@ def submit_allocation_request(round_id: int):
                         weeks=body["weeks"], resource_id=body.get("resource_id"), category=body.get("category"),
                         class_name=body.get("class_name") or "", students=body.get("students"),
                         priority=body.get("priority", 3), school_id=body.get("school_id"))
-    return jsonify(request_json(submit_request(g.api_user, round_, data))), 201
-
-
-def preview_json(preview) -> dict:
-    lines = []
-    for line in preview.lines:
-        placed = line.placement
-        lines.append({
-            "request_id": line.request.id, "school": school_ref_json(line.request.school),
-            "resource_id": placed.candidate.resource_id if placed else None,
-            "weekday": placed.candidate.weekday if placed else None, "period": placed.candidate.period if placed else None,
-            "first_day": placed.first_day.isoformat() if placed else None, "lessons": placed.dates if placed else 0,
-            "unmet_reason": str(line.reason) if line.reason is not None else None,
-            "first_come_resource_id": line.fcfs.candidate.resource_id if line.fcfs else None})
-    return {"round": round_json(preview.round), "solver_status": preview.status, "requests": len(preview.lines),
-            "served": preview.served, "served_first_come": preview.served_fcfs,
-            "cv_before": preview.cv_before, "cv_after": preview.cv_after, "cv_first_come": preview.cv_fcfs,
-            "lines": lines,
-            "schools": [{"school": school_ref_json(s.school), "before": round(s.before, 3), "after": round(s.after, 3),
-                         "first_come": round(s.fcfs, 3)} for s in preview.schools]}
+    return jsonify(REQUEST.dump(submit_request(g.api_user, round_, data))), 201
 
 
 @bp.get("/allocation-rounds/<id:round_id>/preview")
 @operation("What the allocator would do: who gets what, why the others not, shared-access CV against first come "
-           "first served", response=PREVIEW_SCHEMA, role=Role.COORDINATOR, description="District coordinators only.")
+           "first served", response=PREVIEW.ref, role=Role.COORDINATOR, description="District coordinators only.")
 def preview_allocation_round(round_id: int):
-    return jsonify(preview_json(preview_round(g.api_user, _round_or_404(round_id))))
+    return jsonify(PREVIEW.dump(preview_round(g.api_user, _round_or_404(round_id))))
 
 
 @bp.post("/allocation-rounds/<id:round_id>/commit")
 @operation("Commit the allocation: every served request becomes a weekly series, all or nothing",
-           response=PREVIEW_SCHEMA, role=Role.COORDINATOR, errors=(409,),
+           response=PREVIEW.ref, role=Role.COORDINATOR, errors=(409,),
            description="After the deadline, once. A 409 when a slot was taken since the preview (nothing is saved).")
 def commit_allocation_round(round_id: int):
-    return jsonify(preview_json(commit_round(g.api_user, _round_or_404(round_id))))
+    return jsonify(PREVIEW.dump(commit_round(g.api_user, _round_or_404(round_id))))

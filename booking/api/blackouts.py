@@ -10,12 +10,10 @@ from flask import abort, g, jsonify, request
 
 from booking.accounts.models import Role
 from booking.api import bp
-from booking.api.booking_json import (INSTANT_RANGE_DESCRIPTION, OCCURRENCE_SCHEMA, InstantParam, instant_field,
-                                      occurrence_json)
-from booking.api.core import ID, INSTANT, PAGE_PARAMS, declared_query_values, iso_instant, page_json, \
-    page_schema, paginate
-from booking.api.openapi import nullable, obj, operation, schema
-from booking.bookings.models import ResourceBlackout
+from booking.api.booking_json import INSTANT_RANGE_DESCRIPTION, OCCURRENCE, InstantParam, instant_field
+from booking.api.core import PAGE_PARAMS, declared_query_values, paginate
+from booking.api.openapi import operation, schema
+from booking.api.shapes import Shape, identifier, instant, many, one, page_shape, paged, text
 from booking.clock import utcnow
 from booking.errors import json_error
 from booking.extensions import db
@@ -24,22 +22,21 @@ from booking.permissions import can_manage_school, can_see_resource
 from booking.resources import blackouts
 from booking.resources.models import Resource
 
-BLACKOUT_SCHEMA = schema("Blackout", obj({
-    "id": ID,
-    "resource_id": ID,
-    "start": INSTANT,
-    "end": INSTANT,
-    "reason": {"type": "string"},
-    "created_by_id": nullable(ID),
-    "created_at": INSTANT,
-}))
-BLACKOUT_PAGE_SCHEMA = page_schema("BlackoutPage", BLACKOUT_SCHEMA)
-BLACKOUT_ADDED_SCHEMA = schema("BlackoutAdded", obj({
-    "blackout": BLACKOUT_SCHEMA,
-    "cancelled": {"type": "array", "items": OCCURRENCE_SCHEMA, "description": "Bookings cancelled for it."},
-    "kept": {"type": "array", "items": OCCURRENCE_SCHEMA,
-             "description": "Active bookings inside it that stay (chosen, or not yours to cancel)."},
-}))
+BLACKOUT = Shape("Blackout", {
+    "id": identifier(),
+    "resource_id": identifier(),
+    "start": instant("starts_at"),
+    "end": instant("ends_at"),
+    "reason": text(),
+    "created_by_id": identifier(nullable=True),
+    "created_at": instant(),
+})
+BLACKOUT_PAGE = page_shape("BlackoutPage", BLACKOUT)
+BLACKOUT_ADDED = Shape("BlackoutAdded", {
+    "blackout": one(BLACKOUT),
+    "cancelled": many(OCCURRENCE, description="Bookings cancelled for it."),
+    "kept": many(OCCURRENCE, description="Active bookings inside it that stay (chosen, or not yours to cancel)."),
+})
 BLACKOUT_BODY_SCHEMA = schema("BlackoutRequest", {
     "type": "object",
     "required": ["start", "end", "reason"],
@@ -55,12 +52,6 @@ BLACKOUT_BODY_SCHEMA = schema("BlackoutRequest", {
     },
 })
 LIST_PARAMS = (InstantParam("since", "Only blackouts ending after this instant (default: now)."),) + PAGE_PARAMS
-
-
-def blackout_json(blackout: ResourceBlackout) -> dict:
-    return {"id": blackout.id, "resource_id": blackout.resource_id, "start": iso_instant(blackout.starts_at),
-            "end": iso_instant(blackout.ends_at), "reason": blackout.reason,
-            "created_by_id": blackout.created_by_id, "created_at": iso_instant(blackout.created_at)}
 
 
 def _visible_resource(resource_id: int) -> Resource:
@@ -87,7 +78,7 @@ def blackout_input(body: dict) -> tuple[blackouts.BlackoutInput, str | None]:
 
 
 @bp.get("/resources/<id:resource_id>/blackouts")
-@operation("Maintenance blackouts of a resource", response=BLACKOUT_PAGE_SCHEMA, query=LIST_PARAMS,
+@operation("Maintenance blackouts of a resource", response=BLACKOUT_PAGE.ref, query=LIST_PARAMS,
            description="Spans in which the resource cannot be booked, by start. By default the current and "
                        "upcoming ones.")
 def resource_blackouts(resource_id: int):
@@ -95,11 +86,11 @@ def resource_blackouts(resource_id: int):
     values = declared_query_values()
     query = blackouts.blackouts_query(resource, values["since"] or utcnow())
     items, total = paginate(query, values["limit"], values["offset"])
-    return jsonify(page_json([blackout_json(b) for b in items], total, values["limit"], values["offset"]))
+    return jsonify(paged(BLACKOUT_PAGE, items, total, values))
 
 
 @bp.post("/resources/<id:resource_id>/blackouts")
-@operation("Add a maintenance blackout", response=BLACKOUT_ADDED_SCHEMA, request_body=BLACKOUT_BODY_SCHEMA,
+@operation("Add a maintenance blackout", response=BLACKOUT_ADDED.ref, request_body=BLACKOUT_BODY_SCHEMA,
            role=Role.SCHOOL_ADMIN, status=201, errors=(403, 409),
            description="Admins of the owner school and coordinators. When active bookings fall inside and "
                        "`on_bookings` is not given, answers 409 `{\"error\": \"affected_bookings\", \"affected\": "
@@ -110,21 +101,19 @@ def add_blackout(resource_id: int):
     affected = blackouts.affected_bookings(resource, blackouts.validated(data, on_bookings or "keep"))
     if affected and on_bookings is None:
         return json_error(409, "Active bookings fall inside the blackout: send on_bookings cancel or keep.",
-                          error="affected_bookings", affected=[occurrence_json(b) for b in affected])
+                          error="affected_bookings", affected=[OCCURRENCE.dump(b) for b in affected])
     added = blackouts.create_blackout(g.api_user, resource, data, on_bookings or "keep")
-    return jsonify({"blackout": blackout_json(added.blackout),
-                    "cancelled": [occurrence_json(b) for b in added.cancelled],
-                    "kept": [occurrence_json(b) for b in added.kept]}), 201
+    return jsonify(BLACKOUT_ADDED.dump(added)), 201
 
 
 @bp.delete("/resources/<id:resource_id>/blackouts/<id:blackout_id>")
-@operation("Delete a maintenance blackout", response=BLACKOUT_SCHEMA, role=Role.SCHOOL_ADMIN, errors=(403,),
+@operation("Delete a maintenance blackout", response=BLACKOUT.ref, role=Role.SCHOOL_ADMIN, errors=(403,),
            description="The resource can be booked again then; bookings cancelled for it stay cancelled.")
 def delete_blackout(resource_id: int, blackout_id: int):
     resource = _managed_resource(resource_id)
     blackout = blackouts.find_blackout(resource, blackout_id)
     if blackout is None:
         abort(404)
-    shown = blackout_json(blackout)
+    shown = BLACKOUT.dump(blackout)
     blackouts.delete_blackout(g.api_user, blackout)
     return jsonify(shown)

@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError, relevance
 
 from booking.api.booking_json import DAY_HINT, parse_instant
-from booking.api.core import CLOCK_PATTERN
+from booking.api.shapes import CLOCK_PATTERN
 from booking.api.openapi import Operation, component_schemas
 from booking.api.params import ParamError
 from booking.parsing import parse_day

@@ -12,10 +12,12 @@ from datetime import datetime, timezone
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-from booking.api.core import ID, INSTANT, iso_instant
-from booking.api.openapi import enum_schema, nullable, obj, schema
+from booking.api.core import ID
+from booking.api.openapi import enum_schema, schema
+from booking.api.shapes import Shape, boolean, choice, identifier, instant, text, typed
 from booking.api.params import MAX_ID, ParamError, QueryParam, json_whole_number
 from booking.bookings.models import Booking, BookingOutcome, BookingStatus, LessonKind
+from booking.bookings.rules.types import Kind as RefusalKind
 from booking.bookings.planning import MAX_STUDENTS, BookingInput
 from booking.parsing import parse_clock, parse_day
 from booking.validation import FIRST_YEAR, LAST_YEAR, is_supported_day
@@ -115,37 +117,40 @@ def booking_input(body: dict, zone: ZoneInfo) -> BookingInput:
     )
 
 
-OCCURRENCE_SCHEMA = schema("Occurrence", obj({"id": ID, "start": INSTANT, "end": INSTANT,
-                                               "status": enum_schema(BookingStatus)}))
+OCCURRENCE = Shape("Occurrence", {"id": identifier(), "start": instant("starts_at"), "end": instant("ends_at"),
+                                   "status": choice(BookingStatus)})
+OCCURRENCE_SCHEMA = OCCURRENCE.ref
 
-BOOKING_SCHEMA = schema("Booking", obj({
-    "id": ID,
-    "resource_id": ID,
-    "series_id": nullable(ID),
-    "school_id": ID,
-    "booked_by_id": ID,
-    "start": INSTANT,
-    "end": INSTANT,
-    "status": enum_schema(BookingStatus),
-    "quantity": {"type": "integer", "minimum": 1},
-    "title": {"type": "string"},
-    "class_name": {"type": "string"},
-    "students": nullable({"type": "integer", "minimum": 0}),
-    "original_start": nullable(INSTANT),
-    "is_exception": {"type": "boolean"},
-    "cancel_reason": {"type": "string"},
-    "decision_reason": {"type": "string"},
-    "decided_at": nullable(INSTANT),
-    "sequence": {"type": "integer", "description": "iCalendar SEQUENCE: bumped on every change."},
-    "lesson_subject": nullable({"type": "string", "description": "A visiting teacher's lesson: the subject."}),
-    "lesson_kind": {"oneOf": [enum_schema(LessonKind), {"type": "null"}],
-                    "description": "A visiting teacher's lesson: demonstration, regular or training."},
-    "outcome": {"oneOf": [enum_schema(BookingOutcome), {"type": "null"}],
-                "description": "What happened: used (a lesson delivered) or no_show (not delivered); null until recorded."},
-    "outcome_note": {"type": "string"},
-    "created_at": INSTANT,
-    "updated_at": INSTANT,
-}))
+BOOKING = Shape("Booking", {
+    "id": identifier(),
+    "resource_id": identifier(),
+    "series_id": identifier(nullable=True),
+    "school_id": identifier(),
+    "booked_by_id": identifier(),
+    "start": instant("starts_at"),
+    "end": instant("ends_at"),
+    "status": choice(BookingStatus),
+    "quantity": typed({"type": "integer", "minimum": 1}),
+    "title": text(),
+    "class_name": text(),
+    "students": typed({"type": "integer", "minimum": 0}, nullable=True),
+    "original_start": instant(nullable=True),
+    "is_exception": boolean(),
+    "cancel_reason": text(),
+    "decision_reason": text(),
+    "decided_at": instant(nullable=True),
+    "sequence": typed({"type": "integer", "description": "iCalendar SEQUENCE: bumped on every change."}),
+    "lesson_subject": text(nullable=True, description="A visiting teacher's lesson: the subject."),
+    "lesson_kind": choice(LessonKind, nullable=True,
+                          description="A visiting teacher's lesson: demonstration, regular or training."),
+    "outcome": choice(BookingOutcome, nullable=True,
+                      description="What happened: used (a lesson delivered) or no_show (not delivered); null until "
+                                  "recorded."),
+    "outcome_note": text(lambda booking: booking.outcome_note or ""),
+    "created_at": instant(),
+    "updated_at": instant(),
+})
+BOOKING_SCHEMA = BOOKING.ref
 
 BOOKING_BODY_SCHEMA = schema("BookingRequest", {
     "type": "object",
@@ -179,35 +184,13 @@ BOOKING_BODY_SCHEMA = schema("BookingRequest", {
 })
 
 
-def occurrence_json(booking: Booking) -> dict:
-    return {"id": booking.id, "start": iso_instant(booking.starts_at), "end": iso_instant(booking.ends_at),
-            "status": booking.status.value}
+# A refusal of the booking rules and a free alternative: in 409 answers (the operations' descriptions list them).
+REFUSAL = Shape(None, {"kind": choice(RefusalKind), "start": instant(), "end": instant(),
+                       "booking_id": identifier(nullable=True), "message": text(convert=str)})
+SUGGESTION = Shape(None, {"resource_id": identifier(), "resource_name": text(), "school_id": identifier(),
+                          "school_name": text(), "start": instant(), "end": instant(),
+                          "travel_minutes": typed({"type": "integer", "minimum": 0}, nullable=True)})
 
-
-def booking_json(booking: Booking) -> dict:
-    return {
-        "id": booking.id, "resource_id": booking.resource_id, "series_id": booking.series_id,
-        "school_id": booking.school_id, "booked_by_id": booking.booked_by_id,
-        "start": iso_instant(booking.starts_at), "end": iso_instant(booking.ends_at),
-        "status": booking.status.value, "quantity": booking.quantity, "title": booking.title,
-        "class_name": booking.class_name, "students": booking.students,
-        "original_start": iso_instant(booking.original_start), "is_exception": booking.is_exception,
-        "cancel_reason": booking.cancel_reason, "decision_reason": booking.decision_reason,
-        "decided_at": iso_instant(booking.decided_at), "sequence": booking.sequence,
-        "lesson_subject": booking.lesson_subject,
-        "lesson_kind": booking.lesson_kind.value if booking.lesson_kind else None,
-        "outcome": booking.outcome.value if booking.outcome else None, "outcome_note": booking.outcome_note or "",
-        "created_at": iso_instant(booking.created_at), "updated_at": iso_instant(booking.updated_at),
-    }
-
-
-def refusal_json(refusal) -> dict:
-    return {"kind": refusal.kind.value, "start": iso_instant(refusal.start), "end": iso_instant(refusal.end),
-            "booking_id": refusal.booking_id, "message": str(refusal.message)}
-
-
-def suggestion_json(suggestion) -> dict:
-    return {"resource_id": suggestion.resource_id, "resource_name": suggestion.resource_name,
-            "school_id": suggestion.school_id, "school_name": suggestion.school_name,
-            "start": iso_instant(suggestion.start), "end": iso_instant(suggestion.end),
-            "travel_minutes": suggestion.travel_minutes}
+# The names the route modules used before the shapes.
+occurrence_json, booking_json = OCCURRENCE.dump, BOOKING.dump
+refusal_json, suggestion_json = REFUSAL.dump, SUGGESTION.dump

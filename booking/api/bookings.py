@@ -12,12 +12,12 @@ from flask import abort, g, jsonify, request
 
 from booking.accounts.models import Role
 from booking.api import bp
-from booking.api.booking_json import (BOOKING_BODY_SCHEMA, BOOKING_SCHEMA, OCCURRENCE_SCHEMA, InstantParam,
-                                      booking_input, booking_json, clock_param, date_param, occurrence_json,
-                                      refusal_json, suggestion_json)
-from booking.api.core import ID, INSTANT, PAGE_PARAMS, declared_query_values, iso_instant, page_json, \
-    page_schema, paginate
-from booking.api.openapi import enum_schema, nullable, obj, operation, schema
+from booking.api.booking_json import (BOOKING, BOOKING_BODY_SCHEMA, OCCURRENCE, REFUSAL, SUGGESTION, InstantParam,
+                                      booking_input, clock_param, date_param)
+from booking.api.core import PAGE_PARAMS, declared_query_values, paginate
+from booking.api.openapi import operation
+from booking.api.shapes import (Page, Shape, choice, identifier, instant, many, page_shape, paged, text,
+                                typed)
 from booking.api.params import EnumParam, IntParam, TextParam
 from booking.bookings.approvals import approve_booking, reject_booking
 from booking.bookings.availability import availability
@@ -43,20 +43,23 @@ CONFLICT_DESCRIPTION = (
 CHANGED_MEANWHILE = ("Every change is a compare-and-set on the booking as read: when someone else changed it at the "
                      "same moment, nothing is saved and the answer is 409 `conflict`; read it again and retry.")
 
-CREATED_SCHEMA = schema("BookingCreated", obj({
-    "id": {**ID, "description": "The first booked occurrence."},
-    "series_id": nullable(ID),
-    "status": enum_schema(BookingStatus),
-    "occurrences": {"type": "array", "items": OCCURRENCE_SCHEMA},
-    "skipped": {"type": "array", "items": {"type": "object"},
-                "description": "Dates of a series not booked: closed days, and clashes with skip_conflicts."},
-}))
-BOOKING_PAGE_SCHEMA = page_schema("BookingPage", BOOKING_SCHEMA)
-CHANGED_SCHEMA = schema("BookingsChanged", obj({
-    "changed": {"type": "array", "items": OCCURRENCE_SCHEMA},
-    "rejected": {"type": "array", "items": OCCURRENCE_SCHEMA,
-                 "description": "Other requests rejected because an approval took their slot."},
-}))
+SKIPPED = Shape(None, {"start": instant(lambda check: check.interval.start),
+                       "end": instant(lambda check: check.interval.end),
+                       "state": typed({"type": "string", "enum": ["closed", "conflict"]}),
+                       "conflicts": many(REFUSAL, "refusals")})
+CREATED = Shape("BookingCreated", {
+    "id": identifier(lambda created: created.bookings[0].id, description="The first booked occurrence."),
+    "series_id": identifier(lambda created: created.bookings[0].series_id, nullable=True),
+    "status": choice(BookingStatus, lambda created: created.bookings[0].status),
+    "occurrences": many(OCCURRENCE, "bookings"),
+    "skipped": many(SKIPPED, description="Dates of a series not booked: closed days, and clashes with "
+                                         "skip_conflicts."),
+})
+BOOKING_PAGE = page_shape("BookingPage", BOOKING)
+CHANGED = Shape("BookingsChanged", {
+    "changed": many(OCCURRENCE),
+    "rejected": many(OCCURRENCE, description="Other requests rejected because an approval took their slot."),
+})
 DECISION_BODY = {"type": "object", "additionalProperties": False, "properties": {
     "scope": {"type": "string", "enum": ["occurrence", "series"], "default": "occurrence"},
     "reason": {"type": "string", "maxLength": 500, "description": "Required to reject."},
@@ -73,15 +76,15 @@ LIST_PARAMS = (
 @bp.errorhandler(BookingRefused)
 def refused(error: BookingRefused):
     return json_error(409, "The booking clashes with the booking rules; see conflicts.", error="conflict",
-                      conflicts=[refusal_json(r) for r in error.refusals],
-                      suggestions=[suggestion_json(s) for s in error.suggestions])
+                      conflicts=[REFUSAL.dump(r) for r in error.refusals],
+                      suggestions=[SUGGESTION.dump(s) for s in error.suggestions])
 
 
 @bp.errorhandler(NeedsConfirmation)
 def needs_confirmation(error: NeedsConfirmation):
     return json_error(422, "Dates lie between two terms: send outside_term_ok true if they are meant.",
                       error="outside_term", fields=error.errors,
-                      conflicts=[refusal_json(r) for r in error.refusals])
+                      conflicts=[REFUSAL.dump(r) for r in error.refusals])
 
 
 @bp.errorhandler(NotAllowed)
@@ -99,7 +102,7 @@ def _json_object() -> dict:
 
 
 @bp.post("/bookings")
-@operation("Book a resource, once or recurring", response=CREATED_SCHEMA, request_body=BOOKING_BODY_SCHEMA,
+@operation("Book a resource, once or recurring", response=CREATED.ref, request_body=BOOKING_BODY_SCHEMA,
            status=201, errors=(409,), description=CONFLICT_DESCRIPTION + " A date in a gap between two terms on a "
            "resource that asks for confirmation there (its `outside_term` setting, the default) answers 422 with "
            "error `outside_term`, `fields.outside_term_ok` and `conflicts` (kind outside_term) until the body says "
@@ -107,15 +110,11 @@ def _json_object() -> dict:
            "409 or 422.")
 def create():
     created = create_booking(g.api_user, booking_input(request.get_json(silent=True), district_zone()))
-    first = created.bookings[0]
-    skipped = [{"start": iso_instant(c.interval.start), "end": iso_instant(c.interval.end), "state": c.state,
-                "conflicts": [refusal_json(r) for r in c.refusals]} for c in created.skipped]
-    return jsonify({"id": first.id, "series_id": first.series_id, "status": first.status.value,
-                    "occurrences": [occurrence_json(b) for b in created.bookings], "skipped": skipped}), 201
+    return jsonify(CREATED.dump(created)), 201
 
 
 @bp.get("/bookings")
-@operation("Bookings you may see, filtered and paged", response=BOOKING_PAGE_SCHEMA, query=LIST_PARAMS,
+@operation("Bookings you may see, filtered and paged", response=BOOKING_PAGE.ref, query=LIST_PARAMS,
            description="Bookings overlapping [start, end) when given; ordered by start.")
 def bookings():
     values = declared_query_values()
@@ -131,18 +130,18 @@ def bookings():
     if values["status"] is not None:
         query = query.where(Booking.status == values["status"])
     items, total = paginate(query, values["limit"], values["offset"])
-    return jsonify(page_json([booking_json(b) for b in items], total, values["limit"], values["offset"]))
+    return jsonify(paged(BOOKING_PAGE, items, total, values))
 
 
 @bp.get("/bookings/<id:booking_id>")
-@operation("One booking", response=BOOKING_SCHEMA)
+@operation("One booking", response=BOOKING.ref)
 def booking_detail(booking_id: int):
-    return jsonify(booking_json(visible_booking_or_404(g.api_user, booking_id)))
+    return jsonify(BOOKING.dump(visible_booking_or_404(g.api_user, booking_id)))
 
 
 @bp.delete("/bookings/<id:booking_id>")
 @operation("Cancel a booking: one date, this and the following, or the rest of its series",
-           response=CHANGED_SCHEMA, errors=(403, 409),
+           response=CHANGED.ref, errors=(403, 409),
            query=(EnumParam("scope", "How much of a series.", default="occurrence", enum=Scope),
                   TextParam("reason", "Why (kept with the booking).", max_length=500)),
            description="Cancelled bookings are kept with their reason, never deleted. " + CHANGED_MEANWHILE)
@@ -150,7 +149,7 @@ def cancel(booking_id: int):
     booking = visible_booking_or_404(g.api_user, booking_id)
     values = declared_query_values()
     cancelled = cancel_booking(g.api_user, booking, str(values["scope"]), values["reason"] or "")
-    return jsonify({"changed": [occurrence_json(b) for b in cancelled], "rejected": []})
+    return jsonify(CHANGED.dump({"changed": cancelled, "rejected": []}))
 
 
 def _decide(booking_id: int, decide):
@@ -158,12 +157,11 @@ def _decide(booking_id: int, decide):
     body = _json_object()  # valid against DECISION_BODY, checked before the view
     scope, reason = body.get("scope", "occurrence"), body.get("reason", "")
     decision = decide(booking, scope, reason)
-    return jsonify({"changed": [occurrence_json(b) for b in decision.decided],
-                    "rejected": [occurrence_json(b) for b in decision.displaced]})
+    return jsonify(CHANGED.dump({"changed": decision.decided, "rejected": decision.displaced}))
 
 
 @bp.post("/bookings/<id:booking_id>/approve")
-@operation("Approve a request (or every pending date of its series)", response=CHANGED_SCHEMA,
+@operation("Approve a request (or every pending date of its series)", response=CHANGED.ref,
            request_body=DECISION_BODY, role=Role.SCHOOL_ADMIN, errors=(409,),
            description="The owner school's admins and coordinators only. Re-checks the rules and rejects the "
                        "overlapping requests the approval makes impossible. " + CONFLICT_DESCRIPTION + " "
@@ -173,24 +171,22 @@ def approve(booking_id: int):
 
 
 @bp.post("/bookings/<id:booking_id>/reject")
-@operation("Reject a request with a reason", response=CHANGED_SCHEMA, request_body=DECISION_BODY,
+@operation("Reject a request with a reason", response=CHANGED.ref, request_body=DECISION_BODY,
            role=Role.SCHOOL_ADMIN, errors=(409,), description=CHANGED_MEANWHILE)
 def reject(booking_id: int):
     return _decide(booking_id, lambda b, scope, reason: reject_booking(g.api_user, b, reason, scope))
 
 
-BUSY_SCHEMA = obj({"start": INSTANT, "end": INSTANT, "kind": {"type": "string", "enum": ["booking", "closed"]},
-                   "status": nullable({"type": "string"}), "booking_id": nullable(ID),
-                   "quantity": nullable({"type": "integer"}), "label": {"type": "string"}})
-AVAILABILITY_SCHEMA = schema("Availability", obj({
-    "resource_id": ID,
-    "busy": {"type": "array", "items": BUSY_SCHEMA},
-    "free_periods": {"type": "array", "items": obj({"number": {"type": "integer"}, "start": INSTANT, "end": INSTANT})},
-}))
+BUSY = Shape(None, {"start": instant(), "end": instant(), "kind": typed({"type": "string", "enum": ["booking", "closed"]}),
+                    "status": text(nullable=True), "booking_id": identifier(nullable=True),
+                    "quantity": typed({"type": "integer"}, nullable=True), "label": text()})
+FREE_PERIOD = Shape(None, {"number": typed({"type": "integer"}), "start": instant(), "end": instant()})
+AVAILABILITY = Shape("Availability", {"resource_id": identifier("resource.id"), "busy": many(BUSY),
+                                      "free_periods": many(FREE_PERIOD)})
 
 
 @bp.get("/resources/<id:resource_id>/availability")
-@operation("Busy intervals and the bell periods you could book", response=AVAILABILITY_SCHEMA,
+@operation("Busy intervals and the bell periods you could book", response=AVAILABILITY.ref,
            query=tuple(replace(param, required=True) for param in INTERVAL_PARAMS),
            description="At most 31 days, end after start.")
 def resource_availability(resource_id: int):
@@ -198,20 +194,10 @@ def resource_availability(resource_id: int):
     if not can_see_resource(g.api_user, resource):
         abort(404)
     values = declared_query_values()
-    found = availability(g.api_user, resource, values["start"], values["end"])
-    return jsonify({
-        "resource_id": resource.id,
-        "busy": [{"start": iso_instant(b.start), "end": iso_instant(b.end), "kind": b.kind, "status": b.status,
-                  "booking_id": b.booking_id, "quantity": b.quantity, "label": b.label} for b in found.busy],
-        "free_periods": [{"number": p.number, "start": iso_instant(p.start), "end": iso_instant(p.end)}
-                         for p in found.free_periods],
-    })
+    return jsonify(AVAILABILITY.dump(availability(g.api_user, resource, values["start"], values["end"])))
 
 
-FREE_SCHEMA = page_schema("FreeResources", obj({
-    "resource_id": ID, "resource_name": {"type": "string"}, "school_id": ID, "school_name": {"type": "string"},
-    "start": INSTANT, "end": INSTANT, "travel_minutes": nullable({"type": "integer", "minimum": 0}),
-}))
+FREE = page_shape("FreeResources", SUGGESTION)
 FREE_PARAMS = (
     EnumParam("category", "The kind of place or kit wanted.", enum=Category, required=True),
     replace(date_param("date", "The local date."), required=True),
@@ -226,7 +212,7 @@ FREE_PARAMS = (
 
 @bp.get("/free-resources")
 @operation("District-wide search: free resources of a category at a time, nearest campus first",
-           response=FREE_SCHEMA, query=FREE_PARAMS,
+           response=FREE.ref, query=FREE_PARAMS,
            description="Checked with the booking rules for you and your school; `travel_minutes` is from your "
                        "school (null when unknown). Not paged: `total` is the number found.")
 def free_resources():
@@ -235,4 +221,4 @@ def free_resources():
         category=values["category"] and values["category"].value, day=values["date"], start_time=values["start"],
         end_time=values["end"], period_number=values["period"], students=values["students"],
         quantity=values["quantity"]))
-    return jsonify(page_json([suggestion_json(s) for s in found], len(found), len(found), 0))
+    return jsonify(FREE.dump(Page(found, len(found), len(found), 0)))

@@ -12,14 +12,15 @@ from flask import abort, g, jsonify, request
 
 from booking.accounts.models import Role
 from booking.api import bp
-from booking.api.core import ID, INSTANT, declared_query_values, iso_instant
-from booking.api.openapi import nullable, obj, operation, schema
+from booking.api.core import ID, declared_query_values
+from booking.api.openapi import operation, schema
+from booking.api.shapes import Shape, boolean, identifier, instant, many, one, text, typed
 from booking.api.params import IntParam
 from booking.extensions import db
 from booking.i18n import local_today
 from booking.permissions import can_grant_quota_exception, can_manage_school, can_see_resource, can_set_fair_shares
 from booking.quotas import services
-from booking.quotas.models import MAX_QUOTA_HOURS, MAX_WINDOW_DAYS, BookingWindow, QuotaException, TermQuota
+from booking.quotas.models import MAX_QUOTA_HOURS, MAX_WINDOW_DAYS, QuotaException, TermQuota
 from booking.resources.models import Category, Resource
 from booking.schools.models import School
 from booking.schools.services import current_district
@@ -29,35 +30,40 @@ HOURS = {"type": "number", "minimum": 0, "maximum": MAX_QUOTA_HOURS}
 CATEGORY = {"type": ["string", "null"], "enum": [c.value for c in Category] + [None]}
 SCOPE_DESCRIPTION = "Give `resource_id` or `category` (not both); neither is the district's default (windows only)."
 
-WINDOW_SCHEMA = schema("BookingWindow", obj({
-    "id": ID, "category": CATEGORY, "resource_id": nullable(ID),
-    "weak_days": nullable(DAYS), "other_days": nullable(DAYS), "owner_days": nullable(DAYS),
+WINDOW = Shape("BookingWindow", {
+    "id": identifier(), "category": typed(CATEGORY), "resource_id": identifier(nullable=True),
+    "weak_days": typed(DAYS, nullable=True), "other_days": typed(DAYS, nullable=True),
+    "owner_days": typed(DAYS, nullable=True),
 }, description="Days ahead a booking opens for classes of weak schools, of other schools and of the owner school; "
-               "an empty field takes the broader level's (resource → category → district)."))
-QUOTA_SCHEMA = schema("TermQuota", obj({
-    "id": ID, "category": CATEGORY, "resource_id": nullable(ID),
-    "hours": nullable(HOURS), "hours_per_100": nullable(HOURS), "owner_hours": nullable(HOURS),
+               "an empty field takes the broader level's (resource → category → district).")
+QUOTA = Shape("TermQuota", {
+    "id": identifier(), "category": typed(CATEGORY), "resource_id": identifier(nullable=True),
+    "hours": typed(HOURS, nullable=True), "hours_per_100": typed(HOURS, nullable=True),
+    "owner_hours": typed(HOURS, nullable=True),
 }, description="Hours per school per term: `hours`, else `hours_per_100` × enrollment / 100; the owner school's "
-               "use of its own resources against `owner_hours` (null: not limited)."))
-EXCEPTION_SCHEMA = schema("QuotaException", obj({
-    "id": ID, "quota_id": ID, "school_id": ID, "term_id": ID, "extra_hours": HOURS, "reason": {"type": "string"},
-    "granted_by_id": nullable(ID), "created_at": INSTANT,
-}))
-SETTINGS_SCHEMA = schema("FairShares", obj({
-    "windows": {"type": "array", "items": WINDOW_SCHEMA},
-    "quotas": {"type": "array", "items": QUOTA_SCHEMA},
-    "exceptions": {"type": "array", "items": EXCEPTION_SCHEMA},
-}))
-STANDING_SCHEMA = schema("FairShareStanding", obj({
-    "school_id": nullable(ID),
-    "window_days": nullable(DAYS),
-    "last_open_day": {"type": ["string", "null"], "format": "date",
-                      "description": "The last date the school may book today (district time)."},
-    "quotas": {"type": "array", "items": obj({
-        "quota_id": ID, "scope": {"type": "string"}, "term_id": ID, "term": {"type": "string"},
-        "used_hours": {"type": "number"}, "limit_hours": {"type": "number"}, "own_use": {"type": "boolean"},
-    })},
-}))
+               "use of its own resources against `owner_hours` (null: not limited).")
+EXCEPTION = Shape("QuotaException", {
+    "id": identifier(), "quota_id": identifier(), "school_id": identifier(), "term_id": identifier(),
+    "extra_hours": typed(HOURS), "reason": text(), "granted_by_id": identifier(nullable=True), "created_at": instant(),
+})
+SETTINGS = Shape("FairShares", {"windows": many(WINDOW), "quotas": many(QUOTA), "exceptions": many(EXCEPTION)})
+QUOTA_USE = Shape(None, {
+    "quota_id": identifier("quota.id"), "scope": text(), "term_id": identifier("term.id"), "term": text("term.name"),
+    "used_hours": typed({"type": "number"}, lambda use: round(use.used_minutes / 60, 2)),
+    "limit_hours": typed({"type": "number"}, lambda use: round(use.limit_minutes / 60, 2)),
+    "own_use": boolean(),
+})
+STANDING = Shape("FairShareStanding", {
+    "school_id": identifier("school.id", nullable=True),
+    "window_days": typed(DAYS, "window.days", nullable=True),
+    "last_open_day": typed({"type": ["string", "null"], "format": "date",
+                            "description": "The last date the school may book today (district time)."},
+                           "window.last_day", convert=lambda last: last.isoformat()),
+    "quotas": many(QUOTA_USE),
+})
+# PUT answers: the setting as saved, or null once all its figures are cleared.
+WINDOW_SAVED = Shape(None, {"window": one(WINDOW, nullable=True)})
+QUOTA_SAVED = Shape(None, {"quota": one(QUOTA, nullable=True)})
 
 
 def _nullable_body(definition: dict) -> dict:
@@ -86,22 +92,6 @@ EXCEPTION_BODY = schema("QuotaExceptionRequest", {
 })
 
 
-def window_json(row: BookingWindow) -> dict:
-    return {"id": row.id, "category": row.category, "resource_id": row.resource_id, "weak_days": row.weak_days,
-            "other_days": row.other_days, "owner_days": row.owner_days}
-
-
-def quota_json(row: TermQuota) -> dict:
-    return {"id": row.id, "category": row.category, "resource_id": row.resource_id, "hours": row.hours,
-            "hours_per_100": row.hours_per_100, "owner_hours": row.owner_hours}
-
-
-def exception_json(row: QuotaException) -> dict:
-    return {"id": row.id, "quota_id": row.quota_id, "school_id": row.school_id, "term_id": row.term_id,
-            "extra_hours": row.extra_hours, "reason": row.reason, "granted_by_id": row.granted_by_id,
-            "created_at": iso_instant(row.created_at)}
-
-
 def _district_id() -> int:
     district = current_district()
     if district is None:
@@ -115,41 +105,40 @@ def _may_set() -> None:
 
 
 @bp.get("/fair-shares")
-@operation("Booking windows, term quotas and exceptions", response=SETTINGS_SCHEMA, role=Role.COORDINATOR,
+@operation("Booking windows, term quotas and exceptions", response=SETTINGS.ref, role=Role.COORDINATOR,
            errors=(404,), description="The district's settings; exceptions of the schools the caller manages.")
 def fair_shares():
     district_id = _district_id()
     exceptions = db.session.scalars(db.select(QuotaException).join(TermQuota).where(
         TermQuota.district_id == district_id).order_by(QuotaException.id))
-    return jsonify({"windows": [window_json(w) for w in services.list_windows(district_id)],
-                    "quotas": [quota_json(q) for q in services.list_quotas(district_id)],
-                    "exceptions": [exception_json(e) for e in exceptions
-                                   if can_grant_quota_exception(g.api_user, e.school_id)]})
+    granted = [row for row in exceptions if can_grant_quota_exception(g.api_user, row.school_id)]
+    return jsonify(SETTINGS.dump({"windows": services.list_windows(district_id),
+                                  "quotas": services.list_quotas(district_id), "exceptions": granted}))
 
 
 @bp.put("/fair-shares/windows")
-@operation("Set a booking window", response=obj({"window": {"oneOf": [WINDOW_SCHEMA, {"type": "null"}]}}),
+@operation("Set a booking window", response=WINDOW_SAVED.ref,
            request_body=WINDOW_BODY, errors=(404,),
            role=Role.COORDINATOR, description="District coordinators. Audited. " + SCOPE_DESCRIPTION)
 def put_window():
     _may_set()
     body = request.get_json(silent=True)
     row = services.set_window(g.api_user, _district_id(), body, body.get("resource_id"), body.get("category"))
-    return jsonify({"window": window_json(row) if row else None})
+    return jsonify(WINDOW_SAVED.dump({"window": row}))
 
 
 @bp.put("/fair-shares/quotas")
-@operation("Set a term quota", response=obj({"quota": {"oneOf": [QUOTA_SCHEMA, {"type": "null"}]}}), request_body=QUOTA_BODY,
+@operation("Set a term quota", response=QUOTA_SAVED.ref, request_body=QUOTA_BODY,
            role=Role.COORDINATOR, errors=(404,), description="District coordinators. Audited. " + SCOPE_DESCRIPTION)
 def put_quota():
     _may_set()
     body = request.get_json(silent=True)
     row = services.set_quota(g.api_user, _district_id(), body, body.get("resource_id"), body.get("category"))
-    return jsonify({"quota": quota_json(row) if row else None})
+    return jsonify(QUOTA_SAVED.dump({"quota": row}))
 
 
 @bp.post("/fair-shares/exceptions")
-@operation("Grant a quota exception", response=EXCEPTION_SCHEMA, request_body=EXCEPTION_BODY, role=Role.COORDINATOR,
+@operation("Grant a quota exception", response=EXCEPTION.ref, request_body=EXCEPTION_BODY, role=Role.COORDINATOR,
            status=201, errors=(404,),
            description="Extra hours for one school against one quota in one term, with the reason; coordinators of "
                        "that school. Audited (`quota.exception`).")
@@ -160,11 +149,11 @@ def post_exception():
         abort(404)
     row = services.grant_exception(g.api_user, quota, body["school_id"], body["term_id"], body["extra_hours"],
                                    body["reason"])
-    return jsonify(exception_json(row)), 201
+    return jsonify(EXCEPTION.dump(row)), 201
 
 
 @bp.get("/resources/<id:resource_id>/fair-share")
-@operation("A school's booking window and term quotas for a resource", response=STANDING_SCHEMA,
+@operation("A school's booking window and term quotas for a resource", response=STANDING.ref,
            query=(IntParam("school", "Another school than the caller's (one the caller manages).", minimum=1),),
            description="What the booking form says: how far ahead the school may book and the hours it has used. "
                        "Coordinators book outside the windows; for them `window_days` is the school's all the same.")
@@ -179,12 +168,5 @@ def fair_share_standing(resource_id: int):
     if school_id is not None and school is None:
         abort(404)
     today = local_today()
-    window = services.window_notice(resource, school, today)
-    return jsonify({
-        "school_id": school.id if school else None,
-        "window_days": window.days if window else None,
-        "last_open_day": window.last_day.isoformat() if window else None,
-        "quotas": [{"quota_id": u.quota.id, "scope": u.scope, "term_id": u.term.id, "term": u.term.name,
-                    "used_hours": round(u.used_minutes / 60, 2), "limit_hours": round(u.limit_minutes / 60, 2),
-                    "own_use": u.own_use} for u in services.usage_on(resource, school, today)],
-    })
+    return jsonify(STANDING.dump({"school": school, "window": services.window_notice(resource, school, today),
+                                  "quotas": services.usage_on(resource, school, today)}))

@@ -8,28 +8,38 @@ from __future__ import annotations
 from flask import abort, g, jsonify, request
 
 from booking.api import bp
-from booking.api.core import ID, INSTANT, iso_instant
-from booking.api.openapi import enum_schema, nullable, obj, operation, schema
+from booking.api.core import ID
+from booking.api.openapi import enum_schema, nullable, operation
+from booking.api.shapes import Shape, choice, identifier, instant, many, text, typed
 from booking.api.params import json_whole_number
 from booking.calendars import services
 from booking.calendars.models import FeedScope, FeedToken
 from booking.calendars.views import feed_links
 
-FEED_SCHEMA = schema("Feed", obj({
-    "id": ID,
-    "scope": enum_schema(FeedScope),
-    "target_id": nullable(ID),
-    "name": {"type": "string", "description": "The calendar's name; empty when its target is no longer yours."},
-    "hint": {"type": "string", "description": "The secret's last four characters, to tell links apart."},
-    "created_at": INSTANT,
-    "revoked_at": nullable(INSTANT),
-}))
-FEED_LIST_SCHEMA = schema("FeedList", obj({"items": {"type": "array", "items": FEED_SCHEMA}}))
-FEED_CREATED_SCHEMA = schema("FeedCreated", obj({
-    "id": ID,
-    "url": {"type": "string", "format": "uri", "description": "The feed's address with its secret; shown only now."},
-    "webcal_url": {"type": "string", "description": "The same address as webcal://, which opens calendar apps."},
-}))
+
+
+def _target_name(feed: FeedToken) -> str:
+    target = services.target_of(feed)
+    return target.name if target else ""
+
+
+FEED = Shape("Feed", {
+    "id": identifier(),
+    "scope": choice(FeedScope),
+    "target_id": identifier(nullable=True),
+    "name": text(_target_name, description="The calendar's name; empty when its target is no longer yours."),
+    "hint": text(description="The secret's last four characters, to tell links apart."),
+    "created_at": instant(),
+    "revoked_at": instant(nullable=True),
+})
+FEED_LIST = Shape("FeedList", {"items": many(FEED)})
+FEED_CREATED = Shape("FeedCreated", {
+    "id": identifier("feed.id"),
+    "url": typed({"type": "string", "format": "uri"}, lambda issued: feed_links(issued.secret)["url"],
+                 description="The feed's address with its secret; shown only now."),
+    "webcal_url": text(lambda issued: feed_links(issued.secret)["webcal"],
+                       description="The same address as webcal://, which opens calendar apps."),
+})
 FEED_BODY = {
     "type": "object", "additionalProperties": False, "required": ["scope"],
     "properties": {
@@ -48,37 +58,40 @@ SCOPES_DESCRIPTION = (
 )
 
 
-def feed_json(feed: FeedToken) -> dict:
-    return {"id": feed.id, "scope": feed.scope.value, "target_id": feed.target_id,
-            "name": (target.name if (target := services.target_of(feed)) else ""), "hint": feed.hint,
-            "created_at": iso_instant(feed.created_at), "revoked_at": iso_instant(feed.revoked_at)}
-
-
 def _feed_request(body: dict) -> tuple[str, int | None]:
     """The scope and target id of a body valid against FEED_BODY (checked before the view)."""
     return body["scope"], json_whole_number(body.get("id"))
 
 
 @bp.post("/feeds")
-@operation("Subscribe to a calendar feed", response=FEED_CREATED_SCHEMA, request_body=FEED_BODY, status=201,
+@operation("Subscribe to a calendar feed", response=FEED_CREATED.ref, request_body=FEED_BODY, status=201,
            description=SCOPES_DESCRIPTION + " The answer holds the secret URL; keep it, it is not shown again.")
 def create_feed():
     scope, target_id = _feed_request(request.get_json(silent=True))
-    issued = services.create_feed(g.api_user, scope, target_id)
-    links = feed_links(issued.secret)
-    return jsonify({"id": issued.feed.id, "url": links["url"], "webcal_url": links["webcal"]}), 201
+    return jsonify(FEED_CREATED.dump(services.create_feed(g.api_user, scope, target_id))), 201
 
 
 @bp.get("/feeds")
-@operation("Your active calendar feeds", response=FEED_LIST_SCHEMA)
+@operation("Your active calendar feeds", response=FEED_LIST.ref)
 def list_feeds():
-    return jsonify({"items": [feed_json(feed) for feed in services.active_feeds(g.api_user)]})
+    return jsonify(FEED_LIST.dump({"items": services.active_feeds(g.api_user)}))
 
 
 @bp.delete("/feeds/<id:feed_id>")
-@operation("Revoke a calendar feed: its URL answers 404 from now on", response=FEED_SCHEMA)
+@operation("Revoke a calendar feed: its URL answers 404 from now on", response=FEED.ref)
 def revoke_feed(feed_id: int):
     feed = services.owned_feed(g.api_user, feed_id)
     if feed is None:
         abort(404)
-    return jsonify(feed_json(services.revoke_feed(g.api_user, feed)))
+    return jsonify(FEED.dump(services.revoke_feed(g.api_user, feed)))
+
+
+@bp.post("/feeds/<id:feed_id>/regenerate")
+@operation("Give a calendar feed a new secret URL: the old one answers 404 from now on", response=FEED_CREATED.ref,
+           status=201, description="The same subscription under a new id; the answer holds the new secret URL "
+                                   "(shown only now). A target no longer yours is a 422.")
+def regenerate_feed(feed_id: int):
+    feed = services.owned_feed(g.api_user, feed_id)
+    if feed is None:
+        abort(404)
+    return jsonify(FEED_CREATED.dump(services.regenerate_feed(g.api_user, feed))), 201

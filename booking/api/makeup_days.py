@@ -11,8 +11,9 @@ from sqlalchemy import or_, select
 from booking.accounts.models import Role
 from booking.api import bp
 from booking.api.booking_json import DAY_RANGE_DESCRIPTION, date_param
-from booking.api.core import ID, PAGE_PARAMS, declared_query_values, page_json, page_schema, paginate
-from booking.api.openapi import nullable, obj, operation, schema
+from booking.api.core import ID, PAGE_PARAMS, declared_query_values, paginate
+from booking.api.openapi import nullable, operation, schema
+from booking.api.shapes import Shape, boolean, day, identifier, page_shape, paged, text, typed
 from booking.api.params import IntParam
 from booking.extensions import db
 from booking.permissions import is_district_coordinator
@@ -20,15 +21,15 @@ from booking.schools import makeup
 from booking.schools.models import MakeupDay
 
 WEEKDAY = {"type": "integer", "minimum": 0, "maximum": 6, "description": "0 = Monday … 6 = Sunday."}
-MAKEUP_DAY_SCHEMA = schema("MakeupDay", obj({
-    "id": ID,
-    "school_id": nullable({**ID, "description": "One school's; null: the whole district."}),
-    "date": {"type": "string", "format": "date"},
-    "follows_weekday": {**WEEKDAY, "description": "The weekday whose timetable the date follows (0 = Monday)."},
-    "reason": {"type": "string"},
-    "imported": {"type": "boolean", "description": "Came from an .ics import."},
-}))
-MAKEUP_DAY_PAGE_SCHEMA = page_schema("MakeupDayPage", MAKEUP_DAY_SCHEMA)
+MAKEUP_DAY = Shape("MakeupDay", {
+    "id": identifier(),
+    "school_id": identifier(nullable=True, description="One school's; null: the whole district."),
+    "date": day("day"),
+    "follows_weekday": typed(WEEKDAY, description="The weekday whose timetable the date follows (0 = Monday)."),
+    "reason": text(),
+    "imported": boolean(lambda makeup_day: makeup_day.source_uid is not None, description="Came from an .ics import."),
+})
+MAKEUP_DAY_PAGE = page_shape("MakeupDayPage", MAKEUP_DAY)
 MAKEUP_DAY_BODY_SCHEMA = schema("MakeupDayRequest", {
     "type": "object",
     "required": ["date", "follows_weekday", "reason"],
@@ -48,9 +49,9 @@ LIST_PARAMS = (
 ) + PAGE_PARAMS
 
 
-def makeup_json(day: MakeupDay) -> dict:
-    return {"id": day.id, "school_id": day.school_id, "date": day.day.isoformat(),
-            "follows_weekday": day.follows_weekday, "reason": day.reason, "imported": day.source_uid is not None}
+def _makeup_input(body: dict) -> makeup.MakeupDayInput:
+    """The body, valid against MAKEUP_DAY_BODY_SCHEMA (checked before the view)."""
+    return makeup.MakeupDayInput(body["date"], body["follows_weekday"], body["reason"], body.get("school_id"))
 
 
 def _require_district_coordinator() -> None:
@@ -59,7 +60,7 @@ def _require_district_coordinator() -> None:
 
 
 @bp.get("/makeup-days")
-@operation("Make-up teaching days (调休上课 / 补班)", response=MAKEUP_DAY_PAGE_SCHEMA, query=LIST_PARAMS,
+@operation("Make-up teaching days (调休上课 / 补班)", response=MAKEUP_DAY_PAGE.ref, query=LIST_PARAMS,
            description="Dates taught like another weekday, by date. A make-up day is taught as `follows_weekday`: "
                        "weekly series of that weekday meet on it and that weekday's opening hours apply; a closure "
                        "on the same date still closes it.")
@@ -73,27 +74,37 @@ def makeup_days():
     if values["school"] is not None:
         query = query.where(or_(MakeupDay.school_id.is_(None), MakeupDay.school_id == values["school"]))
     items, total = paginate(query, values["limit"], values["offset"])
-    return jsonify(page_json([makeup_json(d) for d in items], total, values["limit"], values["offset"]))
+    return jsonify(paged(MAKEUP_DAY_PAGE, items, total, values))
 
 
 @bp.post("/makeup-days")
-@operation("Add a make-up teaching day", response=MAKEUP_DAY_SCHEMA, request_body=MAKEUP_DAY_BODY_SCHEMA,
+@operation("Add a make-up teaching day", response=MAKEUP_DAY.ref, request_body=MAKEUP_DAY_BODY_SCHEMA,
            role=Role.COORDINATOR, status=201, errors=(403,),
            description="District coordinators only. One per date and school (or district): a second is a 422.")
 def add_makeup_day():
     _require_district_coordinator()
     body = request.get_json(silent=True)
-    added = makeup.create_makeup_day(makeup.MakeupDayInput(body["date"], body["follows_weekday"], body["reason"],
-                                                           body.get("school_id")), g.api_user)
-    return jsonify(makeup_json(added)), 201
+    added = makeup.create_makeup_day(_makeup_input(body), g.api_user)
+    return jsonify(MAKEUP_DAY.dump(added)), 201
+
+
+@bp.put("/makeup-days/<id:makeup_id>")
+@operation("Change a make-up teaching day", response=MAKEUP_DAY.ref, request_body=MAKEUP_DAY_BODY_SCHEMA,
+           role=Role.COORDINATOR, errors=(403,), description="District coordinators only, as on the page.")
+def update_makeup_day(makeup_id: int):
+    _require_district_coordinator()
+    found = db.get_or_404(MakeupDay, makeup_id)
+    body = request.get_json(silent=True)
+    saved = makeup.save_makeup_day(found, _makeup_input(body), g.api_user)
+    return jsonify(MAKEUP_DAY.dump(saved))
 
 
 @bp.delete("/makeup-days/<id:makeup_id>")
-@operation("Delete a make-up teaching day", response=MAKEUP_DAY_SCHEMA, role=Role.COORDINATOR, errors=(403,),
+@operation("Delete a make-up teaching day", response=MAKEUP_DAY.ref, role=Role.COORDINATOR, errors=(403,),
            description="District coordinators only. Bookings already made on the date stay.")
 def delete_makeup_day(makeup_id: int):
     _require_district_coordinator()
     day = db.get_or_404(MakeupDay, makeup_id)
-    shown = makeup_json(day)
+    shown = MAKEUP_DAY.dump(day)
     makeup.delete_makeup_day(day, g.api_user)
     return jsonify(shown)

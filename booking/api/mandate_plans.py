@@ -6,9 +6,12 @@ from flask import abort, g, jsonify, request
 
 from booking.accounts.models import Role
 from booking.api import bp
-from booking.api.booking_json import refusal_json
-from booking.api.core import ID, SCHOOL_REF_SCHEMA, school_ref_json
-from booking.api.openapi import enum_schema, nullable, obj, operation, schema
+from dataclasses import dataclass
+
+from booking.api.booking_json import REFUSAL
+from booking.api.core import ID, SCHOOL_REF
+from booking.api.openapi import operation
+from booking.api.shapes import Shape, boolean, choice, day, identifier, many, one, text, typed
 from booking.bookings.errors import NotAllowed
 from booking.bookings.models import LessonKind
 from booking.errors import json_error
@@ -19,57 +22,91 @@ from booking.teachers.mandates import term_or_current
 from booking.validation import ValidationFailed
 
 COUNT = {"type": "integer", "minimum": 0}
+HH_MM = "{:%H:%M}".format
 DIGEST = {"type": "string", "minLength": 32, "maxLength": 32, "examples": ["7e77cb67224792d086875aa5dcb99e18"],
           "description": "The proposal's fingerprint (32 hex digits): commit books the plan only while it is still "
                          "this one."}
-DAY = {"type": "string", "format": "date"}
-LESSON_SCHEMA = obj({
-    "teacher": obj({"resource_id": ID, "name": {"type": "string"}}),
-    "school": SCHOOL_REF_SCHEMA,
-    "day": DAY,
-    "period_number": {"type": "integer", "minimum": 1},
-    "start": {"type": "string", "description": "Local wall-clock time, HH:MM (the host school's bells)."},
-    "end": {"type": "string"},
-    "lesson_kind": enum_schema(LessonKind),
-    "subject": {"type": "string"},
-    "travel_minutes": nullable({"type": "integer", "minimum": 0,
-                                "description": "The trip in, from the previous place of the day (home first)."}),
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """A lesson of the proposal with what its answer needs from the whole proposal."""
+    lesson: object
+    proposal: mandate_plans.Proposal
+    stop: object | None  # the lesson in its teacher's round (travel in), None when not in a round
+
+
+@dataclass(frozen=True)
+class _Cell:
+    cell: object
+    shortfall: object | None  # the planner's reason the mandate stays short
+
+
+def _placed_lessons(proposal: mandate_plans.Proposal) -> list[_Placed]:
+    plans = mandate_plans.teacher_plans(proposal)
+    stops = {id(stop.lesson): stop for plan in plans for week in plan.weeks for stop in week.stops}
+    return [_Placed(lesson, proposal, stops.get(id(lesson))) for lesson in proposal.plan.lessons]
+
+
+def _coverage(proposal: mandate_plans.Proposal) -> list[dict]:
+    short = {(s.need.school_id, s.need.key): s for s in proposal.plan.shortfalls}
+    return [{"school": row.school, "met": row.met,
+             "cells": [_Cell(cell, short.get((row.school.id, cell.line.key))) for cell in row.cells]}
+            for row in mandate_plans.school_coverage(proposal)]
+
+
+TERM_NAME = Shape(None, {"id": identifier(), "name": text()})
+LESSON = Shape(None, {
+    "teacher": one(Shape(None, {"resource_id": identifier(), "name": text()}),
+                   lambda placed: {"resource_id": placed.lesson.teacher_id,
+                                   "name": placed.proposal.teachers[placed.lesson.teacher_id].user.display_name}),
+    "school": one(SCHOOL_REF, lambda placed: placed.proposal.schools[placed.lesson.school_id]),
+    "day": day("lesson.day"),
+    "period_number": typed({"type": "integer", "minimum": 1}, "lesson.period_number"),
+    "start": text("lesson.start", convert=HH_MM, description="Local wall-clock time, HH:MM (the host school's bells)."),
+    "end": text("lesson.end", convert=HH_MM),
+    "lesson_kind": choice(LessonKind, "lesson.lesson_kind"),
+    "subject": text("lesson.subject"),
+    "travel_minutes": typed({"type": "integer", "minimum": 0,
+                             "description": "The trip in, from the previous place of the day (home first)."},
+                            "stop.travel_in", nullable=True),
 })
-COVERAGE_SCHEMA = obj({
-    "school": SCHOOL_REF_SCHEMA, "met": {"type": "boolean"},
-    "cells": {"type": "array", "items": obj({
-        "key": {"type": "string", "examples": ["demonstration-music", "training-any"]},
-        "required": COUNT, "have": {**COUNT, "description": "Delivered and planned before this plan."},
-        "planned": {**COUNT, "description": "Lessons this plan adds."},
-        "met": {"type": "boolean"},
-        "reason": nullable({"type": "string", "enum": [*plan_model.REASONS, None],
-                            "description": "Why the mandate stays short: no_teacher, no_free_period (not enough "
-                                           "free periods), weekly_cap (teacher cap) or other_schools."}),
-        "message": nullable({"type": "string"}),
-    })},
+CELL = Shape(None, {
+    "key": typed({"type": "string", "examples": ["demonstration-music", "training-any"]}, "cell.line.key"),
+    "required": typed(COUNT, "cell.required"),
+    "have": typed(COUNT, "cell.have", description="Delivered and planned before this plan."),
+    "planned": typed(COUNT, "cell.planned", description="Lessons this plan adds."),
+    "met": boolean("cell.met"),
+    "reason": typed({"type": ["string", "null"], "enum": [*plan_model.REASONS, None],
+                     "description": "Why the mandate stays short: no_teacher, no_free_period (not enough free "
+                                    "periods), weekly_cap (teacher cap) or other_schools."}, "shortfall.reason"),
+    "message": text("cell.reason", convert=str, nullable=True),
 })
-PROPOSAL_SCHEMA = schema("MandatePlan", obj({
-    "term": obj({"id": ID, "name": {"type": "string"}}),
-    "first_day": nullable(DAY),
-    "digest": DIGEST,
-    "status": {"type": "string", "enum": ["optimal", "feasible", "greedy", "empty"],
-               "description": "optimal (proven), feasible (the best found in the time limit), greedy (the search found "
-                              "nothing in time: the nearest-first plan) or empty (nothing left to plan)."},
-    "all_met": {"type": "boolean", "description": "Every mandate of every tied school is met with this plan."},
-    "travel_minutes": {**COUNT, "description": "Travel the plan adds (each day from home and back)."},
-    "lessons": {"type": "array", "items": LESSON_SCHEMA},
-    "teachers": {"type": "array", "items": obj({
-        "resource_id": ID, "name": {"type": "string"}, "weekly_cap": COUNT,
-        "weeks": {"type": "array", "items": obj({"monday": DAY, "existing": COUNT, "planned": COUNT})},
-    })},
-    "schools": {"type": "array", "items": COVERAGE_SCHEMA},
-}))
-COMMITTED_SCHEMA = schema("MandatePlanCommitted", obj({
-    "term": obj({"id": ID, "name": {"type": "string"}}),
-    "digest": DIGEST,
-    "booked": COUNT,
-    "booking_ids": {"type": "array", "items": ID},
-}))
+COVERAGE = Shape(None, {"school": one(SCHOOL_REF), "met": boolean(), "cells": many(CELL)})
+WEEK = Shape(None, {"monday": day(), "existing": typed(COUNT), "planned": typed(COUNT, lambda week: len(week.stops))})
+TEACHER_ROUND = Shape(None, {"resource_id": identifier("profile.resource_id"), "name": text("profile.user.display_name"),
+                             "weekly_cap": typed(COUNT, "cap"), "weeks": many(WEEK)})
+PROPOSAL = Shape("MandatePlan", {
+    "term": one(TERM_NAME),
+    "first_day": day(nullable=True),
+    "digest": typed(DIGEST),
+    "status": typed({"type": "string", "enum": ["optimal", "feasible", "greedy", "empty"],
+                     "description": "optimal (proven), feasible (the best found in the time limit), greedy (the "
+                                    "search found nothing in time: the nearest-first plan) or empty (nothing left to "
+                                    "plan)."}, "plan.status"),
+    "all_met": boolean("plan.all_met", description="Every mandate of every tied school is met with this plan."),
+    "travel_minutes": typed(COUNT, lambda proposal: max(proposal.plan.travel_minutes, 0),
+                            description="Travel the plan adds (each day from home and back)."),
+    "lessons": many(LESSON, _placed_lessons),
+    "teachers": many(TEACHER_ROUND, mandate_plans.teacher_plans),
+    "schools": many(COVERAGE, _coverage),
+})
+COMMITTED = Shape("MandatePlanCommitted", {
+    "term": one(TERM_NAME),
+    "digest": typed(DIGEST),
+    "booked": typed(COUNT, lambda shown: len(shown["booked"])),
+    "booking_ids": many(ID, lambda shown: [booking.id for booking in shown["booked"]]),
+})
 PROPOSE_BODY = {"type": "object", "additionalProperties": False, "properties": {
     "term": {**ID, "description": "The term's id; default the current (or next) term."},
 }}
@@ -87,42 +124,9 @@ def _term(term_id: int | None) -> Term:
     return term
 
 
-def _term_json(term: Term) -> dict:
-    return {"id": term.id, "name": term.name}
-
-
-def proposal_json(proposal: mandate_plans.Proposal) -> dict:
-    plans = mandate_plans.teacher_plans(proposal)
-    stops = {id(stop.lesson): stop for plan in plans for week in plan.weeks for stop in week.stops}
-    short = {(s.need.school_id, s.need.key): s for s in proposal.plan.shortfalls}
-    return {
-        "term": _term_json(proposal.term),
-        "first_day": proposal.first_day.isoformat() if proposal.first_day else None,
-        "digest": proposal.digest, "status": proposal.plan.status, "all_met": proposal.plan.all_met,
-        "travel_minutes": max(proposal.plan.travel_minutes, 0),
-        "lessons": [{
-            "teacher": {"resource_id": lesson.teacher_id, "name": proposal.teachers[lesson.teacher_id].user.display_name},
-            "school": school_ref_json(proposal.schools[lesson.school_id]), "day": lesson.day.isoformat(),
-            "period_number": lesson.period_number, "start": lesson.start.strftime("%H:%M"),
-            "end": lesson.end.strftime("%H:%M"), "lesson_kind": lesson.lesson_kind, "subject": lesson.subject,
-            "travel_minutes": stops[id(lesson)].travel_in if id(lesson) in stops else None,
-        } for lesson in proposal.plan.lessons],
-        "teachers": [{"resource_id": plan.profile.resource_id, "name": plan.profile.user.display_name,
-                      "weekly_cap": plan.cap,
-                      "weeks": [{"monday": week.monday.isoformat(), "existing": week.existing,
-                                 "planned": len(week.stops)} for week in plan.weeks]} for plan in plans],
-        "schools": [{"school": school_ref_json(row.school), "met": row.met, "cells": [{
-            "key": cell.line.key, "required": cell.required, "have": cell.have, "planned": cell.planned,
-            "met": cell.met,
-            "reason": short[(row.school.id, cell.line.key)].reason if (row.school.id, cell.line.key) in short else None,
-            "message": str(cell.reason) if cell.reason is not None else None,
-        } for cell in row.cells]} for row in mandate_plans.school_coverage(proposal)],
-    }
-
-
 @bp.post("/mandate-plans/propose")
 @operation("Propose the term's mandate plan: the visiting teachers' rounds, per teacher and per school",
-           response=PROPOSAL_SCHEMA, request_body=PROPOSE_BODY, role=Role.COORDINATOR,
+           response=PROPOSAL.ref, request_body=PROPOSE_BODY, role=Role.COORDINATOR,
            description="Writes nothing. From tomorrow to the end of the term, the lead schools' visiting teachers "
                        "are sent to the tied schools so that every mandate is met where it can be (home timetable, "
                        "weekly caps, travel, the host school's bells and closures respected), with the fewest travel "
@@ -135,11 +139,11 @@ def propose_mandate_plan():
         proposal = mandate_plans.propose(g.api_user, term)
     except NotAllowed:
         return json_error(403, "Only district coordinators plan the mandates.")
-    return jsonify(proposal_json(proposal))
+    return jsonify(PROPOSAL.dump(proposal))
 
 
 @bp.post("/mandate-plans/commit")
-@operation("Commit the proposed mandate plan as visits, all or nothing", response=COMMITTED_SCHEMA,
+@operation("Commit the proposed mandate plan as visits, all or nothing", response=COMMITTED.ref,
            request_body=COMMIT_BODY, role=Role.COORDINATOR, errors=(409,), status=201,
            description="Books every lesson of the proposal whose `digest` is given, through the booking rules, in "
                        "one transaction. 409 `plan_changed` when the proposal is no longer that one (propose again); "
@@ -159,8 +163,7 @@ def commit_mandate_plan():
     except mandate_plans.PlanRefused as refused:
         return json_error(409, "The booking rules refused a lesson of the plan; nothing was booked.",
                           error="conflict", lesson=refused.lesson.as_json(),
-                          conflicts=[refusal_json(r) for r in refused.refused.refusals])
-    response = jsonify({"term": _term_json(term), "digest": proposal.digest, "booked": len(booked),
-                        "booking_ids": [b.id for b in booked]})
+                          conflicts=[REFUSAL.dump(r) for r in refused.refused.refusals])
+    response = jsonify(COMMITTED.dump({"term": term, "digest": proposal.digest, "booked": booked}))
     response.status_code = 201
     return response

@@ -6,9 +6,10 @@ from flask import abort, g, jsonify, request
 
 from booking.accounts.models import Role
 from booking.api import bp
-from booking.api.booking_json import BOOKING_SCHEMA, booking_json
-from booking.api.core import ID, SCHOOL_REF_SCHEMA, declared_query_values, school_ref_json
-from booking.api.openapi import enum_schema, obj, operation, schema
+from booking.api.booking_json import BOOKING
+from booking.api.core import SCHOOL_REF, declared_query_values
+from booking.api.openapi import enum_schema, operation
+from booking.api.shapes import Shape, boolean, choice, day, identifier, many, one, text, typed
 from booking.api.params import IntParam
 from booking.bookings.errors import NotAllowed
 from booking.bookings.models import LessonKind
@@ -19,26 +20,27 @@ from booking.teachers.mandates import mandate_progress, term_or_current
 from booking.validation import ValidationFailed
 
 COUNT = {"type": "integer", "minimum": 0}
-LINE_SCHEMA = obj({
-    "key": {"type": "string", "examples": ["demonstration-music", "training-any"]},
-    "lesson_kind": enum_schema(LessonKind),
-    "subject": {"type": "string", "description": "Empty: lessons of this kind in any subject count."},
-    "required": COUNT,
+LINE = Shape(None, {
+    "key": typed({"type": "string", "examples": ["demonstration-music", "training-any"]}),
+    "lesson_kind": choice(LessonKind),
+    "subject": text(description="Empty: lessons of this kind in any subject count."),
+    "required": typed(COUNT),
 })
-CELL_SCHEMA = obj({
-    "key": {"type": "string"}, "delivered": COUNT, "planned": COUNT,
-    "expected": {**COUNT, "description": "Delivered lessons the share of the term passed calls for."},
-    "status": {"type": "string", "enum": ["met", "on_track", "behind"]},
+CELL = Shape(None, {
+    "key": text("line.key"), "delivered": typed(COUNT), "planned": typed(COUNT),
+    "expected": typed(COUNT, description="Delivered lessons the share of the term passed calls for."),
+    "status": typed({"type": "string", "enum": ["met", "on_track", "behind"]}),
 })
-MANDATES_SCHEMA = schema("MandateProgress", obj({
-    "term": obj({"id": ID, "name": {"type": "string"}, "start_date": {"type": "string", "format": "date"},
-                 "end_date": {"type": "string", "format": "date"}}),
-    "as_of": {"type": "string", "format": "date"},
-    "elapsed": {"type": "number", "minimum": 0, "maximum": 1, "description": "Share of the term's days passed."},
-    "mandates": {"type": "array", "items": LINE_SCHEMA},
-    "schools": {"type": "array", "items": obj({"school": SCHOOL_REF_SCHEMA, "behind": {"type": "boolean"},
-                                                "cells": {"type": "array", "items": CELL_SCHEMA}})},
-}))
+TERM_DATES = Shape(None, {"id": identifier(), "name": text(), "start_date": day(), "end_date": day()})
+MANDATES = Shape("MandateProgress", {
+    "term": one(TERM_DATES),
+    "as_of": day("progress.today"),
+    "elapsed": typed({"type": "number", "minimum": 0, "maximum": 1, "description": "Share of the term's days passed."},
+                     lambda shown: round(shown["progress"].elapsed, 4)),
+    "mandates": many(LINE, "progress.lines"),
+    "schools": many(Shape(None, {"school": one(SCHOOL_REF), "behind": boolean(), "cells": many(CELL)}),
+                    "progress.rows"),
+})
 RECORD_BODY = {"type": "object", "additionalProperties": False, "required": ["delivered"], "properties": {
     "delivered": {"type": "boolean"},
     "lesson_kind": {**enum_schema(LessonKind), "description": "Default: the kind the lesson was booked as."},
@@ -48,7 +50,7 @@ RECORD_BODY = {"type": "object", "additionalProperties": False, "required": ["de
 
 
 @bp.get("/mandates")
-@operation("Mandate progress: each tied school × mandate, delivered / planned / required", response=MANDATES_SCHEMA,
+@operation("Mandate progress: each tied school × mandate, delivered / planned / required", response=MANDATES.ref,
            query=(IntParam("term", "The term's id; default the current (or next) term.", minimum=1),),
            role=Role.SCHOOL_ADMIN, description="Only delivered lessons count; `status` is behind when fewer were "
                                                "delivered than the share of the term passed calls for.")
@@ -59,19 +61,7 @@ def mandates():
         if values["term"] is not None:
             raise ValidationFailed({"term": f"No term has the id {values['term']}."})
         abort(404)
-    progress = mandate_progress(term)
-    return jsonify({
-        "term": {"id": term.id, "name": term.name, "start_date": term.start_date.isoformat(),
-                 "end_date": term.end_date.isoformat()},
-        "as_of": progress.today.isoformat(),
-        "elapsed": round(progress.elapsed, 4),
-        "mandates": [{"key": line.key, "lesson_kind": line.lesson_kind.value, "subject": line.subject,
-                      "required": line.required} for line in progress.lines],
-        "schools": [{"school": school_ref_json(row.school), "behind": row.behind,
-                     "cells": [{"key": c.line.key, "delivered": c.delivered, "planned": c.planned,
-                                "expected": c.expected, "status": c.status} for c in row.cells]}
-                    for row in progress.rows],
-    })
+    return jsonify(MANDATES.dump({"term": term, "progress": mandate_progress(term)}))
 
 
 def _record_input(body: dict) -> LessonRecord:
@@ -81,7 +71,7 @@ def _record_input(body: dict) -> LessonRecord:
 
 @bp.post("/bookings/<id:booking_id>/record")
 @operation("Record a visiting teacher's lesson: delivered or not, its kind, what was taught",
-           response=BOOKING_SCHEMA, request_body=RECORD_BODY, errors=(403,),
+           response=BOOKING.ref, request_body=RECORD_BODY, errors=(403,),
            description="By the visiting teacher, the host school (the booker or its admins), the lead school's "
                        "admins or a coordinator; once the lesson has begun, and once (a 422 names `booking` or "
                        "`outcome` otherwise).")
@@ -92,4 +82,4 @@ def record_delivery(booking_id: int):
         record_lesson(g.api_user, booking, data)
     except NotAllowed:
         return json_error(403, "You may not record this lesson.")
-    return jsonify(booking_json(booking))
+    return jsonify(BOOKING.dump(booking))

@@ -13,13 +13,13 @@ from flask import g, jsonify, request
 from flask_babel import force_locale
 
 from booking.api import bp
-from booking.api.core import ID, INSTANT, PAGE_PARAMS, declared_query_values, iso_instant, page_json, page_schema, \
-    paginate
-from booking.api.openapi import enum_schema, nullable, obj, operation, schema
+from booking.api.core import ID, PAGE_PARAMS, declared_query_values, paginate
+from booking.api.openapi import operation
+from booking.api.shapes import Shape, boolean, choice, identifier, instant, many, page_shape, paged, text, typed
 from booking.api.params import EnumParam
 from booking.digests.render import locale_of
 from booking.notifications import services
-from booking.notifications.models import Notification, NotificationKind
+from booking.notifications.models import NotificationKind
 from booking.notifications.services import REMINDER_CHOICES
 from booking.validation import ValidationFailed
 
@@ -31,16 +31,18 @@ class Show(StrEnum):
     UNREAD = "unread"
 
 
-NOTIFICATION_SCHEMA = schema("Notification", obj({
-    "id": ID,
-    "kind": enum_schema(NotificationKind),
-    "headline": {"type": "string", "description": "What happened, in the caller's language."},
-    "lines": {"type": "array", "items": {"type": "string"}, "description": "Where, when, why."},
-    "booking_id": nullable(ID),
-    "created_at": INSTANT,
-    "read_at": nullable(INSTANT),
-}))
-NOTIFICATION_PAGE_SCHEMA = page_schema("NotificationPage", NOTIFICATION_SCHEMA)
+NOTIFICATION = Shape("Notification", {
+    "id": identifier(),
+    "kind": choice(NotificationKind),
+    "headline": text(lambda notification: services.describe(notification)["headline"],
+                     description="What happened, in the caller's language."),
+    "lines": many({"type": "string"}, lambda notification: services.describe(notification)["lines"],
+                  description="Where, when, why."),
+    "booking_id": identifier(nullable=True),
+    "created_at": instant(),
+    "read_at": instant(nullable=True),
+})
+NOTIFICATION_PAGE = page_shape("NotificationPage", NOTIFICATION)
 LIST_PARAMS = (EnumParam("show", "All notifications, or only the unread ones.", default="all", enum=Show),) + PAGE_PARAMS
 MARK_BODY = {"type": "object", "additionalProperties": False, "properties": {
     "ids": {"type": "array", "items": ID,
@@ -48,21 +50,15 @@ MARK_BODY = {"type": "object", "additionalProperties": False, "properties": {
                            "ignored)."},
     "all": {"type": "boolean", "description": "true: mark every notification of yours read."},
 }}
-MARKED_SCHEMA = schema("NotificationsMarked", obj({
-    "marked": {"type": "integer", "minimum": 0, "description": "How many were unread and are now read."},
-    "unread": {"type": "integer", "minimum": 0, "description": "How many are still unread."},
-}))
-
-
-def notification_json(notification: Notification) -> dict:
-    words = services.describe(notification)
-    return {"id": notification.id, "kind": notification.kind.value, "headline": words["headline"],
-            "lines": words["lines"], "booking_id": notification.booking_id,
-            "created_at": iso_instant(notification.created_at), "read_at": iso_instant(notification.read_at)}
+COUNT = {"type": "integer", "minimum": 0}
+MARKED = Shape("NotificationsMarked", {
+    "marked": typed(COUNT, description="How many were unread and are now read."),
+    "unread": typed(COUNT, description="How many are still unread."),
+})
 
 
 @bp.get("/notifications")
-@operation("Your notifications, newest first", response=NOTIFICATION_PAGE_SCHEMA, query=LIST_PARAMS,
+@operation("Your notifications, newest first", response=NOTIFICATION_PAGE.ref, query=LIST_PARAMS,
            description="What happened to your bookings (approved, rejected, displaced, cancelled or changed by "
                        "someone else, released, hit by a closure, waitlist offers, reminders).")
 def list_notifications():
@@ -70,11 +66,11 @@ def list_notifications():
     query = services.notifications_query(g.api_user, unread_only=values["show"] == Show.UNREAD)
     items, total = paginate(query, values["limit"], values["offset"])
     with force_locale(locale_of(g.api_user)):
-        return jsonify(page_json([notification_json(n) for n in items], total, values["limit"], values["offset"]))
+        return jsonify(paged(NOTIFICATION_PAGE, items, total, values))
 
 
 @bp.post("/notifications/read")
-@operation("Mark notifications read", response=MARKED_SCHEMA, request_body=MARK_BODY,
+@operation("Mark notifications read", response=MARKED.ref, request_body=MARK_BODY,
            description="Give `ids` (your notifications to mark) or `all: true`. Marking one already read "
                        "changes nothing.")
 def mark_notifications_read():
@@ -87,33 +83,28 @@ def mark_notifications_read():
         marked = services.mark_read(g.api_user, sorted(set(body["ids"])))
     else:
         raise ValidationFailed({"ids": "Give the ids to mark read, or \"all\": true."})
-    return jsonify({"marked": marked, "unread": services.unread_count(g.api_user)})
+    return jsonify(MARKED.dump({"marked": marked, "unread": services.unread_count(g.api_user)}))
 
 
-SETTINGS_FIELDS = {
-    "email": {"type": "boolean", "description": "Email each notification (on by default)."},
-    "reminder_minutes": {"type": ["integer", "null"], "enum": [*REMINDER_CHOICES, None],
-                         "description": "A reminder this many minutes before each of your bookings; null: none."},
-}
-SETTINGS_SCHEMA = schema("NotificationSettings", obj(SETTINGS_FIELDS))
+SETTINGS = Shape("NotificationSettings", {
+    "email": boolean(description="Email each notification (on by default)."),
+    "reminder_minutes": typed({"type": ["integer", "null"], "enum": [*REMINDER_CHOICES, None],
+                               "description": "A reminder this many minutes before each of your bookings; "
+                                              "null: none."}),
+})
 SETTINGS_BODY = {"type": "object", "additionalProperties": False, "required": ["email", "reminder_minutes"],
-                 "properties": SETTINGS_FIELDS}
-
-
-def settings_json(user) -> dict:
-    settings = services.settings_of(user)
-    return {"email": settings.email, "reminder_minutes": settings.reminder_minutes}
+                 "properties": SETTINGS.definition["properties"]}
 
 
 @bp.get("/notifications/settings")
-@operation("How you are told: email, and a reminder before each booking", response=SETTINGS_SCHEMA)
+@operation("How you are told: email, and a reminder before each booking", response=SETTINGS.ref)
 def notification_settings():
-    return jsonify(settings_json(g.api_user))
+    return jsonify(SETTINGS.dump(services.settings_of(g.api_user)))
 
 
 @bp.put("/notifications/settings")
-@operation("Set how you are told", response=SETTINGS_SCHEMA, request_body=SETTINGS_BODY)
+@operation("Set how you are told", response=SETTINGS.ref, request_body=SETTINGS_BODY)
 def set_notification_settings():
     body = request.get_json(silent=True)  # valid against SETTINGS_BODY, checked before the view
     services.save_settings(g.api_user, body["email"], body["reminder_minutes"], g.api_user)
-    return jsonify(settings_json(g.api_user))
+    return jsonify(SETTINGS.dump(services.settings_of(g.api_user)))

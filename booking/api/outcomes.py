@@ -11,27 +11,33 @@ from flask import g, jsonify
 from booking.api import bp
 from booking.api.bookings import CHANGED_MEANWHILE, _json_object
 from booking.accounts.models import Role
-from booking.api.core import ID, INSTANT, iso_instant
-from booking.api.openapi import enum_schema, nullable, obj, operation, schema
-from booking.bookings.models import Booking, BookingOutcome, BookingStatus
+from booking.api.core import INSTANT
+from booking.api.openapi import enum_schema, operation
+from booking.api.shapes import Shape, boolean, choice, identifier, instant, iso_instant, one, text, typed
+from booking.bookings.models import BookingOutcome, BookingStatus
 from booking.bookings.services import visible_booking_or_404
 from booking.extensions import db
 from booking.bookings import checkin, outcomes
 from booking.resources.models import Resource
 from booking.validation import ValidationFailed
 
-OUTCOME_SCHEMA = schema("BookingOutcome", obj({
-    "booking_id": ID,
-    "status": enum_schema(BookingStatus),
-    "outcome": nullable({**enum_schema(BookingOutcome), "enum": [*enum_schema(BookingOutcome)["enum"], None]}),
-    "outcome_note": {"type": "string"},
-    "outcome_recorded_at": nullable(INSTANT),
-    "checked_in_at": nullable(INSTANT),
-    "checked_in_by_id": nullable(ID),
-    "released_at": nullable({**INSTANT, "description": "Set when the scheduler released the booking because "
-                                                       "nobody checked in (it is then cancelled, a no-show)."}),
-    "check_in": obj({"enabled": {"type": "boolean"}, "opens": INSTANT, "closes": INSTANT}),
-}))
+CHECK_IN_WINDOW = Shape(None, {"enabled": boolean("resource.checks_in"),
+                               "opens": instant(lambda booking: checkin.window(booking)[0]),
+                               "closes": instant(lambda booking: checkin.window(booking)[1])})
+OUTCOME = Shape("BookingOutcome", {
+    "booking_id": identifier("id"),
+    "status": choice(BookingStatus),
+    "outcome": typed({"type": ["string", "null"], "enum": [*enum_schema(BookingOutcome)["enum"], None]},
+                     convert=lambda outcome: outcome.value),
+    "outcome_note": text(),
+    "outcome_recorded_at": instant(nullable=True),
+    "checked_in_at": instant(nullable=True),
+    "checked_in_by_id": identifier(nullable=True),
+    "released_at": typed({**INSTANT, "description": "Set when the scheduler released the booking because nobody "
+                                                    "checked in (it is then cancelled, a no-show)."},
+                         convert=iso_instant, nullable=True),
+    "check_in": one(CHECK_IN_WINDOW, lambda booking: booking),
+})
 OUTCOME_BODY = {"type": "object", "additionalProperties": False, "required": ["outcome"], "properties": {
     "outcome": {"type": "string", "enum": [value.value for value in BookingOutcome]},
     "note": {"type": "string", "maxLength": outcomes.NOTE_MAX_LENGTH,
@@ -39,25 +45,14 @@ OUTCOME_BODY = {"type": "object", "additionalProperties": False, "required": ["o
 }}
 
 
-def outcome_json(booking: Booking) -> dict:
-    opens, closes = checkin.window(booking)
-    return {"booking_id": booking.id, "status": booking.status.value,
-            "outcome": booking.outcome.value if booking.outcome else None, "outcome_note": booking.outcome_note,
-            "outcome_recorded_at": iso_instant(booking.outcome_recorded_at),
-            "checked_in_at": iso_instant(booking.checked_in_at), "checked_in_by_id": booking.checked_in_by_id,
-            "released_at": iso_instant(booking.released_at),
-            "check_in": {"enabled": booking.resource.checks_in, "opens": iso_instant(opens),
-                         "closes": iso_instant(closes)}}
-
-
 @bp.get("/bookings/<id:booking_id>/outcome")
-@operation("A booking's outcome: checked in, used, no-show, released", response=OUTCOME_SCHEMA)
+@operation("A booking's outcome: checked in, used, no-show, released", response=OUTCOME.ref)
 def booking_outcome(booking_id: int):
-    return jsonify(outcome_json(visible_booking_or_404(g.api_user, booking_id)))
+    return jsonify(OUTCOME.dump(visible_booking_or_404(g.api_user, booking_id)))
 
 
 @bp.post("/bookings/<id:booking_id>/check-in")
-@operation("Check a booking in (recorded as used)", response=OUTCOME_SCHEMA,
+@operation("Check a booking in (recorded as used)", response=OUTCOME.ref,
            description="The booker, the visiting teacher booked or an administrator of the owner school, from "
                        "`check_in.opens` to `check_in.closes` (by default 15 minutes before to 15 after the start; "
                        "set per resource, off by default for equipment). A booking not checked in by then is "
@@ -68,11 +63,11 @@ def booking_check_in(booking_id: int):
     extra = sorted(_json_object())
     if extra:
         raise ValidationFailed({name: "Unknown field." for name in extra})
-    return jsonify(outcome_json(checkin.check_in(booking, g.api_user)))
+    return jsonify(OUTCOME.dump(checkin.check_in(booking, g.api_user)))
 
 
 @bp.post("/bookings/<id:booking_id>/outcome")
-@operation("Record (or, as an administrator, correct) whether a booking was used", response=OUTCOME_SCHEMA,
+@operation("Record (or, as an administrator, correct) whether a booking was used", response=OUTCOME.ref,
            request_body=OUTCOME_BODY,
            description="The booker, the owner school's administrators, a coordinator, and for a visiting "
                        "teacher's lesson the teacher and the host school; once the booking has started. A second "
@@ -80,7 +75,7 @@ def booking_check_in(booking_id: int):
 def record_booking_outcome(booking_id: int):
     booking = visible_booking_or_404(g.api_user, booking_id)
     body = _json_object()  # valid against OUTCOME_BODY, checked before the view
-    return jsonify(outcome_json(outcomes.record_outcome(booking, body["outcome"], body.get("note", ""), g.api_user)))
+    return jsonify(OUTCOME.dump(outcomes.record_outcome(booking, body["outcome"], body.get("note", ""), g.api_user)))
 
 
 SETTING_FIELDS = {
@@ -90,30 +85,29 @@ SETTING_FIELDS = {
     "after_minutes": {"type": "integer", "minimum": 0, "maximum": checkin.MAX_WINDOW_MINUTES,
                       "description": "The grace: not checked in by then, the booking is released."},
 }
-SETTING_SCHEMA = schema("CheckInSetting", obj({"resource_id": ID, **SETTING_FIELDS,
-                                               "effective": {"type": "boolean"}}))
+SETTING = Shape("CheckInSetting", {
+    "resource_id": identifier("id"),
+    "enabled": typed(SETTING_FIELDS["enabled"], "check_in"),
+    "before_minutes": typed(SETTING_FIELDS["before_minutes"], "check_in_before_minutes"),
+    "after_minutes": typed(SETTING_FIELDS["after_minutes"], "check_in_after_minutes"),
+    "effective": boolean("checks_in"),
+})
 SETTING_BODY = {"type": "object", "additionalProperties": False,
                 "required": ["enabled", "before_minutes", "after_minutes"], "properties": SETTING_FIELDS}
 
 
-def setting_json(resource: Resource) -> dict:
-    return {"resource_id": resource.id, "enabled": resource.check_in,
-            "before_minutes": resource.check_in_before_minutes, "after_minutes": resource.check_in_after_minutes,
-            "effective": resource.checks_in}
-
-
 @bp.get("/resources/<id:resource_id>/check-in")
-@operation("A resource's check-in setting", response=SETTING_SCHEMA, role=Role.SCHOOL_ADMIN)
+@operation("A resource's check-in setting", response=SETTING.ref, role=Role.SCHOOL_ADMIN)
 def resource_check_in(resource_id: int):
-    return jsonify(setting_json(db.get_or_404(Resource, resource_id)))
+    return jsonify(SETTING.dump(db.get_or_404(Resource, resource_id)))
 
 
 @bp.put("/resources/<id:resource_id>/check-in")
-@operation("Set a resource's check-in: on, off or the default, and its window", response=SETTING_SCHEMA,
+@operation("Set a resource's check-in: on, off or the default, and its window", response=SETTING.ref,
            request_body=SETTING_BODY, role=Role.SCHOOL_ADMIN,
            description="The owner school's administrators and coordinators. Minutes 0–240.")
 def set_resource_check_in(resource_id: int):
     resource = db.get_or_404(Resource, resource_id)
     body = _json_object()  # valid against SETTING_BODY, checked before the view
-    return jsonify(setting_json(checkin.set_check_in(g.api_user, resource, body["enabled"], body["before_minutes"],
+    return jsonify(SETTING.dump(checkin.set_check_in(g.api_user, resource, body["enabled"], body["before_minutes"],
                                                      body["after_minutes"])))

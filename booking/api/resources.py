@@ -9,21 +9,22 @@ from __future__ import annotations
 from flask import abort, g, jsonify, request
 
 from booking.api import bp
-from booking.api.core import (CLOCK_TIME, ID, INSTANT, PAGE_PARAMS, SCHOOL_REF_SCHEMA, clock_time,
-                              declared_query_values, iso_instant, page_json, page_schema, paginate,
-                              school_ref_json)
-from booking.api.openapi import enum_schema, nullable, obj, operation, schema
+from booking.api.core import PAGE_PARAMS, SCHOOL_REF, declared_query_values, paginate
+from booking.api.openapi import enum_schema, operation, schema
 from booking.api.params import EnumParam, IntParam, TextParam
 from booking.accounts.models import Role
-from booking.api.booking_json import OCCURRENCE_SCHEMA, occurrence_json, refusal_json
+from booking.api.booking_json import OCCURRENCE, REFUSAL
 from booking.api.params import MAX_ID, json_whole_number
-from booking.api.teachers import TEACHER_MEMBER, teacher_json
+from booking.api.shapes import Shape, boolean, choice, clock, identifier, instant, many, one, page_shape, paged, \
+    text, typed
+from booking.api.teachers import TEACHER_MEMBER_FIELD
 from booking.errors import json_error
 from booking.extensions import db
 from booking.permissions import can_manage_school, can_see_resource
 from booking.resources import edits
 from booking.resources.models import Category, OutsideTerm, Resource, ResourceKind, Sharing
 from booking.resources.rules import Window
+from booking.resources import services
 from booking.resources.services import ResourceFilter, resource_input, update_resource, visible_resources_query
 from booking.schools.models import School
 from booking.parsing import parse_clock
@@ -36,75 +37,44 @@ FILTER_PARAMS = (
     TextParam("q", "Only resources whose name contains this text.", max_length=100),
 )
 
-OPENING_HOURS_SCHEMA = schema("OpeningHours", obj({
-    "weekday": {"type": "integer", "minimum": 0, "maximum": 6, "description": "0 = Monday."},
-    "opens": CLOCK_TIME,
-    "closes": CLOCK_TIME,
-}, additionalProperties=False))
+WEEKDAY = {"type": "integer", "minimum": 0, "maximum": 6, "description": "0 = Monday."}
+OPENING_HOURS = Shape("OpeningHours", {"weekday": typed(WEEKDAY), "opens": clock(), "closes": clock()},
+                      additionalProperties=False)
+OPENING_HOURS_SCHEMA = OPENING_HOURS.ref
+POSITIVE = {"type": "integer", "minimum": 1}
 
-RULES_SCHEMA = schema("ResourceRules", obj({
-    "sharing": enum_schema(Sharing),
-    "approval_required": {"type": "boolean"},
-    "waitlist_weak_first": {"type": "boolean", "description": "The waitlist serves weak schools' classes first."},
-    "min_duration_minutes": nullable({"type": "integer", "minimum": 1}),
-    "max_duration_minutes": nullable({"type": "integer", "minimum": 1}),
-    "max_advance_days": nullable({"type": "integer", "minimum": 0}),
-    "outside_term": {**enum_schema(OutsideTerm), "description": "A date in a gap between two terms: confirm (the "
-                     "booking needs `outside_term_ok`, else 422 `outside_term`), refuse (409) or allow."},
-}))
+RULES = Shape("ResourceRules", {
+    "sharing": choice(Sharing),
+    "approval_required": boolean(),
+    "waitlist_weak_first": boolean(description="The waitlist serves weak schools' classes first."),
+    "min_duration_minutes": typed(POSITIVE, nullable=True),
+    "max_duration_minutes": typed(POSITIVE, nullable=True),
+    "max_advance_days": typed({"type": "integer", "minimum": 0}, nullable=True),
+    "outside_term": choice(OutsideTerm, lambda resource: resource.outside_term or OutsideTerm.CONFIRM,
+                           description="A date in a gap between two terms: confirm (the booking needs "
+                                       "`outside_term_ok`, else 422 `outside_term`), refuse (409) or allow."),
+})
 
-RESOURCE_SCHEMA = schema("Resource", obj({
-    "id": ID,
-    "name": {"type": "string"},
-    "kind": enum_schema(ResourceKind),
-    "category": enum_schema(Category),
-    "subject": {"type": "string", "description": "Lab or teaching subject, e.g. physics or music; may be empty."},
-    "location": {"type": "string"},
-    "description": {"type": "string"},
-    "owner_school": SCHOOL_REF_SCHEMA,
-    "capacity": nullable({"type": "integer", "minimum": 1}),
-    "stock": {"type": "integer", "minimum": 1, "description": "How many can be lent at once (equipment)."},
-    "active": {"type": "boolean"},
-    "opening_hours": {"type": "array", "items": OPENING_HOURS_SCHEMA},
-    "rules": RULES_SCHEMA,
-    "teacher": TEACHER_MEMBER,
-    "created_at": INSTANT,
-    "updated_at": INSTANT,
-}))
-
-RESOURCE_PAGE_SCHEMA = page_schema("ResourcePage", RESOURCE_SCHEMA)
-
-
-def resource_json(resource: Resource) -> dict:
-    return {
-        "id": resource.id,
-        "name": resource.name,
-        "kind": resource.kind.value,
-        "category": resource.category.value,
-        "subject": resource.subject,
-        "location": resource.location,
-        "description": resource.description,
-        "owner_school": school_ref_json(resource.owner_school),
-        "capacity": resource.capacity,
-        "stock": resource.stock,
-        "active": resource.active,
-        "opening_hours": [
-            {"weekday": hours.weekday, "opens": clock_time(hours.opens), "closes": clock_time(hours.closes)}
-            for hours in resource.opening_hours
-        ],
-        "rules": {
-            "sharing": resource.sharing.value,
-            "approval_required": resource.approval_required,
-            "waitlist_weak_first": resource.waitlist_weak_first,
-            "min_duration_minutes": resource.min_duration_minutes,
-            "max_duration_minutes": resource.max_duration_minutes,
-            "max_advance_days": resource.max_advance_days,
-            "outside_term": (resource.outside_term or OutsideTerm.CONFIRM).value,
-        },
-        "teacher": teacher_json(resource),
-        "created_at": iso_instant(resource.created_at),
-        "updated_at": iso_instant(resource.updated_at),
-    }
+RESOURCE = Shape("Resource", {
+    "id": identifier(),
+    "name": text(),
+    "kind": choice(ResourceKind),
+    "category": choice(Category),
+    "subject": text(description="Lab or teaching subject, e.g. physics or music; may be empty."),
+    "location": text(),
+    "description": text(),
+    "owner_school": one(SCHOOL_REF),
+    "capacity": typed(POSITIVE, nullable=True),
+    "stock": typed({"type": "integer", "minimum": 1, "description": "How many can be lent at once (equipment)."}),
+    "active": boolean(),
+    "opening_hours": many(OPENING_HOURS),
+    "rules": one(RULES, lambda resource: resource),
+    "teacher": TEACHER_MEMBER_FIELD,
+    "created_at": instant(),
+    "updated_at": instant(),
+})
+RESOURCE_PAGE = page_shape("ResourcePage", RESOURCE)
+resource_json = RESOURCE.dump  # the name other modules used before the shapes
 
 
 def resource_filter(values: dict) -> ResourceFilter:
@@ -116,7 +86,7 @@ def resource_filter(values: dict) -> ResourceFilter:
 
 
 @bp.get("/resources")
-@operation("Resources you may see, filtered and paged", response=RESOURCE_PAGE_SCHEMA,
+@operation("Resources you may see, filtered and paged", response=RESOURCE_PAGE.ref,
            query=FILTER_PARAMS + PAGE_PARAMS,
            description="Shared resources of every school plus your own school's; coordinators see all. "
                        "Archived resources are left out.")
@@ -124,17 +94,17 @@ def resources():
     values = declared_query_values()
     query = visible_resources_query(g.api_user, resource_filter(values))
     items, total = paginate(query, values["limit"], values["offset"])
-    return jsonify(page_json([resource_json(item) for item in items], total, values["limit"], values["offset"]))
+    return jsonify(paged(RESOURCE_PAGE, items, total, values))
 
 
 @bp.get("/resources/<id:resource_id>")
-@operation("One resource with its opening hours and booking rules", response=RESOURCE_SCHEMA)
+@operation("One resource with its opening hours and booking rules", response=RESOURCE.ref)
 def resource_detail(resource_id: int):
     resource = db.get_or_404(Resource, resource_id)
     # A resource the user may not see answers exactly like one that does not exist.
     if not can_see_resource(g.api_user, resource):
         abort(404)
-    return jsonify(resource_json(resource))
+    return jsonify(RESOURCE.dump(resource))
 
 
 # --- Changing a resource ------------------------------------------------------------------------
@@ -169,18 +139,16 @@ RESOURCE_CHANGE_BODY = schema("ResourceChange", {
                                        "reason). Without it such a change answers 409 and saves nothing."},
     },
 })
-BROKEN_BOOKING_SCHEMA = schema("BrokenBooking", {
-    "allOf": [OCCURRENCE_SCHEMA, obj({"reasons": {"type": "array", "items": {"type": "object"},
-                                                  "description": "The booking rules' refusals under the change: "
-                                                                 "`{kind, start, end, booking_id, message}`."}})],
+BROKEN_BOOKING = OCCURRENCE.extended("BrokenBooking", {
+    "reasons": many(REFUSAL, "refusals",
+                    description="The booking rules' refusals under the change: `{kind, start, end, booking_id, "
+                                "message}`."),
+}, under="booking")
+RESOURCE_CHANGED = Shape("ResourceChanged", {
+    "resource": one(RESOURCE),
+    "cancelled": many(OCCURRENCE, description="Active bookings the change broke, cancelled as asked."),
+    "confirmed": many(OCCURRENCE, description="Requests confirmed because the resource no longer needs approval."),
 })
-RESOURCE_CHANGED_SCHEMA = schema("ResourceChanged", obj({
-    "resource": RESOURCE_SCHEMA,
-    "cancelled": {"type": "array", "items": OCCURRENCE_SCHEMA,
-                  "description": "Active bookings the change broke, cancelled as asked."},
-    "confirmed": {"type": "array", "items": OCCURRENCE_SCHEMA,
-                  "description": "Requests confirmed because the resource no longer needs approval."},
-}))
 
 
 def _opening_hours(value: list) -> list[Window]:
@@ -207,13 +175,9 @@ def resource_change(resource: Resource, body: dict) -> tuple:
     return data, body.get("on_bookings") == "cancel"
 
 
-def broken_json(broken: edits.BrokenBooking) -> dict:
-    return {**occurrence_json(broken.booking), "reasons": [refusal_json(r) for r in broken.refusals]}
-
-
 @bp.patch("/resources/<id:resource_id>")
 @operation("Change a resource: its kind, stock, opening hours, sharing, approval rule …",
-           response=RESOURCE_CHANGED_SCHEMA, request_body=RESOURCE_CHANGE_BODY, role=Role.SCHOOL_ADMIN, errors=(409,),
+           response=RESOURCE_CHANGED.ref, request_body=RESOURCE_CHANGE_BODY, role=Role.SCHOOL_ADMIN, errors=(409,),
            description="Admins of the owner school and coordinators. The change is checked against the resource's "
                        "active bookings under its lock, so no booking slips in meanwhile. When it would break some "
                        "(over the new stock, overlapping once the resource is exclusive, outside the new opening "
@@ -233,7 +197,23 @@ def change_resource(resource_id: int):
         saved = update_resource(resource, data, g.api_user, cancel_broken=cancel)
     except edits.BookingsBroken as refused:
         return json_error(409, "The change would break active bookings: send on_bookings cancel to cancel them.",
-                          error="broken_bookings", broken=[broken_json(b) for b in refused.broken])
-    return jsonify({"resource": resource_json(saved.resource),
-                    "cancelled": [occurrence_json(b) for b in saved.cancelled],
-                    "confirmed": [occurrence_json(b) for b in saved.confirmed]})
+                          error="broken_bookings", broken=[BROKEN_BOOKING.dump(b) for b in refused.broken])
+    return jsonify(RESOURCE_CHANGED.dump(saved))
+
+
+ACTIVE_BODY = {"type": "object", "additionalProperties": False, "required": ["active"], "properties": {
+    "active": {"type": "boolean", "description": "false archives it (no new bookings; its bookings and history "
+                                                 "stay), true restores it."},
+}}
+
+
+@bp.put("/resources/<id:resource_id>/active")
+@operation("Archive or restore a resource", response=RESOURCE.ref, request_body=ACTIVE_BODY,
+           role=Role.SCHOOL_ADMIN, errors=(403,), description="Admins of the owner school and coordinators, as on "
+                                                                "the resources page. Audited.")
+def set_resource_active(resource_id: int):
+    resource = db.get_or_404(Resource, resource_id)
+    if not can_manage_school(g.api_user, resource.owner_school_id):
+        abort(403)
+    services.set_resource_active(resource, request.get_json(silent=True)["active"], g.api_user)
+    return jsonify(RESOURCE.dump(resource))

@@ -9,11 +9,11 @@ from flask import abort, g, jsonify, request
 from sqlalchemy import select
 
 from booking.api import bp
-from booking.api.booking_json import OCCURRENCE_SCHEMA, instant_field, occurrence_json
+from booking.api.booking_json import OCCURRENCE, instant_field
 from booking.api.bookings import CONFLICT_DESCRIPTION
-from booking.api.core import ID, INSTANT, PAGE_PARAMS, declared_query_values, iso_instant, page_json, \
-    page_schema, paginate
-from booking.api.openapi import component_schemas, enum_schema, nullable, obj, operation, schema
+from booking.api.core import PAGE_PARAMS, declared_query_values, paginate
+from booking.api.openapi import component_schemas, operation, schema
+from booking.api.shapes import Shape, choice, identifier, instant, one, page_shape, paged, text, typed
 from booking.api.params import EnumParam, json_whole_number
 from booking.bookings.planning import BookingInput
 from booking.extensions import db
@@ -37,39 +37,30 @@ WAITLIST_BODY_SCHEMA = schema("WaitlistRequest", {
     "properties": {name: component_schemas()["BookingRequest"]["properties"][name] for name in _WISH_FIELDS},
 })
 
-ENTRY_SCHEMA = schema("WaitlistEntry", obj({
-    "id": ID,
-    "resource_id": ID,
-    "user_id": ID,
-    "school_id": ID,
-    "start": INSTANT,
-    "end": INSTANT,
-    "title": {"type": "string"},
-    "class_name": {"type": "string"},
-    "students": nullable({"type": "integer", "minimum": 0}),
-    "quantity": {"type": "integer", "minimum": 1},
-    "status": enum_schema(EntryStatus),
-    "position": nullable({"type": "integer", "minimum": 1,
-                          "description": "1 = first in line among the active places overlapping this time."}),
-    "offer": {"oneOf": [obj({"start": INSTANT, "end": INSTANT, "expires_at": INSTANT}), {"type": "null"}],
-              "description": "The offered time (the wish, or the part of it that freed) and until when."},
-    "booking_id": nullable(ID),
-    "created_at": INSTANT,
-}))
-ENTRY_PAGE_SCHEMA = page_schema("WaitlistPage", ENTRY_SCHEMA)
-ACCEPTED_SCHEMA = schema("WaitlistAccepted", obj({"entry": ENTRY_SCHEMA, "booking": OCCURRENCE_SCHEMA}))
-
-
-def entry_json(entry: WaitlistEntry) -> dict:
-    offer = None
-    if entry.status == EntryStatus.OFFERED:
-        offer = {"start": iso_instant(entry.offer_starts_at), "end": iso_instant(entry.offer_ends_at),
-                 "expires_at": iso_instant(entry.offer_expires_at)}
-    return {"id": entry.id, "resource_id": entry.resource_id, "user_id": entry.user_id, "school_id": entry.school_id,
-            "start": iso_instant(entry.starts_at), "end": iso_instant(entry.ends_at), "title": entry.title,
-            "class_name": entry.class_name, "students": entry.students, "quantity": entry.quantity,
-            "status": entry.status.value, "position": position(entry), "offer": offer,
-            "booking_id": entry.booking_id, "created_at": iso_instant(entry.created_at)}
+OFFER = Shape(None, {"start": instant("offer_starts_at"), "end": instant("offer_ends_at"),
+                     "expires_at": instant("offer_expires_at")})
+ENTRY = Shape("WaitlistEntry", {
+    "id": identifier(),
+    "resource_id": identifier(),
+    "user_id": identifier(),
+    "school_id": identifier(),
+    "start": instant("starts_at"),
+    "end": instant("ends_at"),
+    "title": text(),
+    "class_name": text(),
+    "students": typed({"type": "integer", "minimum": 0}, nullable=True),
+    "quantity": typed({"type": "integer", "minimum": 1}),
+    "status": choice(EntryStatus),
+    "position": typed({"type": "integer", "minimum": 1,
+                       "description": "1 = first in line among the active places overlapping this time."},
+                      position, nullable=True),
+    "offer": one(OFFER, lambda entry: entry if entry.status == EntryStatus.OFFERED else None, nullable=True,
+                 description="The offered time (the wish, or the part of it that freed) and until when."),
+    "booking_id": identifier(nullable=True),
+    "created_at": instant(),
+})
+ENTRY_PAGE = page_shape("WaitlistPage", ENTRY)
+ACCEPTED = Shape("WaitlistAccepted", {"entry": one(ENTRY), "booking": one(OCCURRENCE)})
 
 
 def wish_input(body: dict) -> BookingInput:
@@ -89,17 +80,17 @@ def _entry_or_404(entry_id: int) -> WaitlistEntry:
 
 
 @bp.post("/waitlist")
-@operation("Wait for a time that others hold", response=ENTRY_SCHEMA, request_body=WAITLIST_BODY_SCHEMA,
+@operation("Wait for a time that others hold", response=ENTRY.ref, request_body=WAITLIST_BODY_SCHEMA,
            status=201, errors=(409,),
            description=WAITLIST_DESCRIPTION + " A free time is a 422 (book it); a time refused for other reasons "
                        "than being held is a 409 with `conflicts`, as for a booking. " + CONFLICT_DESCRIPTION)
 def join():
     entry = join_waitlist(g.api_user, wish_input(request.get_json(silent=True)))
-    return jsonify(entry_json(entry)), 201
+    return jsonify(ENTRY.dump(entry)), 201
 
 
 @bp.get("/waitlist")
-@operation("Your places in waitlists", response=ENTRY_PAGE_SCHEMA,
+@operation("Your places in waitlists", response=ENTRY_PAGE.ref,
            query=(EnumParam("status", "Only places in this state (default: waiting and offered).", enum=EntryStatus),)
            + PAGE_PARAMS,
            description="Soonest first. " + WAITLIST_DESCRIPTION)
@@ -112,22 +103,22 @@ def my_waitlist():
         query = query.where(WaitlistEntry.status.in_(ACTIVE_ENTRY_STATUSES))
     items, total = paginate(query.order_by(WaitlistEntry.starts_at, WaitlistEntry.id), values["limit"],
                             values["offset"])
-    return jsonify(page_json([entry_json(e) for e in items], total, values["limit"], values["offset"]))
+    return jsonify(paged(ENTRY_PAGE, items, total, values))
 
 
 @bp.delete("/waitlist/<id:entry_id>")
-@operation("Leave a waitlist (or decline its offer)", response=ENTRY_SCHEMA, errors=(403,),
+@operation("Leave a waitlist (or decline its offer)", response=ENTRY.ref, errors=(403,),
            description="An offer you held goes to the next in line. A place no longer active is a 422.")
 def leave(entry_id: int):
-    return jsonify(entry_json(leave_waitlist(g.api_user, _entry_or_404(entry_id))))
+    return jsonify(ENTRY.dump(leave_waitlist(g.api_user, _entry_or_404(entry_id))))
 
 
 @bp.post("/waitlist/<id:entry_id>/accept")
-@operation("Accept an offer: book the offered time", response=ACCEPTED_SCHEMA, status=201, errors=(403, 409),
+@operation("Accept an offer: book the offered time", response=ACCEPTED.ref, status=201, errors=(403, 409),
            description="Booked as you, by every booking rule (a request where the resource needs approval). No offer "
                        "open (taken, left, lapsed) is a 422. " + CONFLICT_DESCRIPTION)
 def accept(entry_id: int):
     entry = _entry_or_404(entry_id)
     created = accept_offer(g.api_user, entry)
     db.session.flush()
-    return jsonify({"entry": entry_json(entry), "booking": occurrence_json(created.bookings[0])}), 201
+    return jsonify(ACCEPTED.dump({"entry": entry, "booking": created.bookings[0]})), 201
