@@ -8,7 +8,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, ngettext
+from flask_babel import ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -25,7 +25,7 @@ from booking.bookings.web.queries import MY_LISTS, MyFilter, matching_period, my
 from booking.parsing import parse_day
 from booking.clock import utcnow
 from booking.confirmation import Confirmation, confirmation_page, confirmed
-from booking.i18n import district_zone, to_local
+from booking.i18n import district_zone, format_span, to_local
 from booking.permissions import can_change_booking
 from booking.form_helpers import attach_errors
 from booking.validation import ValidationFailed
@@ -95,8 +95,7 @@ def detail(booking_id: int):
 def _cancel_confirmation(booking: Booking, scope: str, reason: str):
     """Which dates the cancel will cancel, and who is told, before anything changes."""
     targets = in_scope(booking, scope)
-    when = [f"{format_date(to_local(row.starts_at).date(), 'full')} "
-            f"{to_local(row.starts_at):%H:%M}–{to_local(row.ends_at):%H:%M}" for row in targets]
+    when = [format_span(row.starts_at, row.ends_at, "full") for row in targets]
     if scope == "series":
         title = _("Cancel the whole series %(title)s?", title=booking.title)
     elif scope == "following":
