@@ -63,11 +63,13 @@ def select_timezone() -> str:
 # 2026年12月7日 / Dec 7, 2026; with the weekday 2026年12月7日星期一 / Monday, December 7, 2026; within a year
 # 12月7日 / Dec 7. Times are always HH:MM in the district's zone.
 # Babel's own formats where they exist ("medium", "full"), a skeleton where not ("short": no year).
-DAY_SKELETONS = {"short": "MMMd"}
+DASH = "\u00a0– "  # between the ends of a range: a line may break after the dash, never before it
+DAY_SKELETONS = {"short": "MMMd", "month": "yMMMM"}
 
 
 def format_day(day: date | datetime | None, style: str = "medium") -> str:
-    """A calendar day (an aware instant: its local day): "medium", "full" (with the weekday) or "short"."""
+    """A calendar day (an aware instant: its local day): "medium", "full" (with the weekday), "short" (no
+    year) or "month" (only the month: 2026年9月)."""
     if day is None:
         return ""
     if isinstance(day, datetime):
@@ -93,15 +95,15 @@ def format_span(start: datetime | None, end: datetime | None, style: str = "medi
         last_day = last.date() - timedelta(days=1)
         if last_day == first.date():
             return format_day(first.date(), style)
-        return f"{format_day(first.date(), style)} – {format_day(last_day, style)}"
+        return f"{format_day(first.date(), style)}{DASH}{format_day(last_day, style)}"
     if first.date() == last.date():
         return f"{format_day(first.date(), style)} {first:%H:%M}–{last:%H:%M}"
-    return f"{format_moment(start, style)} – {format_moment(end, style)}"
+    return f"{format_moment(start, style)}{DASH}{format_moment(end, style)}"
 
 
 def format_days(first: date, last: date, style: str = "medium") -> str:
     """A range of calendar days, both included: one day once."""
-    return format_day(first, style) if first == last else f"{format_day(first, style)} – {format_day(last, style)}"
+    return format_day(first, style) if first == last else f"{format_day(first, style)}{DASH}{format_day(last, style)}"
 
 
 def register(app: Flask) -> None:
