@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 from werkzeug.http import is_resource_modified
 
 from booking.bookings.services import visible_booking_or_404
+from booking.confirmation import Confirmation, confirmation_page, confirmed
 from booking.calendars import services
 from booking.calendars.feeds import booking_calendar, feed_body, feed_validator, window_for
 from booking.calendars.forms import SubscribeForm
@@ -169,7 +170,16 @@ def regenerate(feed_id: int):
 @bp.post("/calendar/feeds/<id:feed_id>/revoke")
 @login_required
 def revoke(feed_id: int):
-    services.revoke_feed(current_user, _own_feed_or_404(feed_id))
+    feed = _own_feed_or_404(feed_id)
+    if not confirmed():
+        return confirmation_page(Confirmation(
+            title=_("Turn off this subscription link?"), action=request.path,
+            back_url=safe_next_url(request.form.get("next")) or url_for("calendars.manage"),
+            confirm_label=_("Turn off the link"), hidden={"next": request.form.get("next") or ""},
+            consequences=[_("Calendars subscribed with it (…%(hint)s) stop updating; its events stay in them as they "
+                            "were.", hint=feed.hint),
+                          _("A link turned off cannot be turned on again; you can make a new one.")]))
+    services.revoke_feed(current_user, feed)
     flash(_("The subscription link was turned off. Calendars using it stop updating."), "success")
     return _back(request.form.get("next"))
 
