@@ -23,3 +23,19 @@ class LazyText(LazyString):
 
 def lazy_gettext(string: str, **variables) -> LazyText:
     return LazyText(gettext, string, **variables)
+
+
+class DayText:
+    """A calendar day inside a message: written the one way (``booking.i18n.format_day``) when the message is
+    rendered, in the reader's language; pure code can put it into a message without a request."""
+
+    def __init__(self, day) -> None:
+        self.day = day
+
+    def __str__(self) -> str:
+        from booking.i18n import format_day  # at render time: i18n needs the app, this module must not
+
+        return format_day(self.day)
+
+    def __repr__(self) -> str:
+        return f"DayText({self.day!r})"

@@ -76,7 +76,7 @@ def test_edit_school_and_keep_its_own_code(client, coordinator):
 
 def test_deactivate_and_reactivate_a_school(client, coordinator):
     school = factories.school()
-    client.post(f"/admin/schools/{school.id}/active", data={"active": "0"})
+    client.post(f"/admin/schools/{school.id}/active", data={"active": "0", "confirmed": "1"})
     db.session.expire_all()
     assert not school.active
     html = client.get("/admin/schools").get_data(as_text=True)

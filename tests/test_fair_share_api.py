@@ -40,7 +40,7 @@ def test_coordinators_set_a_window_and_teachers_are_refused_with_the_opening_day
     refused = book(client, s["lead_teacher"], s["lab"], 22)
     assert refused.status_code == 409
     [conflict] = refused.get_json()["conflicts"]
-    assert conflict["kind"] == "not_open_yet" and "2026-09-08" in conflict["message"]
+    assert conflict["kind"] == "not_open_yet" and "2026年9月8日" in conflict["message"]
 
 
 def test_a_quota_refusal_is_its_own_kind_and_an_exception_lifts_it(client, setup):

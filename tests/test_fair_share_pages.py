@@ -55,7 +55,7 @@ def test_a_refused_booking_in_the_browser_says_when_it_opens(client, setup):
     response = client.post(f"/bookings/new/{setup['lab'].id}", data={
         "title": "实验", "day": "2026-09-21", "period_number": "3", "students": "30"})
     assert response.status_code == 409
-    assert "2026-09-07" in response.get_data(as_text=True)
+    assert "2026年9月7日" in response.get_data(as_text=True)
 
 
 def test_coordinators_set_windows_quotas_and_grant_exceptions_on_their_page(client, setup):

@@ -45,7 +45,7 @@ def test_a_date_past_the_window_is_refused_naming_the_day_it_opens():
     [refusal] = refusals_at(lead, twenty_days_ahead, [], Calendar(ZONE), NOW)
     assert refusal.kind == Kind.NOT_OPEN_YET == "not_open_yet"
     assert opens_on(date(2026, 9, 21), 14) == date(2026, 9, 7)
-    assert "2026-09-07" in str(refusal.message) and "2026-09-21" in str(refusal.message)
+    assert "2026年9月7日" in str(refusal.message) and "2026年9月21日" in str(refusal.message)  # written the one way
 
 
 def test_the_last_day_of_the_window_is_open_and_no_window_means_no_refusal():

@@ -97,7 +97,7 @@ def test_regenerate_replaces_the_link_and_revoke_ends_it(world, login_as):
     new = LINK.search(response.get_data(as_text=True)).group(1).split("localhost", 1)[1]
     assert client.get(old).status_code == 404 and client.get(new).status_code == 200
     (current,) = services.active_feeds(world.teacher)
-    client.post(f"/calendar/feeds/{current.id}/revoke", data={"next": "/profile"})
+    client.post(f"/calendar/feeds/{current.id}/revoke", data={"next": "/profile", "confirmed": "1"})
     assert client.get(new).status_code == 404 and services.active_feeds(world.teacher) == []
 
 

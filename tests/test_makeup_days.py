@@ -103,7 +103,7 @@ def test_the_coordinator_adds_edits_and_deletes_makeup_days_on_the_page(setting,
     db.session.refresh(added)
     assert added.follows_weekday == 3
     added_id = added.id  # the request's commit expires the instance, and then its row is gone
-    assert client.post(f"/admin/makeup-days/{added_id}/delete").status_code == 302
+    assert client.post(f"/admin/makeup-days/{added_id}/delete", data={"confirmed": "1"}).status_code == 302
     assert db.session.get(MakeupDay, added_id) is None
 
 

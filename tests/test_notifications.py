@@ -194,7 +194,7 @@ def test_settings_and_own_robots(app, teacher, login_as):
     page = client.get("/notifications/settings").get_data(as_text=True)
     assert "very-secret-key" not in page and "…1234" in page
     (robot,) = services.robots_of_user(teacher)
-    assert client.post(f"/notifications/robots/{robot.id}/delete").status_code == 302
+    assert client.post(f"/notifications/robots/{robot.id}/delete", data={"confirmed": "1"}).status_code == 302
     assert services.robots_of_user(teacher) == []
 
 
@@ -273,7 +273,7 @@ def test_removing_a_school_robot_returns_to_the_schools_page(app, login_as):
     client = login_as(factories.user(school=school))
     assert client.post(f"/notifications/robots/{robot.id}/delete").status_code == 404  # a teacher may not
     client.post("/logout")
-    response = login_as(admin).post(f"/notifications/robots/{robot.id}/delete")
+    response = login_as(admin).post(f"/notifications/robots/{robot.id}/delete", data={"confirmed": "1"})
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/schools/{school.id}/robots")
     assert services.robots_of_school(school.id) == []
 

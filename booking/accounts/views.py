@@ -12,6 +12,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from booking.accounts import services
 from booking.accounts.forms import ChangePasswordForm, LoginForm, ProfileForm, TokenForm
 from booking.accounts.login_limits import Limits, TooManyAttempts
+from booking.confirmation import Confirmation, confirmation_page, confirmed
 from booking.accounts.models import User
 from booking.clock import utcnow
 from booking.extensions import db, login_manager
@@ -157,6 +158,14 @@ def create_token():
 @bp.route("/profile/tokens/<id:token_id>/revoke", methods=["POST"])
 @login_required
 def revoke_token(token_id: int):
+    token = next((t for t in services.tokens_of(current_user) if t.id == token_id and t.revoked_at is None), None)
+    if token is not None and not confirmed():
+        return confirmation_page(Confirmation(
+            title=_("Revoke the token %(name)s?", name=token.name or token.prefix), action=request.path,
+            back_url=url_for("accounts.profile"), confirm_label=_("Revoke the token"),
+            consequences=[_("Every program using it (%(prefix)s…) is refused from then on; make a new token for it.",
+                            prefix=token.prefix),
+                          _("A revoked token cannot be restored.")]))
     if services.revoke_token(current_user, token_id):
         flash(_("The token was revoked."), "success")
     return redirect(url_for("accounts.profile"))

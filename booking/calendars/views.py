@@ -16,6 +16,7 @@ from werkzeug.http import is_resource_modified
 from booking.bookings.services import visible_booking_or_404
 from booking.calendars import district, feeds, services
 from booking.calendars.feeds import booking_calendar
+from booking.confirmation import Confirmation, confirmation_page, confirmed
 from booking.calendars.forms import SubscribeForm
 from booking.calendars.models import FeedScope, FeedToken
 from booking.calendars.targets import resolve_target
@@ -171,7 +172,16 @@ def regenerate(feed_id: int):
 @bp.post("/calendar/feeds/<id:feed_id>/revoke")
 @login_required
 def revoke(feed_id: int):
-    services.revoke_feed(current_user, _own_feed_or_404(feed_id))
+    feed = _own_feed_or_404(feed_id)
+    if not confirmed():
+        return confirmation_page(Confirmation(
+            title=_("Turn off this subscription link?"), action=request.path,
+            back_url=safe_next_url(request.form.get("next")) or url_for("calendars.manage"),
+            confirm_label=_("Turn off the link"), hidden={"next": request.form.get("next") or ""},
+            consequences=[_("Calendars subscribed with it (…%(hint)s) stop updating; its events stay in them as they "
+                            "were.", hint=feed.hint),
+                          _("A link turned off cannot be turned on again; you can make a new one.")]))
+    services.revoke_feed(current_user, feed)
     flash(_("The subscription link was turned off. Calendars using it stop updating."), "success")
     return _back(request.form.get("next"))
 

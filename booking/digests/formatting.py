@@ -10,11 +10,10 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from flask import current_app
-from flask_babel import format_date
 
 from booking.bookings.models import Booking
 from booking.bookings.web.labels import status_label
-from booking.i18n import local_clock, local_day
+from booking.i18n import format_day, format_days, local_clock
 from booking.digests.content import SectionTable, cut_short
 from booking.reports.tables import TEXT, Column, display
 from booking.texts import lazy_gettext as _l
@@ -31,13 +30,11 @@ def external_url(endpoint: str, **values) -> str:
 
 
 def day_text(day: date) -> str:
-    return format_date(day, "full")
+    return format_day(day, "full")
 
 
 def span_text(first: date, last: date) -> str:
-    if first == last:
-        return day_text(first)
-    return f"{format_date(first, 'medium')} – {format_date(last, 'medium')}"
+    return day_text(first) if first == last else format_days(first, last)
 
 
 def time_span(booking: Booking) -> str:
@@ -46,7 +43,7 @@ def time_span(booking: Booking) -> str:
 
 def when_text(booking: Booking) -> str:
     """"Thursday, 19 November 2026 08:50–09:30" in the district's zone."""
-    return f"{format_date(local_day(booking.starts_at), 'medium')} {time_span(booking)}"
+    return f"{format_day(booking.starts_at)} {time_span(booking)}"
 
 
 def place_text(booking: Booking) -> str:

@@ -10,9 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Callable
 
-from flask_babel import format_date
 
-from booking.i18n import local_clock, local_day
+from booking.i18n import format_moment, local_clock
 from booking.notifications.models import NotificationKind
 from booking.texts import lazy_gettext as _l
 
@@ -58,7 +57,7 @@ def when_text(params: dict) -> str:
     start, end = _instant(params.get("starts_at")), _instant(params.get("ends_at"))
     if start is None:
         return ""
-    text = f"{format_date(local_day(start), 'medium')} {local_clock(start)}"
+    text = format_moment(start)
     return f"{text}–{local_clock(end)}" if end else text
 
 
@@ -95,5 +94,5 @@ def detail_lines(params: dict, clean: Callable[[str], str] = str) -> list[str]:
     expires = _instant(params.get("expires_at"))
     if expires is not None:
         lines.append(str(_l("The offer is open until %(when)s",
-                            when=f"{format_date(local_day(expires), 'medium')} {local_clock(expires)}")))
+                            when=format_moment(expires))))
     return lines

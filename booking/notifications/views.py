@@ -8,6 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from booking import permissions
 
+from booking.confirmation import Confirmation, confirmation_page, confirmed
 from booking.extensions import db
 from booking.notifications import formats, services
 from booking.notifications.forms import ROBOT_LABELS, PlainForm, RobotForm, SettingsForm
@@ -151,6 +152,14 @@ def delete_robot(robot_id: int):
     if robot is None or not services.may_change_robot(current_user, robot):
         abort(404)
     school_id = robot.school_id
+    if not confirmed():
+        back = (url_for("notifications.school_robots", school_id=school_id) if school_id is not None
+                else url_for("notifications.preferences"))
+        return confirmation_page(Confirmation(
+            title=_("Remove the robot %(name)s?", name=robot.label or robot.kind), action=request.path, back_url=back,
+            confirm_label=_("Remove the robot"),
+            consequences=[_("Its group chat gets no more messages from here; to have them again, add the robot with "
+                            "its web address again.")]))
     try:
         services.remove_robot(current_user, robot)
     except NotAllowed:

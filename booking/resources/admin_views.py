@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import format_datetime, ngettext
+from flask_babel import ngettext
 from flask_login import current_user
 
 from booking.accounts.models import Role
 from booking.bookings import hits
 from booking.confirmation import Confirmation, confirmation_page, confirmed
 from booking.extensions import db
-from booking.i18n import district_zone
+from booking.i18n import district_zone, format_span
 from booking.permissions import can_manage_school, role_required
 from booking.resources import blackouts, edits, services
 from booking.resources.forms import BlackoutForm, resource_form
@@ -123,7 +123,7 @@ def _archive_confirmation(resource: Resource):
                       else _("It has no bookings still to come."),
                       _("You can restore it at any time.")],
         items_heading=_("Bookings still to come"),
-        items=[f"{format_datetime(b.starts_at, 'short')} · {b.school.name if b.school else ''} {b.class_name} · {b.title}"
+        items=[f"{format_span(b.starts_at, b.ends_at)} · {b.school.name if b.school else ''} {b.class_name} · {b.title}"
                for b in upcoming[:CONFIRM_LIST_LIMIT]]))
 
 
@@ -210,9 +210,8 @@ def delete_blackout(resource_id: int, blackout_id: int):
                 title=_("Delete the blackout %(reason)s?", reason=blackout.reason), action=request.path,
                 back_url=url_for("resources.resource_blackouts", resource_id=resource.id),
                 confirm_label=_("Delete the blackout"),
-                consequences=[_("%(name)s can be booked again from %(start)s to %(end)s.", name=resource.name,
-                                start=format_datetime(blackout.starts_at, "short"),
-                                end=format_datetime(blackout.ends_at, "short")),
+                consequences=[_("%(name)s can be booked again during %(when)s.", name=resource.name,
+                                when=format_span(blackout.starts_at, blackout.ends_at)),
                               _("Bookings the blackout cancelled stay cancelled: their teachers were told and may "
                                 "book again.")]))
         blackouts.delete_blackout(current_user, blackout)

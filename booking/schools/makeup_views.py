@@ -5,7 +5,10 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from booking.confirmation import Confirmation, confirmation_page, confirmed
 from booking.extensions import db
+from booking.i18n import format_day
+from booking.labels import WEEKDAYS
 from booking.permissions import district_coordinator_required
 from booking.schools import makeup, services
 from booking.form_helpers import CsrfOnlyForm
@@ -56,6 +59,16 @@ def edit_makeup_day(makeup_id: int):
 def delete_makeup_day(makeup_id: int):
     day = db.get_or_404(MakeupDay, makeup_id)
     if CsrfOnlyForm().validate_on_submit():
+        if not confirmed():
+            return confirmation_page(Confirmation(
+                title=_("Delete the make-up day %(reason)s?", reason=day.reason), action=request.path,
+                back_url=url_for("admin.list_makeup_days"), confirm_label=_("Delete the make-up day"),
+                consequences=[_("On %(day)s %(where)s no longer teaches the timetable of %(weekday)s: that weekday's "
+                                "weekly bookings and opening hours no longer apply that day.",
+                                day=format_day(day.day, "full"),
+                                where=day.school.name if day.school else _("the whole district"),
+                                weekday=WEEKDAYS[day.follows_weekday]),
+                              _("No booking is cancelled or made by this.")]))
         makeup.delete_makeup_day(day, current_user)
         flash(_("The make-up day was deleted."), "success")
     return redirect(url_for("admin.list_makeup_days"))

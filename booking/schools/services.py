@@ -207,10 +207,16 @@ def update_school(school: School, data: SchoolInput, actor) -> School:
     return school
 
 
+def check_deactivation(school: School) -> None:
+    """ValidationFailed when ``school`` may not be deactivated (a lead school with active tied schools)."""
+    if any(s.active for s in school.tied_schools):
+        raise ValidationFailed({"active": _still_tied_message(school)})
+
+
 def set_school_active(school: School, active: bool, actor) -> School:
     """Deactivate (never delete: bookings and reports keep pointing at it) or reactivate a school."""
-    if not active and any(s.active for s in school.tied_schools):
-        raise ValidationFailed({"active": _still_tied_message(school)})
+    if not active:
+        check_deactivation(school)
     school.active = active
     record(actor, "school.activate" if active else "school.deactivate", school, {"code": school.code})
     db.session.flush()

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from booking.accounts.models import Role
+from booking.confirmation import Confirmation, confirmation_page, confirmed
 from booking.extensions import db
 from booking.permissions import (
     can_manage_school, district_coordinator_required, is_district_coordinator, role_required,
@@ -99,12 +100,29 @@ def edit_school(school_id: int):
                  **_school_page_context(school))
 
 
+def _may_deactivate(school: School) -> bool:
+    try:
+        services.check_deactivation(school)
+    except ValidationFailed:
+        return False  # the refusal is said by the service on this same post
+    return True
+
+
 @bp.post("/schools/<id:school_id>/active")
 @role_required(Role.COORDINATOR)
 def set_school_active(school_id: int):
     school = _managed_school_or_404(school_id)
     if CsrfOnlyForm().validate_on_submit():
         active = request.form.get("active") == "1"
+        if not active and school.active and not confirmed() and _may_deactivate(school):
+            return confirmation_page(Confirmation(
+                title=_("Deactivate %(name)s?", name=school.name), action=request.path,
+                back_url=url_for("admin.edit_school", school_id=school.id),
+                confirm_label=_("Deactivate %(name)s", name=school.name), hidden={"active": "0"},
+                consequences=[_("%(name)s then takes no new bookings, and its resources leave the lists teachers "
+                                "choose from.", name=school.name),
+                              _("Nothing is cancelled or deleted: its bookings, users and history are kept."),
+                              _("You can reactivate it at any time.")]))
         try:
             services.set_school_active(school, active, current_user)
         except ValidationFailed as failed:

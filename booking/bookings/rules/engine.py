@@ -18,6 +18,7 @@ from booking.bookings.rules import teachers as teacher_rules
 from booking.bookings.rules.types import (Calendar, Existing, Interval, Kind, OccurrenceCheck, OutsideTermPolicy,
                                           QuotaState, Refusal, Request, ResourceSnapshot, WindowSetting, clock_text,
                                           holds_against, merged_windows)
+from booking.texts import DayText
 from booking.texts import lazy_gettext as _l
 
 _clock = clock_text
@@ -106,7 +107,7 @@ def window_refusal(request: Request, interval: Interval, now: datetime, zone: Zo
         return None
     return Refusal(Kind.NOT_OPEN_YET, _l(
         "Booking for %(day)s opens for your school on %(opens)s (%(n)d days ahead).",
-        day=day.isoformat(), opens=opens_on(day, request.window_days).isoformat(), n=request.window_days),
+        day=DayText(day), opens=DayText(opens_on(day, request.window_days)), n=request.window_days),
         interval.start, interval.end)
 
 
@@ -161,7 +162,7 @@ def closed_refusals(interval: Interval, calendar: Calendar, host_school_id: int 
     """Closures and blackouts in ``interval``; for a visiting teacher's lesson also the closures of the
     school the teacher travels to (``host_school_id``, called ``host_name``)."""
     refusals = [
-        Refusal(Kind.CLOSED, _l("Closed on %(day)s: %(reason)s.", day=day.isoformat(), reason=calendar.closed_days[day]),
+        Refusal(Kind.CLOSED, _l("Closed on %(day)s: %(reason)s.", day=DayText(day), reason=calendar.closed_days[day]),
                 interval.start, interval.end)
         for day in local_days(interval, calendar.zone) if day in calendar.closed_days
     ]
@@ -182,7 +183,7 @@ def closed_refusals(interval: Interval, calendar: Calendar, host_school_id: int 
 
 
 def _closed_span_refusal(span: Interval, reason: str, zone: ZoneInfo, school: str | None = None) -> Refusal:
-    times = dict(day=span.start.astimezone(zone).date().isoformat(), start=_clock(span.start, zone),
+    times = dict(day=DayText(span.start.astimezone(zone).date()), start=_clock(span.start, zone),
                  end=_clock(span.end, zone), reason=reason)
     message = (_l("%(school)s is closed on %(day)s from %(start)s to %(end)s: %(reason)s.", school=school, **times)
                if school else _l("Closed on %(day)s from %(start)s to %(end)s: %(reason)s.", **times))
@@ -193,7 +194,7 @@ def _host_refusals(interval: Interval, host, calendar: Calendar, name: str) -> l
     """The host school's own closed times in ``interval`` (those the owner school shares are refused already)."""
     school = name or _l("The school")
     refusals = [
-        Refusal(Kind.CLOSED, _l("%(school)s is closed on %(day)s: %(reason)s.", school=school, day=day.isoformat(),
+        Refusal(Kind.CLOSED, _l("%(school)s is closed on %(day)s: %(reason)s.", school=school, day=DayText(day),
                                 reason=host.days[day]), interval.start, interval.end)
         for day in local_days(interval, calendar.zone) if day in host.days and day not in calendar.closed_days
     ]
@@ -212,7 +213,7 @@ def outside_term_refusal(request: Request, interval: Interval, calendar: Calenda
         gap = calendar.term_gap(day)
         if gap is None:
             continue
-        names = dict(day=day.isoformat(), before=gap[0].name, after=gap[1].name)
+        names = dict(day=DayText(day), before=gap[0].name, after=gap[1].name)
         if policy == OutsideTermPolicy.REFUSE:
             return Refusal(Kind.OUTSIDE_TERM, _l(
                 "%(day)s lies between the terms %(before)s and %(after)s: this resource is not booked then.", **names),

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from booking.bookings.rules.types import (Existing, Interval, Kind, Refusal, Request, TeacherSnapshot, clock_text,
                                          holds_against, merged_windows)
+from booking.texts import DayText
 from booking.texts import lazy_gettext as _l
 
 
@@ -157,7 +158,7 @@ def workload_refusal(request: Request, interval: Interval, existing: Iterable[Ex
     if taken < teacher.weekly_cap:
         return None
     message = _l("The teacher already has %(n)d lessons in the week from %(monday)s; the weekly limit is %(cap)d.",
-                 n=taken, monday=monday.isoformat(), cap=teacher.weekly_cap)
+                 n=taken, monday=DayText(monday), cap=teacher.weekly_cap)
     return Refusal(Kind.OVER_WORKLOAD, message, interval.start, interval.end)
 
 

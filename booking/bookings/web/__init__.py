@@ -2,7 +2,8 @@
 
 - ``book``: choose a resource, fill the form (by period or clock time), a refusal with alternatives,
   a series previewed date by date, the district-wide free search.
-- ``manage``: my bookings, one booking, cancelling or changing one date, the following ones or the series.
+- ``manage``: my bookings (a list or a month calendar, built by ``month``, pure), one booking, cancelling or
+  changing one date, the following ones or the series.
 - ``approvals``: the approval queue, approving and rejecting.
 - ``day``: the day grid of many rooms × bell periods, by school or by kind.
 - ``resource_page``: one resource's facts and week grid (on the ``resources`` blueprint, /resources/<id>).

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 
 from flask import Blueprint, url_for
-from flask_babel import format_date
 from werkzeug.routing import BuildError
 
 from booking.bookings.models import BookingStatus
 from booking.bookings.rules.recurrence import WEEKDAY_CODES
 from booking.bookings.rules import Kind
-from booking.i18n import is_chinese, local_clock, local_day
+from booking.i18n import format_day, is_chinese, local_clock, local_day
 from booking.labels import WEEKDAYS
 from booking.texts import lazy_gettext as _l
 
@@ -65,7 +64,7 @@ def state_label(state: str) -> str:
 def series_summary(series) -> str:
     """"Every week on Thursday, until 22 January" from a stored weekly rule; a plain "repeats" otherwise."""
     parts = dict(piece.partition("=")[::2] for piece in series.rrule.split(";"))
-    until = format_date(local_day(series.until), "long") if series.until else ""
+    until = format_day(series.until) if series.until else ""
     days = [WEEKDAYS[WEEKDAY_CODES.index(code[-2:])] for code in parts.get("BYDAY", "").split(",")
             if code[-2:] in WEEKDAY_CODES]
     if parts.get("FREQ") != "WEEKLY" or not days:

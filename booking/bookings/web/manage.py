@@ -8,7 +8,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, ngettext
+from flask_babel import ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -21,11 +21,12 @@ from booking.bookings.planning import can_approve, period_clock
 from booking.bookings.services import SCOPES, cancel_booking, in_scope, visible_booking_or_404
 from booking.bookings.web import bp
 from booking.bookings.web.form_input import read_changes
-from booking.bookings.web.queries import MY_LISTS, MyFilter, matching_period, my_bookings, series_counts
+from booking.bookings.web.month import build_month, month_end, month_of
+from booking.bookings.web.queries import MY_LISTS, MyFilter, matching_period, my_bookings, my_month, series_counts
 from booking.parsing import parse_day
 from booking.clock import utcnow
 from booking.confirmation import Confirmation, confirmation_page, confirmed
-from booking.i18n import district_zone, to_local
+from booking.i18n import district_zone, format_span, local_day, local_today, to_local
 from booking.permissions import can_change_booking
 from booking.form_helpers import attach_errors
 from booking.validation import ValidationFailed
@@ -68,7 +69,13 @@ def mine():
     first, last = parse_day(request.args.get("from") or ""), parse_day(request.args.get("to") or "")
     if first and last and last < first:
         first, last = last, first
-    filters = MyFilter(show, first, last, grouped=request.args.get("series") == "1")
+    view = "calendar" if request.args.get("view") == "calendar" else "list"
+    filters = MyFilter(show, first, last, grouped=request.args.get("series") == "1", view=view)
+    if view == "calendar":
+        month_first = month_of(request.args.get("month"), first or local_today())
+        rows = my_month(current_user, filters, month_first, month_end(month_first))
+        month = build_month(month_first, rows, lambda b: local_day(b.starts_at), local_today())
+        return render_template("bookings/mine.html", show=show, filters=filters, month=month)
     bookings, has_more = my_bookings(current_user, show, page, filters)
     return render_template("bookings/mine.html", bookings=bookings, show=show, page=page, has_more=has_more,
                            filters=filters, counts=series_counts(current_user, bookings, filters))
@@ -95,8 +102,7 @@ def detail(booking_id: int):
 def _cancel_confirmation(booking: Booking, scope: str, reason: str):
     """Which dates the cancel will cancel, and who is told, before anything changes."""
     targets = in_scope(booking, scope)
-    when = [f"{format_date(to_local(row.starts_at).date(), 'full')} "
-            f"{to_local(row.starts_at):%H:%M}–{to_local(row.ends_at):%H:%M}" for row in targets]
+    when = [format_span(row.starts_at, row.ends_at, "full") for row in targets]
     if scope == "series":
         title = _("Cancel the whole series %(title)s?", title=booking.title)
     elif scope == "following":

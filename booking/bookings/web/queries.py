@@ -3,7 +3,7 @@ the resource chooser (by school, nearest first, searchable, paged)."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Iterable
 
@@ -41,10 +41,12 @@ class MyFilter:
     first: date | None = None
     last: date | None = None
     grouped: bool = False
+    view: str = "list"  # or "calendar": a month at a time
 
     def query_args(self) -> dict:
         args = {"show": self.show, "from": self.first.isoformat() if self.first else None,
-                "to": self.last.isoformat() if self.last else None, "series": "1" if self.grouped else None}
+                "to": self.last.isoformat() if self.last else None, "series": "1" if self.grouped else None,
+                "view": self.view if self.view != "list" else None}
         return {key: value for key, value in args.items() if value}
 
 
@@ -79,6 +81,21 @@ def my_bookings(user, show: str, page: int, filters: MyFilter | None = None) -> 
     query = query.options(joinedload(Booking.resource).joinedload(Resource.owner_school))
     rows = list(db.session.scalars(query.order_by(Booking.id).limit(PAGE_SIZE + 1).offset(page * PAGE_SIZE)))
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+
+
+MONTH_LIMIT = 500  # bookings one calendar month shows at most
+
+
+def my_month(user, filters: MyFilter, first: date, last: date) -> list[Booking]:
+    """``user``'s bookings of the list ``filters`` name that start between the local days ``first`` and
+    ``last`` (within the filter's own dates), earliest first; every date of a series."""
+    first, last = max(first, filters.first or first), min(last, filters.last or last)
+    if last < first:
+        return []
+    query = _my_query(user, replace(filters, first=first, last=last, grouped=False))
+    query = query.where(Booking.starts_at >= local_to_utc(first, time(0), district_zone()))
+    query = query.options(joinedload(Booking.resource).joinedload(Resource.owner_school))
+    return list(db.session.scalars(query.order_by(None).order_by(Booking.starts_at, Booking.id).limit(MONTH_LIMIT)))
 
 
 def series_counts(user, rows: list[Booking], filters: MyFilter) -> dict[int, int]:

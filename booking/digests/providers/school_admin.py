@@ -2,11 +2,10 @@
 the requests for their school's resources that wait for their answer."""
 from __future__ import annotations
 
-from flask_babel import format_date
 
 from booking.accounts.models import Role
 from booking.bookings.models import Booking
-from booking.i18n import local_day
+from booking.i18n import format_day
 from booking.digests.content import DigestWindow, Section
 from booking.digests.figures import DigestRun
 from booking.digests.formatting import class_text, external_url, place_text, span_text, table, when_text
@@ -48,7 +47,7 @@ def sharing_section(run: DigestRun, user, window: DigestWindow) -> Section | Non
 
 def request_rows(requests: list[Booking]) -> list[list]:
     return [[when_text(b), place_text(b), f"{b.school.name} · {class_text(b)}", b.booked_by.display_name,
-             format_date(local_day(b.created_at), "medium")] for b in requests]
+             format_day(b.created_at)] for b in requests]
 
 
 REQUEST_COLUMNS = [Column("when", _l("When")), Column("where", _l("Resource")), Column("class", _l("Class")),

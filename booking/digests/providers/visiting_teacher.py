@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import format_date
 
-from booking.i18n import local_clock
+from booking.i18n import format_day, local_clock
 from booking.digests.content import DigestWindow, Section
 from booking.digests.figures import DigestRun
 from booking.digests.formatting import external_url, span_text, table
@@ -45,7 +44,7 @@ def _stop_row(stop, day_prefix: str) -> list[str]:
 def itinerary_rows(plans: list[DayPlan], with_dates: bool) -> list[list[str]]:
     rows = []
     for plan in plans:
-        prefix = f"{format_date(plan.day, 'medium')} " if with_dates else ""
+        prefix = f"{format_day(plan.day)} " if with_dates else ""
         for item in plan.items:
             rows.append(_leg_row(item, prefix) if isinstance(item, Leg) else _stop_row(item, prefix))
     return rows
