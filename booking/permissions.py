@@ -407,6 +407,11 @@ def district_coordinator_required(view):
     return wrapped
 
 
+def can_see_county_report(user) -> bool:
+    """The county equity report names every school of every district: county coordinators."""
+    return is_county_coordinator(user)
+
+
 def can_plan_mandates(user) -> bool:
     """The term's mandate plan (propose, commit as visits): district coordinators."""
     return can_manage_district(user)
