@@ -15,7 +15,6 @@ from booking.resources.models import Sharing
 from booking.validation import ValidationFailed
 from tests.api_support import bearer
 from tests.booking_support import local, single
-from tests.county_support import county_world  # noqa: F401  (the fixture)
 from tests.teacher_support import auto_confirm, make_profile
 
 
@@ -79,7 +78,7 @@ def test_the_centres_quota_and_window_hold_for_every_district(county_world):
     db.session.commit()
     # Each school has had its 40 minutes (3 and 4 September): a second hour would pass the quota.
     for teacher in ("teacher_a", "teacher_b"):
-        assert _refusals(lambda: create_booking(w.users[teacher], single(hall, day=10))) == ["quota"]
+        assert _refusals(lambda user=w.users[teacher]: create_booking(user, single(hall, day=10))) == ["quota"]
     # A school that has not booked yet still may, from the other district as from the first.
     create_booking(w.users["teacher_a2"], single(hall, day=10))
     db.session.commit()

@@ -17,7 +17,6 @@ from booking.extensions import db
 from booking.resources.models import Resource
 from booking.validation import ValidationFailed
 from tests.api_support import bearer
-from tests.county_support import county_world  # noqa: F401  (the fixture)
 
 ROLES = ("county_coordinator", "head_b", "area_b", "admin_b", "teacher_b")
 WEEK = {"start": "2026-09-01", "end": "2026-09-11"}

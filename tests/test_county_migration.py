@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import make_url
 
 from booking import create_app
@@ -71,7 +72,7 @@ def test_a_one_district_database_becomes_a_county_of_one(empty_url):
         assert db.session.execute(text("SELECT name, sharing FROM resources")).all() == [("体育馆", "district")]
         db.session.execute(text("UPDATE resources SET sharing = 'county'"))
         db.session.commit()
-        with pytest.raises(Exception):
+        with pytest.raises(IntegrityError):
             db.session.execute(text("UPDATE resources SET sharing = 'province'"))
             db.session.commit()
         db.session.rollback()

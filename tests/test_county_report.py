@@ -13,7 +13,6 @@ from openpyxl import load_workbook
 
 from booking import clock
 
-from tests.county_support import county_world  # noqa: F401  (the fixture)
 
 SEPTEMBER = {"start": "2026-09-01", "end": "2026-09-30"}
 

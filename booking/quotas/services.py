@@ -156,7 +156,8 @@ def scope_label(quota: TermQuota) -> str:
 
 def terms_between(district_id: int, first: date, last: date) -> list[Term]:
     return list(db.session.scalars(select(Term).where(
-        Term.district_id.in_(county_district_ids(district_id)), Term.start_date <= last, Term.end_date >= first).order_by(Term.start_date)))
+        Term.district_id.in_(county_district_ids(district_id)), Term.start_date <= last, Term.end_date >= first
+    ).order_by(Term.start_date)))
 
 
 def quota_states(resource: Resource, school: School, days: Iterable[date], exclude_ids: Iterable[int] = ()

@@ -82,7 +82,7 @@ def create_county(district: District, rng: random.Random) -> list[Person]:
     placed.append((centre, CENTRE_POSITION))
     _add_travel(placed, existing)
     schools = {school.code: school for school, _spot in placed}
-    for code, school in schools.items():
+    for school in schools.values():
         specs = LEAD_ROOMS if school.is_lead else CENTRE_ROOMS if school is centre else (
             village_specs(rng) if school.is_weak else [])
         for spec in specs:
