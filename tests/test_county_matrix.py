@@ -11,12 +11,11 @@ import io
 import pytest
 
 from booking.bookings.models import Booking
-from booking.calendars.services import create_feed
 from booking.calendars.shaping import booking_uid
 from booking.extensions import db
 from booking.resources.models import Resource
-from booking.validation import ValidationFailed
 from tests.api_support import bearer
+from tests.feeds_support import feed_uids
 
 ROLES = ("county_coordinator", "head_b", "area_b", "admin_b", "teacher_b")
 WEEK = {"start": "2026-09-01", "end": "2026-09-11"}
@@ -165,15 +164,7 @@ def feeds_show(client, world, headers):
     user = world.users[headers["X-Role"]]
     targets = [("user", None), ("district", None)] + [("school", s.id) for s in world.schools.values()]
     targets += [("resource", resource.id) for resource in db.session.query(Resource)]
-    shown = set()
-    for scope, target in targets:
-        try:
-            secret = create_feed(user, scope, target).secret
-        except ValidationFailed:
-            continue
-        db.session.commit()
-        body = client.get(f"/feeds/{secret}.ics").get_data(as_text=True)
-        shown |= {line.split(":", 1)[1].strip().split("@")[0] for line in body.splitlines() if line.startswith("UID:")}
+    shown = {uid.split("@")[0] for uid in feed_uids(client, user, targets)}
     by_uid = {booking_uid(row.id, "x").split("@")[0]: row.title for row in db.session.query(Booking)}
     return frozenset(by_uid[uid] for uid in shown if uid in by_uid)
 
