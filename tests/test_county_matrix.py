@@ -115,7 +115,7 @@ def page_approvals(client, world, headers):
 
 
 def page_admin_schools(client, world, headers):
-    return _present(client.get("/admin/schools"), {"A1", "A2", "B1", "C1"})
+    return _present(client.get("/admin/schools"), ALL_SCHOOLS | {"青少年活动中心"})
 
 
 def page_admin_school_a1(client, world, headers):
@@ -189,7 +189,7 @@ MATRIX = {
     page_resources: (ALL_RESOURCES, B_RESOURCES, B_RESOURCES, B_RESOURCES, B_RESOURCES),
     page_district_a_gym: (200, 404, 404, 404, 404),
     page_approvals: (frozenset({"甲学区请求"}), frozenset(), frozenset(), frozenset(), 403),
-    page_admin_schools: (frozenset({"A1", "A2", "B1", "C1"}), frozenset({"B1"}), frozenset({"B1"}), 403, 403),
+    page_admin_schools: (ALL_SCHOOLS | {"青少年活动中心"}, frozenset({"乙一小学"}), frozenset({"乙一小学"}), 403, 403),
     page_admin_school_a1: (200, 404, 404, 403, 403),
     page_users: (frozenset(u + "@example.cn" for u in (
         "county", "head.a", "head.b", "area.b", "admin.b1", "teacher.b1", "teacher.a1", "teacher.a2")),
