@@ -134,9 +134,13 @@ def test_seed_creates_every_kind_of_resource_and_user_who_can_sign_in(app, clien
         client.get("/logout")
     assert db.session.scalar(select(User).where(User.email == "teacher.xt01-03@demo.xq")).school.code == "XT01-03"
     # The area coordinators (包片负责人) administer their own area; the district head the whole district.
-    coordinators = {u.email: u.area for u in db.session.scalars(select(User).where(User.role == Role.COORDINATOR))}
-    assert coordinators == {"coordinator@demo.xq": "", "coordinator.shangpian@demo.xq": "上片",
-                            "coordinator.xiapian@demo.xq": "下片"}
+    # The county's coordinator (county@) sees both districts; 东河学区's coordinator their district only.
+    coordinators = {u.email: (u.area, db.session.get(District, u.district_id).name if u.district_id else None)
+                    for u in db.session.scalars(
+        select(User).where(User.role == Role.COORDINATOR))}
+    assert coordinators == {"coordinator@demo.xq": ("", None), "coordinator.shangpian@demo.xq": ("上片", None),
+                            "coordinator.xiapian@demo.xq": ("下片", None), "county@demo.xq": ("", None),
+                            "coordinator.donghe@demo.xq": ("", "东河学区")}
 
 
 def test_seeding_twice_changes_nothing(app):
@@ -145,7 +149,7 @@ def test_seeding_twice_changes_nothing(app):
     again = seed_demo()
     assert not again.created and again.state == DatabaseState.DEMO
     assert counts() == before
-    assert before["School"] == 26 and before["Booking"] > 1000
+    assert before["School"] == 26 + 7 and before["Booking"] > 1000  # 东河学区's 6 and the county's centre
 
 
 @pytest.mark.parametrize("existing", ["school", "user", "other_district"])
