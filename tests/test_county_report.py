@@ -27,7 +27,7 @@ def test_the_county_coordinator_sees_the_county_cv_with_each_districts_beside_it
     page = client.get("/reports/county/", query_string=SEPTEMBER)
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "新天县" in html and "学区：甲学区、乙学区</p>" in html  # the county's own bodies are no district of it
+    assert "新天县" in html and "乙学区、甲学区</p>" in html  # by name; the county's own bodies are none
     # Planned shared access: A1 40 minutes (the centre), A2 none (its request waits), B1 40 minutes (the centre):
     # values x, 0, x for equal enrollments give a weighted CV of √2 / 2.
     rows = _csv(client.get("/reports/county/export/county_equity.csv", query_string=SEPTEMBER))
