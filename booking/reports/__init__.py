@@ -7,4 +7,6 @@
 - ``tables`` and ``report_tables``: the one table shape of page, export and print; ``exports``: CSV and XLSX.
 - ``charts`` (SVG, no script) and ``dashboard``: what the dashboard draws; ``drilldown``: the bookings behind a number.
 - ``views`` and ``forms``: the pages.
+- ``county`` and ``county_views``: the county equity report over every district; ``county_equity`` (pure): its
+  Theil decomposition and the schools over the county's mark.
 """
