@@ -106,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     from booking.bookings.web import bp as bookings_bp
     from booking.imports.views import bp as imports_bp
     from booking.quotas.views import bp as quotas_bp
+    from booking.reports.county_views import bp as county_reports_bp
     from booking.reports.views import bp as reports_bp
     from booking.resources.views import bp as resources_bp
     from booking.schools.views import bp as schools_bp
@@ -122,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(imports_bp)
     app.register_blueprint(bookings_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(county_reports_bp)
     app.register_blueprint(digests_bp)
     app.register_blueprint(teachers_bp)
     app.register_blueprint(waitlist_bp)

@@ -30,6 +30,7 @@ LABELS = {
     Category.VISITING_TEACHER: _l("Visiting teacher"),
     Sharing.DISTRICT: _l("Shared with the district"),
     Sharing.OWN_SCHOOL: _l("Own school only"),
+    Sharing.COUNTY: _l("Shared with the county"),
 }
 
 SUBJECTS = {

@@ -1,15 +1,25 @@
 """Who may see and change what: every rule in one place.
 
 Scopes, widest first:
-- a district coordinator (a coordinator without an area) administers every school;
-- an area coordinator (包片负责人, ``User.area`` set) administers the schools of that area (``School.area``);
+- a county coordinator (a coordinator with neither an area nor a district; in a one-district installation
+  this is the district coordinator, and the ``is_district_coordinator`` of the code) administers every school
+  of every district, and the county's settings: terms, closures, holiday imports, make-up days, mandates,
+  allocation rounds, fair shares, visit settings;
+- a district coordinator of one district (学区长, ``User.district_id`` set, no area) administers the schools
+  of that district (``School.district_id``);
+- an area coordinator (包片负责人, ``User.area`` set) administers the schools of that area (``School.area``),
+  within their district when ``User.district_id`` is set;
 - a school admin administers their own school;
 - a teacher administers nothing.
 
 Rules over single objects are plain functions (``can_manage_school`` …); list queries narrow
 with the SQL predicates (``managed_schools_clause``, ``managed_school_ids``) so that a page, the
 API, a feed and an export all see the same schools. The only database reads here are a school's
-area (from the session's identity map) and the count of active district coordinators.
+area and district (from the session's identity map) and the count of active county coordinators.
+
+Sharing: ``own_school``, ``district`` (the schools of the owner school's district) and ``county`` (every
+school). Someone whose district is unknown (a coordinator of an area without a district or school, as
+before districts had coordinators) sees ``district`` resources of every district: one district, as before.
 """
 from __future__ import annotations
 
@@ -30,11 +40,35 @@ from booking.schools.models import School
 # --- who is what ------------------------------------------------------------------------------
 
 def is_district_coordinator(user) -> bool:
-    return user.is_authenticated and user.role == Role.COORDINATOR and not user.area
+    """A coordinator over the whole installation: a county coordinator (no area, no district)."""
+    return (user.is_authenticated and user.role == Role.COORDINATOR and not user.area
+            and getattr(user, "district_id", None) is None)
+
+
+is_county_coordinator = is_district_coordinator
+
+
+def is_district_head(user) -> bool:
+    """The coordinator of one district of the county (学区长): no area, ``district_id`` set."""
+    return (user.is_authenticated and user.role == Role.COORDINATOR and not user.area
+            and getattr(user, "district_id", None) is not None)
 
 
 def is_area_coordinator(user) -> bool:
     return user.is_authenticated and user.role == Role.COORDINATOR and bool(user.area)
+
+
+def home_district_id(user) -> int | None:
+    """The district ``user`` belongs to: a coordinator's own, else their school's; None for a county
+    coordinator, and for anyone without either."""
+    if not user.is_authenticated:
+        return None
+    if getattr(user, "district_id", None) is not None:
+        return user.district_id
+    if user.school_id is not None:
+        school = db.session.get(School, user.school_id)
+        return school.district_id if school is not None else None
+    return None
 
 
 def can_manage_district(user) -> bool:
@@ -61,19 +95,22 @@ def can_manage_closure(user, school_id: int | None) -> bool:
 
 # --- schools ----------------------------------------------------------------------------------
 
-def _area_of_school(school_id: int) -> str | None:
-    school = db.session.get(School, school_id)
-    return school.area if school is not None else None
+def _in_coordinators_district(user, school: School) -> bool:
+    return user.district_id is None or school.district_id == user.district_id
 
 
 def can_manage_school(user, school_id: int | None) -> bool:
-    """District coordinators manage every school, area coordinators their area's, a school admin their own."""
+    """County coordinators manage every school, a district's coordinators its schools, area coordinators
+    their area's (in their district), a school admin their own."""
     if not user.is_authenticated or school_id is None:
         return is_district_coordinator(user)
     if is_district_coordinator(user):
         return True
-    if is_area_coordinator(user):
-        return _area_of_school(school_id) == user.area
+    if user.role == Role.COORDINATOR:
+        school = db.session.get(School, school_id)
+        if school is None or not _in_coordinators_district(user, school):
+            return False
+        return is_district_head(user) or school.area == user.area
     return user.role == Role.SCHOOL_ADMIN and user.school_id == school_id
 
 
@@ -88,8 +125,10 @@ def can_see_notification(user, notification) -> bool:
 
 
 def can_manage_area(user, area: str | None) -> bool:
-    """Whether ``user`` may put a school into ``area`` (or take one out of it)."""
-    return is_district_coordinator(user) or (is_area_coordinator(user) and (area or "").strip() == user.area)
+    """Whether ``user`` may put a school into ``area`` (or take one out of it): the school itself is
+    ``can_manage_school``'s."""
+    return (is_district_coordinator(user) or is_district_head(user)
+            or (is_area_coordinator(user) and (area or "").strip() == user.area))
 
 
 def managed_schools_clause(user):
@@ -98,8 +137,9 @@ def managed_schools_clause(user):
         return false()
     if is_district_coordinator(user):
         return true()
-    if is_area_coordinator(user):
-        return School.area == user.area
+    if user.role == Role.COORDINATOR:
+        district = true() if user.district_id is None else School.district_id == user.district_id
+        return district if is_district_head(user) else district & (School.area == user.area)
     if user.role == Role.SCHOOL_ADMIN and user.school_id is not None:
         return School.id == user.school_id
     return false()
@@ -128,6 +168,30 @@ def can_book_for_school(user, school_id: int | None) -> bool:
     return school_id is not None and school_id == user.school_id
 
 
+def district_school_ids(district_id: int):
+    """The schools of one district, as a subquery."""
+    return select(School.id).where(School.district_id == district_id).scalar_subquery()
+
+
+def shared_with_user_clause(user):
+    """SQL predicate on ``Resource``: its sharing reaches ``user`` (not whether it is in service):
+    ``county`` reaches everyone, ``district`` the owner's district, ``own_school`` the owner school."""
+    district = home_district_id(user)
+    district_wide = (Resource.sharing == Sharing.DISTRICT) if district is None else (
+        (Resource.sharing == Sharing.DISTRICT) & Resource.owner_school_id.in_(district_school_ids(district)))
+    return or_(Resource.sharing == Sharing.COUNTY, district_wide, Resource.owner_school_id == user.school_id)
+
+
+def reaches_district(user, resource) -> bool:
+    """Whether ``resource``'s sharing lets ``user``'s district book it at all (its own school only is the
+    booking rules' refusal): county coordinators and one-district installations always."""
+    if is_district_coordinator(user) or resource.sharing != Sharing.DISTRICT:
+        return True
+    district = home_district_id(user)
+    return district is None or resource.owner_school.district_id == district or can_manage_school(
+        user, resource.owner_school_id)
+
+
 # --- term allocation rounds (booking.allocation) -----------------------------------------------
 
 def can_run_allocation(user) -> bool:
@@ -148,13 +212,12 @@ def visible_allocation_requests_clause(user):
 # --- resources and bookings --------------------------------------------------------------------
 
 def visible_resources_clause(user):
-    """SQL predicate on ``Resource``, the one visibility rule of resources: those in service that are
-    shared with the district or belong to the user's school, and every resource (archived ones too) of
-    the schools the user manages."""
+    """SQL predicate on ``Resource``, the one visibility rule of resources: those in service whose sharing
+    reaches the user (the county, the user's district, the user's school: ``shared_with_user_clause``),
+    and every resource (archived ones too) of the schools the user manages."""
     if is_district_coordinator(user):
         return true()
-    in_service = Resource.active.is_(True) & or_(Resource.sharing == Sharing.DISTRICT,
-                                                  Resource.owner_school_id == user.school_id)
+    in_service = Resource.active.is_(True) & shared_with_user_clause(user)
     return or_(in_service, Resource.owner_school_id.in_(managed_school_ids(user)))
 
 
@@ -243,20 +306,24 @@ def can_approve(user, resource) -> bool:
 
 # --- user accounts ------------------------------------------------------------------------------
 
-def can_hold_account(actor, role, school_id: int | None, area: str = "") -> bool:
+def can_hold_account(actor, role, school_id: int | None, area: str = "", district_id: int | None = None) -> bool:
     """Whether ``actor`` may administer an account with this role, school and area.
 
     Checked for the account as it is and as it would be after a change, so nobody creates,
     changes or promotes anyone above their own scope: an area coordinator administers the
     school admins and teachers of their area's schools and the coordinators of that same area,
-    a school admin the teachers of their own school, a district coordinator everyone.
+    a district's coordinator those of their district's schools and the coordinators of their district,
+    a school admin the teachers of their own school, a county coordinator everyone. ``district_id`` is
+    the account's district (a coordinator's; None: a county coordinator, or an area coordinator of a
+    one-district installation).
     """
     if is_district_coordinator(actor):
         return True
     role = Role(role)
-    if is_area_coordinator(actor):
+    if actor.is_authenticated and actor.role == Role.COORDINATOR:
         if role == Role.COORDINATOR:
-            return (area or "") == actor.area
+            same_district = district_id == actor.district_id
+            return same_district and (is_district_head(actor) or (area or "") == actor.area)
         return can_manage_school(actor, school_id)
     if actor.is_authenticated and actor.role == Role.SCHOOL_ADMIN:
         return role == Role.TEACHER and school_id is not None and school_id == actor.school_id
@@ -264,16 +331,18 @@ def can_hold_account(actor, role, school_id: int | None, area: str = "") -> bool
 
 
 def can_change_user(actor, user: User) -> bool:
-    return can_hold_account(actor, user.role, user.school_id, user.area)
+    return can_hold_account(actor, user.role, user.school_id, user.area, user.district_id)
 
 
 def managed_users_clause(actor):
     """SQL predicate on ``User``: the accounts ``can_change_user`` allows, for user lists."""
     if is_district_coordinator(actor):
         return true()
-    if is_area_coordinator(actor):
-        return or_(User.school_id.in_(managed_school_ids(actor)) & (User.role != Role.COORDINATOR),
-                   (User.role == Role.COORDINATOR) & (User.area == actor.area))
+    if actor.is_authenticated and actor.role == Role.COORDINATOR:
+        peers = (User.role == Role.COORDINATOR) & (User.district_id == actor.district_id)
+        if not is_district_head(actor):
+            peers = peers & (User.area == actor.area)
+        return or_(User.school_id.in_(managed_school_ids(actor)) & (User.role != Role.COORDINATOR), peers)
     if actor.is_authenticated and actor.role == Role.SCHOOL_ADMIN and actor.school_id is not None:
         return (User.role == Role.TEACHER) & (User.school_id == actor.school_id)
     return false()
@@ -291,13 +360,14 @@ def visiting_teacher_candidates_clause(actor):
 
 
 def is_active_district_coordinator(user: User) -> bool:
-    return user.active and user.role == Role.COORDINATOR and not user.area
+    return user.active and user.role == Role.COORDINATOR and not user.area and user.district_id is None
 
 
 def other_active_district_coordinators(user: User) -> int:
-    """How many active district coordinators there are besides ``user`` (in the database now)."""
+    """How many active county coordinators there are besides ``user`` (in the database now)."""
     return db.session.scalar(select(func.count()).select_from(User).where(
-        User.role == Role.COORDINATOR, User.area == "", User.active.is_(True), User.id != user.id))
+        User.role == Role.COORDINATOR, User.area == "", User.district_id.is_(None), User.active.is_(True),
+        User.id != user.id))
 
 
 def would_remove_last_district_coordinator(user: User, role, area: str, active: bool) -> bool:
@@ -369,6 +439,11 @@ def district_coordinator_required(view):
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def can_see_county_report(user) -> bool:
+    """The county equity report names every school of every district: county coordinators."""
+    return is_county_coordinator(user)
 
 
 def can_plan_mandates(user) -> bool:

@@ -22,7 +22,7 @@ from booking.config import normalise_database_url
 from booking.extensions import db
 
 # Fixtures shared by many modules; a module's own fixture of the same name wins over these.
-pytest_plugins = ["tests.booking_support", "tests.teacher_support", "tests.demo_support"]
+pytest_plugins = ["tests.booking_support", "tests.teacher_support", "tests.demo_support", "tests.county_support"]
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 

@@ -87,3 +87,20 @@ def stored_intervals(*conditions) -> list[tuple]:
 
 def uids(body: bytes) -> list[str]:
     return sorted(str(event["UID"]) for event in parse(body).walk("VEVENT"))
+
+
+def feed_uids(client, user, targets) -> set[str]:
+    """The UIDs every feed ``user`` may hold among ``targets`` ((scope, id) pairs) shows; a feed the user
+    may not hold is left out."""
+    from booking.validation import ValidationFailed
+
+    found = set()
+    for scope, target in targets:
+        try:
+            secret = services.create_feed(user, scope, target).secret
+        except ValidationFailed:
+            continue
+        db.session.commit()
+        body = client.get(f"/feeds/{secret}.ics").get_data(as_text=True)
+        found |= {line.split(":", 1)[1].strip() for line in body.splitlines() if line.startswith("UID:")}
+    return found

@@ -79,9 +79,10 @@ def test_slot_plan_refuses_overlapping_spans_but_allows_touching_ones():
 
 def test_seed_builds_the_two_areas_with_bells_travel_and_calendar(in_demo):
     schools = {s.code: s for s in db.session.scalars(select(School))}
-    leads = [s for s in schools.values() if s.is_lead]
+    leads = [s for s in schools.values() if s.is_lead and s.district.name == "新天学区"]
     assert sorted(s.name for s in leads) == ["新天寄宿制小学", "李寨寄宿制小学"]
-    villages = [s for s in schools.values() if s.lead_school_id is not None and s.stage == Stage.PRIMARY]
+    villages = [s for s in schools.values() if s.lead_school_id is not None and s.stage == Stage.PRIMARY
+                and s.district.name == "新天学区"]
     assert len(villages) == 22
     for village in villages:
         assert village.lead_school.code == village.code.split("-")[0]
@@ -131,9 +132,13 @@ def test_seed_creates_every_kind_of_resource_and_user_who_can_sign_in(in_demo):
         client.get("/logout")
     assert db.session.scalar(select(User).where(User.email == "teacher.xt01-03@demo.xq")).school.code == "XT01-03"
     # The area coordinators (包片负责人) administer their own area; the district head the whole district.
-    coordinators = {u.email: u.area for u in db.session.scalars(select(User).where(User.role == Role.COORDINATOR))}
-    assert coordinators == {"coordinator@demo.xq": "", "coordinator.shangpian@demo.xq": "上片",
-                            "coordinator.xiapian@demo.xq": "下片"}
+    # The county's coordinator (county@) sees both districts; 东河学区's coordinator their district only.
+    coordinators = {u.email: (u.area, db.session.get(District, u.district_id).name if u.district_id else None)
+                    for u in db.session.scalars(
+        select(User).where(User.role == Role.COORDINATOR))}
+    assert coordinators == {"coordinator@demo.xq": ("", None), "coordinator.shangpian@demo.xq": ("上片", None),
+                            "coordinator.xiapian@demo.xq": ("下片", None), "county@demo.xq": ("", None),
+                            "coordinator.donghe@demo.xq": ("", "东河学区")}
 
 
 def test_seeding_twice_changes_nothing(in_demo):
@@ -141,7 +146,7 @@ def test_seeding_twice_changes_nothing(in_demo):
     again = seed_demo()
     assert not again.created and again.state == DatabaseState.DEMO
     assert counts() == before
-    assert before["School"] == 26 and before["Booking"] > 1000
+    assert before["School"] == 26 + 7 and before["Booking"] > 1000  # 东河学区's 6 and the county's centre
 
 
 @pytest.mark.parametrize("existing", ["school", "user", "other_district"])
@@ -163,7 +168,8 @@ def test_seed_leaves_a_real_district_alone(app, existing):
 def test_an_empty_demo_district_row_is_filled(app):
     factories.district(name="新天学区")
     result = seed_demo()
-    assert result.created and result.state == DatabaseState.EMPTY and counts()["District"] == 1
+    assert result.created and result.state == DatabaseState.EMPTY
+    assert counts()["District"] == 3  # 新天学区 filled, 东河学区 and 县直 beside it
 
 
 def test_cli_prints_the_logins_then_says_it_is_already_there(app):

@@ -12,14 +12,13 @@ import pytest
 
 from booking.accounts.models import Role
 from booking.bookings.models import Booking, BookingStatus
-from booking.calendars.services import create_feed
 from booking.calendars.shaping import booking_uid
 from booking.extensions import db
 from booking.resources.models import Resource, Sharing
-from booking.validation import ValidationFailed
 from tests import factories
 from tests.api_support import bearer
 from tests.booking_support import freeze, local
+from tests.feeds_support import feed_uids
 
 SHARINGS = (Sharing.DISTRICT, Sharing.OWN_SCHOOL)
 STATES = ("active", "archived")
@@ -84,16 +83,7 @@ def _feed_uids(client, user) -> set[str]:
     their school's, the district's."""
     targets = [("user", None), ("district", None), ("school", user.school_id)]
     targets += [("resource", resource.id) for resource in db.session.query(Resource)]
-    uids = set()
-    for scope, target in targets:
-        try:
-            secret = create_feed(user, scope, target).secret
-        except ValidationFailed:
-            continue
-        db.session.commit()
-        body = client.get(f"/feeds/{secret}.ics").get_data(as_text=True)
-        uids |= {line.split(":", 1)[1].strip() for line in body.splitlines() if line.startswith("UID:")}
-    return uids
+    return feed_uids(client, user, targets)
 
 
 @pytest.mark.parametrize("actor", ACTORS)

@@ -48,6 +48,9 @@ class User(UserMixin, db.Model):
     # A coordinator limited to one area (片区) of the district: the schools whose ``area`` is this.
     # Empty: a district coordinator (district-wide). booking.permissions reads it; other roles leave it empty.
     area: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    # A coordinator of one district (学区长 of that 学区, or with ``area`` of an area in it). NULL on a
+    # coordinator without an area: a county coordinator, over every district (migration 0010k).
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"), index=True)
     locale: Mapped[str] = mapped_column(String(10), default="zh_CN")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

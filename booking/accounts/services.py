@@ -114,7 +114,8 @@ def scope_errors(actor: User | None, data: UserInput, school: School | None, act
         return {}
     area = (data.area or "").strip()
     errors = {}
-    if not can_hold_account(actor, data.role, school.id if school else None, area):
+    if not can_hold_account(actor, data.role, school.id if school else None, area,
+                            existing.district_id if existing is not None else None):
         field = "area" if data.role == Role.COORDINATOR else "school"
         errors[field] = _l("You can only manage the accounts of the schools in your scope.")
     if existing is not None and would_remove_last_district_coordinator(existing, data.role, area, active):

@@ -22,7 +22,7 @@ from booking.clock import utcnow
 from booking.extensions import db
 from booking.i18n import district_zone, local_to_utc
 from booking.labels import label
-from booking.permissions import can_approve, can_book_for_school, can_see_resource
+from booking.permissions import can_approve, can_book_for_school, can_see_resource, reaches_district
 from booking.quotas.services import quota_refusals, window_days_for
 from booking.resources.models import RESOURCE_FOR_RULES, Resource, ResourceKind
 from booking.schools.models import BellPeriod, School, Term
@@ -252,6 +252,8 @@ def plan_booking(actor, data: BookingInput) -> Plan:
     if resource is not None and actor.role == Role.COORDINATOR and not can_see_resource(actor, resource):
         # The rules let coordinators book own-school rooms; an area coordinator only those of their area.
         errors["resource_id"] = _l("This resource is for its own school only.")
+    elif resource is not None and not reaches_district(actor, resource):
+        errors["resource_id"] = _l("This resource is shared with its own district only.")
     school_id, school = _school(actor, data, errors)
     first = _interval(data, resource, school_id, errors)
     _check_text_and_numbers(data, resource, errors)

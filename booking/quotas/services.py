@@ -31,6 +31,7 @@ from booking.labels import label
 from booking.quotas.models import MAX_QUOTA_HOURS, MAX_WINDOW_DAYS, BookingWindow, QuotaException, TermQuota, scope_key
 from booking.resources.models import Category, Resource
 from booking.schools.models import School, Term
+from booking.schools.services import county_district_ids, same_county
 from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 
@@ -155,7 +156,8 @@ def scope_label(quota: TermQuota) -> str:
 
 def terms_between(district_id: int, first: date, last: date) -> list[Term]:
     return list(db.session.scalars(select(Term).where(
-        Term.district_id == district_id, Term.start_date <= last, Term.end_date >= first).order_by(Term.start_date)))
+        Term.district_id.in_(county_district_ids(district_id)), Term.start_date <= last, Term.end_date >= first
+    ).order_by(Term.start_date)))
 
 
 def quota_states(resource: Resource, school: School, days: Iterable[date], exclude_ids: Iterable[int] = (),
@@ -238,7 +240,8 @@ def usage_on(resource: Resource, school: School | None, day: date) -> list[Quota
     quotas = quotas_for(resource)
     if not quotas:
         return []
-    term = db.session.scalar(select(Term).where(Term.district_id == _district_id(resource), Term.end_date >= day)
+    term = db.session.scalar(select(Term).where(Term.district_id.in_(county_district_ids(_district_id(resource))),
+                                               Term.end_date >= day)
                              .order_by(Term.start_date).limit(1))
     if term is None:
         return []
@@ -347,12 +350,12 @@ def grant_exception(actor, quota: TermQuota, school_id, term_id, extra, reason: 
     errors: dict = {}
     school_id, term_id = (int(v) if isinstance(v, float) and v.is_integer() else v for v in (school_id, term_id))
     school = db.session.get(School, school_id) if isinstance(school_id, int) else None
-    if school is None or school.district_id != quota.district_id:
+    if school is None or not same_county(school.district_id, quota.district_id):
         errors["school_id"] = _l("Unknown school.")
     elif not can_grant_quota_exception(actor, school.id):
         errors["school_id"] = _l("You can grant exceptions only to the schools you manage.")
     term = db.session.get(Term, term_id) if isinstance(term_id, int) else None
-    if term is None or term.district_id != quota.district_id:
+    if term is None or not same_county(term.district_id, quota.district_id):
         errors["term_id"] = _l("Unknown term.")
     if isinstance(extra, bool) or not isinstance(extra, (int, float)) or not 0 < extra <= MAX_QUOTA_HOURS:
         errors["extra_hours"] = _l("Enter more than 0 and at most %(n)d hours.", n=MAX_QUOTA_HOURS)

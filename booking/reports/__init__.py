@@ -9,4 +9,6 @@
 - ``charts`` (pure SVG, no script), ``dashboard`` and ``equity_charts``: each chart with its data table;
   ``drilldown``: the bookings behind a number; ``pdf``: the equity report as a PDF (WeasyPrint, no network).
 - ``views`` and ``forms``: the pages.
+- ``county`` and ``county_views``: the county equity report over every district; ``county_equity`` (pure): its
+  Theil decomposition and the schools over the county's mark.
 """

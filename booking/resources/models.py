@@ -46,8 +46,9 @@ CATEGORIES_BY_KIND = {
 
 
 class Sharing(StrEnum):
-    DISTRICT = "district"
+    DISTRICT = "district"  # the schools of the owner's district
     OWN_SCHOOL = "own_school"
+    COUNTY = "county"  # every school of the county (migration 0010k)
 
 
 class OutsideTerm(StrEnum):

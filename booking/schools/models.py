@@ -1,10 +1,11 @@
-"""The district and its schools: bell times, travel between campuses, terms, closures, make-up teaching days."""
+"""The county, its districts and their schools: bell times, travel between campuses, terms, closures,
+make-up teaching days."""
 from __future__ import annotations
 
 from datetime import date, datetime, time
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Time, UniqueConstraint, false
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Time, UniqueConstraint, false, insert, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from booking.clock import utcnow
@@ -20,12 +21,44 @@ class Stage(StrEnum):
     NINE_YEAR = "nine_year"
 
 
-class District(db.Model):
-    __tablename__ = "districts"
+DEFAULT_COUNTY_NAME = "本县"
+
+
+class County(db.Model):
+    """A county (县域, its education bureau): the districts it runs are judged together (migration 0010k)."""
+
+    __tablename__ = "counties"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    districts: Mapped[list["District"]] = relationship(back_populates="county", order_by="District.id")
+
+
+def _installation_county_id(context) -> int:
+    """A district made without a county joins the installation's first county (made when there is none),
+    so a one-district installation is a county of one without anyone naming it."""
+    connection = context.connection
+    county_id = connection.scalar(select(County.id).order_by(County.id).limit(1))
+    if county_id is None:
+        county_id = connection.execute(insert(County).values(name=DEFAULT_COUNTY_NAME, created_at=utcnow())
+                                       ).inserted_primary_key[0]
+    return county_id
+
+
+class District(db.Model):
+    """A 学区. A county's own bodies (县直, e.g. the 青少年活动中心) are schools marked ``district_owned``
+    in a district of their own that no district coordinator manages: only county coordinators."""
+
+    __tablename__ = "districts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    county_id: Mapped[int] = mapped_column(ForeignKey("counties.id"), index=True, default=_installation_county_id)
+    name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    county: Mapped[County] = relationship(back_populates="districts")
 
 
 class School(db.Model):

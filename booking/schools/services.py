@@ -23,6 +23,18 @@ def current_district() -> District | None:
     return db.session.scalar(select(District).order_by(District.id).limit(1))
 
 
+def county_district_ids(district_id: int):
+    """The districts of ``district_id``'s county, as a subquery: they share one school calendar (terms)."""
+    county = select(District.county_id).where(District.id == district_id).scalar_subquery()
+    return select(District.id).where(District.county_id == county).scalar_subquery()
+
+
+def same_county(first_district_id: int, second_district_id: int) -> bool:
+    counties = {db.session.get(District, first_district_id).county_id,
+                db.session.get(District, second_district_id).county_id}
+    return len(counties) == 1
+
+
 def list_schools(include_inactive: bool = False) -> list[School]:
     query = select(School).order_by(School.is_lead.desc(), School.code)
     if not include_inactive:

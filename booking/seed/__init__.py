@@ -11,6 +11,7 @@ must exit successfully (without touching anything) when the database holds a rea
   bookings and their histories); ``slots`` (pure): what is already promised; ``directory``: look-ups while
   planning; ``booking_rows``: writing the rows as the engine would; ``allocation``: the spring term's round.
 - ``fair_shares``: the priority booking windows and the computer rooms' term quota.
+- ``county``: the demo county 新天县 around it: a second district 东河学区 and the county's 青少年活动中心.
 """
 from __future__ import annotations
 

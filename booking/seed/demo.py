@@ -1,5 +1,5 @@
 """The demo district 新天学区: created once in one transaction, recognised afterwards, never
-written over a real district.
+written over a real district. Beside it the county's second district and youth centre (``county``).
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from booking.schools.services import current_district
 from booking.seed import people as people_module
 from booking.seed.allocation import create_allocation_round
 from booking.seed.bookings import create_bookings
+from booking.seed.county import create_county
 from booking.seed.fair_shares import create_fair_shares
 from booking.seed.resources import create_resources
 from booking.seed.schools import AREAS, DISTRICT_NAME, create_schools
@@ -80,6 +81,7 @@ def seed_demo() -> SeedResult:
     bookings = create_bookings(schools, resources, users, term, rng)
     create_fair_shares(district)
     create_allocation_round(schools, resources, users, users.get(people_module.email_for("coordinator")))
+    planned += create_county(district, random.Random(SEED + 1))
     record(None, "demo.seed", district, {"schools": len(schools), "resources": len(resources),
                                          "users": len(planned), "bookings": bookings})
     db.session.commit()

@@ -1,0 +1,91 @@
+"""The county's inequality apart from its districts': pure functions, no database and no request.
+
+Points are ``equity.Point`` (enrollment P_i, hours T_i; X_i = T_i / P_i), grouped by district g.
+μ = Σ T / Σ P is the county's level, μ_g a district's, P_g its students.
+
+- Theil index T (enrollment-weighted): T = Σ_i (P_i / P)(X_i / μ) ln(X_i / μ), a school without hours
+  adding 0 (x ln x → 0). 0 when every school has the same level.
+- Decomposition into districts, exact: T = T_between + T_within with
+  T_between = Σ_g (P_g / P)(μ_g / μ) ln(μ_g / μ) (as if each school had its district's level) and
+  T_within = Σ_g (P_g μ_g / (P μ)) T_g (each district's own Theil, weighted by its share of the hours).
+- The schools that pull the county over its mark: where the county's weighted CV is above the stage's
+  mark, the schools more than one weighted standard deviation from the county's level (their share of
+  the weighted variance exceeds their share of the students), the largest share first, each with the
+  county's CV without it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import log
+
+from booking.reports.equity import Point, district_level, weighted_cv
+
+
+def _term(weight: float, ratio: float) -> float:
+    return weight * ratio * log(ratio) if ratio > 0 else 0.0
+
+
+def theil(points: list[Point]) -> float | None:
+    level = district_level(points)
+    if not level:
+        return None
+    enrollment = sum(p.enrollment for p in points)
+    return sum(_term(p.enrollment / enrollment, p.per_student / level) for p in points)
+
+
+@dataclass(frozen=True)
+class TheilParts:
+    total: float
+    between: float
+    within: float
+    within_by_group: dict  # group → its weighted part of ``within``
+
+    @property
+    def between_share(self) -> float | None:
+        return self.between / self.total if self.total else None
+
+
+def theil_decomposition(groups: dict) -> TheilParts | None:
+    """``groups``: group key → its points (schools with students). None where the county has no level."""
+    points = [point for members in groups.values() for point in members]
+    level = district_level(points)
+    if not level:
+        return None
+    enrollment = sum(p.enrollment for p in points)
+    hours = level * enrollment
+    between, within_by_group = 0.0, {}
+    for key, members in groups.items():
+        group_students = sum(p.enrollment for p in members)
+        group_level = district_level(members)
+        if not group_students or group_level is None:
+            continue
+        between += _term(group_students / enrollment, group_level / level)
+        group_theil = theil(members)
+        within_by_group[key] = group_level * group_students / hours * group_theil if group_theil else 0.0
+    within = sum(within_by_group.values())
+    return TheilParts(between + within, between, within, within_by_group)
+
+
+@dataclass(frozen=True)
+class Pull:
+    key: object
+    point: Point
+    variance_share: float  # of the county's weighted variance
+    cv_without: float | None
+
+
+def pulling_schools(members: list[tuple[object, Point]], threshold: float | None) -> list[Pull]:
+    """The schools that pull the county's weighted CV over ``threshold`` (see the module's docstring)."""
+    points = [point for _key, point in members]
+    cv = weighted_cv(points)
+    if cv is None or threshold is None or cv <= threshold:
+        return []
+    level = district_level(points)
+    enrollment = sum(p.enrollment for p in points)
+    contributions = [(key, point, point.enrollment / enrollment * (point.per_student - level) ** 2)
+                     for key, point in members]
+    variance = sum(contribution for _key, _point, contribution in contributions)
+    pulls = [Pull(key, point, contribution / variance,
+                  weighted_cv([other for other_key, other in members if other_key != key]))
+             for key, point, contribution in contributions if contribution / variance > point.enrollment / enrollment]
+    return sorted(pulls, key=lambda pull: -pull.variance_share)

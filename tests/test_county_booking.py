@@ -1,0 +1,89 @@
+"""Cross-district booking of the county's own resources (issue 17, item 3): teachers of either district book
+the 青少年活动中心, with the same guarantees as inside a district — no overlap, travel time between campuses of
+different districts for a county visiting teacher, term quotas and priority windows (set on the centre's
+district, 县直). The world: ``tests/county_support.py``."""
+from __future__ import annotations
+
+import pytest
+
+from booking.bookings.errors import BookingRefused
+from booking.bookings.models import Booking, BookingStatus
+from booking.bookings.services import create_booking
+from booking.extensions import db
+from booking.quotas import services as quotas
+from booking.resources.models import Sharing
+from booking.validation import ValidationFailed
+from tests.api_support import bearer
+from tests.booking_support import local, single
+from tests.teacher_support import auto_confirm, make_profile
+
+
+def _refusals(call) -> list[str]:
+    with pytest.raises(BookingRefused) as refused:
+        call()
+    db.session.rollback()
+    return [refusal.kind.value for refusal in refused.value.refusals]
+
+
+@pytest.mark.parametrize("teacher", ["teacher_a", "teacher_b"])
+def test_a_teacher_of_either_district_books_the_youth_centre_through_the_api(county_world, client, teacher):
+    user = county_world.users[teacher]
+    response = client.post("/api/v1/bookings", headers=bearer(user), json={
+        "resource_id": county_world.resources["centre_hall"].id, "title": "科技节", "class_name": "五年级1班",
+        "start": "2026-09-09T09:50:00", "end": "2026-09-09T10:30:00"})
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert body["status"] == "confirmed" and len(body["occurrences"]) == 1
+    booked = db.session.get(Booking, body["id"])
+    assert (booked.school_id, booked.resource.owner_school.district.name) == (user.school_id, "县直")
+
+
+def test_the_centre_is_never_booked_twice_across_districts(county_world):
+    taken = county_world.bookings["b_centre"]  # district B's class, 4 September, 第3节
+    assert taken.status == BookingStatus.CONFIRMED
+    kinds = _refusals(lambda: create_booking(county_world.users["teacher_a"],
+                                             single(county_world.resources["centre_hall"], day=4)))
+    assert kinds == ["resource_overlap"]
+
+
+def test_a_district_resource_stays_with_its_district(county_world):
+    with pytest.raises(ValidationFailed) as failed:
+        create_booking(county_world.users["teacher_b"], single(county_world.resources["a_gym"], day=9))
+    assert "resource_id" in failed.value.errors
+
+
+def test_a_county_visiting_teacher_needs_the_travel_time_between_districts(county_world):
+    w = county_world
+    profile = make_profile(w.users["head_a"], w.schools["C1"], [w.schools["A1"], w.schools["B1"]], "music", "县音乐教师")
+    profile.resource.sharing = Sharing.COUNTY
+    db.session.commit()
+    auto_confirm(w.districts["C"].id)
+    auto_confirm(w.districts["A"].id)
+    first = create_booking(w.users["teacher_a"], single(profile.resource, day=9, title="音乐课", students=None))
+    db.session.commit()
+    assert first.bookings[0].school_id == w.schools["A1"].id
+    # 第3节 at A1 ends 10:30; 第4节 at B1 starts 10:40, and A1 → B1 takes 40 minutes.
+    kinds = _refusals(lambda: create_booking(w.users["teacher_b"], single(
+        profile.resource, start=local(9, 9, 10, 40), end=local(9, 9, 11, 20), title="音乐课", students=None)))
+    assert "travel_time" in kinds
+    later = create_booking(w.users["teacher_b"], single(
+        profile.resource, start=local(9, 9, 14, 0), end=local(9, 9, 14, 40), title="音乐课", students=None))
+    assert later.bookings[0].school_id == w.schools["B1"].id
+
+
+def test_the_centres_quota_and_window_hold_for_every_district(county_world):
+    w = county_world
+    hall = w.resources["centre_hall"]
+    quotas.set_quota(w.users["county_coordinator"], w.districts["C"].id, {"hours": 1}, resource_id=hall.id)
+    db.session.commit()
+    # Each school has had its 40 minutes (3 and 4 September): a second hour would pass the quota.
+    for teacher in ("teacher_a", "teacher_b"):
+        assert _refusals(lambda user=w.users[teacher]: create_booking(user, single(hall, day=10))) == ["quota"]
+    # A school that has not booked yet still may, from the other district as from the first.
+    create_booking(w.users["teacher_a2"], single(hall, day=10))
+    db.session.commit()
+    quotas.set_quota(w.users["county_coordinator"], w.districts["C"].id, {}, resource_id=hall.id)
+    quotas.set_window(w.users["county_coordinator"], w.districts["C"].id, {"weak_days": 7, "other_days": 7},
+                      resource_id=hall.id)
+    db.session.commit()
+    assert _refusals(lambda: create_booking(w.users["teacher_b"], single(hall, month=10, day=20))) == ["not_open_yet"]
