@@ -74,6 +74,10 @@ def create_county(district: District, rng: random.Random) -> list[Person]:
     db.session.add_all([donghe, bodies])
     db.session.flush()
     placed = _create_area(donghe, DONGHE, rng)
+    for village, _spot in placed:
+        # No 走教 pairing in 东河学区 yet: its villages are not tied to DH01, so the demo's mandates (which
+        # every tied school carries) stay those 新天学区's visiting teachers can meet.
+        village.lead_school = None
     centre = School(district=bodies, code=CENTRE_CODE, name="新天县青少年活动中心", stage=Stage.PRIMARY, enrollment=0,
                     district_owned=True, area="", address="新天县城文化路")
     _add_bells(centre, AREAS[0].bells)
