@@ -87,6 +87,7 @@ def test_passwords_are_hashed_with_scrypt():
 def test_api_tokens_are_stored_hashed_and_revocable(app):
     teacher = factories.user()
     token, raw = services.issue_token(teacher, "script")
+    db.session.commit()  # the boundary's (a token's last use is written on a connection of its own)
     assert raw not in token.token_hash and token.token_hash == services.hash_token(raw)
     assert services.user_for_token(raw) == teacher
     assert services.revoke_token(teacher, token.id)

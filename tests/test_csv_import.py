@@ -218,7 +218,7 @@ def test_upload_page_shows_the_error_table_and_imports_nothing(client, coordinat
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "未导入任何内容" in html
     table = html[html.index('id="import-errors"'):]
-    assert re.search(r"<td>3</td><td><code>school_code</code></td><td>[^<]*XT99", table)
+    assert re.search(r'<td>3</td><td><code>school_code</code></td><td class="prose">[^<]*XT99', table)
     assert db.session.query(User).count() == 1
 
 

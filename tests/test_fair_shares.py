@@ -74,7 +74,7 @@ def test_a_weak_schools_teacher_books_20_days_ahead_while_the_lead_school_is_tol
     with pytest.raises(BookingRefused) as refused:
         create_booking(s["lead_teacher"], single(s["lab"], **hour(9, 22)))
     [refusal] = refused.value.refusals
-    assert refusal.kind == "not_open_yet" and "2026-09-08" in str(refusal.message)
+    assert refusal.kind == "not_open_yet" and "2026年9月8日" in str(refusal.message)
     assert db.session.query(Booking).count() == 1
 
 

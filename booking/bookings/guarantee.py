@@ -24,7 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from booking.bookings.errors import BookingRefused
 from booking.bookings.rules import Kind, Refusal
 from booking.extensions import db
-from booking.resources.models import RESOURCE_FOR_RULES, Resource, ResourceKind
+from booking.resources.models import Resource, ResourceKind, resource_for_rules
 from booking.texts import lazy_gettext as _l
 
 CONCURRENCY_SQLSTATES = {"23P01", "40P01", "40001"}
@@ -47,7 +47,7 @@ def _lock_and_read(resource: Resource, shared: bool) -> None:
     """Lock ``resource``'s row (PostgreSQL; SQLite ignores the FOR clause) and read it as committed now, with
     what the rules read of it (its hours, its school): ONE statement instead of a lock and lazy re-reads."""
     db.session.execute(
-        select(Resource).options(*RESOURCE_FOR_RULES).where(Resource.id == resource.id)
+        select(Resource).options(*resource_for_rules()).where(Resource.id == resource.id)
         .with_for_update(read=shared, of=Resource).execution_options(populate_existing=True)
     ).unique().all()
 

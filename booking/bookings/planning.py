@@ -24,7 +24,7 @@ from booking.i18n import district_zone, local_to_utc
 from booking.labels import label
 from booking.permissions import can_approve, can_book_for_school, can_see_resource, reaches_district
 from booking.quotas.services import quota_refusals, window_days_for
-from booking.resources.models import RESOURCE_FOR_RULES, Resource, ResourceKind
+from booking.resources.models import Resource, ResourceKind, resource_for_rules
 from booking.schools.models import BellPeriod, School, Term
 from booking.parsing import text_error
 from booking.texts import lazy_gettext as _l
@@ -155,7 +155,7 @@ def _interval(data: BookingInput, resource: Resource | None, school_id: int | No
 
 
 def _resource(resource_id, errors: dict) -> Resource | None:
-    resource = db.session.get(Resource, resource_id, options=RESOURCE_FOR_RULES) \
+    resource = db.session.get(Resource, resource_id, options=resource_for_rules()) \
         if isinstance(resource_id, int) else None
     if resource is None:
         errors["resource_id"] = _l("Choose a resource.") if resource_id is None else _l("Unknown resource.")
@@ -252,9 +252,9 @@ def plan_booking(actor, data: BookingInput) -> Plan:
     if resource is not None and actor.role == Role.COORDINATOR and not can_see_resource(actor, resource):
         # The rules let coordinators book own-school rooms; an area coordinator only those of their area.
         errors["resource_id"] = _l("This resource is for its own school only.")
-    elif resource is not None and not reaches_district(actor, resource):
+    school_id, school = _school(actor, data, errors)  # first: the district check below finds the school read
+    if resource is not None and "resource_id" not in errors and not reaches_district(actor, resource):
         errors["resource_id"] = _l("This resource is shared with its own district only.")
-    school_id, school = _school(actor, data, errors)
     first = _interval(data, resource, school_id, errors)
     _check_text_and_numbers(data, resource, errors)
     term = _term(data, errors)

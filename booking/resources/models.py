@@ -144,4 +144,7 @@ class OpeningHours(db.Model):
 
 # What the booking rules read of a resource, loaded with it in ONE query (booking.bookings.planning and the
 # booking lock of booking.bookings.guarantee, which reads the row as it locks it).
-RESOURCE_FOR_RULES = (joinedload(Resource.owner_school), joinedload(Resource.opening_hours))
+def resource_for_rules() -> tuple:
+    """The loader options that read a resource with what the booking rules read of it. A function, not a
+    constant: building the options configures the mappers, which must wait until every model is imported."""
+    return joinedload(Resource.owner_school), joinedload(Resource.opening_hours)

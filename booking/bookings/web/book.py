@@ -30,7 +30,7 @@ from booking.permissions import can_book_for_school, can_see_resource
 from booking.labels import choices
 from booking.paging import page_number
 from booking.quotas.services import notice_for
-from booking.resources.models import RESOURCE_FOR_RULES, Category, Resource, ResourceKind
+from booking.resources.models import Category, Resource, ResourceKind, resource_for_rules
 from booking.form_helpers import attach_errors
 from booking.schools.services import list_schools
 from booking.validation import ValidationFailed
@@ -125,7 +125,7 @@ def _booked_message(created: Created) -> str:
 @login_required
 def new_booking(resource_id: int):
     """GET: the form. POST: book one date; a series first shows its preview, then books on "confirm"."""
-    resource = db.get_or_404(Resource, resource_id, options=RESOURCE_FOR_RULES)  # with what the booking reads
+    resource = db.get_or_404(Resource, resource_id, options=resource_for_rules())  # with what the booking reads
     if not can_see_resource(current_user, resource):
         abort(404)
     if resource.kind == ResourceKind.TEACHER:  # a visit is asked for by subject and the class's periods
