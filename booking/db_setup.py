@@ -39,8 +39,9 @@ def _refuse_unstorable_text(session, flush_context, instances):
         state = inspect(record)
         for attribute in state.mapper.column_attrs:
             value = state.dict.get(attribute.key)
-            if not isinstance(value, str) or (record not in session.new
-                                              and not state.attrs[attribute.key].history.has_changes()):
+            # state.pending, not ``record in session.new``: that builds a set of every new object each
+            # time, which made a flush of N new rows cost N² (a 5,000-row import spent 14 s here).
+            if not isinstance(value, str) or (not state.pending and not state.attrs[attribute.key].history.has_changes()):
                 continue
             error = text_column_error(attribute.columns[0].type, value)
             if error is not None:
