@@ -29,7 +29,9 @@ from booking.schools.models import School
 
 pytestmark = pytest.mark.slow
 
-EXAMPLES_PER_OPERATION = 15
+# Derandomised, so the same cases every run: 6 a strategy still reach every operation in each mode, at
+# two fifths of what 15 cost (the run was the suite's longest test).
+EXAMPLES_PER_OPERATION = 6
 CONFIG = schemathesis.config.SchemathesisConfig.from_dict({"checks": {
     "positive_data_acceptance": {"enabled": False},
     # A too-long address (414) is a refusal like the others.
