@@ -19,6 +19,7 @@ from booking.resources.models import Resource, Sharing
 from booking.schools.models import County, District, School
 from tests import factories
 from tests.booking_support import freeze, single
+from tests.world_support import SharedWorld, build_shared_world
 
 
 @dataclass
@@ -89,3 +90,9 @@ def build_county() -> CountyWorld:
 @pytest.fixture
 def county_world(app) -> CountyWorld:
     return build_county()
+
+
+@pytest.fixture(scope="session")
+def shared_county(test_databases) -> SharedWorld:
+    """The same county built once per backend and test worker, for tests that only read it."""
+    return build_shared_world(test_databases, "county_world", build_county)

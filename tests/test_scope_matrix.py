@@ -24,6 +24,8 @@ from booking.schools.models import School
 from tests import factories
 from tests.api_support import bearer
 from tests.booking_support import freeze, single
+from tests.conftest import login
+from tests.world_support import build_shared_world, reading
 
 ROLES = ("teacher", "school_admin", "area_coordinator", "district_coordinator")
 WEEK = {"start": "2026-09-01", "end": "2026-09-11"}
@@ -44,8 +46,7 @@ def _booking(user: User, resource: Resource, title: str, day: int = 3) -> Bookin
     return create_booking(user, single(resource, day=day, title=title)).bookings[0]
 
 
-@pytest.fixture
-def areas(app) -> Areas:
+def build_areas() -> Areas:
     freeze()
     factories.term()
     xt01 = factories.school(code="XT01", name="新天寄宿制小学", area="上片", is_lead=True, enrollment=900)
@@ -77,6 +78,17 @@ def areas(app) -> Areas:
         "lower_own": _booking(users["lower_lead_teacher"], resources["lower_own_lab"], "下片自用"),
     }
     return Areas({s.code: s for s in (xt01, xt03, lz01, lz05)}, users, resources, bookings)
+
+
+@pytest.fixture
+def areas(app) -> Areas:
+    return build_areas()
+
+
+@pytest.fixture(scope="session")
+def shared_areas(test_databases):
+    """The same district built once per backend and test worker, for the cases that only read it."""
+    return build_shared_world(test_databases, "scope_areas", build_areas)
 
 
 def _present(response, names) -> frozenset[str] | int:
@@ -278,10 +290,28 @@ MATRIX = {
 }
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("case", list(MATRIX), ids=lambda case: case.__name__)
-def test_each_role_sees_and_changes_only_its_scope(areas, client, login_as, role, case):
+# The cases that write: each gets a district of its own; the others read one built once (world_support).
+WRITES = (demote_the_district_head, import_a_teacher_of_the_other_area, approve_the_other_areas_request,
+          blackout_the_other_areas_gym, api_book_for_a_class_of_the_other_area,
+          api_book_the_other_areas_own_school_lab, api_approve_the_other_areas_request, api_blackout_the_other_areas_gym,
+          feed_of_the_other_areas_school, feed_of_the_own_areas_lead_school, feed_of_the_district)
+
+
+def _observe(client, areas, role, case):
     actor = areas.users[role]
-    login_as(actor)
-    observed = case(client, areas, bearer(actor))
+    assert login(client, actor).status_code == 302
+    return case(client, areas, bearer(actor))
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("case", WRITES, ids=lambda case: case.__name__)
+def test_each_role_changes_only_its_scope(areas, client, role, case):
+    assert _observe(client, areas, role, case) == MATRIX[case][ROLES.index(role)]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("case", [case for case in MATRIX if case not in WRITES], ids=lambda case: case.__name__)
+def test_each_role_sees_only_its_scope(shared_areas, role, case):
+    with reading(shared_areas) as (client, areas):
+        observed = _observe(client, areas, role, case)
     assert observed == MATRIX[case][ROLES.index(role)]
