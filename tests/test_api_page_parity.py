@@ -62,6 +62,8 @@ IN_API = {
 NO_API = {
     "accounts.login": "Signing in makes a browser session; the API authenticates each call with a token.",
     "sso.start": "Single sign-on sends a browser to the identity provider and back; the API takes tokens.",
+    "sso.cas_single_logout": "The CAS server's back-channel single sign-out (it names a sign-in's ticket), "
+                             "not anyone's action.",
     "sso.ldap_login": "A directory sign-in makes a browser session; the API authenticates each call with a token.",
     "accounts.logout": "Ends a browser session; a token is revoked with DELETE /tokens/{token_id}.",
     "accounts.change_password": "A password changes on the website only, with the current password: a leaked "
