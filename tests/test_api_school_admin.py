@@ -236,3 +236,23 @@ def test_new_resources_follow_the_resource_rules_and_the_schools_one_manages(cli
     unknown = client.post("/api/v1/resources", json={**RESOURCE, "owner_school_id": 999999}, headers=headers)
     assert unknown.status_code == 422 and "999999" in unknown.get_json()["fields"]["owner_school_id"]
     assert db.session.scalar(db.select(db.func.count()).select_from(Resource)) == 0
+
+
+def test_a_pair_stored_by_someone_else_between_the_read_and_the_insert_is_a_conflict(app, coordinator, monkeypatch):
+    """The insert of a pair read as missing meets the other writer's row: TravelChanged, nothing of it kept."""
+    a, b = factories.school(), factories.school()
+    factories.travel(a, b, 30)  # committed by the other writer after this one read an empty matrix
+    monkeypatch.setattr(services, "_stored_travel", lambda lock: {})
+    with pytest.raises(services.TravelChanged) as changed:
+        services.set_travel_times({(a.id, b.id): 10}, coordinator, previous={(a.id, b.id): None})
+    assert changed.value.current == {(a.id, b.id): 30}
+    db.session.rollback()
+    assert db.session.get(TravelTime, (a.id, b.id)).minutes == 30
+
+
+def test_a_district_head_adds_schools_to_their_own_district(client, other_head):
+    answer = client.post("/api/v1/schools", json=NEW, headers=bearer(other_head))
+    assert answer.status_code == 201, answer.get_json()
+    school = db.session.get(School, answer.get_json()["id"])
+    assert school.district_id == other_head.district_id  # so they manage what they added
+    assert detail(client, school, other_head)["code"] == "XT01"

@@ -202,7 +202,8 @@ def create_school(data: SchoolInput, actor) -> School:
     errors = {**area_scope_errors(actor, data), **errors}
     if errors:
         raise ValidationFailed(errors)
-    school = School(district_id=district_for_writes().id)
+    # A district's coordinator adds schools to their own district (else they could not manage what they added).
+    school = School(district_id=getattr(actor, "district_id", None) or district_for_writes().id)
     apply_school_input(school, data, lead)
     db.session.add(school)
     record(actor, "school.create", school, _school_details(school))
