@@ -37,6 +37,14 @@ def serving(app: Flask):
         thread.join(5)
 
 
+def signed_out(provider, back_parameter: str):
+    """A provider's logout page: it ends whoever's session it holds and sends the browser back as asked."""
+    provider.logouts.append(request.args.to_dict())
+    provider.signed_in = None
+    back = request.args.get(back_parameter)
+    return redirect(back) if back else ("signed out", 200)
+
+
 # --- OpenID Connect ------------------------------------------------------------------------------------
 
 @dataclass
@@ -114,6 +122,8 @@ class OpenIdProvider:
         self.nonce_override: str | None = None  # a test's forged nonce in the next ID token
         self.issuer = ""
         self.authorize_requests: list[dict] = []
+        self.end_session = True  # whether the metadata names an end_session_endpoint (RP-initiated logout)
+        self.logouts: list[dict] = []  # the end-session requests it was sent
 
 
 def _grant(provider: OpenIdProvider):
@@ -180,10 +190,16 @@ def openid_app(provider: OpenIdProvider) -> Flask:
     @app.get("/.well-known/openid-configuration")
     def discovery():
         base = provider.issuer
+        logout = {"end_session_endpoint": f"{base}/end-session"} if provider.end_session else {}
         return jsonify(issuer=base, authorization_endpoint=f"{base}/authorize", token_endpoint=f"{base}/token",
                        jwks_uri=f"{base}/jwks", response_types_supported=["code"], subject_types_supported=["public"],
                        id_token_signing_alg_values_supported=["RS256"], code_challenge_methods_supported=["S256"],
-                       token_endpoint_auth_methods_supported=["client_secret_basic", "client_secret_post"])
+                       token_endpoint_auth_methods_supported=["client_secret_basic", "client_secret_post"], **logout)
+
+    @app.get("/end-session")
+    def end_session():
+        """RP-initiated logout: ends the provider's session and goes back where the client asked."""
+        return signed_out(provider, "post_logout_redirect_uri")
 
     @app.get("/jwks")
     def jwks():
@@ -219,6 +235,16 @@ class CasServer:
     tickets: dict[str, tuple[str, str, dict]] = field(default_factory=dict)  # ticket → service, user, attributes
     base: str = ""
     validations: list[dict] = field(default_factory=list)
+    issued: list[str] = field(default_factory=list)  # every ticket issued, in order
+    logouts: list[dict] = field(default_factory=list)  # the /logout requests browsers made
+
+    @staticmethod
+    def logout_request(ticket: str) -> str:
+        """The SAML LogoutRequest a CAS server POSTs to a service (as ``logoutRequest``) when the SSO session ends."""
+        return ('<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" '
+                f'xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="LR-{secrets.token_hex(8)}" Version="2.0" '
+                'IssueInstant="2026-12-02T03:00:00Z"><saml:NameID>@NOT_USED@</saml:NameID>'
+                f'<samlp:SessionIndex>{escape(ticket)}</samlp:SessionIndex></samlp:LogoutRequest>')
 
 
 def _cas_answer(found, with_attributes: bool) -> str:
@@ -243,6 +269,7 @@ def cas_app(cas: CasServer) -> Flask:
         service = request.args["service"]
         ticket = f"ST-{secrets.token_urlsafe(16)}"
         cas.tickets[ticket] = (service, *cas.signed_in)
+        cas.issued.append(ticket)
         return redirect(f"{service}{'&' if '?' in service else '?'}{urlencode({'ticket': ticket})}")
 
     def validate(with_attributes: bool):
@@ -251,6 +278,10 @@ def cas_app(cas: CasServer) -> Flask:
         if found is not None and found[0] != request.args.get("service"):
             found = None
         return _cas_answer(found, with_attributes), 200, {"Content-Type": "application/xml"}
+
+    @app.get("/cas/logout")
+    def logout():
+        return signed_out(cas, "service")
 
     app.add_url_rule("/cas/serviceValidate", "validate2", lambda: validate(False))
     app.add_url_rule("/cas/p3/serviceValidate", "validate3", lambda: validate(True))

@@ -1,14 +1,14 @@
 """Signing in with CAS 2 and 3 through a minimal local CAS server (tests/sso_servers.py)."""
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import requests
 
 from booking.accounts.models import Role
 from tests import factories
-from tests.sso_servers import cas_server
+from tests.sso_servers import CasServer, cas_server
 from tests.sso_support import SITE, audit, configure, links, signed_in_user, user_count
 
 SERVICE = f"{SITE}/sso/cas/callback"
@@ -105,3 +105,37 @@ def test_cas_2_without_a_match_creates_no_account(app, cas, lz01, client):
 def test_a_deactivated_account_cannot_sign_in_with_cas(app, cas, lz01, client):
     factories.user(email="li.hua@lz.example.cn", school=lz01, active=False)
     assert sign_in(client).status_code == 403 and signed_in_user(client) is None and links("cas") == []
+
+
+def test_signing_out_ends_the_cas_session_too(app, cas, lz01, client):
+    assert sign_in(client).status_code == 302
+    leaving = client.post("/logout")
+    assert leaving.headers["Location"] == f"{cas.base}/logout?" + urlencode({"service": f"{SITE}/login"})
+    assert client.get("/profile").status_code == 302
+    back = requests.get(leaving.headers["Location"], allow_redirects=False, timeout=10)
+    assert back.headers["Location"] == f"{SITE}/login" and cas.signed_in is None
+
+
+def logout_request(client, ticket: str):
+    """The CAS server's back-channel POST to the service URL, as it sends it (no cookie, no CSRF token)."""
+    return client.post("/sso/cas/callback", data={"logoutRequest": CasServer.logout_request(ticket)})
+
+
+def test_the_cas_servers_logout_request_signs_out_the_account_of_that_ticket(app, cas, lz01, client):
+    assert sign_in(client).status_code == 302 and client.get("/profile").status_code == 200
+    browser, ticket = client, cas.issued[-1]
+    app.config["WTF_CSRF_ENABLED"] = True  # as in production: the server's POST carries no token of ours
+    server = app.test_client()
+    assert logout_request(server, "ST-never-issued").status_code == 200  # the same answer for a stranger's ticket
+    assert browser.get("/profile").status_code == 200
+    assert logout_request(server, ticket).status_code == 200
+    assert browser.get("/profile").status_code == 302  # signed out, though the browser did nothing
+    [entry] = audit("user.sso_logout")
+    assert entry.details == {"provider": "cas", "how": "back_channel"}
+    assert logout_request(server, ticket).status_code == 200 and len(audit("user.sso_logout")) == 1
+
+
+@pytest.mark.parametrize("body", ["", "<not xml", '<!DOCTYPE x [<!ENTITY e "ST-1">]><x>&e;</x>',
+                                  "<samlp:LogoutRequest xmlns:samlp='urn:oasis:names:tc:SAML:2.0:protocol'/>"])
+def test_a_logout_request_without_a_readable_ticket_is_400(app, cas, body):
+    assert app.test_client().post("/sso/cas/callback", data={"logoutRequest": body}).status_code == 400

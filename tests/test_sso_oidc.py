@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from joserfc import jwt
 
 from booking.accounts.models import Role
 from tests import factories
@@ -156,3 +157,31 @@ def test_unconfigured_providers_are_not_found(app, client):
     configure(app)
     assert client.post("/sso/oidc/start").status_code == 404 and client.get("/sso/ldap").status_code == 404
     assert "/sso/" not in client.get("/login").get_data(as_text=True)
+
+
+def test_signing_out_ends_the_session_at_the_provider_too(app, provider, xt01, client):
+    """RP-initiated logout: the sign-out goes on to the provider's end_session_endpoint with the ID token as
+    hint, and the provider sends the browser back to the sign-in page."""
+    assert sign_in(client).status_code == 302
+    leaving = client.post("/logout")
+    assert leaving.status_code == 302 and client.get("/profile").status_code == 302  # signed out here
+    location = leaving.headers["Location"]
+    assert location.startswith(f"{provider.issuer}/end-session?")
+    query = {key: values[0] for key, values in parse_qs(urlsplit(location).query).items()}
+    assert query["post_logout_redirect_uri"] == f"{SITE}/login" and query["client_id"] == "district-share"
+    assert jwt.decode(query["id_token_hint"], provider.key).claims["sub"] == WANG["sub"]  # the provider's own token
+    back = requests.get(location, allow_redirects=False, timeout=10)
+    assert back.status_code == 302 and back.headers["Location"] == f"{SITE}/login" and provider.signed_in is None
+
+
+def test_a_provider_without_an_end_session_endpoint_is_left_signed_in(app, provider, xt01, client):
+    provider.end_session = False
+    assert sign_in(client).status_code == 302
+    leaving = client.post("/logout")
+    assert leaving.headers["Location"] == "/login" and provider.logouts == []
+    assert provider.signed_in is not None and client.get("/profile").status_code == 302
+
+
+def test_a_password_sign_in_signs_out_here_only(app, provider, xt01, client, login_as):
+    login_as(factories.user(school=xt01))
+    assert client.post("/logout").headers["Location"] == "/login" and provider.logouts == []

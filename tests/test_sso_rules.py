@@ -31,6 +31,28 @@ def test_each_provider_is_on_with_its_address_and_builds_its_urls_from_public_ur
     assert configured.ldap.mapping.school == "departmentNumber"
 
 
+def test_signing_out_comes_back_to_the_sign_in_page_unless_configured_otherwise():
+    env = {"SSO_OIDC_ISSUER": "https://id.edu.example.cn", "SSO_OIDC_CLIENT_ID": "share",
+           "SSO_CAS_URL": "https://cas.example.cn/cas"}
+    configured = settings.from_environment(env, SITE)
+    assert configured.oidc.after_logout_url == f"{SITE}/login"
+    assert cas.logout_url(configured.cas) == "https://cas.example.cn/cas/logout?service=" \
+                                             "https%3A%2F%2Fshare.example.cn%2Flogin"
+    elsewhere = settings.from_environment({**env, "SSO_OIDC_POST_LOGOUT_URL": "https://www.example.cn/bye",
+                                           "SSO_CAS_LOGOUT_RETURN_URL": "https://www.example.cn/"}, SITE)
+    assert (elsewhere.oidc.after_logout_url, elsewhere.cas.after_logout_url) == \
+        ("https://www.example.cn/bye", "https://www.example.cn/")
+
+
+def test_a_logout_request_gives_its_ticket_only_when_it_is_one():
+    request = ('<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="1" Version="2.0">'
+               '<samlp:SessionIndex> ST-abc </samlp:SessionIndex></samlp:LogoutRequest>')
+    assert cas.logout_ticket(request) == "ST-abc"
+    assert cas.logout_ticket(request.replace("ST-abc", "TGT-abc")) is None
+    assert cas.logout_ticket(request.replace("LogoutRequest", "AuthnRequest")) is None
+    assert cas.logout_ticket(request + " " * 10_000) is None
+
+
 @pytest.mark.parametrize("env", [
     {"SSO_OIDC_ISSUER": "https://id.example.cn"},
     {"SSO_CAS_URL": "https://cas.example.cn", "SSO_CAS_VERSION": "1"},

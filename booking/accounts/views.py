@@ -22,6 +22,9 @@ from booking.urls import safe_next_url
 from booking.validation import ValidationFailed
 
 bp = Blueprint("accounts", __name__)
+# app.extensions key: functions a sign-out asks, in order, where to send the browser next (None: nowhere special),
+# so a package above this one (single sign-on) can send it on to the provider's logout.
+LOGOUT_REDIRECTS = "logout_redirects"
 
 login_manager.login_view = "accounts.login"
 login_manager.login_message_category = "info"
@@ -91,11 +94,13 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    # Where to go next: a single sign-on provider's logout, when the session came from one (booking.sso.logout).
+    onward = next(filter(None, (ask() for ask in current_app.extensions.get(LOGOUT_REDIRECTS, ()))), None)
     # Everywhere: this cookie and any copy of it, other devices and remember-me cookies included.
     services.end_sessions(current_user)
     logout_user()
     session.pop("locale", None)
-    return redirect(url_for("accounts.login"))
+    return redirect(onward or url_for("accounts.login"))
 
 
 def _profile_page(form: ProfileForm, token_form: TokenForm | None = None, new_token: str | None = None):

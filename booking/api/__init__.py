@@ -14,7 +14,9 @@ a route needs, and ``refuse_undeclared_body`` checks each JSON body against the 
   ``calendar``: closures (with the bookings they hit) and terms; ``audit``: the audit log;
   ``tokens``: the caller's API tokens;
   ``booking_changes``: changing a booking (one date, the following, the series);
-  ``preferences``: the caller's profile (name, language) and digest frequency.
+  ``preferences``: the caller's profile (name, language) and digest frequency;
+  ``school_admin``: adding and changing schools, archiving them, their bells (version compare-and-set);
+  ``travel``: the travel matrix and one school's travel row; ``resource_admin``: adding a resource.
 """
 from __future__ import annotations
 
@@ -112,7 +114,10 @@ from booking.api import notifications  # noqa: E402,F401
 from booking.api import outcomes  # noqa: E402,F401
 from booking.api import preferences  # noqa: E402,F401
 from booking.api import reports  # noqa: E402,F401
+from booking.api import resource_admin  # noqa: E402,F401
 from booking.api import resources  # noqa: E402,F401
+from booking.api import school_admin  # noqa: E402,F401
 from booking.api import schools  # noqa: E402,F401
 from booking.api import tokens  # noqa: E402,F401
+from booking.api import travel  # noqa: E402,F401
 from booking.api import waitlist  # noqa: E402,F401

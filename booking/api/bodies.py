@@ -87,6 +87,8 @@ def _message(error: ValidationError) -> str:
         return f"At most {value} characters."
     if keyword == "minLength":
         return f"At least {value} characters."
+    if keyword in ("maxItems", "minItems"):
+        return f"At {'most' if keyword == 'maxItems' else 'least'} {value} items."
     if keyword == "enum":
         return "Choose one of: " + ", ".join("null" if v is None else str(v) for v in value) + "."
     if keyword == "pattern":

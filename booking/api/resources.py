@@ -161,7 +161,14 @@ def resource_change(resource: Resource, body: dict) -> tuple:
 
     The body is valid against RESOURCE_CHANGE_BODY (checked before the view); what is left here is
     converting, and whom the resource may move to."""
-    data = resource_input(resource)
+    data = with_body(resource_input(resource), body)
+    if "owner_school_id" in body and not can_manage_school(g.api_user, data.owner_school_id):
+        raise ValidationFailed({"owner_school_id": "You may only move it to a school you manage."})
+    return data, body.get("on_bookings") == "cancel"
+
+
+def with_body(data, body: dict):
+    """``data`` (a ResourceInput) with the fields ``body`` gives, converted."""
     for name in (*TEXT_FIELDS, "approval_required", "waitlist_weak_first"):
         if name in body:
             setattr(data, name, body[name])
@@ -170,9 +177,7 @@ def resource_change(resource: Resource, body: dict) -> tuple:
             setattr(data, name, json_whole_number(body[name]))
     if "opening_hours" in body:
         data.opening_hours = _opening_hours(body["opening_hours"])
-    if "owner_school_id" in body and not can_manage_school(g.api_user, data.owner_school_id):
-        raise ValidationFailed({"owner_school_id": "You may only move it to a school you manage."})
-    return data, body.get("on_bookings") == "cancel"
+    return data
 
 
 @bp.patch("/resources/<id:resource_id>")

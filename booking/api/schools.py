@@ -1,4 +1,6 @@
-"""GET /api/v1/schools and /api/v1/schools/<id>: the district's schools, bells and travel times."""
+"""GET /api/v1/schools and /api/v1/schools/<id>: the district's schools, bells and travel times.
+
+Changing them: ``school_admin``."""
 from __future__ import annotations
 
 from flask import jsonify
@@ -34,6 +36,10 @@ TRAVEL_MINUTES = {
     "additionalProperties": {"type": ["integer", "null"], "minimum": 0},
 }
 SCHOOL_DETAIL = SCHOOL.extended("SchoolDetail", {
+    "address": text(),
+    "version": typed({"type": "integer", "minimum": 1},
+                     description="Bumped by every change of the school or its bells: the changes name the version "
+                                 "they were made from (PUT /schools/{school_id}, …/bells, …/active)."),
     "bell_periods": many(BELL_PERIOD),
     "travel_minutes": typed(TRAVEL_MINUTES, lambda school: travel_json(school, list_schools(), travel_matrix())),
 })

@@ -86,6 +86,9 @@ class School(db.Model):
     # Calendar feeds print school names: their ETag and cached events follow this.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow,
                                                  server_default=UtcNow())
+    # A version counter (migration 0011c): every UPDATE of a school is a compare-and-set on the version read,
+    # and the API's changes name the version they were made from (a stale one changes nothing: 409).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     district: Mapped[District] = relationship()
     lead_school: Mapped["School | None"] = relationship(remote_side=[id], back_populates="tied_schools")
@@ -93,6 +96,8 @@ class School(db.Model):
     bell_periods: Mapped[list["BellPeriod"]] = relationship(
         back_populates="school", order_by="BellPeriod.number", cascade="all, delete-orphan"
     )
+
+    __mapper_args__ = {"version_id_col": version}
 
     def __repr__(self) -> str:
         return f"<School {self.code} {self.name}>"

@@ -6,8 +6,10 @@ from datetime import date
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from booking.audit.services import record
+from booking.clock import utcnow
 from booking.extensions import db
 from booking.i18n import local_today
 from booking.permissions import can_manage_area, can_manage_school
@@ -200,7 +202,8 @@ def create_school(data: SchoolInput, actor) -> School:
     errors = {**area_scope_errors(actor, data), **errors}
     if errors:
         raise ValidationFailed(errors)
-    school = School(district_id=district_for_writes().id)
+    # A district's coordinator adds schools to their own district (else they could not manage what they added).
+    school = School(district_id=getattr(actor, "district_id", None) or district_for_writes().id)
     apply_school_input(school, data, lead)
     db.session.add(school)
     record(actor, "school.create", school, _school_details(school))
@@ -272,14 +275,21 @@ def _parse_travel_times(minutes_by_pair: dict, schools: dict[int, School]) -> tu
     return errors, minutes_by_key
 
 
-def set_travel_times(minutes_by_pair: dict[tuple[int, int], object], actor) -> int:
-    """Save minutes (ints or strings) for each pair of school ids, all or nothing; returns how many changed."""
-    ids = {school_id for pair in minutes_by_pair for school_id in pair}
-    schools = {s.id: s for s in db.session.scalars(select(School).where(School.id.in_(ids)))}
-    errors, minutes_by_key = _parse_travel_times(minutes_by_pair, schools)
-    if errors:
-        raise ValidationFailed(errors)
-    stored = {(t.school_a_id, t.school_b_id): t for t in db.session.scalars(select(TravelTime))}
+class TravelChanged(Exception):
+    """Some pairs' stored minutes are not those the caller read (``current``: pair → minutes now, None for
+    none): nothing was saved."""
+
+    def __init__(self, current: dict[tuple[int, int], int | None]):
+        super().__init__(f"travel times changed meanwhile: {sorted(current)}")
+        self.current = current
+
+
+def _stored_travel(lock: bool) -> dict[tuple[int, int], TravelTime]:
+    query = select(TravelTime)
+    return {(t.school_a_id, t.school_b_id): t for t in db.session.scalars(query.with_for_update() if lock else query)}
+
+
+def _write_travel(minutes_by_key: dict, stored: dict) -> dict[str, int]:
     changed = {}
     for (a_id, b_id), minutes in minutes_by_key.items():
         row = stored.get((a_id, b_id))
@@ -290,6 +300,41 @@ def set_travel_times(minutes_by_pair: dict[tuple[int, int], object], actor) -> i
         else:
             row.minutes = minutes
         changed[f"{a_id}-{b_id}"] = minutes
+    db.session.flush()
+    return changed
+
+
+def _compare_and_write(minutes_by_key: dict, previous: dict) -> dict[str, int]:
+    """Write only when every pair in ``previous`` still holds the minutes read (rows locked until the commit;
+    a pair someone else stored meanwhile meets its key)."""
+    stored = _stored_travel(lock=True)
+    wanted = {ordered_pair(*pair): minutes for pair, minutes in previous.items()}
+    current = {pair: stored[pair].minutes if pair in stored else None for pair in wanted}
+    stale = {pair: minutes for pair, minutes in current.items() if minutes != wanted[pair]}
+    if stale:
+        raise TravelChanged(stale)
+    try:
+        with db.session.begin_nested():
+            return _write_travel(minutes_by_key, stored)
+    except IntegrityError:
+        raise TravelChanged({pair: travel_minutes(*pair) for pair in wanted if current[pair] is None}) from None
+
+
+def set_travel_times(minutes_by_pair: dict[tuple[int, int], object], actor,
+                     previous: dict[tuple[int, int], int | None] | None = None) -> int:
+    """Save minutes (ints or strings) for each pair of school ids, all or nothing; returns how many changed.
+
+    With ``previous`` (pair → the minutes the caller read, None for none) it is a compare-and-set: raises
+    TravelChanged, saving nothing, when any of them is no longer what is stored."""
+    ids = {school_id for pair in minutes_by_pair for school_id in pair}
+    schools = {s.id: s for s in db.session.scalars(select(School).where(School.id.in_(ids)))}
+    errors, minutes_by_key = _parse_travel_times(minutes_by_pair, schools)
+    if errors:
+        raise ValidationFailed(errors)
+    if previous is None:
+        changed = _write_travel(minutes_by_key, _stored_travel(lock=False))
+    else:
+        changed = _compare_and_write(minutes_by_key, previous)
     if changed:
         record(actor, "travel.update", ("TravelTime", None), {"minutes": changed})
     db.session.flush()
@@ -313,6 +358,7 @@ def replace_bell_schedule(school: School, rows: list[rules.PeriodRow], actor) ->
     school.bell_periods.clear()
     db.session.flush()  # old rows go first: the new ones reuse their (school, number) keys
     school.bell_periods.extend(BellPeriod(number=n, start_time=start, end_time=end) for n, start, end in periods)
+    school.updated_at = utcnow()  # a new version of the school: its bells are part of what a change was read from
     record(actor, "bells.replace", school,
            {"periods": [[n, start.strftime("%H:%M"), end.strftime("%H:%M")] for n, start, end in periods]})
     db.session.flush()

@@ -2,7 +2,8 @@
 
 The service URL is the configured one (``SSO_CAS_SERVICE_URL`` or PUBLIC_URL's callback), never the
 request's address, so a ticket is only ever asked for and validated for this site. The answer is XML,
-read with defusedxml (no entities, no external references).
+read with defusedxml (no entities, no external references). Single sign-out: the server's /logout address
+(the browser goes there when it signs out here), and the ticket a back-channel ``logoutRequest`` names.
 """
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from defusedxml.common import DefusedXmlException
 from booking.sso.settings import CasSettings
 
 NS = "{http://www.yale.edu/tp/cas}"
+SAMLP = "{urn:oasis:names:tc:SAML:2.0:protocol}"
 MAX_TICKET_LENGTH = 256
+MAX_LOGOUT_REQUEST_LENGTH = 10_000
 
 
 class CasUnavailable(Exception):
@@ -34,6 +37,24 @@ def login_url(settings: CasSettings, locale: str = "") -> str:
     if locale:
         params["locale"] = locale
     return f"{settings.url}/login?{urlencode(params)}"
+
+
+def logout_url(settings: CasSettings) -> str:
+    """The CAS server's logout, which ends the single sign-on session and sends the browser back here."""
+    return f"{settings.url}/logout?{urlencode({'service': settings.after_logout_url})}"
+
+
+def logout_ticket(body: str) -> str | None:
+    """The service ticket a back-channel SAML ``LogoutRequest`` names (its ``SessionIndex``); None for
+    anything else (unreadable, unsafe or oversized XML, another element, no ticket)."""
+    if not body or len(body) > MAX_LOGOUT_REQUEST_LENGTH:
+        return None
+    try:
+        root = ElementTree.fromstring(body, forbid_dtd=True)
+    except (ElementTree.ParseError, DefusedXmlException):
+        return None
+    ticket = (root.findtext(f"{SAMLP}SessionIndex") or "").strip() if root.tag == f"{SAMLP}LogoutRequest" else ""
+    return ticket if ticket.startswith("ST-") and len(ticket) <= MAX_TICKET_LENGTH else None
 
 
 def validate_url(settings: CasSettings) -> str:

@@ -1,4 +1,4 @@
-"""The link between an account and the identity an external provider signs it in as."""
+"""The link between an account and the identity an external provider signs it in as; CAS sign-ins' tickets."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -29,3 +29,15 @@ class ExternalIdentity(db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+class CasTicket(db.Model):
+    """The service ticket a CAS sign-in came with (SHA-256, never the ticket itself), naming the account it
+    signed in: the CAS server's back-channel logoutRequest names the ticket, and that ends the sessions."""
+
+    __tablename__ = "sso_cas_tickets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

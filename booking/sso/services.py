@@ -5,27 +5,33 @@ email, then by staff number, and linked; otherwise a new teacher account is crea
 provider's school claim names. Roles, schools and names stay managed in the app: a sign-in never changes
 them. A deactivated account is refused, however it was found. Every sign-in and refusal is audited.
 An imported account still on its initial password loses it: the provider has vouched for the person.
+A CAS sign-in keeps its service ticket (hashed): the CAS server's single logout names it, and that ends the
+account's sessions (``single_logout``), as the app's own sign-out does.
 """
 from __future__ import annotations
 
+import hashlib
 import secrets
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from booking.accounts.models import Role, User
 from booking.accounts.passwords import hash_password
-from booking.accounts.services import find_user_by_email
+from booking.accounts.services import end_sessions, find_user_by_email
 from booking.audit.services import record
 from booking.clock import utcnow
 from booking.extensions import db
 from booking.schools.models import School
-from booking.sso.models import ExternalIdentity
+from booking.sso.models import CasTicket, ExternalIdentity
 from booking.sso.profile import ExternalProfile
 from booking.texts import lazy_gettext as _l
 
 SIGNED_IN = "user.sso_login"
 REFUSED = "user.sso_refused"
+SIGNED_OUT = "user.sso_logout"
+CAS_TICKET_DAYS = 30  # longer than a session or a remember-me cookie lasts: older tickets sign nobody in any more
 
 
 class SignInRefused(Exception):
@@ -121,5 +127,30 @@ def sign_in(profile: ExternalProfile, remote_addr: str) -> User:
     link.last_login_at = user.last_login_at = now
     record(user, SIGNED_IN, user, {"provider": profile.provider, "subject": profile.subject, "how": how,
                                    "from": (remote_addr or "")[:64]})
+    db.session.flush()
+    return user
+
+
+def _ticket_hash(ticket: str) -> str:
+    return hashlib.sha256(ticket.encode()).hexdigest()
+
+
+def remember_cas_ticket(user: User, ticket: str) -> None:
+    """Keep the ticket a CAS sign-in came with, for the server's single logout; forget those too old to matter."""
+    db.session.execute(delete(CasTicket).where(CasTicket.created_at < utcnow() - timedelta(days=CAS_TICKET_DAYS)))
+    db.session.add(CasTicket(ticket_hash=_ticket_hash(ticket), user_id=user.id))
+    db.session.flush()
+
+
+def single_logout(ticket: str) -> User | None:
+    """The CAS server says the sign-in of ``ticket`` ended: sign its account out everywhere (as the app's own
+    sign-out does) and forget its tickets; None when the ticket names no sign-in here."""
+    found = db.session.scalar(select(CasTicket).where(CasTicket.ticket_hash == _ticket_hash(ticket)))
+    if found is None:
+        return None
+    user = db.session.get(User, found.user_id)
+    end_sessions(user)
+    db.session.execute(delete(CasTicket).where(CasTicket.user_id == user.id))
+    record(None, SIGNED_OUT, user, {"provider": "cas", "how": "back_channel"})
     db.session.flush()
     return user

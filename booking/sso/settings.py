@@ -32,6 +32,7 @@ class OidcSettings:
     label: str
     mapping: Mapping
     timeout: float = 10.0
+    after_logout_url: str = ""  # post_logout_redirect_uri of RP-initiated logout (registered at the provider)
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class CasSettings:
     label: str
     mapping: Mapping
     timeout: float = 10.0
+    after_logout_url: str = ""  # where the CAS server's /logout sends the browser back to (its service)
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,7 @@ def _oidc(env: dict, site: str) -> OidcSettings | None:
         client_id=env["SSO_OIDC_CLIENT_ID"], client_secret=env.get("SSO_OIDC_CLIENT_SECRET", ""),
         scopes=env.get("SSO_OIDC_SCOPES", "openid email profile"), redirect_uri=f"{site}/sso/oidc/callback",
         label=env.get("SSO_OIDC_LABEL", ""), timeout=_timeout(env),
+        after_logout_url=env.get("SSO_OIDC_POST_LOGOUT_URL", "").strip() or f"{site}/login",
         mapping=_mapping(env, "SSO_OIDC", "email", "name", "school_code", ""))
 
 
@@ -121,6 +124,7 @@ def _cas(env: dict, site: str) -> CasSettings | None:
     return CasSettings(url=url, version=int(version),
                        service_url=env.get("SSO_CAS_SERVICE_URL", "").strip() or f"{site}/sso/cas/callback",
                        label=env.get("SSO_CAS_LABEL", ""), timeout=_timeout(env),
+                       after_logout_url=env.get("SSO_CAS_LOGOUT_RETURN_URL", "").strip() or f"{site}/login",
                        mapping=_mapping(env, "SSO_CAS", "mail", "displayName", "schoolCode", ""))
 
 

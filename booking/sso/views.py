@@ -1,4 +1,5 @@
-"""/sso/…: start a sign-in at a provider (a POST with the CSRF token), come back, or sign in with the directory.
+"""/sso/…: start a sign-in at a provider (a POST with the CSRF token), come back, or sign in with the directory
+(signing out at the provider: ``booking.sso.logout``).
 
 Where to go afterwards (``next``) is checked by booking.urls.safe_next_url when the sign-in starts and kept
 in the session, so a provider's callback cannot be pointed elsewhere.
@@ -27,6 +28,7 @@ bp = Blueprint("sso", __name__, url_prefix="/sso")
 log = logging.getLogger(__name__)
 
 NEXT_KEY, CAS_PENDING_KEY = "sso_next", "sso_cas_pending"
+LOGOUT_KEY = "sso_signed_in"  # the provider this session came from, and the ID token, for the sign-out there
 DEFAULT_LABELS = {"oidc": _l("Sign in with the education platform"), "cas": _l("Sign in with unified authentication (CAS)"),
                   "ldap": _l("Sign in with the school directory account")}
 
@@ -55,7 +57,8 @@ def _refused(message, status: int = 403):
     return render_template("sso/refused.html", message=message), status
 
 
-def _signed_in(provider: str, subject: str, claims: dict, remember: bool = False):
+def _signed_in(provider: str, subject: str, claims: dict, remember: bool = False, proof: str = ""):
+    """Sign the account in; ``proof``: the ID token (OIDC) or the service ticket (CAS), kept for signing out."""
     profile = profile_from_claims(provider, subject, claims, _provider(provider).mapping, _settings().school_codes)
     try:
         user = services.sign_in(profile, request.remote_addr or "")
@@ -63,6 +66,10 @@ def _signed_in(provider: str, subject: str, claims: dict, remember: bool = False
         return _refused(refused.message)
     login_user(user, remember=remember)
     session["locale"] = user.locale
+    if provider == "cas":
+        services.remember_cas_ticket(user, proof)
+    if provider in ("oidc", "cas"):
+        session[LOGOUT_KEY] = {"provider": provider, "id_token": proof if provider == "oidc" else ""}
     return redirect(session.pop(NEXT_KEY, None) or url_for("index"))
 
 
@@ -88,13 +95,13 @@ def start(provider: str):
 def oidc_callback():
     settings = _provider("oidc")
     try:
-        claims = oidc.finish(settings)
+        claims, id_token = oidc.finish(settings)
     except oidc.OidcFailed as failed:
         if failed.unavailable:
             return _unavailable("oidc", failed)
         log.info("OIDC sign-in refused: %s", failed)
         return _refused(_("The sign-in did not succeed. Please start again from the sign-in page."), 400)
-    return _signed_in("oidc", str(claims["sub"]), claims)
+    return _signed_in("oidc", str(claims["sub"]), claims, proof=id_token)
 
 
 @bp.route("/cas/callback")
@@ -102,13 +109,14 @@ def cas_callback():
     settings = _provider("cas")
     if not session.pop(CAS_PENDING_KEY, False):
         return _refused(_("The sign-in did not succeed. Please start again from the sign-in page."), 400)
+    ticket = request.args.get("ticket", "")
     try:
-        answer = cas.validate(settings, request.args.get("ticket", ""))
+        answer = cas.validate(settings, ticket)
     except cas.CasUnavailable as error:
         return _unavailable("cas", error)
     if answer is None:
         return _refused(_("The sign-in did not succeed. Please start again from the sign-in page."), 400)
-    return _signed_in("cas", answer.user, {"user": answer.user, **answer.attributes})
+    return _signed_in("cas", answer.user, {"user": answer.user, **answer.attributes}, proof=ticket)
 
 
 @bp.route("/ldap", methods=["GET", "POST"])
@@ -145,3 +153,6 @@ def ldap_login():
 
 def sso_label(name: str):
     return _provider(name).label or DEFAULT_LABELS[name]
+
+
+from booking.sso import logout  # noqa: E402,F401  (registers single sign-out on bp)
