@@ -14,7 +14,11 @@ a route needs, and ``refuse_undeclared_body`` checks each JSON body against the 
   ``calendar``: closures (with the bookings they hit) and terms; ``audit``: the audit log;
   ``tokens``: the caller's API tokens;
   ``booking_changes``: changing a booking (one date, the following, the series);
-  ``preferences``: the caller's profile (name, language) and digest frequency.
+  ``preferences``: the caller's profile (name, language) and digest frequency;
+  ``uploads``: declaring and reading an uploaded file (multipart or the raw body);
+  ``calendar_imports``: the .ics import of closures and terms (preview, apply); ``csv_imports``: the CSV
+  imports as jobs; ``teacher_admin``: visiting teachers' profiles and timetables; ``mandate_targets``: the
+  terms' mandate targets and the visit setting.
 """
 from __future__ import annotations
 
@@ -102,10 +106,13 @@ from booking.api import blackouts  # noqa: E402,F401
 from booking.api import booking_changes  # noqa: E402,F401
 from booking.api import bookings  # noqa: E402,F401
 from booking.api import calendar  # noqa: E402,F401
+from booking.api import calendar_imports  # noqa: E402,F401
 from booking.api import core  # noqa: E402,F401
+from booking.api import csv_imports  # noqa: E402,F401
 from booking.api import fair_shares  # noqa: E402,F401
 from booking.api import feeds  # noqa: E402,F401
 from booking.api import makeup_days  # noqa: E402,F401
+from booking.api import mandate_targets  # noqa: E402,F401
 from booking.api import mandate_plans  # noqa: E402,F401
 from booking.api import mandates  # noqa: E402,F401
 from booking.api import notifications  # noqa: E402,F401
@@ -114,5 +121,6 @@ from booking.api import preferences  # noqa: E402,F401
 from booking.api import reports  # noqa: E402,F401
 from booking.api import resources  # noqa: E402,F401
 from booking.api import schools  # noqa: E402,F401
+from booking.api import teacher_admin  # noqa: E402,F401
 from booking.api import tokens  # noqa: E402,F401
 from booking.api import waitlist  # noqa: E402,F401
