@@ -18,6 +18,7 @@ from booking.validation import ValidationFailed
 
 MULTIPART = "multipart/form-data"
 PART = "file"
+UNNAMED = "(a part without a name)"
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class Upload:
         return stream.read() if self.max_bytes is None else stream.read(self.max_bytes + 1)
 
     def _from_form(self, request) -> Uploaded | None:
-        unknown = sorted((set(request.form) | set(request.files)) - {PART})
+        unknown = sorted(name or UNNAMED for name in (set(request.form) | set(request.files)) - {PART})
         if unknown:
             raise ValidationFailed({name: f"Unknown field: send only the part `{PART}` (options go in the query)."
                                     for name in unknown})
