@@ -304,6 +304,12 @@ def can_approve(user, resource) -> bool:
     return can_manage_school(user, resource.owner_school_id)
 
 
+def can_see_import_job(user, job) -> bool:
+    """A CSV import's job (booking.imports): the coordinator who uploaded its file only (it offers their
+    generated passwords)."""
+    return user.is_authenticated and job.created_by_id == user.id
+
+
 # --- user accounts ------------------------------------------------------------------------------
 
 def can_hold_account(actor, role, school_id: int | None, area: str = "", district_id: int | None = None) -> bool:

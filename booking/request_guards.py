@@ -85,7 +85,8 @@ def json_depth(data: bytes) -> int:
 def unstorable_fields(values) -> dict:
     """Query or form parameters whose name or value holds a character no database can store."""
     return {printable_name(name): unstorable_text_message() for name, texts in values.lists()
-            if has_unstorable_character(name) or any(has_unstorable_character(text) for text in texts)}
+            if name is not None  # a multipart part without a name: nothing a view reads
+            and (has_unstorable_character(name) or any(has_unstorable_character(text) for text in texts))}
 
 
 def unstorable_json_fields(body) -> dict:

@@ -6,13 +6,17 @@ demo) and breaks one documented constraint at a time — type, minimum, maximum,
 enum, pattern, format, required, additionalProperties: false, minItems, maxItems — in nested objects and
 array items too (the operations added for the pages' actions included: every operation with a body is walked).
 Each broken body must answer 422 `invalid` naming the broken field. A keyword the walk does not know
-fails the test, so a constraint added to a schema is either enforced or noticed.
+fails the test, so a constraint added to a schema is either enforced or noticed. An operation taking an
+uploaded file instead (booking/api/uploads.py) must refuse a media type it does not declare (415), a
+multipart part it does not declare and, when the file is required, a multipart body without it (422
+naming the part).
 
 Responses: every GET answers the seeded demo with a body valid against its documented schema.
 """
 from __future__ import annotations
 
 import copy
+import io
 import re
 from datetime import datetime, time, timedelta, timezone
 
@@ -20,14 +24,18 @@ import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 from sqlalchemy import select
 
+from booking.accounts.models import User
 from booking.allocation.models import AllocationRound
 from booking.api.openapi import build_document
 from booking.bookings.models import Booking, BookingStatus
 from booking.extensions import db
 from booking.i18n import district_zone
+from booking.imports.models import ImportJob, ImportStatus
 from booking.resources.models import Resource
 from booking.schools.models import Closure, MakeupDay, School, Term
 from booking.seed.bookings import DEMO_TODAY
+from booking.teachers.models import TeacherBusyTime, TeacherProfile
+from tests.demo_support import COORDINATOR
 
 MISSING = object()  # a property taken out of the body
 EXTRA = "unexpected_field"
@@ -63,10 +71,24 @@ def demo(seeded_demo):
                "term_id": db.session.scalar(select(Term.id).order_by(Term.id).limit(1)),
                "round_id": db.session.scalar(select(AllocationRound.id).order_by(AllocationRound.id).limit(1)),
                "closure_id": db.session.scalar(select(Closure.id).order_by(Closure.id).limit(1)),
-               "makeup_id": db.session.scalar(select(MakeupDay.id).order_by(MakeupDay.id).limit(1))}
+               "makeup_id": db.session.scalar(select(MakeupDay.id).order_by(MakeupDay.id).limit(1)),
+               "kind": "users", "job_id": _failed_import_job()}
+        busy = db.session.scalars(select(TeacherBusyTime).order_by(TeacherBusyTime.id).limit(1)).one()
+        ids.update(busy_id=busy.id, profile_id=db.session.get(TeacherProfile, busy.profile_id).id)
         document = build_document(app)
     assert all(ids.values()), ids
     return app, seeded_demo.coordinator_token, ids, document
+
+
+def _failed_import_job() -> int:
+    """A CSV import of the demo's coordinator that refused a row, for GET /imports/jobs/{job_id}."""
+    coordinator = db.session.scalar(select(User).where(User.email == COORDINATOR))
+    job = ImportJob(kind="users", filename="teachers.csv", file_sha256="0" * 64, created_by_id=coordinator.id,
+                    status=ImportStatus.FAILED, error_count=1, steps_total=2,
+                    errors_json='[{"row": 2, "column": "school_code", "message": "Unknown school."}]')
+    db.session.add(job)
+    db.session.commit()
+    return job.id
 
 
 def resolved(schema: dict, components: dict) -> dict:
@@ -200,7 +222,7 @@ def test_every_documented_body_constraint_is_enforced(demo):
     client = app.test_client()
     failures, checked, bodies, walked = [], 0, 0, set()
     for path, verb, spec in operations(document):
-        if "requestBody" not in spec:
+        if "application/json" not in spec.get("requestBody", {}).get("content", {}):
             continue
         bodies += 1
         walked.add(spec["operationId"])
@@ -228,11 +250,40 @@ def test_a_body_that_is_not_json_names_the_body(demo):
     app, token, ids, document = demo
     client = app.test_client()
     for path, verb, spec in operations(document):
-        if "requestBody" in spec:
+        if "application/json" in spec.get("requestBody", {}).get("content", {}):
             url, _ = url_for(path, ids)
             response = client.open(url, method=verb.upper(), data="{not json", headers=token,
                                    content_type="application/json")
             assert response.status_code == 422 and "body" in response.get_json()["fields"], (path, verb)
+
+
+def test_every_documented_upload_takes_only_what_it_declares(demo):
+    app, token, ids, document = demo
+    client = app.test_client()
+    failures, uploads = [], 0
+    for path, verb, spec in operations(document):
+        content = spec.get("requestBody", {}).get("content", {})
+        if "multipart/form-data" not in content:
+            continue
+        uploads += 1
+        url, _ = url_for(path, ids)
+        (part,) = content["multipart/form-data"]["schema"]["required"]
+        raw_types = [media_type for media_type in content if media_type != "multipart/form-data"]
+        assert raw_types and "application/json" not in raw_types, path
+        wrong = client.open(url, method=verb.upper(), json={"file": "x"}, headers=token)
+        if wrong.status_code != 415 or wrong.get_json().get("error") != "unsupported_media_type":
+            failures.append(f"{path} with JSON: {wrong.status_code} {wrong.get_json()}")
+        extra = client.open(url, method=verb.upper(), headers=token, content_type="multipart/form-data",
+                            data={part: (io.BytesIO(b"x"), "x.txt"), EXTRA: "x"})
+        if extra.status_code != 422 or EXTRA not in extra.get_json()["fields"]:
+            failures.append(f"{path} with the part {EXTRA}: {extra.status_code} {extra.get_json()}")
+        if spec["requestBody"]["required"]:
+            missing = client.open(url, method=verb.upper(), headers=token, content_type="multipart/form-data",
+                                  data={})
+            if missing.status_code != 422 or part not in missing.get_json()["fields"]:
+                failures.append(f"{path} without {part}: {missing.status_code} {missing.get_json()}")
+    assert uploads >= 3, uploads
+    assert not failures, "\n".join(failures)
 
 
 def query_for(spec: dict) -> dict:

@@ -37,7 +37,10 @@ IN_API = {
     "calendars.create": "POST /feeds",
     "calendars.revoke": "DELETE /feeds/<id:feed_id>",
     "calendars.regenerate": "POST /feeds/<id:feed_id>/regenerate",
+    "calendars.import_calendar": "POST /calendar-imports/preview",
+    "calendars.apply_calendar_import": "POST /calendar-imports",
     "digests.save_frequency": "PUT /digests/settings",
+    "imports.upload": "POST /imports/<kind>",  # answers 202 and the job to poll: GET /imports/jobs/<id>
     "notifications.mark_all_read": "POST /notifications/read",
     "notifications.mark_read": "POST /notifications/read",
     "notifications.save_preferences": "PUT /notifications/settings",
@@ -52,6 +55,13 @@ IN_API = {
     "resources.set_resource_active": "PUT /resources/<id:resource_id>/active",
     "resources.resource_blackouts": "POST /resources/<id:resource_id>/blackouts",
     "teachers.commit_mandate_plan": "POST /mandate-plans/commit",
+    "teachers.new_profile": "POST /teacher-profiles",
+    "teachers.edit_profile": "PUT /teacher-profiles/<id:profile_id>",
+    "teachers.add_busy": "POST /teacher-profiles/<id:profile_id>/busy-times",
+    "teachers.delete_busy": "DELETE /teacher-profiles/<id:profile_id>/busy-times/<id:busy_id>",
+    "teachers.import_busy": "POST /teacher-profiles/<id:profile_id>/busy-times/import",
+    "teachers.mandates": "PUT /terms/<id:term_id>/mandates",
+    "teachers.settings": "PUT /visit-settings",
     "teachers.record": "POST /bookings/<id:booking_id>/record",
     "teachers.visit": "POST /bookings",  # a visiting teacher is a resource: subject and lesson_kind in the body
     "waitlist.accept": "POST /waitlist/<id:entry_id>/accept",
@@ -81,16 +91,6 @@ NO_API = {
 }
 
 NOT_YET = {  # page actions the API does not have yet (issue #18 item 3): each is a gap, not a decision
-    "calendars.import_calendar": "previewing an .ics calendar import",
-    "calendars.apply_calendar_import": "applying an .ics calendar import",
-    "imports.upload": "the spreadsheet imports",
-    "teachers.new_profile": "a visiting teacher's profile",
-    "teachers.edit_profile": "a visiting teacher's profile",
-    "teachers.add_busy": "a teacher's home timetable",
-    "teachers.delete_busy": "a teacher's home timetable",
-    "teachers.import_busy": "a teacher's home timetable",
-    "teachers.mandates": "the mandate targets",
-    "teachers.settings": "the visiting-teacher settings",
     "users_admin.new_user": "adding a user",
     "users_admin.edit_user": "changing a user",
 }

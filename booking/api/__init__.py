@@ -17,6 +17,10 @@ a route needs, and ``refuse_undeclared_body`` checks each JSON body against the 
   ``preferences``: the caller's profile (name, language) and digest frequency;
   ``school_admin``: adding and changing schools, archiving them, their bells (version compare-and-set);
   ``travel``: the travel matrix and one school's travel row; ``resource_admin``: adding a resource.
+  ``uploads``: declaring and reading an uploaded file (multipart or the raw body);
+  ``calendar_imports``: the .ics import of closures and terms (preview, apply); ``csv_imports``: the CSV
+  imports as jobs; ``teacher_admin``: visiting teachers' profiles and timetables; ``mandate_targets``: the
+  terms' mandate targets and the visit setting.
 """
 from __future__ import annotations
 
@@ -104,10 +108,13 @@ from booking.api import blackouts  # noqa: E402,F401
 from booking.api import booking_changes  # noqa: E402,F401
 from booking.api import bookings  # noqa: E402,F401
 from booking.api import calendar  # noqa: E402,F401
+from booking.api import calendar_imports  # noqa: E402,F401
 from booking.api import core  # noqa: E402,F401
+from booking.api import csv_imports  # noqa: E402,F401
 from booking.api import fair_shares  # noqa: E402,F401
 from booking.api import feeds  # noqa: E402,F401
 from booking.api import makeup_days  # noqa: E402,F401
+from booking.api import mandate_targets  # noqa: E402,F401
 from booking.api import mandate_plans  # noqa: E402,F401
 from booking.api import mandates  # noqa: E402,F401
 from booking.api import notifications  # noqa: E402,F401
@@ -118,6 +125,7 @@ from booking.api import resource_admin  # noqa: E402,F401
 from booking.api import resources  # noqa: E402,F401
 from booking.api import school_admin  # noqa: E402,F401
 from booking.api import schools  # noqa: E402,F401
+from booking.api import teacher_admin  # noqa: E402,F401
 from booking.api import tokens  # noqa: E402,F401
 from booking.api import travel  # noqa: E402,F401
 from booking.api import waitlist  # noqa: E402,F401

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 
@@ -51,6 +51,7 @@ ERROR_STATUSES = {
     409: "The request conflicts with what is stored, e.g. a booking clash.",
     413: "The request body is too large.",
     414: f"The address (path and query string) is longer than {MAX_URL_LENGTH} characters.",
+    415: "The body's media type is not one the operation takes (an upload: multipart/form-data or the raw file).",
     422: "A parameter is not valid, or not one the operation declares; `fields` names each one. Beyond what "
          "the schemas say, the operation's description gives the rules between fields (e.g. end after start) "
          "and the booking rules.",
@@ -106,11 +107,14 @@ class Operation:
     role: Role | None = None
     request_body: dict | None = None  # schema of the JSON body (POST, PATCH …); enforced before the view (api/bodies.py)
     status: int = 200  # e.g. 201 for a route that creates
+    upload: Any = None  # an uploaded file instead of JSON (booking/api/uploads.py ``Upload``): documents and reads it
 
     def error_statuses(self, has_path_params: bool) -> list[int]:
         statuses = set(self.errors) | {414, 422}  # any address may be too long or carry an undeclared parameter
         if self.request_body is not None:
             statuses.update({400, 413, 422})
+        if self.upload is not None:
+            statuses.update({400, 413, 415})
         if not self.public:
             statuses.add(401)
         if self.role is not None:
@@ -130,6 +134,8 @@ class Operation:
         }
         if self.request_body is not None:
             spec["requestBody"] = {"required": True, "content": {"application/json": {"schema": self.request_body}}}
+        if self.upload is not None:
+            spec["requestBody"] = self.upload.openapi()
         description = self.description
         if self.role is not None:
             description += f"\n\nNeeds the role `{self.role.value}` or above."

@@ -12,6 +12,7 @@ from booking.resources.models import Resource, ResourceKind
 from booking.teachers.snapshots import profile_of_resource
 
 BUSY_TIME = Shape("TeacherBusyTime", {
+    "id": identifier(),
     "weekday": typed({"type": "integer", "minimum": 0, "maximum": 6, "description": "0 = Monday."}),
     "start": clock("starts"),
     "end": clock("ends"),

@@ -7,7 +7,8 @@
 - ``shaping`` (pure): booking rows to events; ``texts``: their words; ``ical`` (pure): the iCalendar text;
   ``cache``: serialised events kept between fetches.
 - ``ics_import`` (pure): reading an .ics file; ``fetch``: downloading one; ``imports``: what an import adds,
-  changes and removes; ``import_views``: its pages.
+  changes and removes; ``import_requests``: what its page and API share (target, file or address, the
+  signed preview, confirming it); ``import_views``: its pages.
 - ``closure_views``: the closures pages (admin blueprint), which settle the bookings a closure falls on.
 - ``views``: the feed, subscribing, one booking as .ics; ``forms``: the pages' forms.
 """

@@ -6,19 +6,17 @@ exactly what was previewed, checked again against the database as it is then.
 """
 from __future__ import annotations
 
-from datetime import date, time
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from itsdangerous import BadSignature, URLSafeSerializer
 
-from booking.bookings.hits import chosen, must_confirm, shown_ids
-from booking.calendars.fetch import fetch_calendar
+from booking.bookings.hits import chosen, shown_ids
 from booking.calendars.forms import ApplyImportForm, ImportForm
-from booking.calendars.ics_import import MAX_BYTES, ImportedEvent, ImportProblems, read_events
-from booking.calendars.imports import CLOSURES, TERMS, ImportTarget, apply_import, plan_import
+from booking.calendars.ics_import import MAX_BYTES, ImportProblems, read_events
+from booking.calendars.import_requests import (BadPayload, apply_previewed, calendar_bytes, import_target,
+                                               sign_import, signed_import)
+from booking.calendars.imports import TERMS, ImportTarget, plan_import
 from booking.calendars.views import bp
 from booking.extensions import db
 from booking.i18n import district_zone
@@ -26,42 +24,6 @@ from booking.permissions import district_coordinator_required
 from booking.schools.models import School
 from booking.schools.services import list_schools
 from booking.validation import ValidationFailed
-
-DEFAULT_URL_TIMEOUT = 10  # seconds; CALENDAR_IMPORT_TIMEOUT overrides
-
-
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="calendar-import")
-
-
-def _clock(value: time | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _sign(events: list[ImportedEvent], target: ImportTarget) -> str:
-    return _serializer().dumps({
-        "kind": target.kind, "school_id": target.school_id, "remove_missing": target.remove_missing,
-        "events": [[e.uid, e.title, e.start.isoformat(), e.end.isoformat(), _clock(e.start_time), _clock(e.end_time),
-                    e.makeup, e.follows, e.guess]
-                   for e in events],
-    })
-
-
-def _event(uid, title, start, end, start_time=None, end_time=None, makeup=False, follows=None,
-           guess=None) -> ImportedEvent:
-    return ImportedEvent(uid, title, date.fromisoformat(start), date.fromisoformat(end),
-                         time.fromisoformat(start_time) if start_time else None,
-                         time.fromisoformat(end_time) if end_time else None,
-                         makeup=bool(makeup), follows=follows, guess=guess)
-
-
-def _unsign(payload: str) -> tuple[list[ImportedEvent], ImportTarget]:
-    try:
-        data = _serializer().loads(payload or "")
-        events = [_event(*values) for values in data["events"]]
-        return events, ImportTarget(data["kind"], data["school_id"], bool(data["remove_missing"]))
-    except (BadSignature, KeyError, TypeError, ValueError):
-        abort(400)
 
 
 def _form() -> ImportForm:
@@ -72,15 +34,11 @@ def _form() -> ImportForm:
 
 def _target(form: ImportForm) -> ImportTarget | None:
     """The form's target, or None with the field's error set."""
-    kind = form.kind.data if form.kind.data in (CLOSURES, TERMS) else CLOSURES
-    school_id = None
-    if kind == CLOSURES and form.school_id.data:
-        school = db.session.get(School, int(form.school_id.data)) if form.school_id.data.isdigit() else None
-        if school is None:
-            form.school_id.errors = [_("Choose a school from the list, or the whole district.")]
-            return None
-        school_id = school.id
-    return ImportTarget(kind, school_id, bool(form.remove_missing.data))
+    try:
+        return import_target(form.kind.data, form.school_id.data, bool(form.remove_missing.data))
+    except ValidationFailed as failed:
+        form.school_id.errors = [str(message) for message in failed.errors.values()]
+        return None
 
 
 def _has_upload(form: ImportForm) -> bool:
@@ -89,15 +47,8 @@ def _has_upload(form: ImportForm) -> bool:
 
 def _calendar_bytes(form: ImportForm) -> bytes:
     """The uploaded file's bytes, or the address's; ImportProblems naming what is wrong."""
-    address = (form.url.data or "").strip()
-    if _has_upload(form):
-        if address:
-            raise ImportProblems([_("Choose a file or give an address, not both.")])
-        return form.file.data.stream.read(MAX_BYTES + 1)
-    if address:
-        seconds = current_app.config.get("CALENDAR_IMPORT_TIMEOUT", DEFAULT_URL_TIMEOUT)
-        return fetch_calendar(address, seconds, current_app.config.get("ICS_FETCH_ALLOWED_HOSTS", ()))
-    raise ImportProblems([_("Choose an .ics file or give the calendar's web address.")])
+    upload = form.file.data.stream.read(MAX_BYTES + 1) if _has_upload(form) else None
+    return calendar_bytes(upload, form.url.data or "", current_app.config)
 
 
 def _chosen_weekdays(plan) -> dict[str, int]:
@@ -134,7 +85,8 @@ def import_calendar():
             field.errors = [str(message) for message in problems.messages]
         else:
             plan = plan_import(events, target)
-            return _preview_page(plan, _sign(events, target), 422 if plan.problems else 200)
+            return _preview_page(plan, sign_import(events, target, current_app.config["SECRET_KEY"]),
+                                 422 if plan.problems else 200)
     return render_template("calendars/import.html", form=form), 422
 
 
@@ -144,16 +96,19 @@ def apply_calendar_import():
     form = ApplyImportForm()
     if not form.validate_on_submit():
         abort(400)
-    events, target = _unsign(form.payload.data)
-    preview = plan_import(events, target)
-    weekdays = _chosen_weekdays(preview)
-    ask, changed = must_confirm(preview.affected, chosen(form.on_bookings.data), form.shown.data)
-    if ask:  # bookings were made or cancelled since the preview: show them again, nothing imported
-        return _preview_page(preview, form.payload.data, 200, changed=True)
     try:
-        plan = apply_import(events, target, current_user, chosen(form.on_bookings.data) or "keep", weekdays)
+        events, target = signed_import(form.payload.data, current_app.config["SECRET_KEY"])
+    except BadPayload:
+        abort(400)
+    weekdays = _chosen_weekdays(plan_import(events, target))
+    try:
+        applied = apply_previewed(events, target, current_user, chosen(form.on_bookings.data), form.shown.data,
+                                  weekdays)
     except ValidationFailed:
-        return _preview_page(plan_import(events, target, chosen), form.payload.data, 422)
+        return _preview_page(plan_import(events, target, weekdays), form.payload.data, 422)
+    if applied.ask:  # bookings were made or cancelled since the preview: show them again, nothing imported
+        return _preview_page(applied.plan, form.payload.data, 200, changed=applied.changed)
+    plan = applied.plan
     if plan.has_changes:
         flash(_("Imported: %(added)d added, %(changed)d changed, %(removed)d removed.", added=len(plan.of("add")),
                 changed=len(plan.of("change")), removed=len(plan.of("remove"))), "success")

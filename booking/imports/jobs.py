@@ -88,6 +88,17 @@ def submit_import(kind: ImportKind, data: bytes, filename: str, actor, max_rows:
     return job, True
 
 
+def queue_upload(app: Flask, kind: ImportKind, data: bytes, filename: str, actor,
+                 kinds: dict[str, ImportKind]) -> tuple[ImportJob, bool]:
+    """An upload's boundary, for the page and the API: queue the file (``submit_import``), commit (the worker
+    reads the job from the database), then start its worker unless the app runs none (the scheduler will)."""
+    job, created = submit_import(kind, data, filename, actor, app.config["CSV_MAX_ROWS"])
+    db.session.commit()
+    if created and app.config["IMPORT_WORKER_THREAD"]:
+        start_worker(app, job.id, kinds)
+    return job, created
+
+
 def derive_password(secret: str, seed: str, email: str) -> str:
     """The generated initial password of ``email`` in a job: the same every time for the same seed."""
     digest = hmac.new(f"{secret}\x00{seed}".encode(), email.encode(), hashlib.sha256).digest()

@@ -14,10 +14,10 @@ from booking.accounts.models import Role
 from booking.extensions import db
 from booking.imports.kinds import KINDS
 from booking.imports.csvfile import FileRejected, write_table
-from booking.imports.jobs import start_worker, status_json, submit_import, take_passwords
+from booking.imports.jobs import queue_upload, status_json, take_passwords
 from booking.imports.models import ImportJob
 from booking.imports.services import ImportKind
-from booking.permissions import role_required
+from booking.permissions import can_see_import_job, role_required
 from booking.texts import lazy_gettext as _l
 
 bp = Blueprint("imports", __name__, url_prefix="/admin/import")
@@ -58,7 +58,7 @@ def _csv_download(text: str, filename: str) -> Response:
 def _own_job_or_404(job_id: int) -> ImportJob:
     """A job is seen by the coordinator who uploaded its file only (its page offers their passwords)."""
     job = db.session.get(ImportJob, job_id)
-    if job is None or job.created_by_id != current_user.id:
+    if job is None or not can_see_import_job(current_user, job):
         abort(404)
     return job
 
@@ -75,16 +75,13 @@ def upload(kind: str):
         return render_template("admin/import_upload.html", **context), 422 if form.errors else 200
     upload_file = form.file.data
     try:
-        job, created = submit_import(spec, upload_file.read(), upload_file.filename or "", current_user,
-                                     current_app.config["CSV_MAX_ROWS"])
+        job, created = queue_upload(current_app._get_current_object(), spec, upload_file.read(),
+                                    upload_file.filename or "", current_user, KINDS)
     except FileRejected as rejected:
         form.file.errors = [rejected.message]
         return render_template("admin/import_upload.html", **context), 422
-    db.session.commit()  # the worker reads the job from the database: committed before it starts
     if not created:
         flash(_("This file was sent already: this is its import, nothing was imported twice."), "info")
-    elif current_app.config["IMPORT_WORKER_THREAD"]:
-        start_worker(current_app._get_current_object(), job.id, KINDS)
     return redirect(url_for("imports.job_page", job_id=job.id), 303)
 
 
