@@ -21,6 +21,7 @@ from booking.waitlist import services as waitlist
 from booking.waitlist.models import EntryStatus, WaitlistEntry
 from tests import factories
 from tests.booking_support import freeze, single
+from tests.race_support import in_threads
 
 
 def run_together(app, actions: list[Callable[[], object]], hold: float = 0.5) -> list[str]:
@@ -51,11 +52,7 @@ def run_together(app, actions: list[Callable[[], object]], hold: float = 0.5) ->
 
     line.lock_line = held_lock
     try:
-        threads = [threading.Thread(target=run, args=(i,)) for i in range(len(actions))]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        in_threads(run, len(actions))
     finally:
         line.lock_line = real_lock
     db.session.expire_all()
