@@ -20,8 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from booking.allocation.solver import (Candidate, Problem, RequestIn, ResourceIn, SchoolIn, allocate,  # noqa: E402
-                                       cv_of, first_come_first_served, random_order)
+from booking.allocation.access import cv_of  # noqa: E402
+from booking.allocation.greedy import first_come_first_served, random_order  # noqa: E402
+from booking.allocation.solver import allocate  # noqa: E402
+from booking.allocation.solver_types import Candidate, Problem, RequestIn, ResourceIn, SchoolIn  # noqa: E402
 
 BELLS = [(8 * 60, 8 * 60 + 40), (8 * 60 + 50, 9 * 60 + 30), (9 * 60 + 50, 10 * 60 + 30), (10 * 60 + 40, 11 * 60 + 20),
          (14 * 60, 14 * 60 + 40), (14 * 60 + 50, 15 * 60 + 30), (15 * 60 + 40, 16 * 60 + 20), (16 * 60 + 30, 17 * 60 + 10)]

@@ -30,7 +30,6 @@ import sys
 import tempfile
 import time
 import tracemalloc
-import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -39,8 +38,9 @@ sys.path.insert(0, str(PROJECT_ROOT))
 
 from flask_migrate import upgrade  # noqa: E402
 from icalendar import Calendar  # noqa: E402
-from sqlalchemy import create_engine, delete, func, insert, select, text  # noqa: E402
+from sqlalchemy import delete, func, insert, select, text  # noqa: E402
 
+from bench.databases import throwaway_database  # noqa: E402
 from booking import clock, create_app  # noqa: E402
 from booking.accounts.models import Role  # noqa: E402
 from booking.bookings.models import Booking, BookingSeries  # noqa: E402
@@ -259,17 +259,8 @@ def main() -> None:
         return
     from booking.config import normalise_database_url
 
-    server = normalise_database_url(args.server)
-    name = f"feed_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        run(server.rsplit("/", 1)[0] + f"/{name}", args.events, args.bookings or 1_000_000, args.repeat)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_database(normalise_database_url(args.server), "feed_bench") as url:
+        run(url, args.events, args.bookings or 1_000_000, args.repeat)
 
 
 if __name__ == "__main__":

@@ -16,15 +16,15 @@ import argparse
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import create_engine, func, select, text  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
+from bench.databases import throwaway_database  # noqa: E402
 from booking import create_app  # noqa: E402
 from booking.accounts.models import Role, User  # noqa: E402
 from booking.accounts.passwords import hash_password  # noqa: E402
@@ -103,17 +103,8 @@ def main() -> None:
         return
     from booking.config import normalise_database_url
 
-    server = normalise_database_url(args.server)
-    name = f"import_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        run(server.rsplit("/", 1)[0] + f"/{name}", args.rows)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_database(normalise_database_url(args.server), "import_bench") as url:
+        run(url, args.rows)
 
 
 if __name__ == "__main__":

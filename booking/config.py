@@ -111,6 +111,7 @@ def from_environment(env: dict | None = None, instance_path: Path | None = None)
     database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'district.db'}"
     return {
         "SECRET_KEY": secret_key_from(env, instance_path),
+        "SECRET_KEY_FALLBACKS": [key.strip() for key in env.get("SECRET_KEY_FALLBACKS", "").split(",") if key.strip()],
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(normalise_database_url(database_url),
                                                     web_threads(env.get("WEB_THREADS", "1"))),

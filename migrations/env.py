@@ -55,6 +55,8 @@ def render_item(type_, obj, autogen_context):
     """Write the app's UTCDateTime as a plain DateTime: migrations must not import app code."""
     if type_ == "type" and type(obj).__name__ == "UTCDateTime":
         return "sa.DateTime()"
+    if type_ == "type" and type(obj).__name__ == "SealedText":
+        return "sa.Text()"
     return False
 
 

@@ -115,27 +115,12 @@ def announcements(signals, shape):
 def run_at_once(app, attempts) -> list:
     """Run each attempt (a function that books) in its own thread and app context, committing as a request
     would: "booked", or the kind of its first refusal, for each."""
-    import threading
-
-    from booking.bookings.errors import BookingRefused
-    from booking.extensions import db
+    from tests.race_support import committed_or_refused, in_threads
 
     outcomes: list = [None] * len(attempts)
 
-    def run(index: int, attempt) -> None:
-        with app.app_context():
-            try:
-                attempt()
-                db.session.commit()  # the unit of work's boundary
-                outcomes[index] = "booked"
-            except BookingRefused as refused:
-                outcomes[index] = refused.refusals[0].kind.value
-            finally:
-                db.session.remove()
+    def run(index: int) -> None:
+        outcomes[index] = committed_or_refused(app, attempts[index])
 
-    threads = [threading.Thread(target=run, args=(i, attempt)) for i, attempt in enumerate(attempts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    in_threads(run, len(attempts))
     return outcomes

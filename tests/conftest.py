@@ -69,6 +69,15 @@ class TestDatabases:
             self.made.append(name)
         return self.url(name)
 
+    def drop(self, name: str) -> None:
+        """Drop ``name`` now, rather than with the others at the end."""
+        if self.backend == "sqlite":
+            (self.folder / f"{name}.db").unlink(missing_ok=True)
+            return
+        with self.admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{self.prefix}_{name}" WITH (FORCE)'))
+        self.made.remove(name)
+
     def drop_all(self) -> None:
         if self.backend == "postgresql":
             with self.admin.connect() as conn:
@@ -93,6 +102,15 @@ def test_databases(request, tmp_path_factory):
 @pytest.fixture(scope="session")
 def database_url(test_databases):
     return test_databases.url("main")
+
+
+@pytest.fixture
+def empty_database_url(test_databases):
+    """A new, empty database of the backend (no tables: for a restore or a migration from the start), dropped
+    after the test."""
+    name = f"empty_{uuid.uuid4().hex[:8]}"
+    yield test_databases.create(name)
+    test_databases.drop(name)
 
 
 def _written_tables_and_sequences(tables: list[str]) -> tuple[set[str], list[str]]:

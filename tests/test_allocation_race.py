@@ -22,6 +22,7 @@ from booking.bookings.models import BookingSeries
 from booking.extensions import db
 from booking.validation import ValidationFailed
 from tests import factories
+from tests.race_support import in_threads
 
 DEADLINE = datetime(2026, 8, 25, 1, 0, tzinfo=timezone.utc)
 
@@ -60,11 +61,7 @@ def _commit_twice(app, coordinator_ids, round_id) -> list[str]:
 
     services.preview_round = preview_then_wait
     try:
-        threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        in_threads(run, 2)
     finally:
         services.preview_round = real_preview
     return outcomes

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from booking.allocation.solver import (Candidate, Problem, Quota, RequestIn, ResourceIn, SchoolIn, allocate, cv_of,
-                                       first_come_first_served, random_order)
+from booking.allocation.access import cv_of
+from booking.allocation.greedy import first_come_first_served, random_order
+from booking.allocation.solver import allocate
+from booking.allocation.solver_types import Candidate, Problem, Quota, RequestIn, ResourceIn, SchoolIn
 
 P3 = (9 * 60 + 50, 10 * 60 + 30)  # 第3节 09:50–10:30
 P4 = (10 * 60 + 40, 11 * 60 + 20)

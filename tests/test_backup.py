@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import uuid
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select, text
 
 from booking import create_app
 from booking.accounts.models import User
@@ -39,29 +36,11 @@ def contents() -> tuple:
             sorted(db.session.execute(select(Booking.id, Booking.title, Booking.status, Booking.starts_at)).all()))
 
 
-@contextmanager
-def fresh_database(backend: str, database_url: str, tmp_path):
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'restored.db'}"
-        return
-    server = make_url(database_url)
-    name = f"district_restore_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def run(app, *args):
     return app.test_cli_runner().invoke(args=["backup", *args])
 
 
-def test_a_backup_restores_into_a_fresh_database_with_everything(app, backend, database_url, bookings, tmp_path):
+def test_a_backup_restores_into_a_fresh_database_with_everything(app, empty_database_url, bookings, tmp_path):
     before = contents()
     assert len(before[2]) == 4
     path = tmp_path / "backups" / "district.backup"
@@ -71,16 +50,15 @@ def test_a_backup_restores_into_a_fresh_database_with_everything(app, backend, d
     refused = run(app, "restore", str(path))
     assert refused.exit_code == 1 and "not empty" in refused.output  # the live database stays as it is
     assert contents() == before
-    with fresh_database(backend, database_url, tmp_path) as url:
-        restored = create_app({"SQLALCHEMY_DATABASE_URI": url, **TEST_CONFIG})
-        with restored.app_context():
-            result = run(restored, "restore", str(path))
-            assert result.exit_code == 0, result.output
-            assert contents() == before
-            assert db.session.scalar(text("SELECT version_num FROM alembic_version")) is not None
-            db.session.remove()
-            assert "not empty" in run(restored, "restore", str(path)).output
-            db.engine.dispose()
+    restored = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, **TEST_CONFIG})
+    with restored.app_context():
+        result = run(restored, "restore", str(path))
+        assert result.exit_code == 0, result.output
+        assert contents() == before
+        assert db.session.scalar(text("SELECT version_num FROM alembic_version")) is not None
+        db.session.remove()
+        assert "not empty" in run(restored, "restore", str(path)).output
+        db.engine.dispose()
 
 
 def test_the_default_file_goes_under_instance_backups(app, backend, bookings):

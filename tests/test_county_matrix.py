@@ -18,6 +18,7 @@ from tests.api_support import bearer
 from tests.conftest import login
 from tests.feeds_support import feed_uids
 from tests.world_support import reading
+from tests.matrix_support import api_approve, api_book, api_feed, api_utilization_names, names, present
 
 ROLES = ("county_coordinator", "head_b", "area_b", "admin_b", "teacher_b")
 WEEK = {"start": "2026-09-01", "end": "2026-09-11"}
@@ -30,23 +31,10 @@ OWNERS = frozenset({"甲一小学", "乙一小学"})  # utilisation names the sc
 A_ONLY = ("a_request", "a_own")
 
 
-def _names(response, key: str = "name"):
-    if response.status_code != 200:
-        return response.status_code
-    return frozenset(item[key] for item in response.get_json()["items"])
-
-
-def _present(response, names):
-    if response.status_code != 200:
-        return response.status_code
-    html = response.get_data(as_text=True)
-    return frozenset(name for name in names if name in html)
-
-
 # --- API -----------------------------------------------------------------------------------------
 
 def api_bookings(client, world, headers):
-    return _names(client.get("/api/v1/bookings", headers=headers, query_string={"limit": 200}), "title")
+    return names(client.get("/api/v1/bookings", headers=headers, query_string={"limit": 200}), "title")
 
 
 def api_district_a_booking_details(client, world, headers):
@@ -55,7 +43,7 @@ def api_district_a_booking_details(client, world, headers):
 
 
 def api_resources(client, world, headers):
-    return _names(client.get("/api/v1/resources", headers=headers, query_string={"limit": 200}))
+    return names(client.get("/api/v1/resources", headers=headers, query_string={"limit": 200}))
 
 
 def api_availability_of_district_a_gym(client, world, headers):
@@ -64,22 +52,15 @@ def api_availability_of_district_a_gym(client, world, headers):
 
 
 def api_book_district_a_gym_for_b1(client, world, headers):
-    return client.post("/api/v1/bookings", headers=headers, json={
-        "resource_id": world.resources["a_gym"].id, "title": "篮球课", "school_id": world.schools["B1"].id,
-        "start": "2026-09-08T09:50:00", "end": "2026-09-08T10:30:00"}).status_code
+    return api_book(client, headers, world.resources["a_gym"], world.schools["B1"], "篮球课")
 
 
 def api_book_the_centre_for_b1(client, world, headers):
-    return client.post("/api/v1/bookings", headers=headers, json={
-        "resource_id": world.resources["centre_hall"].id, "title": "科技活动", "school_id": world.schools["B1"].id,
-        "start": "2026-09-08T09:50:00", "end": "2026-09-08T10:30:00"}).status_code
+    return api_book(client, headers, world.resources["centre_hall"], world.schools["B1"], "科技活动")
 
 
 def api_approve_district_a_request(client, world, headers):
-    booking = world.bookings["a_request"]
-    status = client.post(f"/api/v1/bookings/{booking.id}/approve", json={}, headers=headers).status_code
-    db.session.expire_all()
-    return status, booking.status.value
+    return api_approve(client, headers, world.bookings["a_request"])
 
 
 def api_cancel_district_a_booking(client, world, headers):
@@ -95,7 +76,7 @@ def api_blackout_district_a_gym(client, world, headers):
 
 
 def api_utilization_by_school(client, world, headers):
-    return _names(client.get("/api/v1/reports/utilization", headers=headers, query_string={**WEEK, "group": "school"}))
+    return api_utilization_names(client, headers, WEEK)
 
 
 # --- pages ---------------------------------------------------------------------------------------
@@ -105,7 +86,7 @@ def page_district_a_booking_details(client, world, headers):
 
 
 def page_resources(client, world, headers):
-    return _present(client.get("/resources/"), ALL_RESOURCES)
+    return present(client.get("/resources/"), ALL_RESOURCES)
 
 
 def page_district_a_gym(client, world, headers):
@@ -113,11 +94,11 @@ def page_district_a_gym(client, world, headers):
 
 
 def page_approvals(client, world, headers):
-    return _present(client.get("/bookings/approvals"), ALL_TITLES)
+    return present(client.get("/bookings/approvals"), ALL_TITLES)
 
 
 def page_admin_schools(client, world, headers):
-    return _present(client.get("/admin/schools"), ALL_SCHOOLS | {"青少年活动中心"})
+    return present(client.get("/admin/schools"), ALL_SCHOOLS | {"青少年活动中心"})
 
 
 def page_admin_school_a1(client, world, headers):
@@ -125,7 +106,7 @@ def page_admin_school_a1(client, world, headers):
 
 
 def page_users(client, world, headers):
-    return _present(client.get("/admin/users/"), {user.email for user in world.users.values()})
+    return present(client.get("/admin/users/"), {user.email for user in world.users.values()})
 
 
 def page_district_a_teacher(client, world, headers):
@@ -151,13 +132,11 @@ def export_report_school_names(client, world, headers):
 
 
 def feed_of_school_a1(client, world, headers):
-    return client.post("/api/v1/feeds", json={"scope": "school", "id": world.schools["A1"].id},
-                       headers=headers).status_code
+    return api_feed(client, headers, "school", world.schools["A1"])
 
 
 def feed_of_the_district_a_gym(client, world, headers):
-    return client.post("/api/v1/feeds", json={"scope": "resource", "id": world.resources["a_gym"].id},
-                       headers=headers).status_code
+    return api_feed(client, headers, "resource", world.resources["a_gym"])
 
 
 def feeds_show(client, world, headers):

@@ -1,38 +1,14 @@
 """Migration 0010k: a one-district database from 0009w becomes a county of one district, losing nothing."""
 from __future__ import annotations
 
-import os
-import uuid
-
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.engine import make_url
 
 from booking import create_app
-from booking.config import normalise_database_url
 from booking.extensions import db
 
-BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 NOW = "2026-11-20 08:00:00"
-
-
-@pytest.fixture(params=BACKENDS)
-def empty_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'county.db'}"
-        return
-    server = make_url(normalise_database_url(os.environ["TEST_DATABASE_URL"]))
-    name = f"county_migration_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _one_district_at_0009w() -> None:
@@ -53,10 +29,10 @@ def _one_district_at_0009w() -> None:
     db.session.commit()
 
 
-def test_a_one_district_database_becomes_a_county_of_one(empty_url):
+def test_a_one_district_database_becomes_a_county_of_one(empty_database_url):
     from flask_migrate import downgrade, upgrade
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_url, "TESTING": True, "SECRET_KEY": "t"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "TESTING": True, "SECRET_KEY": "t"})
     with app.app_context():
         upgrade(revision="0009w")
         _one_district_at_0009w()

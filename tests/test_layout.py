@@ -20,6 +20,11 @@ LAYERS = [
 ]
 PURE = [  # one a line, so that branches adding pure modules merge
     "accounts/throttle.py",
+    "allocation/access.py",
+    "allocation/cpsat_model.py",
+    "allocation/greedy.py",
+    "allocation/solver.py",
+    "allocation/solver_types.py",
     "bookings/rules/closed.py",
     "bookings/rules/engine.py",
     "bookings/rules/recurrence.py",

@@ -1,9 +1,6 @@
 """Three outbox senders (processes, as three `flask scheduler`s would be) race over the same notifications
 on PostgreSQL while the robots answer 500 at first: every message reaches its receiver exactly once."""
-import multiprocessing
-import traceback
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -19,6 +16,7 @@ from booking.notifications.channels import WebhookPoster
 from tests import factories
 from tests.booking_support import NOW
 from tests.notification_support import robot_receiver, smtp_receiver
+from tests.race_support import in_processes, reported
 
 pytestmark = pytest.mark.slow
 
@@ -28,7 +26,7 @@ ALLOWED = frozenset({"127.0.0.1"})
 
 
 def sender_process(database_url: str, smtp_port: int, folder: str, name: str, barrier) -> None:
-    try:
+    with reported(folder, name, barrier):
         app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret", "TESTING": True})
         with app.app_context():
             for minute in range(MINUTES):
@@ -36,9 +34,6 @@ def sender_process(database_url: str, smtp_port: int, folder: str, name: str, ba
                 barrier.wait(60)
                 deliver_due(SmtpSender("127.0.0.1", smtp_port, "", "", False), poster=WebhookPoster(ALLOWED))
             db.engine.dispose()
-    except Exception:  # noqa: BLE001 (reported to the parent, which fails the test with it)
-        (Path(folder) / f"{name}.error").write_text(traceback.format_exc())
-        barrier.abort()
 
 
 def test_three_senders_deliver_each_notification_once_through_failures(app, backend, database_url, tmp_path):
@@ -56,17 +51,8 @@ def test_three_senders_deliver_each_notification_once_through_failures(app, back
         for n in range(10):
             services.notify(factories.user(school=school), "approved", {"title": f"课{n}"}, school_id=school.id)
         db.session.commit()
-        context = multiprocessing.get_context("spawn")
-        barrier = context.Barrier(PROCESSES)
-        processes = [context.Process(target=sender_process, args=(database_url, smtp.server_address[1],
-                                                                  str(tmp_path), f"sender-{n}", barrier))
-                     for n in range(PROCESSES)]
-        for process in processes:
-            process.start()
-        for process in processes:
-            process.join(timeout=120)
-        errors = [path.read_text() for path in tmp_path.glob("*.error")]
-        assert not errors, errors[0]
+        in_processes(sender_process, lambda n, barrier: (database_url, smtp.server_address[1], str(tmp_path),
+                                                         f"sender-{n}", barrier), PROCESSES, tmp_path)
         assert receiver.refused == 15
         for path, key in (("/wecom", "markdown"), ("/dingtalk", "markdown")):
             texts = [body[key]["content" if path == "/wecom" else "text"] for body in receiver.bodies(path)]

@@ -23,6 +23,7 @@ from booking.extensions import db
 from tests import factories
 from tests.api_support import bearer
 from tests.booking_support import freeze, local
+from tests.race_support import in_threads
 
 ROUNDS = 80
 FINAL_STATUS = {"approve": BookingStatus.CONFIRMED, "reject": BookingStatus.REJECTED}
@@ -63,18 +64,14 @@ def hold_writes(monkeypatch):
 def _run_together(app, calls) -> list[int]:
     statuses = [0] * len(calls)
 
-    def run(index, call):
+    def run(index):
         with app.app_context():
             try:
-                statuses[index] = call(app.test_client()).status_code
+                statuses[index] = calls[index](app.test_client()).status_code
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    in_threads(run, len(calls))
     return statuses
 
 

@@ -17,7 +17,6 @@ from sqlalchemy.exc import DBAPIError
 from booking.accounts.models import Role, User
 from booking.audit.models import AuditEntry
 from booking.bookings import guarantee
-from booking.bookings.errors import BookingRefused
 from booking.bookings.models import Booking, BookingStatus
 from booking.bookings.rules import Existing, Interval, Kind, Request, ResourceSnapshot
 from booking.bookings.services import create_booking
@@ -29,6 +28,7 @@ from booking.resources.rules import Window
 from tests import factories
 from tests.api_support import bearer
 from tests.booking_support import ZONE, freeze, local, single
+from tests.race_support import committed_or_refused
 
 WEEKDAYS_8_TO_5 = tuple((day, time(8), time(17)) for day in range(5))
 
@@ -384,15 +384,7 @@ def test_a_booking_made_during_the_edit_waits_for_it_and_meets_the_new_rules(app
         return real_begin(resource, edits_resource)
 
     def run(name, work):
-        with app.app_context():
-            try:
-                work()
-                db.session.commit()  # the unit of work's boundary
-                outcomes[name] = "done"
-            except BookingRefused as refused:
-                outcomes[name] = refused.refusals[0].kind.value
-            finally:
-                db.session.remove()
+        outcomes[name] = committed_or_refused(app, work, "done")
 
     def edit():
         resource = db.session.get(Resource, lab_id)

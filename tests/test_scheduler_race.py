@@ -5,8 +5,6 @@ them together on every night. Each runs the scheduler's job function (``run_due`
 its outbox sender, as ``flask scheduler`` does. Every recipient must get exactly one digest a
 night (weekly ones on Sundays only), and every message must be handed over exactly once.
 """
-import multiprocessing
-import traceback
 from datetime import date, time, timedelta
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from booking.extensions import db
 from booking.i18n import local_to_utc
 from tests import factories
 from tests.digest_support import add
+from tests.race_support import in_processes, reported
 
 pytestmark = pytest.mark.slow
 
@@ -47,7 +46,7 @@ class RecordingSender(EmlDirectorySender):
 
 def scheduler_process(database_url: str, folder: str, name: str, barrier) -> None:
     folder = Path(folder)
-    try:
+    with reported(folder, name, barrier):
         app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret", "TESTING": True})
         sender = RecordingSender(folder / "outbox", folder / f"{name}.log")
         with app.app_context():
@@ -58,9 +57,6 @@ def scheduler_process(database_url: str, folder: str, name: str, barrier) -> Non
                 run_due(job, name)
                 deliver_due(sender)
             db.engine.dispose()
-    except Exception:  # noqa: BLE001 (reported to the parent, which fails the test with it)
-        (folder / f"{name}.error").write_text(traceback.format_exc())
-        barrier.abort()
 
 
 def district_with_daily_news():
@@ -86,16 +82,8 @@ def test_three_schedulers_send_each_recipient_one_digest_a_night(app, backend, d
     if backend != "postgresql":
         pytest.skip("the race needs PostgreSQL (set TEST_DATABASE_URL)")
     people = district_with_daily_news()
-    context = multiprocessing.get_context("spawn")
-    barrier = context.Barrier(PROCESSES)
-    processes = [context.Process(target=scheduler_process, args=(database_url, str(tmp_path), f"scheduler-{n}", barrier))
-                 for n in range(PROCESSES)]
-    for process in processes:
-        process.start()
-    for process in processes:
-        process.join(timeout=120)
-    errors = [path.read_text() for path in tmp_path.glob("*.error")]
-    assert not errors, errors[0]
+    processes = in_processes(scheduler_process, lambda n, barrier: (database_url, str(tmp_path), f"scheduler-{n}",
+                                                                    barrier), PROCESSES, tmp_path)
     assert [process.exitcode for process in processes] == [0] * PROCESSES
 
     nights = [FIRST_NIGHT + timedelta(days=n) for n in range(NIGHTS)]

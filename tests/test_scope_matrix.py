@@ -26,6 +26,7 @@ from tests.api_support import bearer
 from tests.booking_support import freeze, single
 from tests.conftest import login
 from tests.world_support import build_shared_world, reading
+from tests.matrix_support import api_approve, api_book, api_feed, api_utilization_names, names, present
 
 ROLES = ("teacher", "school_admin", "area_coordinator", "district_coordinator")
 WEEK = {"start": "2026-09-01", "end": "2026-09-11"}
@@ -121,7 +122,7 @@ UPPER_SCHOOL_NAMES = frozenset({"新天寄宿制小学", "杨家岭小学"})
 # --- pages ----------------------------------------------------------------------------------------
 
 def schools_page(client, areas, headers):
-    return _present(client.get("/admin/schools"), ALL_CODES)
+    return present(client.get("/admin/schools"), ALL_CODES)
 
 
 def other_areas_school_page(client, areas, headers):
@@ -137,7 +138,7 @@ def terms_page(client, areas, headers):
 
 
 def users_page(client, areas, headers):
-    return _present(client.get("/admin/users/"), {u.email for u in areas.users.values()})
+    return present(client.get("/admin/users/"), {u.email for u in areas.users.values()})
 
 
 def demote_the_district_head(client, areas, headers):
@@ -166,15 +167,15 @@ def import_a_teacher_of_the_other_area(client, areas, headers):
 
 
 def manage_resources_page(client, areas, headers):
-    return _present(client.get("/resources/manage"), ALL_RESOURCES)
+    return present(client.get("/resources/manage"), ALL_RESOURCES)
 
 
 def resources_page(client, areas, headers):
-    return _present(client.get("/resources/"), ALL_RESOURCES)
+    return present(client.get("/resources/"), ALL_RESOURCES)
 
 
 def approvals_page(client, areas, headers):
-    return _present(client.get("/bookings/approvals"), ALL_TITLES)
+    return present(client.get("/bookings/approvals"), ALL_TITLES)
 
 
 def approve_the_other_areas_request(client, areas, headers):
@@ -199,29 +200,19 @@ def report_export_names(client, areas, headers):
 # --- API ----------------------------------------------------------------------------------------
 
 def api_bookings(client, areas, headers):
-    response = client.get("/api/v1/bookings", headers=headers)
-    return frozenset(item["title"] for item in response.get_json()["items"])
+    return names(client.get("/api/v1/bookings", headers=headers), "title")
 
 
 def api_book_for_a_class_of_the_other_area(client, areas, headers):
-    response = client.post("/api/v1/bookings", headers=headers, json={
-        "resource_id": areas.resources["upper_gym"].id, "title": "篮球课", "school_id": areas.schools["LZ01-05"].id,
-        "start": "2026-09-08T09:50:00", "end": "2026-09-08T10:30:00"})
-    return response.status_code
+    return api_book(client, headers, areas.resources["upper_gym"], areas.schools["LZ01-05"], "篮球课")
 
 
 def api_book_the_other_areas_own_school_lab(client, areas, headers):
-    response = client.post("/api/v1/bookings", headers=headers, json={
-        "resource_id": areas.resources["lower_own_lab"].id, "title": "科学课", "school_id": areas.schools["XT01"].id,
-        "start": "2026-09-08T09:50:00", "end": "2026-09-08T10:30:00"})
-    return response.status_code
+    return api_book(client, headers, areas.resources["lower_own_lab"], areas.schools["XT01"], "科学课")
 
 
 def api_approve_the_other_areas_request(client, areas, headers):
-    booking = areas.bookings["lower_request"]
-    status = client.post(f"/api/v1/bookings/{booking.id}/approve", json={}, headers=headers).status_code
-    db.session.expire_all()
-    return status, booking.status.value
+    return api_approve(client, headers, areas.bookings["lower_request"])
 
 
 def api_blackout_the_other_areas_gym(client, areas, headers):
@@ -230,26 +221,21 @@ def api_blackout_the_other_areas_gym(client, areas, headers):
 
 
 def api_utilization_by_school(client, areas, headers):
-    response = client.get("/api/v1/reports/utilization", query_string={**WEEK, "group": "school"}, headers=headers)
-    if response.status_code != 200:
-        return response.status_code
-    return frozenset(item["name"] for item in response.get_json()["items"])
+    return api_utilization_names(client, headers, WEEK)
 
 
 # --- feeds ----------------------------------------------------------------------------------------
 
 def feed_of_the_other_areas_school(client, areas, headers):
-    return client.post("/api/v1/feeds", json={"scope": "school", "id": areas.schools["LZ01"].id},
-                       headers=headers).status_code
+    return api_feed(client, headers, "school", areas.schools["LZ01"])
 
 
 def feed_of_the_own_areas_lead_school(client, areas, headers):
-    return client.post("/api/v1/feeds", json={"scope": "school", "id": areas.schools["XT01"].id},
-                       headers=headers).status_code
+    return api_feed(client, headers, "school", areas.schools["XT01"])
 
 
 def feed_of_the_district(client, areas, headers):
-    return client.post("/api/v1/feeds", json={"scope": "district"}, headers=headers).status_code
+    return api_feed(client, headers, "district")
 
 
 def _emails(*keys):

@@ -15,7 +15,8 @@ from booking.digests.jobs import WAITLIST, jobs, run_slot
 from booking.extensions import db
 from booking.validation import ValidationFailed
 from booking.waitlist.models import EntryStatus, WaitlistEntry
-from booking.waitlist.services import accept_offer, join_waitlist, lapse_offers, leave_waitlist, my_entries, position
+from booking.waitlist.jobs import lapse_offers
+from booking.waitlist.services import accept_offer, join_waitlist, leave_waitlist, my_entries, position
 from tests import factories
 from tests.booking_support import NOW, freeze, local, single
 
@@ -288,12 +289,12 @@ def test_a_release_as_no_show_frees_the_rest_of_the_morning(lab):
 
 
 def test_the_sweep_takes_no_lock_while_every_wish_is_held(lab, held, monkeypatch):
-    from booking.waitlist import services
+    from booking.waitlist import jobs, line
 
     entry = _join(lab)
     locked = []
-    monkeypatch.setattr(services, "lock_line", lambda resource: locked.append(resource.id))
-    assert services.serve_waiting(NOW) == 0
+    monkeypatch.setattr(line, "lock_line", lambda resource: locked.append(resource.id))
+    assert jobs.serve_waiting(NOW) == 0
     assert locked == [] and _status(entry) == EntryStatus.WAITING
 
 

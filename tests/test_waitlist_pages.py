@@ -77,7 +77,9 @@ def test_chinese_page_and_leaving(setting, client, login_as):
     assert "我的排队" in text_of(client.get("/bookings/mine"))
 
 
-def test_an_offer_shows_until_when_and_accepting_books_it(app, client, login_as):
+def _offered_a_gym(client, login_as, before_joining=lambda: None):
+    """An English-speaking teacher (signed in) waits for a held gym (approval needed); its holder cancels,
+    so the teacher has an offer. ``before_joining`` looks at the pages first."""
     freeze()
     gym = factories.resource(name="Gym", approval_required=True, category="gym")
     admin = factories.user(role=Role.SCHOOL_ADMIN, school=gym.owner_school)
@@ -85,9 +87,15 @@ def test_an_offer_shows_until_when_and_accepting_books_it(app, client, login_as)
     teacher = factories.user(locale="en")
     db.session.commit()
     login_as(teacher)
+    before_joining()
     client.post(f"/waitlist/join/{gym.id}", data=BASE)
     cancel_booking(admin, held)
     db.session.commit()
+    return teacher
+
+
+def test_an_offer_shows_until_when_and_accepting_books_it(app, client, login_as):
+    teacher = _offered_a_gym(client, login_as)
     page = text_of(client.get("/bookings/mine"))
     assert "Offered until 07:30" in page and "Accept" in page  # 07:00 + 30 minutes, district time
     [entry] = _entries(teacher)
@@ -176,16 +184,9 @@ def test_the_weak_first_setting_on_the_resource_api(app, client):
 
 
 def test_the_home_page_shows_an_open_offer(app, client, login_as):
-    freeze()
-    gym = factories.resource(name="Gym", approval_required=True, category="gym")
-    admin = factories.user(role=Role.SCHOOL_ADMIN, school=gym.owner_school)
-    held = create_booking(admin, single(gym)).bookings[0]
-    teacher = factories.user(locale="en")
-    db.session.commit()
-    login_as(teacher)
-    assert "A time you waited for is free" not in text_of(client.get("/"))
-    client.post(f"/waitlist/join/{gym.id}", data=BASE)
-    cancel_booking(admin, held)
-    db.session.commit()
+    def nothing_offered_yet():
+        assert "A time you waited for is free" not in text_of(client.get("/"))
+
+    _offered_a_gym(client, login_as, nothing_offered_yet)
     page = text_of(client.get("/"))
     assert "A time you waited for is free" in page and "Gym" in page and "Offered until 07:30" in page

@@ -16,16 +16,18 @@ from booking.bookings.services import cancel_booking, create_booking
 from booking.extensions import db
 from booking.resources.models import Category, Resource, ResourceKind
 from booking.validation import ValidationFailed
+from booking.waitlist import line
 from booking.waitlist import services as waitlist
 from booking.waitlist.models import EntryStatus, WaitlistEntry
 from tests import factories
 from tests.booking_support import freeze, single
+from tests.race_support import in_threads
 
 
 def run_together(app, actions: list[Callable[[], object]], hold: float = 0.5) -> list[str]:
     """Each action in its own thread and unit of work, held at a barrier before the lock; "ok" or the error's name."""
     barrier = threading.Barrier(len(actions))
-    real_lock = waitlist.lock_line
+    real_lock = line.lock_line
 
     def held_lock(resource):
         try:
@@ -48,15 +50,11 @@ def run_together(app, actions: list[Callable[[], object]], hold: float = 0.5) ->
             finally:
                 db.session.remove()
 
-    waitlist.lock_line = held_lock
+    line.lock_line = held_lock
     try:
-        threads = [threading.Thread(target=run, args=(i,)) for i in range(len(actions))]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        in_threads(run, len(actions))
     finally:
-        waitlist.lock_line = real_lock
+        line.lock_line = real_lock
     db.session.expire_all()
     return outcomes
 

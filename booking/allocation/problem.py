@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-from booking.allocation import solver
+from booking.allocation import solver_types
 from booking.allocation.models import AllocationRequest, AllocationRound
 from booking.bookings import rules
 from booking.bookings.models import Booking, BookingStatus
@@ -30,7 +30,7 @@ MAX_CANDIDATE_RESOURCES = 12  # of a category, the first ones (by id) a request 
 class Placement:
     """Where a candidate lands: the bookable dates behind ``candidate``."""
 
-    candidate: solver.Candidate
+    candidate: solver_types.Candidate
     first_day: date
     last_day: date
     dates: int
@@ -38,7 +38,7 @@ class Placement:
 
 @dataclass
 class Built:
-    problem: solver.Problem
+    problem: solver_types.Problem
     placements: dict[tuple[int, int, int, int], Placement]  # (request, resource, weekday, period)
     refused: dict[int, object]  # request id → why it has no candidate (a lazy message)
     requests: dict[int, AllocationRequest]
@@ -46,7 +46,7 @@ class Built:
     schools: dict[int, School]
 
 
-def candidate_key(candidate: solver.Candidate) -> tuple[int, int, int, int]:
+def candidate_key(candidate: solver_types.Candidate) -> tuple[int, int, int, int]:
     return candidate.request_id, candidate.resource_id, candidate.weekday, candidate.period
 
 
@@ -65,7 +65,7 @@ def _acceptable_resources(request: AllocationRequest, by_category: dict[str, lis
     return by_category.get(request.category or "", [])[:MAX_CANDIDATE_RESOURCES]
 
 
-def _quotas(term: Term, wanted: dict[int, Resource], schools: dict[int, School]) -> tuple[solver.Quota, ...]:
+def _quotas(term: Term, wanted: dict[int, Resource], schools: dict[int, School]) -> tuple[solver_types.Quota, ...]:
     """What each school has left of every term quota the wanted resources count against (booking.quotas),
     the owner school's own use apart, so the allocator never plans past one (the commit would be refused)."""
     by_quota: dict[int, tuple] = {}
@@ -80,7 +80,7 @@ def _quotas(term: Term, wanted: dict[int, Resource], schools: dict[int, School])
                 limit = quotas.limit_minutes(quota, school, own_use, term) if ids else None
                 if limit is not None:
                     left = limit - quotas.used_minutes(quota, school.id, own_use, term)
-                    found.append(solver.Quota(school.id, ids, max(left, 0)))
+                    found.append(solver_types.Quota(school.id, ids, max(left, 0)))
     return tuple(found)
 
 
@@ -179,21 +179,21 @@ def build_problem(round_: AllocationRound) -> Built:
                     continue
                 start = period.start_time.hour * 60 + period.start_time.minute
                 end = period.end_time.hour * 60 + period.end_time.minute
-                candidate = solver.Candidate(
+                candidate = solver_types.Candidate(
                     request.id, resource.id, weekday, number, start, end, sum(c.interval.minutes for c in free),
                     shared=resource.owner_school_id != request.school_id, school_id=bell_school, rank=rank)
                 candidates.append(candidate)
                 placements[candidate_key(candidate)] = Placement(candidate, days[0], days[-1], len(free))
     resources_in = tuple(
-        solver.ResourceIn(rid, stock=r.stock if r.is_quantity_based else 1, teacher=snapshots[rid].is_teacher,
-                          weekly_cap=_remaining_weekly(snapshots[rid], existing_by_resource[rid]),
-                          travel=dict(snapshots[rid].teacher.travel) if snapshots[rid].teacher else {})
+        solver_types.ResourceIn(rid, stock=r.stock if r.is_quantity_based else 1, teacher=snapshots[rid].is_teacher,
+                                weekly_cap=_remaining_weekly(snapshots[rid], existing_by_resource[rid]),
+                                travel=dict(snapshots[rid].teacher.travel) if snapshots[rid].teacher else {})
         for rid, r in wanted.items())
     base = _base_minutes(term, schools)
-    problem = solver.Problem(
-        schools=tuple(solver.SchoolIn(s.id, s.enrollment, s.is_weak, base.get(s.id, 0))
-                      for s in sorted(schools.values(), key=lambda s: s.id)),
-        requests=tuple(solver.RequestIn(r.id, r.school_id, r.priority, order) for order, r in
-                       enumerate(sorted(requests, key=lambda r: (r.created_at, r.id)))),
+    problem = solver_types.Problem(
+        schools=tuple(solver_types.SchoolIn(s.id, s.enrollment, s.is_weak, base.get(s.id, 0))
+                            for s in sorted(schools.values(), key=lambda s: s.id)),
+        requests=tuple(solver_types.RequestIn(r.id, r.school_id, r.priority, order) for order, r in
+                             enumerate(sorted(requests, key=lambda r: (r.created_at, r.id)))),
         candidates=tuple(candidates), resources=resources_in, quotas=_quotas(term, wanted, schools))
     return Built(problem, placements, refused, {r.id: r for r in requests}, wanted, schools)

@@ -14,7 +14,8 @@ from datetime import datetime
 from sqlalchemy import select
 
 from booking import events
-from booking.allocation import solver
+from booking.allocation import access, solver
+from booking.allocation.greedy import first_come_first_served
 from booking.allocation.problem import Built, Placement, build_problem, candidate_key
 from booking.allocation.models import AllocationRequest, AllocationRound, RequestStatus, RoundStatus
 from booking.audit.services import record
@@ -201,7 +202,7 @@ def preview_round(actor, round_: AllocationRound) -> RoundPreview:
     built = build_problem(round_)
     problem = built.problem
     best = solver.allocate(problem)
-    fcfs = solver.first_come_first_served(problem)
+    fcfs = first_come_first_served(problem)
     lines = []
     for request in sorted(built.requests.values(), key=lambda r: (r.created_at, r.id)):
         chosen = best.chosen.get(request.id)
@@ -213,12 +214,12 @@ def preview_round(actor, round_: AllocationRound) -> RoundPreview:
                 else built.refused.get(request.id, _l("No acceptable slot is free."))
         lines.append(Line(request, placement, built.resources.get(chosen.resource_id) if chosen else None, reason,
                           built.placements[candidate_key(greedy)] if greedy else None))
-    before = solver.access_per_100(problem)
-    after = solver.access_per_100(problem, best.chosen.values())
-    first_come = solver.access_per_100(problem, fcfs.chosen.values())
+    before = access.access_per_100(problem)
+    after = access.access_per_100(problem, best.chosen.values())
+    first_come = access.access_per_100(problem, fcfs.chosen.values())
     schools = [SchoolLine(built.schools[sid], before[sid], after[sid], first_come[sid]) for sid in before]
-    return RoundPreview(round_, lines, schools, best.served, fcfs.served, solver.cv_of(problem),
-                        solver.cv_of(problem, best.chosen.values()), solver.cv_of(problem, fcfs.chosen.values()),
+    return RoundPreview(round_, lines, schools, best.served, fcfs.served, access.cv_of(problem),
+                        access.cv_of(problem, best.chosen.values()), access.cv_of(problem, fcfs.chosen.values()),
                         best.status, built)
 
 

@@ -54,18 +54,13 @@ def index():
     if request.method == "POST":
         if not can_run_allocation(current_user):
             abort(403)
-        if form.validate_on_submit():
-            try:
-                round_ = open_round(current_user, int(form.term_id.data) if form.term_id.data else None,
-                                    form.name.data, _parse_deadline(form.deadline.data))
-            except ValidationFailed as failed:
-                attach_errors(form, failed.errors)
-                status = 422
-            else:
-                flash(_("The round is open for requests."))
-                return redirect(url_for("allocation.show", round_id=round_.id))
-        else:
-            status = 422
+        round_ = _submitted(form, lambda: open_round(
+            current_user, int(form.term_id.data) if form.term_id.data else None, form.name.data,
+            _parse_deadline(form.deadline.data)))
+        if round_ is not None:
+            flash(_("The round is open for requests."))
+            return redirect(url_for("allocation.show", round_id=round_.id))
+        status = 422
     return render_template("allocation/index.html", rounds=rounds(), form=form,
                            may_run=can_run_allocation(current_user), accepts=accepts_requests), status
 
@@ -84,6 +79,28 @@ def _whole(text) -> int | None:
     return int(text) if text not in (None, "") and str(text).isdigit() else None
 
 
+def _request_input(form: RequestForm) -> RequestInput:
+    slots = [[int(part) for part in value.split("-")] for value in form.slots.data or []]
+    return RequestInput(title=form.title.data or "", slots=slots, weeks=form.weeks.data or 0,
+                        resource_id=_whole(form.resource_id.data), category=form.category.data or None,
+                        class_name=form.class_name.data or "", students=form.students.data,
+                        priority=_whole(form.priority.data) or 3)
+
+
+def _submitted(form, action):
+    """What ``action`` made from the valid ``form``; None (the page answers 422) when the form or the
+    service refused it, the service's messages on the form's fields. NotAllowed: 403."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        return action()
+    except NotAllowed:
+        abort(403)
+    except ValidationFailed as failed:
+        attach_errors(form, failed.errors)
+        return None
+
+
 @bp.route("/<id:round_id>", methods=["GET", "POST"])
 @login_required
 def show(round_id: int):
@@ -91,24 +108,10 @@ def show(round_id: int):
     form = _request_form(round_)
     status = 200
     if request.method == "POST":
-        if form.validate_on_submit():
-            slots = [[int(part) for part in value.split("-")] for value in form.slots.data or []]
-            data = RequestInput(title=form.title.data or "", slots=slots, weeks=form.weeks.data or 0,
-                                resource_id=_whole(form.resource_id.data), category=form.category.data or None,
-                                class_name=form.class_name.data or "", students=form.students.data,
-                                priority=_whole(form.priority.data) or 3)
-            try:
-                submit_request(current_user, round_, data)
-            except NotAllowed:
-                abort(403)
-            except ValidationFailed as failed:
-                attach_errors(form, failed.errors)
-                status = 422
-            else:
-                flash(_("Your request is in. You will be told when the round is committed."))
-                return redirect(url_for("allocation.show", round_id=round_.id))
-        else:
-            status = 422
+        if _submitted(form, lambda: submit_request(current_user, round_, _request_input(form))) is not None:
+            flash(_("Your request is in. You will be told when the round is committed."))
+            return redirect(url_for("allocation.show", round_id=round_.id))
+        status = 422
     return render_template("allocation/round.html", round=round_, form=form, accepts=accepts_requests(round_),
                            requests=visible_requests(current_user, round_), may_run=can_run_allocation(current_user),
                            ), status

@@ -116,6 +116,8 @@ def _send(sender: Sender, poster: WebhookPoster, message: OutboxMessage) -> None
     robot = message.robot
     if robot is None or not robot.active:
         raise SendFailed("the robot was switched off; the message waits until it is on again")
+    if not robot.url:  # sealed with a SECRET_KEY no longer configured (booking/notifications/sealing.py)
+        raise SendFailed("the robot's address cannot be opened with this SECRET_KEY: set the robot up again")
     poster.post(robot.kind.value, robot.url, robot.secret, json.loads(message.payload))
 
 

@@ -27,7 +27,7 @@ from booking.extensions import db
 from booking.i18n import district_zone, local_to_utc, to_local
 from booking.bookings.checkin import release_due
 from booking.notifications.reminders import REMINDER_CRON_MINUTES, reminder_work
-from booking.waitlist.services import waitlist_work
+from booking.waitlist.jobs import waitlist_work
 
 log = logging.getLogger("booking.scheduler")
 

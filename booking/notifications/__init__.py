@@ -1,6 +1,7 @@
 """Notifications (issue 13, item 5): people told at once when something happens to their bookings.
 
 - ``models``: notifications, each person's settings, group robots (a school's, a person's);
+- ``sealing``: robots' webhook addresses and secrets encrypted at rest (a key from the SECRET_KEY);
 - ``receivers``: the ``booking.events`` receivers, connected by ``init_app`` (called from ``create_app``);
 - ``services``: writing a notification and its outbox messages (email, robots) in the event's transaction;
 - ``messages`` / ``formats``: the words (in the recipient's language) and the robots' JSON and signatures;

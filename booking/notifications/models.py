@@ -7,7 +7,8 @@
   (None: no reminder). A person without a row has the defaults (email on, no reminder).
 - ``notification_robots``: group-robot webhooks (企业微信 / 钉钉 / 飞书) of a school (set up by its
   admin: every notification of a booking of that school goes to the group) or of one person.
-  ``url`` and ``secret`` are secrets: pages and the API show them masked only.
+  ``url`` and ``secret`` are secrets: stored sealed with a key derived from the SECRET_KEY (``sealing``);
+  pages show the address masked and only whether a secret is set, the API neither.
 
 The messages themselves go through the digests' outbox (``digest_outbox``, kind ``notification``).
 """
@@ -25,6 +26,7 @@ from booking.clock import utcnow
 from booking.db_types import UTCDateTime
 from booking.enums import db_enum
 from booking.extensions import db
+from booking.notifications.sealing import SealedText
 from booking.schools.models import School
 
 
@@ -94,8 +96,8 @@ class NotificationRobot(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     kind: Mapped[RobotKind] = mapped_column(db_enum(RobotKind, "robot_kind"))
     label: Mapped[str] = mapped_column(String(100), default="")
-    url: Mapped[str] = mapped_column(String(1000))
-    secret: Mapped[str] = mapped_column(String(200), default="")
+    url: Mapped[str] = mapped_column(SealedText)  # at most 1000 characters before sealing (the service checks)
+    secret: Mapped[str] = mapped_column(SealedText, default="")  # at most 200
     markdown: Mapped[bool] = mapped_column(default=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

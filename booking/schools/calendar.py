@@ -125,13 +125,18 @@ def check_closure_input(data: ClosureInput) -> tuple[dict, School | None]:
     errors, _start, _end = parsing.check_date_range(data.start_date, data.end_date)
     _check_text(data.reason, errors, "reason", 200, _l("Enter the reason for the closure."))
     _check_times(data, errors)
-    school = None
-    if data.school_id not in (None, ""):
-        school_id = parsing.parse_whole_number(data.school_id, MAX_ID)
-        school = db.session.get(School, school_id) if school_id is not None else None
-        if school is None:
-            errors["school_id"] = _l("Choose a school from the list, or the whole district.")
-    return errors, school
+    return errors, chosen_school(data.school_id, errors)
+
+
+def chosen_school(value, errors: dict) -> School | None:
+    """The one school ``value`` names (None or "": the whole district); an error on ``school_id`` when unknown."""
+    if value in (None, ""):
+        return None
+    school_id = parsing.parse_whole_number(value, MAX_ID)
+    school = db.session.get(School, school_id) if school_id is not None else None
+    if school is None:
+        errors["school_id"] = _l("Choose a school from the list, or the whole district.")
+    return school
 
 
 def validated_closure(data: ClosureInput) -> ClosureSpan:
@@ -179,10 +184,16 @@ def list_closures(school_id: int | None = None, today: date | None = None) -> tu
 
     Filtered by a school, the list keeps district-wide closures too: they close that school as well.
     """
+    return upcoming_and_past(Closure, Closure.start_date, Closure.end_date, school_id, today)
+
+
+def upcoming_and_past(model, starts, ends, school_id: int | None, today: date | None) -> tuple[list, list]:
+    """(upcoming, past) rows of a dated ``model`` of a school or the district: not yet over (``ends`` today or
+    later), soonest first; then the finished ones, latest first. A school's list keeps the district's rows."""
     today = today or local_today()
-    query = select(Closure).options(selectinload(Closure.school))
+    query = select(model).options(selectinload(model.school))
     if school_id is not None:
-        query = query.where(or_(Closure.school_id == school_id, Closure.school_id.is_(None)))
-    upcoming = db.session.scalars(query.where(Closure.end_date >= today).order_by(Closure.start_date, Closure.id))
-    past = db.session.scalars(query.where(Closure.end_date < today).order_by(Closure.start_date.desc(), Closure.id))
+        query = query.where(or_(model.school_id == school_id, model.school_id.is_(None)))
+    upcoming = db.session.scalars(query.where(ends >= today).order_by(starts, model.id))
+    past = db.session.scalars(query.where(ends < today).order_by(starts.desc(), model.id))
     return list(upcoming), list(past)

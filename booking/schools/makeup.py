@@ -8,17 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
 
 from booking.audit.services import record
 from booking.extensions import db
-from booking.i18n import local_today
 from booking import parsing
+from booking.schools.calendar import chosen_school, upcoming_and_past
 from booking.schools.models import MakeupDay, School
 from booking.schools.services import district_for_writes
 from booking.texts import lazy_gettext as _l
-from booking.validation import MAX_ID, ValidationFailed
+from booking.validation import ValidationFailed
 
 
 @dataclass
@@ -42,12 +41,7 @@ def check_makeup_input(data: MakeupDayInput, existing: MakeupDay | None = None) 
     problem = parsing.text_error(reason, 200, _l("Enter the reason, for example 国庆节补班."))
     if problem is not None:
         errors["reason"] = problem
-    school = None
-    if data.school_id not in (None, ""):
-        school_id = parsing.parse_whole_number(data.school_id, MAX_ID)
-        school = db.session.get(School, school_id) if school_id is not None else None
-        if school is None:
-            errors["school_id"] = _l("Choose a school from the list, or the whole district.")
+    school = chosen_school(data.school_id, errors)
     if day is not None and "school_id" not in errors:
         same = select(MakeupDay).where(MakeupDay.day == day,
                                        MakeupDay.school_id.is_(None) if school is None else MakeupDay.school_id == school.id)
@@ -91,10 +85,4 @@ def delete_makeup_day(makeup: MakeupDay, actor) -> None:
 
 def list_makeup_days(school_id: int | None = None, today: date | None = None) -> tuple[list[MakeupDay], list[MakeupDay]]:
     """(upcoming, past), like the closures: a school's list keeps the district-wide ones too."""
-    today = today or local_today()
-    query = select(MakeupDay).options(selectinload(MakeupDay.school))
-    if school_id is not None:
-        query = query.where(or_(MakeupDay.school_id == school_id, MakeupDay.school_id.is_(None)))
-    upcoming = db.session.scalars(query.where(MakeupDay.day >= today).order_by(MakeupDay.day, MakeupDay.id))
-    past = db.session.scalars(query.where(MakeupDay.day < today).order_by(MakeupDay.day.desc(), MakeupDay.id))
-    return list(upcoming), list(past)
+    return upcoming_and_past(MakeupDay, MakeupDay.day, MakeupDay.day, school_id, today)

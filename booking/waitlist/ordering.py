@@ -14,7 +14,7 @@ No database session, no request: the services hand in plain values and act on th
   otherwise the entry keeps waiting.
 - An entry is not served while an open offer overlaps its wish: the offer holds that time for the one
   it was made to, until it is taken or lapses (the booking rules see open offers as holds too, see
-  booking.waitlist.services.offer_holds, so nobody books over them directly either).
+  booking.waitlist.serving.offer_holds, so nobody books over them directly either).
 - Joining is for a time that is held by others and only that: a free time is booked, and a time the
   rules refuse for other reasons (closed, too long, too many students) would never come free.
 """

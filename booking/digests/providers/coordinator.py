@@ -10,7 +10,7 @@ from booking.accounts.models import Role
 from booking.digests.content import DigestWindow, Section
 from booking.digests.figures import DistrictFigures, DigestRun
 from booking.digests.formatting import class_text, external_url, number, place_text, span_text, table, when_text
-from booking.digests.providers.school_admin import REQUEST_COLUMNS, approvals_link, request_rows
+from booking.digests.providers.school_admin import requests_section
 from booking.labels import label
 from booking.reports.access import MAIN, Access, Scope
 from booking.reports.bases import Basis, labelled
@@ -95,11 +95,8 @@ def equity_section(figures: DistrictFigures) -> Section | None:
 
 
 def waiting_section(figures: DistrictFigures) -> Section | None:
-    if not figures.waiting_long:
-        return None
-    shown, more = table(REQUEST_COLUMNS, request_rows(figures.waiting_long))
     title = _l("Requests waiting more than 24 hours: %(n)d", n=len(figures.waiting_long))
-    return Section("district_waiting", str(title), table=shown, more=more, link=approvals_link())
+    return requests_section("district_waiting", figures.waiting_long, title)
 
 
 def no_show_section(figures: DistrictFigures, window: DigestWindow) -> Section | None:
@@ -138,11 +135,7 @@ def area_waiting_section(run: DigestRun, user) -> Section | None:
     """An area coordinator's digest: the requests for their area's resources, not the district's figures."""
     requests = sorted((b for school in list_schools() if can_manage_school(user, school.id)
                        for b in run.waiting_for_school(school.id)), key=lambda b: (b.starts_at, b.id))
-    if not requests:
-        return None
-    shown, more = table(REQUEST_COLUMNS, request_rows(requests))
-    title = _l("Requests waiting for your answer: %(n)d", n=len(requests))
-    return Section("area_waiting", str(title), table=shown, more=more, link=approvals_link())
+    return requests_section("area_waiting", requests)
 
 
 def coordinator_sections(run: DigestRun, user, window: DigestWindow) -> list[Section]:

@@ -58,13 +58,18 @@ def approvals_link() -> tuple[str, str]:
     return str(_l("Answer requests")), external_url("bookings.approvals")
 
 
-def waiting_section(run: DigestRun, user) -> Section | None:
-    requests = run.waiting_for_school(user.school_id)
+def requests_section(key: str, requests: list, title=None) -> Section | None:
+    """A table of requests with the link to answer them (None: there are none); the title says how many
+    wait for the reader's answer, unless given."""
     if not requests:
         return None
     shown, more = table(REQUEST_COLUMNS, request_rows(requests))
-    title = _l("Requests waiting for your answer: %(n)d", n=len(requests))
-    return Section("school_waiting", str(title), table=shown, more=more, link=approvals_link())
+    title = title or _l("Requests waiting for your answer: %(n)d", n=len(requests))
+    return Section(key, str(title), table=shown, more=more, link=approvals_link())
+
+
+def waiting_section(run: DigestRun, user) -> Section | None:
+    return requests_section("school_waiting", run.waiting_for_school(user.school_id))
 
 
 def school_admin_sections(run: DigestRun, user, window: DigestWindow) -> list[Section]:
