@@ -47,6 +47,8 @@ IN_API = {
     "teachers.commit_mandate_plan": "POST /mandate-plans/commit",
     "teachers.record": "POST /bookings/<id:booking_id>/record",
     "teachers.visit": "POST /bookings",  # a visiting teacher is a resource: subject and lesson_kind in the body
+    "users_admin.edit_user": "PATCH /users/<id:user_id>",
+    "users_admin.new_user": "POST /users",
     "waitlist.accept": "POST /waitlist/<id:entry_id>/accept",
     "waitlist.join": "POST /waitlist",
     "waitlist.leave": "DELETE /waitlist/<id:entry_id>",
@@ -89,8 +91,6 @@ NOT_YET = {  # page actions the API does not have yet (issue #18 item 3): each i
     "teachers.import_busy": "a teacher's home timetable",
     "teachers.mandates": "the mandate targets",
     "teachers.settings": "the visiting-teacher settings",
-    "users_admin.new_user": "adding a user",
-    "users_admin.edit_user": "changing a user",
 }
 
 
