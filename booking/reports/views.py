@@ -87,7 +87,7 @@ def describe(report_filter: ReportFilter) -> list[str]:
         lines.append(_("Stage: %(name)s", name=label(report_filter.stage)))
     if report_filter.school_id:
         lines.append(_("School: %(name)s", name=db.session.get(School, report_filter.school_id).name))
-    if report_filter.district_id:
+    if report_filter.district_id and len(list_districts()) > 1:  # one district: the report is the installation's
         lines.append(_("District: %(name)s", name=db.session.get(District, report_filter.district_id).name))
     return lines
 
