@@ -77,9 +77,12 @@ def can_manage_district(user) -> bool:
     return is_district_coordinator(user)
 
 
-def can_set_fair_shares(user) -> bool:
-    """Priority booking windows and term quotas (booking.quotas) are district settings: district coordinators."""
-    return is_district_coordinator(user)
+def can_set_fair_shares(user, district_id: int | None = None) -> bool:
+    """Priority booking windows and term quotas (booking.quotas) of ``district_id``: county coordinators for any
+    district, a district's coordinator (学区长) for their own (``district_id`` None: for some district)."""
+    if is_county_coordinator(user):
+        return True
+    return is_district_head(user) and district_id in (None, user.district_id)
 
 
 def can_grant_quota_exception(user, school_id: int | None) -> bool:
@@ -190,6 +193,31 @@ def reaches_district(user, resource) -> bool:
     district = home_district_id(user)
     return district is None or resource.owner_school.district_id == district or can_manage_school(
         user, resource.owner_school_id)
+
+
+# --- the district a page is about (reports, fair shares) -----------------------------------------
+
+def may_choose_district(user) -> bool:
+    """County coordinators choose the district a district report or a fair-shares page is about; everyone
+    else sees their own."""
+    return is_county_coordinator(user)
+
+
+def viewed_district_id(user, chosen: int | None = None) -> int | None:
+    """The district whose figures (the district report, its exports and charts, the reports API) and settings
+    (fair shares) ``user`` sees: a county coordinator's ``chosen`` one (None: none chosen), everyone else's
+    own (``home_district_id``; None where unknown: a one-district installation), whatever they ask for."""
+    return chosen if may_choose_district(user) else home_district_id(user)
+
+
+def can_view_district(user, district_id: int | None) -> bool:
+    """Whether ``user`` may ask for ``district_id``'s figures or settings (``viewed_district_id``)."""
+    return may_choose_district(user) or district_id == home_district_id(user)
+
+
+def district_schools_clause(district_id: int | None):
+    """SQL predicate on ``School``: the schools a report of ``district_id`` covers (None: every school)."""
+    return true() if district_id is None else School.district_id == district_id
 
 
 # --- term allocation rounds (booking.allocation) -----------------------------------------------
@@ -376,10 +404,11 @@ def other_active_district_coordinators(user: User) -> int:
         User.id != user.id))
 
 
-def would_remove_last_district_coordinator(user: User, role, area: str, active: bool) -> bool:
-    """The district always keeps one active district coordinator: nobody demotes, limits to an area
+def would_remove_last_district_coordinator(user: User, role, area: str, active: bool,
+                                           district_id: int | None = None) -> bool:
+    """The county always keeps one active county coordinator: nobody demotes, limits to an area or a district
     or deactivates the last one. ``user`` holds its stored values; the others are the change."""
-    stays = active and Role(role) == Role.COORDINATOR and not (area or "")
+    stays = active and Role(role) == Role.COORDINATOR and not (area or "") and district_id is None
     return is_active_district_coordinator(user) and not stays and other_active_district_coordinators(user) == 0
 
 

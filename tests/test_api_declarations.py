@@ -44,8 +44,8 @@ ANNOTATIONS = {"description", "default", "examples", "title"}
 # One value of each JSON type, to break a `type`.
 TYPED_VALUES = [("string", "text"), ("integer", 7), ("number", 1.5), ("boolean", True), ("null", None),
                 ("array", []), ("object", {})]
-BROKEN_FORMATS = {"date-time": "2026-02-30T10:00:00Z", "date": "2026-02-30"}
-VALID_FORMATS = {"date-time": "2026-12-03T01:50:00Z", "date": "2026-12-03"}
+BROKEN_FORMATS = {"date-time": "2026-02-30T10:00:00Z", "date": "2026-02-30", "email": "no-at-sign"}
+VALID_FORMATS = {"date-time": "2026-12-03T01:50:00Z", "date": "2026-12-03", "email": "walk.user@example.cn"}
 # Operations added for the pages' actions whose bodies the walk must reach (one a line, for merging).
 SURELY_WALKED = {
     "add_resource",
@@ -72,7 +72,8 @@ def demo(seeded_demo):
                "round_id": db.session.scalar(select(AllocationRound.id).order_by(AllocationRound.id).limit(1)),
                "closure_id": db.session.scalar(select(Closure.id).order_by(Closure.id).limit(1)),
                "makeup_id": db.session.scalar(select(MakeupDay.id).order_by(MakeupDay.id).limit(1)),
-               "kind": "users", "job_id": _failed_import_job()}
+               "kind": "users", "job_id": _failed_import_job(),
+               "user_id": db.session.scalar(select(User.id).where(User.email == "teacher.xt01@demo.xq"))}
         busy = db.session.scalars(select(TeacherBusyTime).order_by(TeacherBusyTime.id).limit(1)).one()
         ids.update(busy_id=busy.id, profile_id=db.session.get(TeacherProfile, busy.profile_id).id)
         document = build_document(app)
@@ -125,7 +126,8 @@ def valid_value(schema: dict, ids: dict, name: str = ""):
         return VALID_FORMATS[schema["format"]]
     if "pattern" in schema:
         return "08:00"
-    return schema.get("examples", ["课"])[0]
+    text = schema.get("examples", ["课"])[0]
+    return text * -(-schema.get("minLength", 1) // len(text))  # as long as it must be (a password's eight)
 
 
 def wrong_type(schema: dict):

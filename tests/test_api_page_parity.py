@@ -64,6 +64,8 @@ IN_API = {
     "teachers.settings": "PUT /visit-settings",
     "teachers.record": "POST /bookings/<id:booking_id>/record",
     "teachers.visit": "POST /bookings",  # a visiting teacher is a resource: subject and lesson_kind in the body
+    "users_admin.edit_user": "PATCH /users/<id:user_id>",
+    "users_admin.new_user": "POST /users",
     "waitlist.accept": "POST /waitlist/<id:entry_id>/accept",
     "waitlist.join": "POST /waitlist",
     "waitlist.leave": "DELETE /waitlist/<id:entry_id>",
@@ -91,8 +93,6 @@ NO_API = {
 }
 
 NOT_YET = {  # page actions the API does not have yet (issue #18 item 3): each is a gap, not a decision
-    "users_admin.new_user": "adding a user",
-    "users_admin.edit_user": "changing a user",
 }
 
 

@@ -13,9 +13,11 @@ from booking.accounts import services
 from booking.accounts.forms import UserForm
 from booking.accounts.models import Role, User
 from booking.extensions import db
-from booking.permissions import can_change_user, can_manage_area, can_manage_school, role_required
+from booking.permissions import (
+    can_change_user, can_manage_area, can_manage_school, may_choose_district, role_required,
+)
 from booking.form_helpers import attach_errors
-from booking.schools.services import list_schools
+from booking.schools.services import list_districts, list_schools
 from booking.web import save_form
 
 bp = Blueprint("users_admin", __name__, url_prefix="/admin/users")
@@ -43,17 +45,26 @@ def _areas_in_scope() -> list[str]:
     return [area for area in services.school_areas() if can_manage_area(current_user, area)]
 
 
+def _district_value(district_id: int | None) -> str:
+    return "" if district_id is None else str(district_id)
+
+
 def _user_form(user: User | None = None) -> UserForm:
     if user is None:
-        form = UserForm(data={"role": Role.TEACHER.value, "locale": "zh_CN", "active": True})
+        form = UserForm(data={"role": Role.TEACHER.value, "locale": "zh_CN", "active": True,
+                              "district": _district_value(current_user.district_id)})
     else:
         form = UserForm(data={"email": user.email, "display_name": user.display_name, "role": user.role.value,
                               "school": user.school.code if user.school else "", "locale": user.locale,
-                              "active": user.active, "area": user.area})
+                              "active": user.active, "area": user.area, "district": _district_value(user.district_id),
+                              "staff_number": user.staff_number or ""})
         form.password.label.text = _("New password (leave blank to keep the current one)")
     # Editing keeps a deactivated school selectable, so its people do not silently lose it.
     form.set_school_choices(_schools_in_scope(include_inactive=user is not None), _("No school (coordinators)"))
     form.set_area_choices(_areas_in_scope(), _("The whole district"))
+    county = may_choose_district(current_user)
+    form.set_district_choices([d for d in list_districts() if county or d.id == current_user.district_id],
+                              _("None: the whole county (a county coordinator)") if county else None)
     return form
 
 

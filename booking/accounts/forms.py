@@ -4,10 +4,12 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from booking.accounts.models import Role
 from booking.accounts.passwords import MIN_PASSWORD_LENGTH
-from booking.accounts.services import UserInput
+from booking.accounts.checks import STAFF_NUMBER_LENGTH, UserInput
 from booking.i18n import LANGUAGE_NAMES
 from booking.labels import choices
+from booking.parsing import parse_whole_number
 from booking.texts import lazy_gettext as _l
+from booking.validation import MAX_ID
 
 
 class LoginForm(FlaskForm):
@@ -54,6 +56,9 @@ class UserForm(FlaskForm):
     # Named like the service's error key, so its message lands on this field.
     school = SelectField(_l("School"), validate_choice=False)
     area = SelectField(_l("Area (coordinators only)"), validate_choice=False)
+    district = SelectField(_l("District (coordinators only)"), validate_choice=False)
+    staff_number = StringField(_l("Staff number (工号)"), render_kw={"maxlength": STAFF_NUMBER_LENGTH,
+                                                                    "autocomplete": "off"})
     locale = SelectField(_l("Language"), choices=list(LANGUAGE_NAMES.items()))
     password = PasswordField(_l("Password"), render_kw={"autocomplete": "new-password"})
     active = BooleanField(_l("Active (may sign in)"), default=True)
@@ -65,8 +70,18 @@ class UserForm(FlaskForm):
     def set_area_choices(self, areas, district_label) -> None:
         self.area.choices = [("", district_label)] + [(area, area) for area in areas]
 
+    def set_district_choices(self, districts, county_label=None) -> None:
+        """``county_label``: the choice of no district (a county coordinator), for those who may make one."""
+        self.district.choices = ([("", county_label)] if county_label else []) + [
+            (str(district.id), district.name) for district in districts]
+
     def to_input(self) -> UserInput:
         return UserInput(email=self.email.data or "", display_name=self.display_name.data or "",
                          role=self.role.data or "", school_code=self.school.data or None,
                          password=self.password.data or None, locale=self.locale.data or "",
-                         area=self.area.data or "")
+                         area=self.area.data or "", district_id=self._district_id(),
+                         staff_number=self.staff_number.data or "")
+
+    def _district_id(self) -> int | None:
+        raw = (self.district.data or "").strip()
+        return (parse_whole_number(raw, MAX_ID) or 0) if raw else None  # 0: no such district

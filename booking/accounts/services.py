@@ -12,6 +12,9 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from booking.accounts import login_limits
+from booking.accounts.checks import (  # noqa: F401  (the accounts' checks, as their callers name them here)
+    UserInput, check_user_input, clean_staff_number, find_user_by_email, normalise_email, school_areas,
+)
 from booking.accounts.login_limits import Limits
 from booking.accounts.models import ApiToken, Role, User
 from booking.accounts.passwords import (
@@ -32,81 +35,6 @@ from booking.validation import MAX_ID, ValidationFailed
 TOKEN_PREFIX = "dst_"
 
 
-def normalise_email(email: str) -> str:
-    return (email or "").strip().lower()
-
-
-def find_user_by_email(email: str) -> User | None:
-    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
-
-
-@dataclass
-class UserInput:
-    email: str
-    display_name: str
-    role: str
-    school_code: str | None = None
-    password: str | None = None
-    locale: str = "zh_CN"
-    area: str = ""  # a coordinator limited to one area (片区); empty: district-wide
-
-
-def _school_by_code(code: str) -> School | None:
-    return db.session.scalar(select(School).where(School.code == code))
-
-
-def check_user_input(data: UserInput, *, existing: User | None = None, find_user=find_user_by_email,
-                     find_school=_school_by_code) -> tuple[dict, School | None]:
-    """Field errors for a user about to be created or changed, and the school it names.
-
-    ``find_user``/``find_school`` look up an email (normalised) and a school code: a bulk import passes
-    lookups in maps it loaded with one query each instead of two queries a row."""
-    errors: dict[str, str] = {}
-    email = normalise_email(data.email)
-    if "@" not in email or len(email) > 255:
-        errors["email"] = _l("Enter a valid email address.")
-    else:
-        other = find_user(email)
-        if other is not None and other is not existing:
-            errors["email"] = _l("A user with this email already exists.")
-    if not (data.display_name or "").strip():
-        errors["display_name"] = _l("Enter a name.")
-    if data.role not in {r.value for r in Role}:
-        errors["role"] = _l("Choose teacher, school_admin or coordinator.")
-    school = None
-    if data.school_code:
-        school = find_school(data.school_code.strip())
-        if school is None:
-            errors["school"] = _l("Unknown school code: %(code)s.", code=data.school_code)
-    elif data.role in (Role.TEACHER, Role.SCHOOL_ADMIN):
-        errors["school"] = _l("Teachers and school admins belong to a school.")
-    # A new user needs a password; an edit may leave it blank to keep the old one.
-    if (existing is None or data.password) and len(data.password or "") < MIN_PASSWORD_LENGTH:
-        errors["password"] = _l("The password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
-    if data.locale not in ("zh_CN", "en"):
-        errors["locale"] = _l("Choose zh_CN or en.")
-    area_problem = _area_error(data)
-    if area_problem is not None:
-        errors["area"] = area_problem
-    return errors, school
-
-
-def school_areas() -> list[str]:
-    """The areas (片区) the schools name, e.g. 上片, 下片: what a coordinator may be limited to."""
-    return list(db.session.scalars(select(School.area).where(School.area != "").distinct().order_by(School.area)))
-
-
-def _area_error(data: UserInput):
-    area = (data.area or "").strip()
-    if not area:
-        return None
-    if data.role != Role.COORDINATOR:
-        return _l("Only coordinators are limited to an area.")
-    if area not in school_areas():
-        return _l("No school is in the area %(area)s.", area=area)
-    return None
-
-
 def scope_errors(actor: User | None, data: UserInput, school: School | None, active: bool,
                  existing: User | None = None) -> dict:
     """What ``actor`` may not do to this account (``booking.permissions``); the command line (no actor) may all."""
@@ -114,11 +42,13 @@ def scope_errors(actor: User | None, data: UserInput, school: School | None, act
         return {}
     area = (data.area or "").strip()
     errors = {}
-    if not can_hold_account(actor, data.role, school.id if school else None, area,
-                            existing.district_id if existing is not None else None):
-        field = "area" if data.role == Role.COORDINATOR else "school"
+    if not can_hold_account(actor, data.role, school.id if school else None, area, data.coordinator_district_id):
+        field = "school"
+        if data.role == Role.COORDINATOR:
+            field = "district" if data.coordinator_district_id != getattr(actor, "district_id", None) else "area"
         errors[field] = _l("You can only manage the accounts of the schools in your scope.")
-    if existing is not None and would_remove_last_district_coordinator(existing, data.role, area, active):
+    if existing is not None and would_remove_last_district_coordinator(existing, data.role, area, active,
+                                                                       data.coordinator_district_id):
         errors["role" if active else "active"] = _l(
             "The district needs at least one active district coordinator: add another one first.")
     return errors
@@ -151,6 +81,8 @@ def build_user(data: UserInput, school: School | None, initial_password_hash: st
         school_id=school.id if school else None,
         locale=data.locale,
         area=(data.area or "").strip(),
+        district_id=data.coordinator_district_id,
+        staff_number=clean_staff_number(data),
         password_hash=initial_password_hash or hash_password(data.password),
         must_change_password=initial_password_hash is not None,
     )
@@ -199,11 +131,14 @@ def update_user(user: User, data: UserInput, active: bool, actor: User | None) -
     user.school_id = school.id if school else None
     user.locale = data.locale
     user.area = (data.area or "").strip()
+    user.district_id = data.coordinator_district_id
+    user.staff_number = clean_staff_number(data)
     user.active = active
     if data.password:
         user.password_hash = hash_password(data.password)
         user.session_version = User.session_version + 1  # whoever knew the old one is signed out
-    record(actor, "user.update", user, {"email": user.email, "role": user.role.value, "active": active})
+    record(actor, "user.update", user, {"email": user.email, "role": user.role.value, "active": active,
+                                        "district_id": user.district_id})
     db.session.flush()
     return user
 

@@ -12,7 +12,7 @@ a route needs, and ``refuse_undeclared_body`` checks each JSON body against the 
   ``mandate_plans``, ``allocation``, ``feeds``, ``reports``, ``notifications``, ``makeup_days``, ``waitlist``:
   the routes of each resource; ``fair_shares``: booking windows, term quotas and their exceptions, a school's standing;
   ``calendar``: closures (with the bookings they hit) and terms; ``audit``: the audit log;
-  ``tokens``: the caller's API tokens;
+  ``tokens``: the caller's API tokens; ``users``: adding and changing accounts (the users pages' forms);
   ``booking_changes``: changing a booking (one date, the following, the series);
   ``preferences``: the caller's profile (name, language) and digest frequency;
   ``school_admin``: adding and changing schools, archiving them, their bells (version compare-and-set);
@@ -128,4 +128,5 @@ from booking.api import schools  # noqa: E402,F401
 from booking.api import teacher_admin  # noqa: E402,F401
 from booking.api import tokens  # noqa: E402,F401
 from booking.api import travel  # noqa: E402,F401
+from booking.api import users  # noqa: E402,F401
 from booking.api import waitlist  # noqa: E402,F401

@@ -1,8 +1,9 @@
 """Priority booking windows, term quotas and quota exceptions (booking.quotas) in the API.
 
-Coordinators read the settings; district coordinators write windows and quotas; coordinators grant
-exceptions to the schools they manage (audited). Anyone who may see a resource reads its fair-share
-standing for their school: the window and the hours used against each term quota, what the booking form shows.
+Coordinators read their district's settings (a county coordinator's ``district``: ``quotas.districts``); its
+coordinators write windows and quotas; coordinators grant exceptions to the schools they manage (audited).
+Anyone who may see a resource reads its fair-share standing for their school: the window and the hours used
+against each term quota, what the booking form shows.
 A booking past the window answers 409 with a `not_open_yet` conflict naming the day it opens; one over a
 quota a `quota` conflict.
 """
@@ -23,7 +24,7 @@ from booking.quotas import services
 from booking.quotas.models import MAX_QUOTA_HOURS, MAX_WINDOW_DAYS, QuotaException, TermQuota
 from booking.resources.models import Category, Resource
 from booking.schools.models import School
-from booking.schools.services import current_district
+from booking.quotas.districts import settings_district
 
 DAYS = {"type": "integer", "minimum": 0, "maximum": MAX_WINDOW_DAYS}
 HOURS = {"type": "number", "minimum": 0, "maximum": MAX_QUOTA_HOURS}
@@ -92,21 +93,30 @@ EXCEPTION_BODY = schema("QuotaExceptionRequest", {
 })
 
 
+DISTRICT_PARAM = (IntParam("district", "The district whose settings: county coordinators choose any (omitted: the "
+                                        "installation's first); everyone else has their own district's only.",
+                            minimum=1),)
+
+
 def _district_id() -> int:
-    district = current_district()
+    """The caller's district; a county coordinator's ``district`` (404: not one the caller may see)."""
+    district = settings_district(g.api_user, declared_query_values()["district"])
     if district is None:
         abort(404)
     return district.id
 
 
-def _may_set() -> None:
-    if not can_set_fair_shares(g.api_user):
+def _may_set() -> int:
+    district_id = _district_id()
+    if not can_set_fair_shares(g.api_user, district_id):
         abort(403)
+    return district_id
 
 
 @bp.get("/fair-shares")
 @operation("Booking windows, term quotas and exceptions", response=SETTINGS.ref, role=Role.COORDINATOR,
-           errors=(404,), description="The district's settings; exceptions of the schools the caller manages.")
+           errors=(404,), query=DISTRICT_PARAM,
+           description="The district's settings; exceptions of the schools the caller manages.")
 def fair_shares():
     district_id = _district_id()
     exceptions = db.session.scalars(db.select(QuotaException).join(TermQuota).where(
@@ -118,28 +128,29 @@ def fair_shares():
 
 @bp.put("/fair-shares/windows")
 @operation("Set a booking window", response=WINDOW_SAVED.ref,
-           request_body=WINDOW_BODY, errors=(404,),
-           role=Role.COORDINATOR, description="District coordinators. Audited. " + SCOPE_DESCRIPTION)
+           request_body=WINDOW_BODY, errors=(404,), query=DISTRICT_PARAM,
+           role=Role.COORDINATOR, description="The district's coordinators. Audited. " + SCOPE_DESCRIPTION)
 def put_window():
-    _may_set()
+    district_id = _may_set()
     body = request.get_json(silent=True)
-    row = services.set_window(g.api_user, _district_id(), body, body.get("resource_id"), body.get("category"))
+    row = services.set_window(g.api_user, district_id, body, body.get("resource_id"), body.get("category"))
     return jsonify(WINDOW_SAVED.dump({"window": row}))
 
 
 @bp.put("/fair-shares/quotas")
-@operation("Set a term quota", response=QUOTA_SAVED.ref, request_body=QUOTA_BODY,
-           role=Role.COORDINATOR, errors=(404,), description="District coordinators. Audited. " + SCOPE_DESCRIPTION)
+@operation("Set a term quota", response=QUOTA_SAVED.ref, request_body=QUOTA_BODY, query=DISTRICT_PARAM,
+           role=Role.COORDINATOR, errors=(404,),
+           description="The district's coordinators. Audited. " + SCOPE_DESCRIPTION)
 def put_quota():
-    _may_set()
+    district_id = _may_set()
     body = request.get_json(silent=True)
-    row = services.set_quota(g.api_user, _district_id(), body, body.get("resource_id"), body.get("category"))
+    row = services.set_quota(g.api_user, district_id, body, body.get("resource_id"), body.get("category"))
     return jsonify(QUOTA_SAVED.dump({"quota": row}))
 
 
 @bp.post("/fair-shares/exceptions")
 @operation("Grant a quota exception", response=EXCEPTION.ref, request_body=EXCEPTION_BODY, role=Role.COORDINATOR,
-           status=201, errors=(404,),
+           status=201, errors=(404,), query=DISTRICT_PARAM,
            description="Extra hours for one school against one quota in one term, with the reason; coordinators of "
                        "that school. Audited (`quota.exception`).")
 def post_exception():

@@ -2,7 +2,7 @@
 
 Both build the same report objects as the page (``booking.reports``) with the same filter
 checks, so a script gets exactly what the coordinator sees. School admins get their own
-school's rows and the district aggregates, as on the page.
+school's rows and their district's aggregates, as on the page; `district` chooses a county coordinator's.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from booking.api.booking_json import DAY_RANGE_DESCRIPTION
 from booking.api.core import PAGE_PARAMS, SCHOOL_REF, declared_query_values
 from booking.api.openapi import enum_schema, nullable, operation
 from booking.api.shapes import Field, Shape, boolean, choice, day, identifier, iso_instant, many, one, text, typed
-from booking.api.params import EnumParam, ParamError, QueryParam
+from booking.api.params import EnumParam, IntParam, ParamError, QueryParam
 from booking.reports import cache
 from booking.reports.access import MAIN, Scope, access
 from booking.reports.bases import Basis
@@ -53,6 +53,9 @@ class DateParam(QueryParam):
 RANGE_PARAMS = (
     DateParam("start", "First day (district-local date). With `end` omitted as well: the current term."),
     DateParam("end", "Last day, inclusive. At most 400 days after `start`."),
+    IntParam("district", "Only this district's schools and resources. County coordinators choose any district "
+                         "(omitted: every district); everyone else sees their own district's figures only.",
+             minimum=1),
 )
 NUMBER = {"type": "number"}
 
@@ -67,7 +70,9 @@ def _per_100(value: float | None) -> float | None:
 
 
 SHARE = nullable({"type": "number", "description": "A fraction (0.25 = 25 %); null where undefined."})
-RANGE_FIELDS = {"start": day("range.first"), "end": day("range.last")}
+RANGE_FIELDS = {"start": day("range.first"), "end": day("range.last"),
+                "district_id": identifier(nullable=True, description="The district the figures are of; null: every "
+                                                                     "district.")}
 
 
 def by_basis(measure: Callable[[object, Basis], float | None], *, nullable_figures: bool = False,
@@ -199,12 +204,13 @@ EQUITY = Shape("EquityReport", {
 def report_utilization():
     values = declared_query_values()
     viewer = Viewer.of(g.api_user)
-    report_filter = make_filter(viewer, values["start"], values["end"])
+    report_filter = make_filter(viewer, values["start"], values["end"], district_id=values["district"])
     figures = utilisation(cache.pinned(report_filter), viewer)
     group, limit, offset = values["group"], values["limit"], values["offset"]
     rows = {UtilizationGroup.RESOURCE: figures.by_resource, UtilizationGroup.CATEGORY: figures.by_category,
             UtilizationGroup.SCHOOL: figures.by_school}[group]
-    return jsonify(UTILIZATION.dump({"range": report_filter.range, "cut": report_filter.cut, "group": group,
+    return jsonify(UTILIZATION.dump({"range": report_filter.range, "district_id": report_filter.district_id,
+                                     "cut": report_filter.cut, "group": group,
                                      "rows": rows[offset:offset + limit], "figures": figures,
                                      "count": len(rows), "limit": limit, "offset": offset}))
 
@@ -225,7 +231,9 @@ def report_utilization():
 def report_equity():
     values = declared_query_values()
     viewer = Viewer.of(g.api_user)
-    report_filter = make_filter(viewer, values["start"], values["end"], values["category"], values["stage"])
-    return jsonify(EQUITY.dump({"range": report_filter.range, "cut": report_filter.cut,
+    report_filter = make_filter(viewer, values["start"], values["end"], values["category"], values["stage"],
+                                district_id=values["district"])
+    return jsonify(EQUITY.dump({"range": report_filter.range, "district_id": report_filter.district_id,
+                                "cut": report_filter.cut,
                                 "category": values["category"], "stage": values["stage"],
                                 "figures": access(cache.pinned(report_filter), viewer)}))

@@ -4,5 +4,6 @@
 - ``services``: reading the settings for a booking, counting a school's hours under the quota's lock (called
   by booking.bookings inside ``booking_write``), what the pages say beforehand, and the coordinators' audited
   changes. The pure rules are in booking.bookings.rules (``window_refusal``, ``quota_refusals``).
+- ``districts``: which district's settings a coordinator's page or API call reads and edits.
 - ``forms``, ``views``: the coordinators' page (/admin/quotas/).
 """

@@ -1,11 +1,12 @@
 """The coordinators' fair-shares page: priority booking windows, term quotas and their exceptions.
 
-District coordinators set windows and quotas; a coordinator (district or area) grants exceptions to the
-schools they manage. Thin: the forms carry input, booking.quotas.services validates, audits and flushes.
+Coordinators of a district (and county coordinators, for the district they choose: ``?district=``) set its
+windows and quotas; a coordinator (district or area) grants exceptions to the schools they manage. Thin: the
+forms carry input, booking.quotas.services validates, audits and flushes.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,30 +14,49 @@ from sqlalchemy import select
 from booking.accounts.models import Role
 from booking.extensions import db
 from booking.labels import label
-from booking.permissions import can_grant_quota_exception, can_set_fair_shares, role_required
+from booking.parsing import parse_whole_number
+from booking.permissions import can_grant_quota_exception, can_set_fair_shares, may_choose_district, role_required
 from booking.quotas import services
+from booking.quotas.districts import settings_district
 from booking.quotas.forms import ExceptionForm, QuotaForm, WindowForm, typed_number
 from booking.quotas.models import QuotaException, TermQuota, scope_key
 from booking.resources.models import Category, Resource
 from booking.form_helpers import attach_errors
-from booking.schools.models import School, Term
-from booking.schools.services import current_district
-from booking.validation import ValidationFailed
+from booking.schools.models import District, School, Term
+from booking.schools.services import county_district_ids, list_districts
+from booking.validation import MAX_ID, ValidationFailed
 
 bp = Blueprint("quotas", __name__, url_prefix="/admin/quotas")
 
 
-def _district_id() -> int:
-    district = current_district()
-    if district is None:
+def _chosen() -> int | None:
+    raw = (request.args.get("district") or "").strip()
+    chosen = parse_whole_number(raw, MAX_ID) if raw else None
+    if raw and chosen is None:
         abort(404)
-    return district.id
+    return chosen
+
+
+def _district_id() -> int:
+    """The coordinator's district; a county coordinator's choice (``?district=``, else the first)."""
+    if "quota_district_id" not in g:
+        district = settings_district(current_user, _chosen())
+        if district is None:
+            abort(404)
+        g.quota_district_id = district.id
+    return g.quota_district_id
+
+
+def _district_args() -> dict:
+    """What the page's links and forms carry to stay on the district shown."""
+    return {"district": _district_id()} if may_choose_district(current_user) else {}
 
 
 def _scope_choices(with_district: bool) -> list[tuple[str, str]]:
     choices = [("district", _("The whole district (default)"))] if with_district else []
     choices += [(f"category:{c.value}", _("Category: %(name)s", name=label(c))) for c in Category]
-    resources = db.session.scalars(select(Resource).where(Resource.active).order_by(Resource.name))
+    resources = db.session.scalars(select(Resource).where(Resource.active).join(Resource.owner_school).where(
+        School.district_id == _district_id()).order_by(Resource.name))
     choices += [(f"resource:{r.id}", _("Resource: %(name)s (%(school)s)", name=r.name, school=r.owner_school.name))
                 for r in resources]
     return choices
@@ -53,7 +73,7 @@ def _forms(window=None, quota=None, exception=None):
     schools = db.session.scalars(select(School).where(School.active).order_by(School.code))
     exception.school_id.choices = [(str(s.id), s.name) for s in schools if can_grant_quota_exception(current_user, s.id)]
     exception.term_id.choices = [(str(t.id), t.name) for t in db.session.scalars(
-        select(Term).where(Term.district_id == district_id).order_by(Term.start_date.desc()))]
+        select(Term).where(Term.district_id.in_(county_district_ids(district_id))).order_by(Term.start_date.desc()))]
     return window, quota, exception
 
 
@@ -65,8 +85,10 @@ def _page(window=None, quota=None, exception=None, status: int = 200):
     return render_template(
         "admin/quotas.html", windows=services.list_windows(district_id), quotas=services.list_quotas(district_id),
         exceptions=[e for e in exceptions if can_grant_quota_exception(current_user, e.school_id)],
-        window_form=window, quota_form=quota, exception_form=exception, may_set=can_set_fair_shares(current_user),
-        scope_name=_scope_name), status
+        window_form=window, quota_form=quota, exception_form=exception,
+        may_set=can_set_fair_shares(current_user, district_id), scope_name=_scope_name,
+        district=db.session.get(District, district_id), district_args=_district_args(),
+        districts=list_districts() if may_choose_district(current_user) else []), status
 
 
 def _scope_name(row) -> str:
@@ -108,13 +130,13 @@ def _save(form, save, message: str, **which):
         attach_errors(form, failed.errors)
         return _page(status=422, **which)
     flash(message, "success")
-    return redirect(url_for("quotas.index"))
+    return redirect(url_for("quotas.index", **_district_args()))
 
 
 @bp.post("/window")
 @role_required(Role.COORDINATOR)
 def set_window():
-    if not can_set_fair_shares(current_user):
+    if not can_set_fair_shares(current_user, _district_id()):
         abort(403)
     form = WindowForm(prefix="window")
     if not form.validate_on_submit():
@@ -127,7 +149,7 @@ def set_window():
 @bp.post("/quota")
 @role_required(Role.COORDINATOR)
 def set_quota():
-    if not can_set_fair_shares(current_user):
+    if not can_set_fair_shares(current_user, _district_id()):
         abort(403)
     form = QuotaForm(prefix="quota")
     if not form.validate_on_submit():

@@ -20,6 +20,7 @@ from enum import StrEnum
 from sqlalchemy import or_, select
 
 from booking.extensions import db
+from booking.permissions import district_schools_clause
 from booking.reports import equity
 from booking.reports.bases import Basis
 from booking.reports.filters import ReportFilter, Viewer
@@ -172,9 +173,9 @@ class Access:
 
 
 def schools_in_scope(report_filter: ReportFilter, with_hours) -> list[School]:
-    """The schools compared: active ones (and any with hours), never the district's own bodies."""
+    """The schools compared: the district's active ones (and any with hours), never the district's own bodies."""
     query = select(School).where(or_(School.active.is_(True), School.id.in_(list(with_hours))),
-                                 School.district_owned.is_(False))
+                                 School.district_owned.is_(False), district_schools_clause(report_filter.district_id))
     if report_filter.stage:
         query = query.where(School.stage == report_filter.stage)
     return list(db.session.scalars(query.order_by(School.is_lead.desc(), School.code)))

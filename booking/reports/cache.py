@@ -13,7 +13,7 @@ reads a *data version* of them once per report:
 
 Cached: the GROUP BYs over the bookings (``queries``) and the teaching and opening hours of each
 resource (``utilisation.capacity``), which otherwise cost more than the queries and change only when
-those tables do. Each result is stored under (what, range, category, stage, school, data version), so a result
+those tables do. Each result is stored under (what, range, category, stage, school, district, data version), so a result
 is never served after a write that could change it: the next request reads another version and
 computes afresh. Results do not depend on the viewer (rows are hidden after, in Python). Kept in the
 process, the last ``MAX_ENTRIES`` results; ``clear()`` empties it (the benchmark's cold runs).
@@ -80,7 +80,7 @@ def pinned(report_filter: ReportFilter) -> ReportFilter:
 def _key(name: str, report_filter: ReportFilter) -> tuple:
     report_range = report_filter.range
     return (name, report_range.first, report_range.last, str(report_range.zone), report_filter.category,
-            report_filter.stage, report_filter.school_id, report_filter.version)
+            report_filter.stage, report_filter.school_id, report_filter.district_id, report_filter.version)
 
 
 def cached(compute):

@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from booking.bookings.models import Booking
 from booking.extensions import db
+from booking.permissions import district_schools_clause
 from booking.reports import sql
 from booking.reports.filters import ReportFilter, Viewer, parse_filter
 from booking.reports.bases import Basis
@@ -37,7 +38,7 @@ class Links:
     def _url(self, side: dict, params: dict) -> str | None:
         if self._make is None:
             return None
-        base = self._filter.query_args(stage=None, school=None)
+        base = self._filter.query_args(stage=None, school=None, district=None)
         base.update({key: value for key, value in side.items() if value is not None})
         base.update(params)
         return self._make(**base)
@@ -45,11 +46,13 @@ class Links:
     def facility(self, **params) -> str | None:
         """A figure about facilities: the page's stage and school are the owner school's."""
         stage = self._filter.stage.value if self._filter.stage else None
-        return self._url({"owner_stage": stage, "owner": self._filter.school_id}, params)
+        return self._url({"owner_stage": stage, "owner": self._filter.school_id,
+                          "owner_district": self._filter.district_id}, params)
 
     def students(self, **params) -> str | None:
-        """A figure about schools' classes: the page's stage is the booking school's."""
-        return self._url({"booker_stage": self._filter.stage.value if self._filter.stage else None}, params)
+        """A figure about schools' classes: the page's stage and district are the booking school's."""
+        return self._url({"booker_stage": self._filter.stage.value if self._filter.stage else None,
+                          "booker_district": self._filter.district_id}, params)
 
 
 @dataclass(frozen=True)
@@ -65,9 +68,12 @@ class DrillDown:
     hour: int | None = None
     cross: bool = False
     basis: Basis | None = None
+    owner_district: int | None = None  # the report's district, on the side its figure is about
+    booker_district: int | None = None
 
 
-_NUMBERS = {"resource": MAX_ID, "owner": MAX_ID, "booker": MAX_ID, "weekday": 6, "hour": 23}
+_NUMBERS = {"resource": MAX_ID, "owner": MAX_ID, "booker": MAX_ID, "weekday": 6, "hour": 23,
+            "owner_district": MAX_ID, "booker_district": MAX_ID}
 _ENUMS = {"owner_stage": Stage, "booker_stage": Stage, "kind": ResourceKind, "basis": Basis}
 
 
@@ -90,11 +96,13 @@ def parse_drilldown(viewer: Viewer, args) -> DrillDown:
     except ValidationFailed as failed:
         errors.update(failed.errors)
         report_filter = None
+    districts = {side: viewer.district(values[side], errors, side) for side in ("owner_district", "booker_district")
+                 if values[side] is not None}
     if errors:
         raise ValidationFailed(errors)
     return DrillDown(report_filter, values["resource"], values["owner"], values["booker"], values["owner_stage"],
                      values["booker_stage"], values["kind"], values["weekday"], values["hour"],
-                     cross=args.get("cross") == "1", basis=values["basis"])
+                     cross=args.get("cross") == "1", basis=values["basis"], **districts)
 
 
 def conditions(drill: DrillDown, viewer: Viewer) -> list:
@@ -108,6 +116,9 @@ def conditions(drill: DrillDown, viewer: Viewer) -> list:
     for column, stage in ((Resource.owner_school_id, drill.owner_stage), (Booking.school_id, drill.booker_stage)):
         if stage is not None:
             found.append(column.in_(select(School.id).where(School.stage == stage)))
+    for column, district in ((Resource.owner_school_id, drill.owner_district), (Booking.school_id, drill.booker_district)):
+        if district is not None:
+            found.append(column.in_(select(School.id).where(district_schools_clause(district))))
     if drill.cross:  # provided by another school (a visiting teacher's home school for a lesson)
         found.append(Booking.school_id != provider_school_id())
     if drill.basis is not None:

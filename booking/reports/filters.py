@@ -22,10 +22,10 @@ from sqlalchemy import select
 from booking.clock import utcnow
 from booking.extensions import db
 from booking.i18n import district_zone, local_today
-from booking.permissions import named_school_ids
+from booking.permissions import may_choose_district, named_school_ids, viewed_district_id
 from booking.reports.timeframe import ReportRange
 from booking.resources.models import Category
-from booking.schools.models import School, Stage, Term
+from booking.schools.models import District, School, Stage, Term
 from booking.parsing import parse_day, parse_whole_number
 from booking.texts import lazy_gettext as _l
 from booking.validation import MAX_ID, ValidationFailed, is_supported_day, out_of_range_day_message
@@ -36,21 +36,36 @@ FALLBACK_DAYS = 28
 
 @dataclass(frozen=True)
 class Viewer:
-    """District coordinators see every school by name; an area coordinator their area's schools, a school
-    admin their own school (``permissions.named_school_ids``), and both the district's aggregates."""
+    """County coordinators see every school by name; a district's coordinator, an area coordinator their
+    schools, a school admin their own school (``permissions.named_school_ids``), and all of them the
+    aggregates of their own district only (``permissions.viewed_district_id``); a county coordinator
+    chooses the district (``district`` of a filter; none: every district)."""
 
     user_id: int
     school_id: int | None
-    coordinator: bool  # district-wide: every school by name
+    coordinator: bool  # county-wide: every school by name
     named_school_ids: frozenset[int] = frozenset()
+    district_id: int | None = None  # the district whose figures are shown; None: every district
+    chooses_district: bool = False  # may ask for another district (``district_id`` is then None)
 
     @classmethod
     def of(cls, user) -> "Viewer":
         named = named_school_ids(user)
-        return cls(user.id, user.school_id, named is None, named or frozenset())
+        return cls(user.id, user.school_id, named is None, named or frozenset(), viewed_district_id(user),
+                   may_choose_district(user))
 
     def may_name(self, school_id: int | None) -> bool:
         return self.coordinator or (school_id is not None and school_id in self.named_school_ids)
+
+    def district(self, chosen: int | None, errors: dict, field: str = "district") -> int | None:
+        """The district a report of ``chosen`` covers; a district nobody may ask for (or none) is an error."""
+        if chosen is None or chosen == self.district_id:
+            return self.district_id
+        if not self.chooses_district:
+            errors[field] = _l("You can see the figures of your own district only.")
+        elif db.session.get(District, chosen) is None:
+            errors[field] = _l("Choose a district from the list.")
+        return chosen
 
 
 @dataclass(frozen=True)
@@ -62,6 +77,7 @@ class ReportFilter:
     term_id: int | None = None
     now: datetime | None = None  # where delivered ends and planned begins; None: the clock's now
     version: tuple | None = None  # the data version read by ``cache.pinned``: results may come from the cache
+    district_id: int | None = None  # only this district's schools and resources; None: every district
 
     @property
     def cut(self) -> datetime:
@@ -71,7 +87,8 @@ class ReportFilter:
         """The filter as URL query arguments (for links, exports and drill-downs)."""
         args = {"start": self.range.first.isoformat(), "end": self.range.last.isoformat(),
                 "category": self.category.value if self.category else None,
-                "stage": self.stage.value if self.stage else None, "school": self.school_id}
+                "stage": self.stage.value if self.stage else None, "school": self.school_id,
+                "district": self.district_id}
         args.update(extra)
         return {key: value for key, value in args.items() if value is not None}
 
@@ -97,9 +114,12 @@ def default_dates() -> tuple[date, date, int | None]:
 
 
 def make_filter(viewer: Viewer, first: date | None, last: date | None, category: Category | None = None,
-                stage: Stage | None = None, school_id: int | None = None, term_id: int | None = None) -> ReportFilter:
-    """Check the parsed values together; ValidationFailed names each bad field."""
+                stage: Stage | None = None, school_id: int | None = None, term_id: int | None = None,
+                district_id: int | None = None) -> ReportFilter:
+    """Check the parsed values together; ValidationFailed names each bad field. ``district_id``: the district
+    asked for (None: the viewer's own; every district for a county coordinator)."""
     errors: dict = {}
+    district_id = viewer.district(district_id, errors)
     unsupported = {name: out_of_range_day_message() for name, day in (("start", first), ("end", last))
                    if day is not None and not is_supported_day(day)}
     if unsupported:
@@ -113,18 +133,22 @@ def make_filter(viewer: Viewer, first: date | None, last: date | None, category:
     elif (last - first).days + 1 > MAX_DAYS:
         errors["end"] = _l("A report covers at most %(n)d days.", n=MAX_DAYS)
     if school_id is not None:
-        errors.update(_school_errors(viewer, school_id))
+        errors.update(_school_errors(viewer, school_id, district_id))
     if errors:
         raise ValidationFailed(errors)
     # One "now" for every figure of the report: where delivered ends and planned begins.
-    return ReportFilter(ReportRange(first, last, district_zone()), category, stage, school_id, term_id, now=utcnow())
+    return ReportFilter(ReportRange(first, last, district_zone()), category, stage, school_id, term_id, now=utcnow(),
+                        district_id=district_id)
 
 
-def _school_errors(viewer: Viewer, school_id: int) -> dict:
-    if db.session.get(School, school_id) is None:
+def _school_errors(viewer: Viewer, school_id: int, district_id: int | None) -> dict:
+    school = db.session.get(School, school_id)
+    if school is None:
         return {"school": _l("Choose a school from the list.")}
     if not viewer.may_name(school_id):
         return {"school": _l("You can see the figures of the schools you manage only.")}
+    if district_id is not None and school.district_id != district_id:
+        return {"school": _l("Choose a school of the district shown.")}
     return {}
 
 
@@ -141,14 +165,16 @@ def _enum_or_error(enum_cls, raw: str, field: str, errors: dict, message):
 def parse_filter(viewer: Viewer, args) -> ReportFilter:
     """The dashboard's filter from query arguments (strings; blanks mean "all" or "default")."""
     errors: dict = {}
-    text = {name: (args.get(name) or "").strip() for name in ("term", "start", "end", "category", "stage", "school")}
+    text = {name: (args.get(name) or "").strip()
+            for name in ("term", "start", "end", "category", "stage", "school", "district")}
     category = _enum_or_error(Category, text["category"], "category", errors, _l("Choose a category from the list."))
     stage = _enum_or_error(Stage, text["stage"], "stage", errors, _l("Choose a stage from the list."))
     school_id = _whole_or_error(text["school"], "school", errors, _l("Choose a school from the list."))
+    district_id = _whole_or_error(text["district"], "district", errors, _l("Choose a district from the list."))
     first, last, term_id = _dates_from(text, errors)
     if errors:
         raise ValidationFailed(errors)
-    return make_filter(viewer, first, last, category, stage, school_id, term_id)
+    return make_filter(viewer, first, last, category, stage, school_id, term_id, district_id)
 
 
 def _whole_or_error(raw: str, field: str, errors: dict, message) -> int | None:

@@ -21,10 +21,14 @@ class FilterForm(FlaskForm):
     category = SelectField(_l("Category"), choices=[("", _l("All"))] + choices(Category), validate_choice=False)
     stage = SelectField(_l("Stage"), choices=[("", _l("All"))] + choices(Stage), validate_choice=False)
     school = SelectField(_l("School"), validate_choice=False)
+    district = SelectField(_l("District"), validate_choice=False)  # county coordinators only (``districts``)
 
-    def set_choices(self, terms, schools) -> None:
+    def set_choices(self, terms, schools, districts=()) -> None:
+        """``districts``: those the viewer may choose between (none: the field is not shown)."""
         self.term.choices = [("", _l("Dates below"))] + [(str(term.id), term.name) for term in terms]
         self.school.choices = [("", _l("All"))] + [(str(school.id), school.name) for school in schools]
+        self.district.choices = [("", _l("Every district"))] + [(str(d.id), d.name) for d in districts]
+        self.chooses_district = bool(districts)
 
     def show(self, report_filter: ReportFilter) -> None:
         """Fill the inputs with what the report covers (the defaults made visible)."""
@@ -34,6 +38,7 @@ class FilterForm(FlaskForm):
         self.category.data = report_filter.category.value if report_filter.category else ""
         self.stage.data = report_filter.stage.value if report_filter.stage else ""
         self.school.data = str(report_filter.school_id) if report_filter.school_id else ""
+        self.district.data = str(report_filter.district_id) if report_filter.district_id else ""
 
 
 class OutcomeForm(FlaskForm):

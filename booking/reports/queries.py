@@ -14,6 +14,7 @@ from sqlalchemy import case, func, literal, or_, select
 
 from booking.bookings.models import Booking, BookingOutcome
 from booking.extensions import db
+from booking.permissions import district_schools_clause
 from booking.reports import sql
 from booking.reports.cache import cached
 from booking.reports.bases import Basis
@@ -108,9 +109,16 @@ def _schools_of_stage(stage):
     return select(School.id).where(School.stage == stage)
 
 
+def district_schools(report_filter: ReportFilter):
+    """The ids of the schools of the report's district (``permissions.district_schools_clause``)."""
+    return select(School.id).where(district_schools_clause(report_filter.district_id))
+
+
 def facility_conditions(report_filter: ReportFilter) -> list:
-    """Utilisation scope: the category, and the owner school (its stage, or the school itself)."""
+    """Utilisation scope: the category, and the owner school (its district, its stage, or the school itself)."""
     conditions = []
+    if report_filter.district_id is not None:
+        conditions.append(Resource.owner_school_id.in_(district_schools(report_filter)))
     if report_filter.category:
         conditions.append(Resource.category == report_filter.category)
     if report_filter.stage:
@@ -121,8 +129,10 @@ def facility_conditions(report_filter: ReportFilter) -> list:
 
 
 def student_conditions(report_filter: ReportFilter, with_school: bool) -> list:
-    """Access scope: the category and the booking school's stage; the school on either side if asked."""
+    """Access scope: the category and the booking school's district and stage; the school on either side if asked."""
     conditions = []
+    if report_filter.district_id is not None:
+        conditions.append(Booking.school_id.in_(district_schools(report_filter)))
     if report_filter.category:
         conditions.append(Resource.category == report_filter.category)
     if report_filter.stage:
@@ -187,11 +197,21 @@ def hours_by_school_and_source(report_filter: ReportFilter) -> dict[tuple, Bases
                          joins=PROVIDER_JOINS)
 
 
+def _providers_in_district(report_filter: ReportFilter) -> list:
+    """A district's flows: what its schools give one another and what the county's own bodies give them
+    (what another district's school gives is in its access figures, never named)."""
+    if report_filter.district_id is None:
+        return []
+    county_bodies = select(School.id).where(School.district_owned.is_(True))
+    return [or_(provider_school_id().in_(district_schools(report_filter)), provider_school_id().in_(county_bodies))]
+
+
 @cached
 def hours_by_flow(report_filter: ReportFilter) -> dict[tuple, Bases]:
     """{(booking school id, providing school id): Bases}; cross-school hours are those off the diagonal."""
     return grouped_hours(report_filter, [Booking.school_id, provider_school_id()],
-                         student_conditions(report_filter, with_school=True), (SECONDS,), joins=PROVIDER_JOINS)
+                         student_conditions(report_filter, with_school=True) + _providers_in_district(report_filter),
+                         (SECONDS,), joins=PROVIDER_JOINS)
 
 
 def _per_offset_span(report_filter: ReportFilter, query_span) -> dict[tuple, Bases]:

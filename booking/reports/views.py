@@ -32,11 +32,12 @@ from booking.reports.services import TABLE_KEYS, build_report
 from booking.reports.tables import HOURS, Column, display
 from booking.schools.calendar import list_terms
 from booking.form_helpers import attach_errors
-from booking.schools.models import School
-from booking.schools.services import list_schools
+from booking.parsing import parse_whole_number
+from booking.schools.models import District, School
+from booking.schools.services import list_districts, list_schools
 from booking.teachers.mandates import mandate_progress, term_or_current
 from booking.urls import safe_next_url
-from booking.validation import ValidationFailed
+from booking.validation import MAX_ID, ValidationFailed
 
 bp = Blueprint("reports", __name__)
 
@@ -63,8 +64,10 @@ def _viewer() -> Viewer:
 
 def _filter_form(viewer: Viewer) -> FilterForm:
     form = FilterForm(request.args)
-    schools = [s for s in list_schools() if viewer.may_name(s.id)]
-    form.set_choices(list_terms(), schools)
+    chosen = parse_whole_number((request.args.get("district") or "").strip(), MAX_ID)
+    district_id = viewer.district(chosen, {})
+    schools = [s for s in list_schools() if viewer.may_name(s.id) and district_id in (None, s.district_id)]
+    form.set_choices(list_terms(), schools, list_districts() if viewer.chooses_district else ())
     return form
 
 
@@ -84,6 +87,8 @@ def describe(report_filter: ReportFilter) -> list[str]:
         lines.append(_("Stage: %(name)s", name=label(report_filter.stage)))
     if report_filter.school_id:
         lines.append(_("School: %(name)s", name=db.session.get(School, report_filter.school_id).name))
+    if report_filter.district_id and len(list_districts()) > 1:  # one district: the report is the installation's
+        lines.append(_("District: %(name)s", name=db.session.get(District, report_filter.district_id).name))
     return lines
 
 
@@ -107,7 +112,7 @@ def dashboard():
     """Headline figures and charts (each with the numbers it draws); the long tables a link each."""
     def render(report, form, viewer):
         term = term_or_current(None)
-        progress = mandate_progress(term) if term is not None else None
+        progress = mandate_progress(term, district_id=report.filter.district_id) if term is not None else None
         return render_template("reports/dashboard.html", form=form, report=report, viewer=viewer,
                                summary=report.table("summary"), row_counts=report.row_counts(),
                                titles={key: report_tables.TITLES[key] for key in TABLE_KEYS},

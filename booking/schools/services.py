@@ -25,6 +25,11 @@ def current_district() -> District | None:
     return db.session.scalar(select(District).order_by(District.id).limit(1))
 
 
+def list_districts() -> list[District]:
+    """Every district of the installation, in the order they were made (the first: the installation's own)."""
+    return list(db.session.scalars(select(District).order_by(District.id)))
+
+
 def county_district_ids(district_id: int):
     """The districts of ``district_id``'s county, as a subquery: they share one school calendar (terms)."""
     county = select(District.county_id).where(District.id == district_id).scalar_subquery()

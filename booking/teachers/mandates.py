@@ -21,7 +21,7 @@ from booking.bookings.rules import Interval
 from booking.extensions import db
 from booking.i18n import district_zone, local_to_utc, local_today
 from booking.labels import label
-from booking.permissions import can_manage_district
+from booking.permissions import can_manage_district, district_schools_clause
 from booking.resources.models import Resource, ResourceKind
 from booking.schools.models import School, Stage, Term
 from booking.parsing import parse_whole_number
@@ -133,11 +133,13 @@ def save_mandates(actor, term: Term, required_by_key: dict[str, object]) -> list
     return chosen
 
 
-def tied_schools() -> list[School]:
-    """The schools the mandates are for: active schools tied to a lead school (kindergartens aside)."""
+def tied_schools(district_id: int | None = None) -> list[School]:
+    """The schools the mandates are for: active schools tied to a lead school (kindergartens aside); of one
+    district only when ``district_id`` is given."""
     return list(db.session.scalars(
         select(School).where(School.lead_school_id.is_not(None), School.active.is_(True),
-                             School.stage != Stage.KINDERGARTEN).order_by(School.lead_school_id, School.code)))
+                             School.stage != Stage.KINDERGARTEN, district_schools_clause(district_id))
+        .order_by(School.lead_school_id, School.code)))
 
 
 def _lesson_counts(term: Term) -> dict[tuple, list[int]]:
@@ -182,11 +184,13 @@ def _cell(line: MandateLine, school_id: int, counts: dict, share: float) -> Cell
     return Cell(line, delivered, planned, math.floor(line.required * share + 1e-9))
 
 
-def mandate_progress(term: Term, today: date | None = None) -> MandateProgress:
-    """The progress table of ``term`` as of ``today`` (the district's date by default)."""
+def mandate_progress(term: Term, today: date | None = None, district_id: int | None = None) -> MandateProgress:
+    """The progress table of ``term`` as of ``today`` (the district's date by default); the tied schools of
+    ``district_id`` only when given (a district's report)."""
     today = today or local_today()
     lines, counts, share = mandate_lines(term), _lesson_counts(term), elapsed_share(term, today)
-    rows = [ProgressRow(school, [_cell(line, school.id, counts, share) for line in lines]) for school in tied_schools()]
+    rows = [ProgressRow(school, [_cell(line, school.id, counts, share) for line in lines])
+            for school in tied_schools(district_id)]
     return MandateProgress(term, lines, rows, today, share)
 
 

@@ -1,0 +1,169 @@
+"""The district report of one district of the demo county (issue 17): a district's coordinator, area
+coordinator and school admin see their own district's schools and figures only, by every route of the
+report — the dashboard, each table, the printable equity page, the drill-down, the CSV and XLSX exports, the
+API — and the county coordinator chooses the district (``district``), every district by default.
+
+The world: the seeded demo (``tests/demo_support.py``) with a few delivered bookings in 东河学区 (the demo
+books 新天学区 only) and a coordinator of 新天学区 (the demo's coordinator@ is county-wide).
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date, datetime, time
+
+import pytest
+from sqlalchemy import select
+
+from booking.accounts.models import Role, User
+from booking.bookings.models import Booking, BookingOutcome, BookingStatus
+from booking.extensions import db
+from booking.i18n import district_zone
+from booking.reports.services import TABLE_KEYS
+from booking.resources.models import Resource
+from booking.schools.models import District, School
+from tests import factories
+from tests.api_support import bearer
+from tests.demo_support import seeded_demo  # noqa: F401  (fixture)
+
+WEEK = {"start": "2026-11-16", "end": "2026-11-20"}
+PASSWORDS = {"head.xintian@demo.xq": "secret-pass"}
+ROLES = {  # who → their district
+    "coordinator.donghe@demo.xq": "东河学区", "admin.dh01@demo.xq": "东河学区",
+    "head.xintian@demo.xq": "新天学区", "coordinator.shangpian@demo.xq": "新天学区",
+}
+OTHER = {"东河学区": "新天学区", "新天学区": "东河学区"}
+
+
+def _at(day: int, hour: int) -> datetime:
+    return datetime.combine(date(2026, 11, day), time(hour), tzinfo=district_zone())
+
+
+def _add_donghe_bookings() -> None:
+    """Delivered lessons in 东河学区's lead school, its own classes and a village's."""
+    lead = db.session.scalar(select(School).where(School.code == "DH01"))
+    village = db.session.scalar(select(School).where(School.code == "DH01-01"))
+    room = db.session.scalar(select(Resource).where(Resource.owner_school_id == lead.id).order_by(Resource.id))
+    teacher = db.session.scalar(select(User).where(User.email == "teacher.dh01@demo.xq"))
+    for day, school in ((16, lead), (17, lead), (18, village), (19, village)):
+        db.session.add(Booking(resource_id=room.id, school_id=school.id, booked_by_id=teacher.id, title="东河课",
+                               starts_at=_at(day, 9), ends_at=_at(day, 10), status=BookingStatus.CONFIRMED,
+                               blocks=False,
+                               outcome=BookingOutcome.USED, students=40))
+    db.session.commit()
+
+
+@pytest.fixture(scope="module")
+def world(seeded_demo):  # noqa: F811
+    """The demo with 东河学区's bookings, a 新天学区 coordinator, and a signed-in client for each role."""
+    with seeded_demo.app.app_context():
+        districts = {d.name: d for d in db.session.scalars(select(District))}
+        factories.user(role=Role.COORDINATOR, district_id=districts["新天学区"].id, email="head.xintian@demo.xq",
+                       display_name="新天学区长")
+        _add_donghe_bookings()
+        names = {name: frozenset(db.session.scalars(select(School.name).where(School.district_id == d.id)))
+                 for name, d in districts.items()}
+        ids = {name: d.id for name, d in districts.items()}
+        clients = {}
+        for email in (*ROLES, "county@demo.xq"):
+            client = seeded_demo.app.test_client()
+            response = client.post("/login", data={"email": email, "password": PASSWORDS.get(email, "demo1234")})
+            assert response.status_code == 302, email
+            clients[email] = client
+        tokens = {email: bearer(db.session.scalar(select(User).where(User.email == email))) for email in clients}
+    yield {"names": names, "ids": ids, "clients": clients, "tokens": tokens}
+
+
+def _html(client, path, **args) -> str:
+    response = client.get(path, query_string={**WEEK, **args})
+    assert response.status_code == 200, (path, response.status_code)
+    return response.get_data(as_text=True)
+
+
+def _csv(client, key: str, **args) -> str:
+    return _html(client, f"/reports/export/{key}.csv", **args)
+
+
+def _xlsx_text(client, **args) -> str:
+    response = client.get("/reports/export/all.xlsx", query_string={**WEEK, **args})
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(response.data)) as book:
+        return "".join(book.read(name).decode() for name in book.namelist() if name.endswith(".xml"))
+
+
+def _api(world, email, path, **args) -> dict:
+    response = world["clients"][email].get(path, headers=world["tokens"][email], query_string={**WEEK, **args})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+# Each route family of the report: the text it shows a user (where the schools' names would be).
+FAMILIES = {
+    "dashboard": lambda world, email: _html(world["clients"][email], "/reports/"),
+    "tables": lambda world, email: "".join(_html(world["clients"][email], f"/reports/tables/{key}")
+                                           for key in TABLE_KEYS),
+    "equity_print": lambda world, email: _html(world["clients"][email], "/reports/equity/print"),
+    "drilldown": lambda world, email: _html(world["clients"][email], "/reports/bookings"),
+    "csv": lambda world, email: "".join(_csv(world["clients"][email], key) for key in TABLE_KEYS),
+    "xlsx": lambda world, email: _xlsx_text(world["clients"][email]),
+    "api_utilization": lambda world, email: str([_api(world, email, "/api/v1/reports/utilization", group=group)
+                                                 for group in ("resource", "school")]),
+    "api_equity": lambda world, email: str(_api(world, email, "/api/v1/reports/equity")),
+}
+
+
+@pytest.mark.parametrize("email", list(ROLES))
+@pytest.mark.parametrize("family", list(FAMILIES))
+def test_nobody_sees_another_districts_schools_in_a_report(world, in_demo, email, family):
+    shown = FAMILIES[family](world, email)
+    own, other = ROLES[email], OTHER[ROLES[email]]
+    assert {name for name in world["names"][other] if name in shown} == set()
+    if family != "dashboard":  # the dashboard names no school until a table is opened
+        assert any(name in shown for name in world["names"][own])
+
+
+@pytest.mark.parametrize("email", list(ROLES))
+def test_the_figures_are_the_districts_own(world, in_demo, email):
+    """The summary (every headline figure) is the one the county coordinator sees for that district, never the
+    county's; the API's totals are the sums of the district's rows, its equity counts the district's schools."""
+    county = world["clients"]["county@demo.xq"]
+    district_id = world["ids"][ROLES[email]]
+    mine = _csv(world["clients"][email], "summary")
+    assert mine == _csv(county, "summary", district=district_id)
+    assert mine != _csv(county, "summary")
+    usage = _api(world, email, "/api/v1/reports/utilization", group="category", limit=200)
+    assert usage["district_id"] == district_id
+    assert usage["total"]["hours"]["delivered"] == pytest.approx(sum(row["hours"]["delivered"]
+                                                                     for row in usage["items"]))
+    equity = _api(world, email, "/api/v1/reports/equity")
+    counted = sum(group["indicators"][0]["schools"] for group in equity["groups"] if group["stage"] is not None)
+    schools = db.session.scalars(select(School).where(School.district_id == district_id, School.active.is_(True),
+                                                      School.district_owned.is_(False), School.enrollment > 0))
+    assert counted == len(list(schools))
+
+
+@pytest.mark.parametrize("email", list(ROLES))
+def test_asking_for_the_other_district_is_refused(world, in_demo, email):
+    other = world["ids"][OTHER[ROLES[email]]]
+    client = world["clients"][email]
+    for path in ("/reports/", "/reports/tables/summary", "/reports/export/summary.csv", "/reports/equity.pdf"):
+        assert client.get(path, query_string={**WEEK, "district": other}).status_code == 422, path
+    assert client.get("/reports/bookings", query_string={**WEEK, "owner_district": other}).status_code == 422
+    for path in ("/api/v1/reports/utilization", "/api/v1/reports/equity"):
+        response = client.get(path, headers=world["tokens"][email], query_string={**WEEK, "district": other})
+        assert response.status_code == 422 and "district" in response.get_json()["fields"]
+
+
+def test_the_county_coordinator_chooses_the_district(world, in_demo):
+    client = world["clients"]["county@demo.xq"]
+    page = _html(client, "/reports/")
+    assert "东河学区" in page and "新天学区" in page  # the district selector, every district by default
+    donghe = world["ids"]["东河学区"]
+    shown = "".join(_csv(client, key, district=donghe) for key in TABLE_KEYS)
+    assert not any(name in shown for name in world["names"]["新天学区"])
+    assert any(name in shown for name in world["names"]["东河学区"])
+    everyone = _csv(client, "utilisation_schools")
+    assert any(name in everyone for name in world["names"]["新天学区"])
+    assert any(name in everyone for name in world["names"]["东河学区"])
+    assert client.get("/reports/", query_string={**WEEK, "district": 99999}).status_code == 422
+
