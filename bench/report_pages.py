@@ -1,5 +1,7 @@
 """The pages part of bench/report_bench.py: the dashboard and the utilisation API as whole requests,
-cold and warm, each beside a raw-SQL anchor (the same GROUP BY statements, replayed on the driver).
+cold and warm, each beside a raw-SQL anchor (the same GROUP BY statements, replayed on the driver); then the
+long lists with all the resources (the booking chooser /bookings/new, a search in it, a later page, and
+/resources/) beside their goals (150 ms, 100 KB), each with its size as sent (gzip) and its SQL statements.
 
 Not run on its own: report_bench.py fills the database and calls ``run_pages``.
 """
@@ -16,6 +18,10 @@ from booking.extensions import db
 BENCH_EMAIL = "bench-coordinator@example.cn"
 BENCH_PASSWORD = "bench-pass-123"
 TARGET_SECONDS, TARGET_KB, API_RATIO = 1.0, 300, 1.5
+LIST_MS, LIST_KB = 150, 100
+LISTS = (("chooser /bookings/new", "/bookings/new"), ("chooser, page 5", "/bookings/new?page=5"),
+         ("chooser, search", "/bookings/new?q=%E8%B5%84%E6%BA%90123"), ("/resources/", "/resources/"),
+         ("/resources/, search", "/resources/?q=%E8%B5%84%E6%BA%90123"))
 
 
 def _coordinator() -> None:
@@ -110,4 +116,30 @@ def run_pages(app, backend: str, repeats: int, term) -> list[str]:
         lines.append(f"{name:<24} cold {figures['cold']:7.3f} s  warm {figures['warm']:6.3f} s  "
                      f"{figures['kb']:7.1f} KB  HTTP {figures['status']}  raw SQL anchor {figures['anchor']:.3f} s "
                      f"({figures['group_bys']} GROUP BYs)  cold/anchor {ratio:.2f}×  [{', '.join(verdict)}] ({backend})")
-    return lines
+    return lines + [_list_line(client, name, url, repeats, backend) for name, url in LISTS]
+
+
+def _list_line(client, name: str, url: str, repeats: int, backend: str) -> str:
+    """One list page: median time, size (plain and as sent gzipped), statements, beside the goals."""
+    statements: list = []
+
+    def count(*_args):
+        statements.append(1)
+
+    client.get(url)  # warm: templates compiled
+    times = []
+    for _ in range(max(3, repeats)):
+        statements.clear()
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append(time.perf_counter() - started)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+    sent = client.get(url, headers={"Accept-Encoding": "gzip"})
+    ms, kb, sent_kb = _median(times) * 1000, len(response.data) / 1024, len(sent.data) / 1024
+    return (f"{name:<24} {ms:7.1f} ms (x{ms / LIST_MS:.2f} the {LIST_MS} ms goal)  {kb:6.1f} KB "
+            f"(x{kb / LIST_KB:.2f} the {LIST_KB} KB goal), {sent_kb:5.1f} KB sent "
+            f"({sent.headers.get('Content-Encoding', 'uncompressed')})  {len(statements)} SQL  "
+            f"HTTP {response.status_code} ({backend})")

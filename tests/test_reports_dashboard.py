@@ -58,6 +58,15 @@ def test_each_figure_is_queried_once_and_then_served_from_the_cache(district, lo
     assert len(warm) < len(cold) - 4
 
 
+def test_the_data_version_reads_no_booking_but_by_index(district):
+    """The version under which figures are cached: counters and index lookups, no aggregate over the bookings."""
+    with count_statements() as statements:
+        cache.pinned(week_filter(district))
+    (version,) = [s for s in statements if "bookings" in s]
+    assert "feed_revisions" in version and "count(" not in version.lower() and "sum(" not in version.lower()
+    assert "max(bookings.ends_at)" in version
+
+
 def test_the_cache_is_never_stale_after_a_write(district):
     """Every kind of write changes the figures the next report shows, the clock standing still."""
     viewer = Viewer.of(district.coordinator)
