@@ -77,7 +77,7 @@ def _median(values) -> float:
 def _request(client, url: str, repeats: int) -> dict:
     from booking.reports import cache
 
-    cold, warm, anchor, size, queries, status = [], [], [], 0, 0, 0
+    cold, warm, written, anchor, size, queries, status = [], [], [], [], 0, 0, 0
     for _ in range(repeats):
         cache.clear()
         took, response, statements = _capture(lambda: client.get(url))
@@ -86,8 +86,18 @@ def _request(client, url: str, repeats: int) -> dict:
         anchor.append(_replay(statements))
         took, response, _statements = _capture(lambda: client.get(url))
         warm.append(took)
-    return {"cold": _median(cold), "warm": _median(warm), "anchor": _median(anchor), "kb": size / 1024,
-            "group_bys": queries, "status": status}
+        _write_a_booking()
+        took, response, _statements = _capture(lambda: client.get(url))
+        written.append(took)
+    return {"cold": _median(cold), "warm": _median(warm), "written": _median(written), "anchor": _median(anchor),
+            "kb": size / 1024, "group_bys": queries, "status": status}
+
+
+def _write_a_booking() -> None:
+    """A write of one booking (as a change of anything in the district would be): the figures are made again,
+    what comes from the small tables alone (teaching and opening hours) is not."""
+    db.session.execute(text("UPDATE bookings SET students = students WHERE id = (SELECT min(id) FROM bookings)"))
+    db.session.commit()
 
 
 def run_pages(app, backend: str, repeats: int, term) -> list[str]:
@@ -107,15 +117,16 @@ def run_pages(app, backend: str, repeats: int, term) -> list[str]:
     lines = []
     for name, figures, limits in (("dashboard page", page, True), ("utilisation API", api, False)):
         ratio = figures["cold"] / figures["anchor"] if figures["anchor"] else float("nan")
+        written = figures["written"] / figures["anchor"] if figures["anchor"] else float("nan")
         verdict = []
         if limits:
             verdict.append("within 1 s" if figures["cold"] <= TARGET_SECONDS else "OVER 1 s")
             verdict.append("within 300 KB" if figures["kb"] <= TARGET_KB else "OVER 300 KB")
-        else:
-            verdict.append(f"within {API_RATIO}×" if ratio <= API_RATIO else f"OVER {API_RATIO}×")
-        lines.append(f"{name:<24} cold {figures['cold']:7.3f} s  warm {figures['warm']:6.3f} s  "
-                     f"{figures['kb']:7.1f} KB  HTTP {figures['status']}  raw SQL anchor {figures['anchor']:.3f} s "
-                     f"({figures['group_bys']} GROUP BYs)  cold/anchor {ratio:.2f}×  [{', '.join(verdict)}] ({backend})")
+        verdict.append(f"within {API_RATIO}×" if written <= API_RATIO else f"OVER {API_RATIO}×")
+        lines.append(f"{name:<24} cold {figures['cold']:7.3f} s  warm {figures['warm']:6.3f} s  after a booking "
+                     f"write {figures['written']:6.3f} s  {figures['kb']:7.1f} KB  HTTP {figures['status']}  raw SQL "
+                     f"anchor {figures['anchor']:.3f} s ({figures['group_bys']} GROUP BYs)  cold/anchor {ratio:.2f}×  "
+                     f"after-write/anchor {written:.2f}×  [{', '.join(verdict)}] ({backend})")
     return lines + [_list_line(client, name, url, repeats, backend) for name, url in LISTS]
 
 

@@ -97,6 +97,18 @@ def test_the_cache_is_never_stale_after_a_write(district):
     assert build_report(week_filter(district), viewer).access.groups[0].main.shared.figures.level is not None
 
 
+def test_teaching_and_opening_hours_outlive_a_booking_write(district):
+    """They come from the small tables alone: a booking written makes the figures again, not them."""
+    viewer = Viewer.of(district.coordinator)
+    before = build_report(week_filter(district), viewer).utilisation.total
+    add_booking(district.gym, district.village, local(9, 10, 9), local(9, 10, 10))
+    with count_statements() as statements:
+        after = build_report(week_filter(district), viewer).utilisation.total
+    assert after.hours.booked.hours == before.hours.booked.hours + 1
+    assert after.teaching_hours == before.teaching_hours and after.bookable_hours == before.bookable_hours
+    assert booking_scans(statements) and not [s for s in statements if "JOIN resources" in s and "opening_hours" in s]
+
+
 def test_a_booking_ending_moves_hours_to_delivered(district):
     from datetime import datetime, timezone
 

@@ -13,8 +13,9 @@ reads a *data version* of them once per report:
 
 Cached: the GROUP BYs over the bookings (``queries``) and the teaching and opening hours of each
 resource (``utilisation.capacity``), which otherwise cost more than the queries and change only when
-those tables do. Each result is stored under (what, range, category, stage, school, data version), so a result
-is never served after a write that could change it: the next request reads another version and
+those tables do (so they are kept under the tables' digest alone, ``cached_on_tables``: a booking
+written does not make them again). Each result is stored under (what, range, category, stage, school,
+data version), so a result is never served after a write that could change it: the next request reads another version and
 computes afresh. Results do not depend on the viewer (rows are hidden after, in Python). Kept in the
 process, the last ``MAX_ENTRIES`` results; ``clear()`` empties it (the benchmark's cold runs).
 """
@@ -79,19 +80,18 @@ def pinned(report_filter: ReportFilter) -> ReportFilter:
     return replace(report_filter, now=report_filter.cut, version=data_version(report_filter.cut))
 
 
-def _key(name: str, report_filter: ReportFilter) -> tuple:
+def _key(name: str, report_filter: ReportFilter, version) -> tuple:
     report_range = report_filter.range
     return (name, report_range.first, report_range.last, str(report_range.zone), report_filter.category,
-            report_filter.stage, report_filter.school_id, report_filter.version)
+            report_filter.stage, report_filter.school_id, version)
 
 
-def cached(compute):
-    """``compute(report_filter)`` served from the cache when the filter is ``pinned``; computed otherwise."""
+def _cached(compute, version_of):
     @wraps(compute)
     def wrapper(report_filter: ReportFilter):
         if report_filter.version is None:
             return compute(report_filter)
-        key = _key(compute.__name__, report_filter)
+        key = _key(compute.__name__, report_filter, version_of(report_filter.version))
         with _lock:
             if key in _store:
                 _store.move_to_end(key)
@@ -104,6 +104,17 @@ def cached(compute):
         return result
 
     return wrapper
+
+
+def cached(compute):
+    """``compute(report_filter)`` served from the cache when the filter is ``pinned``; computed otherwise."""
+    return _cached(compute, lambda version: version)
+
+
+def cached_on_tables(compute):
+    """``cached`` for what is made from the small tables alone, never from the bookings: kept under their
+    digest, so a booking written does not make it again (teaching and opening hours)."""
+    return _cached(compute, lambda version: version[-1])
 
 
 def clear() -> None:
