@@ -5,7 +5,7 @@ import re
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import update
+from sqlalchemy import text, update
 
 from booking.bookings import outcomes
 from booking.bookings.models import Booking, BookingOutcome, BookingStatus
@@ -65,6 +65,15 @@ def test_the_data_version_reads_no_booking_but_by_index(district):
     (version,) = [s for s in statements if "bookings" in s]
     assert "feed_revisions" in version and "count(" not in version.lower() and "sum(" not in version.lower()
     assert "max(bookings.ends_at)" in version
+
+
+def test_any_change_of_a_small_table_changes_its_digest(district):
+    digests = [cache.tables_digest()]
+    for statement in ("UPDATE schools SET enrollment = enrollment + 1", "UPDATE bell_periods SET number = number + 10",
+                      "DELETE FROM opening_hours WHERE weekday = 0"):
+        db.session.execute(text(statement))
+        digests.append(cache.tables_digest())
+    assert len(set(digests)) == len(digests)
 
 
 def test_the_cache_is_never_stale_after_a_write(district):
