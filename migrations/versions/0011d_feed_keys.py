@@ -70,6 +70,13 @@ BEGIN
         RETURN NULL;
     END IF;
     PERFORM set_config('{setting}', '', true);
+    IF position('S:' IN noted) = 0 THEN  -- no series: the keys as noted
+        INSERT INTO feed_revisions (scope, counter)
+        SELECT k, 1 FROM (SELECT k FROM unnest(string_to_array(noted, ',')) AS k WHERE k <> ''
+                          UNION SELECT 'district') AS wanted ORDER BY k COLLATE "C"
+        ON CONFLICT (scope) DO UPDATE SET counter = feed_revisions.counter + 1;
+        RETURN NULL;
+    END IF;
     WITH listed AS (SELECT DISTINCT k FROM unnest(string_to_array(noted, ',')) AS k WHERE k <> ''),
     series AS (SELECT substr(k, 3)::integer AS id FROM listed WHERE k LIKE 'S:%'),
     series_rows AS (SELECT resource_id, school_id, booked_by_id FROM bookings WHERE series_id IN (SELECT id FROM series)
