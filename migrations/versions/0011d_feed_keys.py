@@ -92,17 +92,16 @@ BEGIN
 END
 $$"""
 
-OLD_BUMP = """
-CREATE OR REPLACE FUNCTION feed_revision_bump() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF current_setting('district_share.feed_bumped', true) IS DISTINCT FROM txid_current()::text THEN
-        INSERT INTO feed_revisions (scope, counter) VALUES ('district', 1)
-        ON CONFLICT (scope) DO UPDATE SET counter = feed_revisions.counter + 1;
-        PERFORM set_config('district_share.feed_bumped', txid_current()::text, true);
-    END IF;
-    RETURN NULL;
-END
-$$"""
+def _old_bump() -> str:
+    """0010f's ``feed_revision_bump`` (the district counter alone), to put back on the way down."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("feed_revisions_0010f",
+                                                  Path(__file__).with_name("0010f_feed_revisions.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.POSTGRESQL_FUNCTION.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
 
 
 def _sqlite_keys(row: str, series: str) -> str:
@@ -148,6 +147,6 @@ def downgrade():
         if postgresql:
             op.execute(f"DROP FUNCTION feed_keys_{table}()")
     if postgresql:
-        op.execute(OLD_BUMP)
+        op.execute(_old_bump())
     op.execute("DELETE FROM feed_revisions WHERE scope <> 'district'")
     op.drop_index('ix_bookings_ends_at', table_name='bookings')
