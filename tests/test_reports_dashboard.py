@@ -51,7 +51,7 @@ def test_each_figure_is_queried_once_and_then_served_from_the_cache(district, lo
     with count_statements() as cold:
         client.get("/reports/", query_string=WEEK)
     scans = booking_scans(cold)
-    assert len(scans) == len(set(scans)) == 4  # resource × period, school × provider (access and flows), weekday × period, day
+    assert len(scans) == len(set(scans)) == 4  # resource × period, school × provider (access, flows), weekday × period, day
     with count_statements() as warm:
         assert client.get("/reports/tables/access_schools", query_string=WEEK).status_code == 200
     assert booking_scans(warm) == []
