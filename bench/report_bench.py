@@ -23,6 +23,7 @@ parameters), replayed on the bare driver connection, rows fetched and nothing el
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -92,7 +93,9 @@ def postgres_insert(rows: int, resources: int, schools: int) -> str:
 def seed_directory(connection, schools: int, resources: int) -> None:
     """District, schools (every tenth a lead school), one teacher each, resources open Monday–Friday 08–17."""
     now = datetime.now(timezone.utc).replace(tzinfo=None)
-    connection.execute(text("INSERT INTO districts (id, name, created_at) VALUES (1, '基准学区', :now)"), {"now": now})
+    connection.execute(text("INSERT INTO counties (id, name, created_at) VALUES (1, '基准县', :now)"), {"now": now})
+    connection.execute(text("INSERT INTO districts (id, name, created_at, county_id) VALUES (1, '基准学区', :now, 1)"),
+                       {"now": now})
     connection.execute(text(
         "INSERT INTO schools (id, district_id, code, name, stage, enrollment, is_lead, is_weak, area, address, active)"
         " VALUES (:id, 1, :code, :name, :stage, :enrollment, :lead, :weak, '', '', true)"),
@@ -154,7 +157,7 @@ def prepare(backend: str, args) -> str:
     return server.set(database=PG_DATABASE).render_as_string(hide_password=False)
 
 
-PG_DATABASE = "district_report_bench"
+PG_DATABASE = "district_report_bench"  # --pg-database names another (two runs on one server must not share one)
 
 
 def _admin(args, *statements) -> None:
@@ -274,6 +277,13 @@ def run_reports(backend: str, repeats: int) -> list[tuple[str, float, str]]:
 
 def bench(backend: str, args) -> None:
     url = prepare(backend, args)
+    try:
+        measure(backend, args, url)
+    finally:
+        remove(backend, args)  # also when the run fails half-way
+
+
+def measure(backend: str, args, url: str) -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": normalise_database_url(url), "SECRET_KEY": "bench",
                       "DISTRICT_TIMEZONE": "Asia/Shanghai", "WTF_CSRF_ENABLED": False})
     with app.app_context():
@@ -285,7 +295,7 @@ def bench(backend: str, args) -> None:
             seconds = load(backend, args)
         count = db.session.scalar(text("SELECT count(*) FROM bookings"))
         print(f"\n{backend}: {count:,} bookings, {args.schools} schools, {args.resources:,} resources "
-              f"(loaded in {seconds:.1f} s)")
+              f"(loaded in {seconds:.1f} s); load average {os.getloadavg()[0]:.1f}")
         for name, took, figures in run_reports(backend, args.repeats):
             verdict = "" if name.startswith(("raw", "whole")) else \
                 (" within target" if took <= TARGETS[backend] else f" OVER the {TARGETS[backend]:.0f} s target")
@@ -294,12 +304,13 @@ def bench(backend: str, args) -> None:
 
         for line in run_pages(app, backend, args.repeats, TERM):
             print(f"  {line}")
+        print(f"  load average {os.getloadavg()[0]:.1f} at the end")
         db.session.remove()
         db.engine.dispose()
-    remove(backend, args)
 
 
 def main() -> None:
+    global PG_DATABASE
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--schools", type=int, default=100)
@@ -310,7 +321,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--reuse", action="store_true", help="time the bench databases a previous run filled")
     parser.add_argument("--keep", action="store_true", help="keep the bench databases for a later --reuse")
+    parser.add_argument("--pg-database", default=PG_DATABASE, help="the PostgreSQL bench database's name")
     args = parser.parse_args()
+    PG_DATABASE = args.pg_database
     for backend in args.backends.split(","):
         bench(backend.strip(), args)
 

@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from booking import clock, create_app
 from booking.config import normalise_database_url
 from booking.extensions import db
+from booking.reports import cache as report_cache
 
 # Fixtures shared by many modules; a module's own fixture of the same name wins over these.
 pytest_plugins = ["tests.booking_support", "tests.teacher_support", "tests.demo_support", "tests.county_support"]
@@ -194,6 +195,7 @@ def app(request, database_url, shared_app, tmp_path):
         yield app
         db.session.remove()
         _empty_all_tables()
+        report_cache.clear()  # its keys hold change counters, which start again in the emptied tables
         db.session.remove()
         if own:
             db.engine.dispose()

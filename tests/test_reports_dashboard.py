@@ -5,7 +5,7 @@ import re
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import update
+from sqlalchemy import text, update
 
 from booking.bookings import outcomes
 from booking.bookings.models import Booking, BookingOutcome, BookingStatus
@@ -51,11 +51,29 @@ def test_each_figure_is_queried_once_and_then_served_from_the_cache(district, lo
     with count_statements() as cold:
         client.get("/reports/", query_string=WEEK)
     scans = booking_scans(cold)
-    assert len(scans) == len(set(scans)) == 5  # resource × period, school × source, flows, weekday × period, day
+    assert len(scans) == len(set(scans)) == 4  # resource × period, school × provider (access, flows), weekday × period, day
     with count_statements() as warm:
         assert client.get("/reports/tables/access_schools", query_string=WEEK).status_code == 200
     assert booking_scans(warm) == []
     assert len(warm) < len(cold) - 4
+
+
+def test_the_data_version_reads_no_booking_but_by_index(district):
+    """The version under which figures are cached: counters and index lookups, no aggregate over the bookings."""
+    with count_statements() as statements:
+        cache.pinned(week_filter(district))
+    (version,) = [s for s in statements if "bookings" in s]
+    assert "feed_revisions" in version and "count(" not in version.lower() and "sum(" not in version.lower()
+    assert "max(bookings.ends_at)" in version
+
+
+def test_any_change_of_a_small_table_changes_its_digest(district):
+    digests = [cache.tables_digest()]
+    for statement in ("UPDATE schools SET enrollment = enrollment + 1", "UPDATE bell_periods SET number = number + 10",
+                      "DELETE FROM opening_hours WHERE weekday = 0"):
+        db.session.execute(text(statement))
+        digests.append(cache.tables_digest())
+    assert len(set(digests)) == len(digests)
 
 
 def test_the_cache_is_never_stale_after_a_write(district):
@@ -86,6 +104,18 @@ def test_the_cache_is_never_stale_after_a_write(district):
     district.village.enrollment = 50  # a small table the figures read
     db.session.commit()
     assert build_report(week_filter(district), viewer).access.groups[0].main.shared.figures.level is not None
+
+
+def test_teaching_and_opening_hours_outlive_a_booking_write(district):
+    """They come from the small tables alone: a booking written makes the figures again, not them."""
+    viewer = Viewer.of(district.coordinator)
+    before = build_report(week_filter(district), viewer).utilisation.total
+    add_booking(district.gym, district.village, local(9, 10, 9), local(9, 10, 10))
+    with count_statements() as statements:
+        after = build_report(week_filter(district), viewer).utilisation.total
+    assert after.hours.booked.hours == before.hours.booked.hours + 1
+    assert after.teaching_hours == before.teaching_hours and after.bookable_hours == before.bookable_hours
+    assert booking_scans(statements) and not [s for s in statements if "JOIN resources" in s and "opening_hours" in s]
 
 
 def test_a_booking_ending_moves_hours_to_delivered(district):

@@ -22,9 +22,8 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import select, tuple_
 
-from booking.accounts.models import User
 from booking.bookings.models import ACTIVE_STATUSES, Booking, BookingSeries
 from booking.bookings.services import visible_bookings_query
 from booking.calendars import cache, feeds, ical, texts
@@ -32,8 +31,6 @@ from booking.calendars.models import FeedRevision
 from booking.calendars.targets import FeedTarget
 from booking.extensions import db
 from booking.i18n import district_zone, local_to_utc
-from booking.resources.models import Resource
-from booking.schools.models import School
 
 BATCH = 500  # bookings read, and events built, at a time
 TRUNCATED = "X-DISTRICT-SHARE-TRUNCATED"
@@ -98,17 +95,11 @@ def select_events(owner, target: FeedTarget, window: feeds.Window, cap: int) -> 
 
 # --- validator -------------------------------------------------------------------------------------
 
-def _latest(column):
-    return select(func.max(column)).scalar_subquery()
-
-
 def feed_validator(feed, owner, target: FeedTarget, window: feeds.Window) -> feeds.Validator:
     """One statement: the change counter, the latest booking and series change (index lookups), and the
     latest rename of a resource, school or booker (small tables)."""
     counter = select(FeedRevision.counter).where(FeedRevision.scope == "district").scalar_subquery()
-    moments = (_latest(Booking.updated_at), _latest(BookingSeries.updated_at), _latest(Resource.updated_at),
-               _latest(School.updated_at), _latest(User.profile_updated_at))
-    row = db.session.execute(select(counter, *moments)).one()
+    row = feeds.latest_changes(counter)
     state = (ical.FORMAT_VERSION, "district", feed.id, target.name, owner.role.value, owner.school_id,
              owner.locale, owner.display_name, window.day.isoformat(), district_zone().key, texts.uid_domain(),
              limits(), tuple(row))

@@ -1,8 +1,8 @@
 """Feed content from the database: the window, the rows, the HTTP validator, the iCalendar body.
 
-The validator (ETag, Last-Modified) comes from two aggregate queries over the same rows the feed
-would show, so an unchanged feed answers 304 without loading or building anything. Both join
-the rows whose names an event prints (resource, schools, booker), so a rename renews the feed.
+The validator (ETag, Last-Modified) comes from the database's change counters of the feed's resources,
+schools and booker (migration 0011d) and the latest change of what events name (resources, schools,
+bookers), so an unchanged feed answers 304 without reading a booking or building anything.
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from booking.accounts.models import User
 from booking.bookings.models import ACTIVE_STATUSES, Booking, BookingSeries
 from booking.bookings.services import visible_bookings_query
 from booking.calendars import cache, ical, texts
+from booking.calendars.models import FeedRevision
 from booking.calendars.shaping import BookingFacts, SeriesFacts, Shaping, series_events, single_event
 from booking.calendars.targets import FeedTarget
 from booking.clock import utcnow
@@ -137,29 +138,41 @@ def state_tag(state: tuple) -> str:
     return hashlib.sha256(repr(state).encode()).hexdigest()[:40]
 
 
-def feed_validator(feed, owner, target: FeedTarget, window: Window) -> Validator:
-    """ETag and Last-Modified of the feed as it would be built now: two aggregate queries.
+def latest_changes(*first) -> tuple:
+    """``first`` (scalar subqueries), then the latest change of a booking, of a series, and of what events name
+    or the owner may see (resources, schools, bookers), in one statement: an index lookup each, or a scan of a
+    small table."""
+    def latest(column):
+        return select(func.max(column)).scalar_subquery()
+    return tuple(db.session.execute(select(*first, latest(Booking.updated_at), latest(BookingSeries.updated_at),
+                                           latest(Resource.updated_at), latest(School.updated_at),
+                                           latest(User.profile_updated_at))).one())
 
-    One over the bookings in the window, one over the series among them with all their dates (a
-    series is sent whole). Together they change whenever a row the feed is made from changes,
-    a renamed resource, school or booker included.
+
+def owner_state(owner) -> tuple:
+    """What of the owner shapes a feed: the words (language, name) and what they may see."""
+    return (owner.role.value, owner.school_id, getattr(owner, "district_id", None), getattr(owner, "area", None),
+            owner.locale, owner.display_name)
+
+
+def feed_validator(feed, owner, target: FeedTarget, window: Window) -> Validator:
+    """ETag and Last-Modified of the feed as it would be built now, from two statements that read no booking.
+
+    The database raises a counter for each resource, class school and booker at every write of a booking or
+    series row naming it, and all of a series' counters when one of its rows changes (migration 0011d), so the
+    counters of the feed's keys (``target.revision_keys``) change whenever a row it is made from does. A
+    rename, or a change of what the owner may see, shows in the latest change of resources, schools and
+    bookers.
     """
-    latest = [func.max(Booking.updated_at)] + [func.max(column) for column in NAME_CHANGES]
-    # Counts and sums first, then the moments: every column from the third on is a max(updated_at).
-    in_window = db.session.execute(_join_named(_in_window(owner, target, window)).with_only_columns(
-        func.count(), func.sum(Booking.sequence), *latest)).one()
-    series = db.session.execute(_join_named(
-        select(func.count(), func.sum(Booking.sequence), func.sum(BookingSeries.sequence),
-               func.max(BookingSeries.updated_at), *latest)
-        .select_from(BookingSeries).join(Booking, Booking.series_id == BookingSeries.id)
-        .join(Resource, Booking.resource_id == Resource.id))
-        .where(BookingSeries.id.in_(_series_ids(owner, target, window)))).one()
-    state = (ical.FORMAT_VERSION, feed.id, target.scope.value, target.target_id, target.name, owner.role.value,
-             owner.school_id, owner.locale, owner.display_name, window.day.isoformat(), district_zone().key,
-             texts.uid_domain(), tuple(in_window), tuple(series))
-    etag = state_tag(state)
-    moments = [*in_window[2:], *series[3:], window.day_start, feed.created_at]
-    return Validator(etag, max(moment for moment in moments if moment is not None))
+    keys = target.revision_keys()
+    counters = dict(db.session.execute(select(FeedRevision.scope, FeedRevision.counter)
+                                       .where(FeedRevision.scope.in_(keys))).all())
+    moments = latest_changes()
+    state = (ical.FORMAT_VERSION, feed.id, target.scope.value, target.target_id, target.name, owner_state(owner),
+             window.day.isoformat(), district_zone().key, texts.uid_domain(),
+             tuple((key, counters.get(key, 0)) for key in keys), moments)
+    known = [moment for moment in moments if moment is not None]
+    return Validator(state_tag(state), max([*known, window.day_start, feed.created_at]))
 
 
 # --- body ----------------------------------------------------------------------------------------

@@ -28,17 +28,23 @@ class FeedTarget:
     target_id: int | None
     name: str  # the calendar's name in the subscriber's app
     condition: ColumnElement  # which bookings the feed is about (visibility is added on top)
+    # The feed_revisions keys whose counters change whenever a row ``condition`` picks (or its series) is
+    # written (migration 0011d): 'r:<resource>', 's:<class school>', 'u:<booker>'. Called at validation only.
+    revision_keys: Callable[[], list[str]] = list
 
 
-# The parts of a personal feed. A later issue adds a visiting teacher's visits here.
-PERSONAL_PARTS: list[Callable] = [lambda owner: Booking.booked_by_id == owner.id]
+# The parts of a personal feed, each with the revision keys of the rows it picks. A later issue adds a
+# visiting teacher's visits here.
+PERSONAL_PARTS: list[tuple[Callable, Callable]] = [
+    (lambda owner: Booking.booked_by_id == owner.id, lambda owner: [f"u:{owner.id}"])]
 
 
 def _personal(owner, target_id: int | None) -> FeedTarget:
     if target_id not in (None, owner.id):
         raise ValidationFailed({"id": _l("A personal feed can only be your own.")})
-    condition = or_(*[part(owner) for part in PERSONAL_PARTS])
-    return FeedTarget(FeedScope.USER, owner.id, _("My bookings · %(name)s", name=owner.display_name), condition)
+    condition = or_(*[part(owner) for part, _keys in PERSONAL_PARTS])
+    return FeedTarget(FeedScope.USER, owner.id, _("My bookings · %(name)s", name=owner.display_name), condition,
+                      lambda: [key for _part, keys in PERSONAL_PARTS for key in keys(owner)])
 
 
 def _visible_resource(owner, target_id: int | None, kind: ResourceKind | None = None) -> Resource:
@@ -53,14 +59,14 @@ def _visible_resource(owner, target_id: int | None, kind: ResourceKind | None = 
 def _resource(owner, target_id: int | None) -> FeedTarget:
     resource = _visible_resource(owner, target_id)
     return FeedTarget(FeedScope.RESOURCE, resource.id, f"{resource.name} · {resource.owner_school.name}",
-                      Booking.resource_id == resource.id)
+                      Booking.resource_id == resource.id, lambda: [f"r:{resource.id}"])
 
 
 def _teacher(owner, target_id: int | None) -> FeedTarget:
     """A visiting teacher's timetable: for now the feed of the teacher's resource."""
     resource = _visible_resource(owner, target_id, ResourceKind.TEACHER)
     return FeedTarget(FeedScope.TEACHER, resource.id, _("%(name)s · visits", name=resource.name),
-                      Booking.resource_id == resource.id)
+                      Booking.resource_id == resource.id, lambda: [f"r:{resource.id}"])
 
 
 def _school(owner, target_id: int | None) -> FeedTarget:
@@ -70,9 +76,12 @@ def _school(owner, target_id: int | None) -> FeedTarget:
     if owner.school_id != school.id and not can_manage_school(owner, school.id):
         raise ValidationFailed({"id": _l("You may subscribe to your own school only.")})
     owned = select(Resource.id).where(Resource.owner_school_id == school.id)
+
+    def keys() -> list[str]:  # the resources it owns now (a resource moved in or out changes the list)
+        return [f"s:{school.id}", *(f"r:{rid}" for rid in db.session.scalars(owned.order_by(Resource.id)))]
     # Bookings at the school (its resources) and by the school (its classes, anywhere).
     return FeedTarget(FeedScope.SCHOOL, school.id, school.name,
-                      or_(Booking.school_id == school.id, Booking.resource_id.in_(owned)))
+                      or_(Booking.school_id == school.id, Booking.resource_id.in_(owned)), keys)
 
 
 def _district(owner, target_id: int | None) -> FeedTarget:

@@ -190,28 +190,56 @@ def access_source():
 
 
 @cached
-def hours_by_school_and_source(report_filter: ReportFilter) -> dict[tuple, Bases]:
-    """{(booking school id, source, resource kind): Bases}: what each school's classes received, and from whom."""
-    return grouped_hours(report_filter, [Booking.school_id, access_source(), Resource.kind],
+def hours_by_school_provider(report_filter: ReportFilter) -> dict[tuple, Bases]:
+    """{(booking school id, providing school id, source, resource kind): Bases}: one scan for both the access
+    figures and (unless a school is chosen) the flows. The source follows from the two schools, so it adds
+    no group."""
+    return grouped_hours(report_filter, [Booking.school_id, provider_school_id(), access_source(), Resource.kind],
                          student_conditions(report_filter, with_school=False), (SECONDS, STUDENTS),
                          joins=PROVIDER_JOINS)
 
 
+def _flow_providers(report_filter: ReportFilter):
+    """A district's flows name what its schools give one another and what the county's own bodies give them
+    (what another district's school gives is in its access figures, never named): those providers' ids."""
+    return select(School.id).where(or_(School.id.in_(district_schools(report_filter)), School.district_owned.is_(True)))
+
+
 def _providers_in_district(report_filter: ReportFilter) -> list:
-    """A district's flows: what its schools give one another and what the county's own bodies give them
-    (what another district's school gives is in its access figures, never named)."""
     if report_filter.district_id is None:
         return []
-    county_bodies = select(School.id).where(School.district_owned.is_(True))
-    return [or_(provider_school_id().in_(district_schools(report_filter)), provider_school_id().in_(county_bodies))]
+    return [provider_school_id().in_(_flow_providers(report_filter))]
+
+
+def _summed(rows: dict[tuple, Bases], key) -> dict[tuple, Bases]:
+    found: dict[tuple, Bases] = {}
+    for group, bases in rows.items():
+        found[key(group)] = found.get(key(group), NO_BASES) + bases
+    return found
+
+
+def hours_by_school_and_source(report_filter: ReportFilter) -> dict[tuple, Bases]:
+    """{(booking school id, source, resource kind): Bases}: what each school's classes received, and from whom."""
+    return _summed(hours_by_school_provider(report_filter), lambda group: (group[0], group[2], group[3]))
 
 
 @cached
-def hours_by_flow(report_filter: ReportFilter) -> dict[tuple, Bases]:
-    """{(booking school id, providing school id): Bases}; cross-school hours are those off the diagonal."""
+def _flows_of_school(report_filter: ReportFilter) -> dict[tuple, Bases]:
     return grouped_hours(report_filter, [Booking.school_id, provider_school_id()],
                          student_conditions(report_filter, with_school=True) + _providers_in_district(report_filter),
                          (SECONDS,), joins=PROVIDER_JOINS)
+
+
+def hours_by_flow(report_filter: ReportFilter) -> dict[tuple, Bases]:
+    """{(booking school id, providing school id): Bases}; cross-school hours are those off the diagonal.
+    With a school chosen, the flows on either side of it (its own scan); else from the access scan."""
+    if report_filter.school_id:
+        return _flows_of_school(report_filter)
+    flows = _summed(hours_by_school_provider(report_filter), lambda group: group[:2])
+    if report_filter.district_id is None:
+        return flows
+    shown = set(db.session.scalars(_flow_providers(report_filter)))
+    return {pair: bases for pair, bases in flows.items() if pair[1] in shown}
 
 
 def _per_offset_span(report_filter: ReportFilter, query_span) -> dict[tuple, Bases]:

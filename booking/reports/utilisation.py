@@ -22,7 +22,7 @@ from sqlalchemy import select
 from booking.bookings.queries import blackouts_by_resource, closed_days_by_school, makeup_days_by_school
 from booking.bookings.rules import Interval
 from booking.extensions import db
-from booking.reports.cache import cached
+from booking.reports.cache import cached_on_tables
 from booking.reports.filters import ReportFilter, Viewer
 from booking.reports.opening import blackout_hours, open_hours
 from booking.reports.queries import NO_BASES, Bases, facility_conditions, hours_by_resource, total_bases
@@ -85,14 +85,13 @@ class ResourceInfo:
     active: bool
 
 
-def resources_in_scope(report_filter: ReportFilter, booked_ids) -> list[ResourceInfo]:
-    """Active resources the filter covers, and archived ones that still have hours in the range."""
+def resources_in_scope(report_filter: ReportFilter) -> list[ResourceInfo]:
+    """The resources the filter covers, archived ones too (those with hours in the range are shown)."""
     query = (select(Resource.id, Resource.name, Resource.owner_school_id, Resource.category, Resource.stock,
                     Resource.active)
              .where(*facility_conditions(report_filter))
              .order_by(Resource.owner_school_id, Resource.category, Resource.name))
-    rows = [ResourceInfo(*row) for row in db.session.execute(query)]
-    return [row for row in rows if row.active or row.id in booked_ids]
+    return [ResourceInfo(*row) for row in db.session.execute(query)]
 
 
 def opening_windows(report_filter: ReportFilter) -> dict[int, dict[int, list]]:
@@ -194,19 +193,21 @@ def schools_by_id(ids) -> dict[int, School]:
     return {school.id: school for school in db.session.scalars(select(School).where(School.id.in_(list(ids))))}
 
 
-@cached
+@cached_on_tables
 def capacity(report_filter: ReportFilter) -> tuple[list[ResourceInfo], dict[int, float], dict[int, float]]:
-    """The resources in scope, and each one's opening hours and teaching hours over the range."""
-    booked, _in_periods = hours_by_resource(report_filter)
-    resources = resources_in_scope(report_filter, booked)
+    """The resources in scope, and each one's opening hours and teaching hours over the range: from the small
+    tables alone, so kept while bookings are written."""
+    resources = resources_in_scope(report_filter)
     return (resources, bookable_hours(resources, opening_windows(report_filter), report_filter.range),
             teaching_hours(resources, report_filter.range))
 
 
 def utilisation(report_filter: ReportFilter, viewer: Viewer) -> Utilisation:
-    """The figures for ``viewer``: rows naming a school they may not see are left out; totals stay."""
+    """The figures for ``viewer``: rows naming a school they may not see are left out; totals stay. Archived
+    resources count where they still have hours in the range."""
     booked, in_periods = hours_by_resource(report_filter)
-    resources, bookable, teaching = capacity(report_filter)
+    in_scope, bookable, teaching = capacity(report_filter)
+    resources = [resource for resource in in_scope if resource.active or resource.id in booked]
     schools = schools_by_id({r.owner_school_id for r in resources})
     rows = [_resource_row(r, schools[r.owner_school_id], bookable[r.id], teaching[r.id], booked.get(r.id, NO_BASES),
                           in_periods.get(r.id, NO_BASES)) for r in resources]
