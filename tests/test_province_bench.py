@@ -26,11 +26,12 @@ def test_free_periods_lie_between_booked_ones():
     assert all((end - start).total_seconds() == 2400 for _resource, start, end in taken)
 
 
+@pytest.mark.slow
 def test_the_bench_runs_at_a_tiny_scale(test_databases, capsys):
     if test_databases.backend != "postgresql":
         pytest.skip("the province bench is a PostgreSQL bench")
     server = test_databases.server_url.render_as_string(hide_password=False)
-    province_bench.main(["--server", server, "--scale", "0.0001", "--samples", "2", "--repeats", "1",
+    province_bench.main(["--server", server, "--scale", "0.0001", "--samples", "1", "--repeats", "1",
                          "--prefix", f"{test_databases.prefix}_province", "--template", f"{test_databases.prefix}_schema"])
     printed = capsys.readouterr().out
     for what in ("booking POST", "day grid", "school feed", "district report", "county report", "hand-written split"):
