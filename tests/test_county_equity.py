@@ -6,7 +6,7 @@ from math import log, sqrt
 import pytest
 
 from booking.reports.county_equity import pulling_schools, theil, theil_decomposition
-from booking.reports.equity import Point
+from booking.reports.equity import Point, weighted_cv
 
 # District A: two schools of 100 students with 100 and 300 hours (X = 1 and 3); district B: one of 200
 # students with 400 hours (X = 2). County level μ = 800 / 400 = 2; μ_A = 2, μ_B = 2.
@@ -54,3 +54,15 @@ def test_the_schools_that_pull_the_county_over_its_mark():
     assert sqrt(3) / 2 > 0.5
     assert pulling_schools(members, 0.9) == []  # the county is within the mark: nobody pulls it over
     assert pulling_schools(members, None) == []
+
+
+def test_each_pulling_schools_cv_without_it_is_the_others_cv():
+    # Counted from the county's sums (linear in the schools), it equals the CV computed over the others.
+    members = [(f"s{n}", Point(60 + 37 * n % 900, 40 + 13 * n % 70)) for n in range(60)]
+    pulls = pulling_schools(members, 0.1)
+    assert pulls
+    for pull in pulls:
+        others = [point for key, point in members if key != pull.key]
+        assert pull.cv_without == pytest.approx(weighted_cv(others))
+    [far] = pulling_schools([("a", Point(100, 0)), ("b", Point(100, 0)), ("far", Point(100, 300))], 0.1)
+    assert far.key == "far" and far.cv_without is None  # the others have no hours: no level, no CV

@@ -16,7 +16,7 @@ Points are ``equity.Point`` (enrollment P_i, hours T_i; X_i = T_i / P_i), groupe
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import log
+from math import log, sqrt
 
 from booking.reports.equity import Point, district_level, weighted_cv
 
@@ -74,18 +74,31 @@ class Pull:
     cv_without: float | None
 
 
+def _cv_without(point: Point, enrollment: int, total: float, spread: float, level: float) -> float | None:
+    """The weighted CV of the county without ``point``, from the county's sums (no pass over the others):
+    with μ' the others' level, Σ_others P_i (X_i − μ')² = Σ_others P_i (X_i − μ)² − P' (μ' − μ)²."""
+    others = enrollment - point.enrollment
+    if others <= 0:
+        return None
+    others_level = (total - point.total) / others
+    if not others_level:
+        return None
+    squares = spread - point.enrollment * (point.per_student - level) ** 2 - others * (others_level - level) ** 2
+    return sqrt(max(0.0, squares) / others) / others_level
+
+
 def pulling_schools(members: list[tuple[object, Point]], threshold: float | None) -> list[Pull]:
-    """The schools that pull the county's weighted CV over ``threshold`` (see the module's docstring)."""
+    """The schools that pull the county's weighted CV over ``threshold`` (see the module's docstring).
+    Linear in the schools: each one's CV without it comes from the county's sums."""
     points = [point for _key, point in members]
     cv = weighted_cv(points)
     if cv is None or threshold is None or cv <= threshold:
         return []
     level = district_level(points)
     enrollment = sum(p.enrollment for p in points)
-    contributions = [(key, point, point.enrollment / enrollment * (point.per_student - level) ** 2)
-                     for key, point in members]
-    variance = sum(contribution for _key, _point, contribution in contributions)
-    pulls = [Pull(key, point, contribution / variance,
-                  weighted_cv([other for other_key, other in members if other_key != key]))
-             for key, point, contribution in contributions if contribution / variance > point.enrollment / enrollment]
+    total = sum(p.total for p in points)
+    contributions = [(key, point, point.enrollment * (point.per_student - level) ** 2) for key, point in members]
+    spread = sum(contribution for _key, _point, contribution in contributions)  # P × the weighted variance
+    pulls = [Pull(key, point, contribution / spread, _cv_without(point, enrollment, total, spread, level))
+             for key, point, contribution in contributions if contribution / spread > point.enrollment / enrollment]
     return sorted(pulls, key=lambda pull: -pull.variance_share)
