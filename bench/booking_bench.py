@@ -105,6 +105,7 @@ def fill(url: str, rows: int, resource_ids: list[int], user_id: int, school_id: 
             " '', '', now(), now(), 0 FROM unnest(%(resources)s::int[]) r, generate_series(0, %(k)s - 1) n",
             {"user": user_id, "school": school_id, "first": first.replace(tzinfo=None), "resources": resource_ids,
              "k": per_resource})
+        conn.commit()  # the rows' deferred triggers fire here: a table with pending ones cannot be altered
         for name, definition in constraints:
             conn.execute(f'ALTER TABLE bookings ADD CONSTRAINT "{name}" {definition}')
         conn.commit()
