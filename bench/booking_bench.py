@@ -197,9 +197,10 @@ def bench_page(app, email: str, password: str, slots: Slots, samples: int) -> tu
     """The booking page's POST (/bookings/new/<id>, by clock time) through the app in process, signed in."""
     from booking.i18n import district_zone
 
-    client, zone = app.test_client(), district_zone()
+    client = app.test_client()
     latencies = []
     with app.app_context():
+        zone = district_zone()
         if client.post("/login", data={"email": email, "password": password}).status_code != 302:
             raise RuntimeError("sign-in failed")
         wall = time.perf_counter()

@@ -154,9 +154,13 @@ def existing_near(windows: dict[int, Iterable[Interval]], exclude_ids: Iterable[
         .join(School, School.id == Booking.school_id)
         .where(Booking.resource_id.in_(list(windows)), *_active_in(span_of(w for _, w in pairs)))
     )
-    if len(pairs) > 1:
-        query = query.where(or_(*(and_(Booking.resource_id == rid, Booking.starts_at < w.end, Booking.ends_at > w.start)
-                                  for rid, w in pairs)))
+    if len(pairs) > 1:  # one condition per window, for every resource asked about at it (alternatives share one)
+        by_window: dict[Interval, list[int]] = {}
+        for rid, w in pairs:
+            by_window.setdefault(w, []).append(rid)
+        query = query.where(or_(*(and_(Booking.resource_id.in_(rids) if len(rids) > 1 else Booking.resource_id == rids[0],
+                                       Booking.starts_at < w.end, Booking.ends_at > w.start)
+                                  for w, rids in by_window.items())))
     excluded = list(exclude_ids)
     if excluded:
         query = query.where(Booking.id.not_in(excluded))
