@@ -66,7 +66,7 @@ def home_district_id(user) -> int | None:
     if getattr(user, "district_id", None) is not None:
         return user.district_id
     if user.school_id is not None:
-        school = db.session.get(School, user.school_id)
+        school = user.school  # kept with the user: the rest of the request finds it without reading it again
         return school.district_id if school is not None else None
     return None
 

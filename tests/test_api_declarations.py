@@ -167,6 +167,11 @@ def violations(schema: dict, path: list):
         handled.add("required")
         for name in schema["required"]:
             yield "required", path + [name], MISSING
+    if "dependentRequired" in schema:
+        handled.add("dependentRequired")
+        for needs in schema["dependentRequired"].values():
+            for name in needs:
+                yield "dependentRequired", path + [name], MISSING
     if schema.get("additionalProperties") is False:
         handled.add("additionalProperties")
         yield "additionalProperties", path + [EXTRA], "x"

@@ -198,3 +198,50 @@ def test_refusals_speak_the_token_owners_language(client, lab):
     zh_message = post(client, chinese, clash).get_json()["conflicts"][0]["message"]
     en_message = post(client, english, clash).get_json()["conflicts"][0]["message"]
     assert "预约" in zh_message and "booked" in en_message.lower()
+
+
+# --- booking by bell period (第N节), as the booking page offers it -----------------------------------------
+
+def by_period(resource, **kw):
+    return {"resource_id": resource.id, "title": "力学实验", "class_name": "八年级1班", "day": "2026-09-03",
+            "period_number": 3, **kw}
+
+
+def test_book_by_bell_period_as_the_page_does(client, teacher, lab):
+    once = post(client, teacher, by_period(lab))
+    assert once.status_code == 201, once.get_json()
+    assert once.get_json()["occurrences"][0] | {"id": 0} == {"id": 0, "start": "2026-09-03T01:50:00Z",
+                                                              "end": "2026-09-03T02:30:00Z", "status": "confirmed"}
+    double = post(client, teacher, by_period(lab, day="2026-09-04", period_number=3, period_to=4,
+                                             recurrence={"rrule": "FREQ=WEEKLY;COUNT=2"}))
+    assert double.status_code == 201, double.get_json()
+    assert [(o["start"], o["end"]) for o in double.get_json()["occurrences"]] == [
+        ("2026-09-04T01:50:00Z", "2026-09-04T03:20:00Z"), ("2026-09-11T01:50:00Z", "2026-09-11T03:20:00Z")]
+    series = db.session.get(Booking, double.get_json()["id"]).series
+    assert series.period_number == 3  # the series remembers its period, as a booking from the page does
+    clash = post(client, factories.user(), by_period(lab))
+    assert clash.status_code == 409 and clash.get_json()["conflicts"][0]["kind"] == "resource_overlap"
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"start": "2026-09-03T09:50:00", "end": "2026-09-03T10:30:00"}, "start"),  # a period or times, not both
+    ({"day": None}, "day"),
+    ({"period_number": None, "period_to": 4}, "period_number"),
+    ({"period_number": 0}, "period_number"),
+    ({"period_number": 21}, "period_number"),
+    ({"period_number": 12}, "period_number"),  # the owner school rings no 12th period
+    ({"period_to": 2}, "period_to"),
+    ({"day": "2026-09-31"}, "day"),
+])
+def test_a_bad_period_is_a_422_naming_the_field(client, teacher, lab, change, field):
+    body = {name: value for name, value in by_period(lab, **change).items() if value is not None}
+    response = post(client, teacher, body)
+    assert response.status_code == 422, response.get_json()
+    assert field in response.get_json()["fields"], response.get_json()
+    assert db.session.query(Booking).count() == 0
+
+
+def test_the_period_fields_are_documented(client):
+    schema = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]["BookingRequest"]
+    assert {"day", "period_number", "period_to"} <= set(schema["properties"])
+    assert schema["required"] == ["resource_id", "title"] and schema["dependentRequired"]["period_number"] == ["day"]

@@ -106,6 +106,10 @@ def _named_errors(error: ValidationError) -> dict[str, str]:
     if error.validator == "required":
         missing = [name for name in error.validator_value if name not in error.instance]
         return {field_name(path + [name]): "Required." for name in missing}
+    if error.validator == "dependentRequired":
+        missing = {needed: given for given, needs in error.validator_value.items() if given in error.instance
+                   for needed in needs if needed not in error.instance}
+        return {field_name(path + [name]): f"Required with {given}." for name, given in missing.items()}
     if error.validator == "additionalProperties" and error.validator_value is False:
         known = set(error.schema.get("properties", {}))
         return {field_name(path + [name]): "Unknown field." for name in sorted(set(error.instance) - known)}

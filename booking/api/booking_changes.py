@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import abort, g, jsonify, request
 
 from booking.api import bp
+from booking.api.booking_json import PERIOD
 from booking.api.bookings import CHANGED, CHANGED_MEANWHILE, CONFLICT_DESCRIPTION
 from booking.api.core import CLOCK_TIME
 from booking.api.openapi import enum_schema, operation, schema
@@ -25,7 +26,6 @@ from booking.parsing import parse_day
 from booking.permissions import can_change_booking
 from booking.validation import ValidationFailed
 
-PERIOD = {"type": "integer", "minimum": 1, "maximum": 20}
 BOOKING_CHANGE_BODY = schema("BookingChange", {
     "type": "object", "additionalProperties": False,
     "description": "Only the fields to change. A time is a bell period of the owner school (`period_number`, "

@@ -20,7 +20,8 @@ from booking.bookings.models import Booking, BookingOutcome, BookingStatus, Less
 from booking.bookings.rules.types import Kind as RefusalKind
 from booking.bookings.planning import MAX_STUDENTS, BookingInput
 from booking.parsing import parse_clock, parse_day
-from booking.validation import FIRST_YEAR, LAST_YEAR, is_supported_day
+from booking.texts import lazy_gettext as _l
+from booking.validation import FIRST_YEAR, LAST_YEAR, ValidationFailed, is_supported_day
 
 _INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?$")
 INSTANT_HINT = "Give an ISO 8601 date and time, e.g. 2026-09-03T09:50:00+08:00 (no offset = district time)."
@@ -99,12 +100,30 @@ def _recurrence(value: dict | None) -> dict:
             "term_id": json_whole_number(value.get("term_id"))}
 
 
+BY_TIME, BY_PERIOD = ("start", "end"), ("day", "period_number", "period_to")
+
+
+def _when(body: dict, zone: ZoneInfo) -> dict:
+    """The time asked for: ``start``/``end``, or a bell period (``day`` + ``period_number``, ``period_to``), which
+    the booking service reads as the page's form does (the host school's bells). Never both."""
+    if any(name in body for name in BY_PERIOD):
+        if any(name in body for name in BY_TIME):
+            raise ValidationFailed({name: "Give start and end, or day and period_number, not both."
+                                    for name in BY_TIME if name in body})
+        last = json_whole_number(body.get("period_to"))
+        first = json_whole_number(body["period_number"])
+        if last is not None and last < first:
+            raise ValidationFailed({"period_to": _l("Choose the first period or a later one.")})
+        return {"day": parse_day(body["day"]), "period_number": first, "period_to": None if last == first else last}
+    return {"start": instant_field(body, "start", zone) if "start" in body else None,
+            "end": instant_field(body, "end", zone) if "end" in body else None}
+
+
 def booking_input(body: dict, zone: ZoneInfo) -> BookingInput:
     """The POST /bookings body, valid against BOOKING_BODY_SCHEMA (checked before the view), as a BookingInput."""
     return BookingInput(
         resource_id=json_whole_number(body["resource_id"]),
-        start=instant_field(body, "start", zone),
-        end=instant_field(body, "end", zone),
+        **_when(body, zone),
         title=body.get("title", ""),
         class_name=body.get("class_name", ""),
         students=json_whole_number(body.get("students")),
@@ -152,14 +171,24 @@ BOOKING = Shape("Booking", {
 })
 BOOKING_SCHEMA = BOOKING.ref
 
+PERIOD = {"type": "integer", "minimum": 1, "maximum": 20}
 BOOKING_BODY_SCHEMA = schema("BookingRequest", {
     "type": "object",
-    "required": ["resource_id", "start", "end", "title"],
+    "required": ["resource_id", "title"],
     "additionalProperties": False,
+    "description": "When: `start` and `end`, or a bell period (第N节) as the booking page offers it: `day` and "
+                   "`period_number` (`period_to` for a double lesson), the periods of the resource's school (a "
+                   "visiting teacher's lesson: of the class's school). Not both; a series repeats the first date.",
+    "dependentRequired": {"start": ["end"], "end": ["start"], "period_number": ["day"], "day": ["period_number"],
+                          "period_to": ["period_number"]},
     "properties": {
         "resource_id": ID,
         "start": {"type": "string", "format": "date-time", "description": INSTANT_RANGE_DESCRIPTION},
         "end": {"type": "string", "format": "date-time", "description": "After start. " + INSTANT_RANGE_DESCRIPTION},
+        "day": {"type": "string", "format": "date", "description": "The local date of a booking by bell period. "
+                + DAY_RANGE_DESCRIPTION},
+        "period_number": {**PERIOD, "description": "The bell period (第N节) on `day`."},
+        "period_to": {**PERIOD, "description": "The last period of a double lesson (default: `period_number`)."},
         "title": {"type": "string", "maxLength": Booking.title.type.length, "description": "The purpose."},
         "class_name": {"type": "string", "maxLength": Booking.class_name.type.length},
         "students": {"type": "integer", "minimum": 0, "maximum": MAX_STUDENTS},

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from booking.accounts.models import Role
 from booking.bookings import rules
+from booking.bookings.guarantee import held_booking_lock
 from booking.bookings.models import BookingStatus, LessonKind
 from booking.bookings.queries import (calendar_for, candidate_existing, makeup_days_by_school,
                                      resource_snapshot, span_of)
@@ -23,7 +24,7 @@ from booking.extensions import db
 from booking.i18n import district_zone, local_to_utc
 from booking.labels import label
 from booking.permissions import can_approve, can_book_for_school, can_see_resource, reaches_district
-from booking.quotas.services import quota_refusals, window_days_for
+from booking.quotas.services import FairShares, fair_shares_for, quota_refusals, window_days_for
 from booking.resources.models import Resource, ResourceKind, resource_for_rules
 from booking.schools.models import BellPeriod, School, Term
 from booking.parsing import text_error
@@ -32,7 +33,8 @@ from booking.validation import ValidationFailed
 
 MAX_STUDENTS = 10_000
 # Holds on a resource's time other than its bookings, registered by the package that keeps them (the waitlist's
-# open offers, booking.waitlist): each is called with the plan and returns ``rules.Existing`` rows, in one query.
+# open offers, booking.waitlist): each is called with the plan and returns ``queries.Holds`` (or None), read in
+# the statement that reads the candidate bookings.
 EXTRA_HOLDS: list = []
 
 
@@ -81,6 +83,8 @@ class Plan:
     may_approve: bool = False  # the booker answers requests for this resource
     booker_id: int | None = None
     school: School | None = None  # the class's school, read once for the whole request
+    fair_shares: FairShares | None = None  # the resource's priority window and term quotas, read once
+    under_lock: bool = False  # made from the resource as read under the booking lock (no re-read needed)
 
     @property
     def status(self) -> BookingStatus:
@@ -120,18 +124,28 @@ def period_clock(school_id: int, first: int, last: int | None = None) -> tuple[t
     return periods[first].start_time, periods[last].end_time
 
 
+def _bells_clock(school: School, first: int, last: int | None) -> tuple[time, time] | None:
+    """``period_clock`` from the school's bells as the request has them (the booking form has read them)."""
+    periods = {p.number: p for p in school.bell_periods}
+    last = last or first
+    if first not in periods or last not in periods or last < first:
+        return None
+    return periods[first].start_time, periods[last].end_time
+
+
 def period_school_id(resource: Resource, school_id: int | None) -> int:
     """Whose bells a period number means: the owner school's; a visiting teacher's lesson follows
     the bells of the class's school, where it is held."""
     return school_id if resource.kind == ResourceKind.TEACHER and school_id else resource.owner_school_id
 
 
-def _interval(data: BookingInput, resource: Resource | None, school_id: int | None, errors: dict) -> rules.Interval | None:
+def _interval(data: BookingInput, resource: Resource | None, school: School | None, errors: dict) -> rules.Interval | None:
     if data.period_number is not None:
         if resource is None:
             return None
-        bell_school_id = period_school_id(resource, school_id)
-        clock = period_clock(bell_school_id, data.period_number, data.period_to)
+        bell_school_id = period_school_id(resource, school.id if school is not None else None)
+        bell_school = resource.owner_school if bell_school_id == resource.owner_school_id else school
+        clock = _bells_clock(bell_school, data.period_number, data.period_to)
         if clock is None or data.day is None:
             no_period = _l("The owner school has no such period.") if bell_school_id == resource.owner_school_id \
                 else _l("The class's school has no such period.")
@@ -237,12 +251,13 @@ def _lesson(data: BookingInput, resource: Resource, snapshot: rules.ResourceSnap
         return subject, None
 
 
-def booking_window_days(actor, resource: Resource, school_id: int | None) -> int | None:
-    """The priority window (booking.quotas) of the class's school; coordinators, who allocate for the
-    district, book outside the windows."""
+def booking_window_days(actor, resource: Resource, school_id: int | None,
+                        window: rules.WindowSetting | None = None) -> int | None:
+    """The priority window (booking.quotas) of the class's school (``window``: the resource's, read already);
+    coordinators, who allocate for the district, book outside the windows."""
     if actor.role == Role.COORDINATOR:
         return None
-    return window_days_for(resource, db.session.get(School, school_id) if school_id else None)
+    return window_days_for(resource, db.session.get(School, school_id) if school_id else None, window)
 
 
 def plan_booking(actor, data: BookingInput) -> Plan:
@@ -255,7 +270,7 @@ def plan_booking(actor, data: BookingInput) -> Plan:
     school_id, school = _school(actor, data, errors)  # first: the district check below finds the school read
     if resource is not None and "resource_id" not in errors and not reaches_district(actor, resource):
         errors["resource_id"] = _l("This resource is shared with its own district only.")
-    first = _interval(data, resource, school_id, errors)
+    first = _interval(data, resource, school, errors)
     _check_text_and_numbers(data, resource, errors)
     term = _term(data, errors)
     recurrence = _recurrence(data, first, term, resource, errors) if data.rrule and first is not None else None
@@ -263,16 +278,18 @@ def plan_booking(actor, data: BookingInput) -> Plan:
     subject, lesson_kind = _lesson(data, resource, snapshot, errors) if resource is not None else (None, None)
     if errors:
         raise ValidationFailed(errors)
+    fair_shares = fair_shares_for(resource)
     request = rules.Request(
         resource=snapshot, booker_role=actor.role.value, booker_school_id=actor.school_id,
         school_id=school_id, students=data.students, quantity=data.quantity,
         confirmed=not resource.approval_required or can_approve(actor, resource), subject=subject,
         outside_term_ok=bool(data.outside_term_ok),
-        window_days=booking_window_days(actor, resource, school_id),
+        window_days=booking_window_days(actor, resource, school_id, fair_shares.window),
     )
     occurrences = recurrence.occurrences if recurrence else (first,)
     return Plan(resource, request, occurrences, data, recurrence, term, subject, lesson_kind,
-                may_approve=can_approve(actor, resource), booker_id=actor.id, school=school)
+                may_approve=can_approve(actor, resource), booker_id=actor.id, school=school, fair_shares=fair_shares,
+                under_lock=held_booking_lock(resource) is not None)
 
 
 def reread_resource(plan: Plan) -> None:
@@ -284,10 +301,13 @@ def reread_resource(plan: Plan) -> None:
 
 
 def check_plan(plan: Plan, exclude_ids=()) -> Preview:
-    """The rules over every date of ``plan``: one query for the candidates, one each for the calendar."""
-    reread_resource(plan)
-    existing = candidate_existing(plan.resource, plan.occurrences, exclude_ids)
-    existing += [hold for source in EXTRA_HOLDS for hold in source(plan)]
+    """The rules over every date of ``plan``: one query for the candidates and its holds, one for the calendar.
+    A plan made before the booking lock was taken is first brought up to the resource as read under it."""
+    if not plan.under_lock and held_booking_lock(plan.resource) is not None:
+        reread_resource(plan)
+        plan.under_lock = True
+    holds = [hold for hold in (source(plan) for source in EXTRA_HOLDS) if hold is not None]
+    existing = candidate_existing(plan.resource, plan.occurrences, exclude_ids, holds)
     calendar = calendar_for(plan.resource, span_of(plan.occurrences))
     checks = rules.check_occurrences(plan.request, plan.occurrences, existing, calendar, utcnow())
     return Preview(plan, rules.standing_refusals(plan.request), checks)
@@ -298,7 +318,8 @@ def preview_booking(actor, data: BookingInput) -> Preview:
     the lock: the booking itself counts again under it). Writes nothing; raises ValidationFailed."""
     preview = check_plan(plan_booking(actor, data))
     free = [check.interval for check in preview.bookable]
-    preview.standing += quota_refusals(preview.plan.resource, preview.plan.request.school_id, free, lock=False)
+    preview.standing += quota_refusals(preview.plan.resource, preview.plan.request.school_id, free, lock=False,
+                                       quota_ids=preview.plan.fair_shares.quota_ids)
     return preview
 
 

@@ -5,10 +5,11 @@ against the candidates fetched once for the span from its first start to its las
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Iterable
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Boolean, Date, Integer, Row, Select, String, Time, and_, cast, literal, null, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
 from booking.bookings.rules.closed import ClosedTimes, closed_times
@@ -17,6 +18,7 @@ from booking.bookings.rules import (MAX_BOOKING_LENGTH, Calendar, Existing, Inte
                                     TermSpan, local_days)
 from booking.bookings.rules.teachers import week_window
 from booking.clock import utcnow
+from booking.db_types import UTCDateTime
 from booking.extensions import db
 from booking.i18n import district_zone
 from booking.resources.models import Resource, ResourceKind, Sharing
@@ -99,33 +101,75 @@ def overlapping_bookings(resource_ids: Iterable[int], span: Interval, exclude_id
     return list(db.session.scalars(query))
 
 
-def existing_near(windows: dict[int, Iterable[Interval]], exclude_ids: Iterable[int] = ()) -> dict[int, list[Existing]]:
-    """What the rules see of the active bookings overlapping each resource's windows (resource id → windows):
-    ONE Core query for any number of resources and windows, read straight into ``Existing`` rows (no ORM
-    objects: the booking hot path and the alternatives search read only these columns)."""
+def typed_columns(kind: str, spec: dict, given: dict) -> list:
+    """One branch of a UNION ALL read in one statement: ``kind`` and every column of ``spec`` (name → type),
+    those not ``given`` as NULLs of their type, so every branch reads alike on both databases."""
+    return [literal(kind, String).label("kind")] + [
+        (given[name] if name in given else cast(null(), type_)).label(name) for name, type_ in spec.items()]
+
+
+# What holds a resource's time, as one statement reads it: its bookings and the holds other packages register
+# (``Holds``, e.g. the waitlist's open offers, booking.bookings.planning.EXTRA_HOLDS).
+HOLD_COLUMNS = {"id": Integer(), "resource_id": Integer(), "starts_at": UTCDateTime(), "ends_at": UTCDateTime(),
+                "confirmed": Boolean(), "quantity": Integer(), "school_id": Integer(), "school_name": String(),
+                "class_name": String(), "title": String(), "until": UTCDateTime()}
+
+
+@dataclass(frozen=True)
+class Holds:
+    """A hold on a resource's time other than its bookings: ``query`` selects ``hold_columns(kind, ...)`` rows,
+    read in the statement that reads the bookings; ``existing`` reads one of its rows as the rules' ``Existing``."""
+
+    kind: str
+    query: Select
+    existing: Callable[[Row], Existing]
+
+
+def hold_columns(kind: str, **given) -> list:
+    """The columns of HOLD_COLUMNS for one branch of the holds' statement (NULL where not ``given``)."""
+    return typed_columns(kind, HOLD_COLUMNS, given)
+
+
+def _booking_existing(row) -> Existing:
+    who = " ".join(part for part in (row.school_name, row.class_name) if part)
+    return Existing(id=row.id, interval=Interval(row.starts_at, row.ends_at), confirmed=bool(row.confirmed),
+                    quantity=row.quantity, holder=f"{who} ({row.title})" if row.title else who, school_id=row.school_id)
+
+
+def existing_near(windows: dict[int, Iterable[Interval]], exclude_ids: Iterable[int] = (),
+                  holds: Iterable[Holds] = ()) -> dict[int, list[Existing]]:
+    """What the rules see of the active bookings overlapping each resource's windows (resource id → windows),
+    and of the other ``holds`` on them: ONE Core query for any number of resources and windows, read straight
+    into ``Existing`` rows (no ORM objects: the booking hot path and the alternatives search read only these)."""
     windows = {rid: sorted(set(ws), key=lambda w: w.start) for rid, ws in windows.items()}
     found: dict[int, list[Existing]] = {rid: [] for rid in windows}
     pairs = [(rid, w) for rid, ws in windows.items() for w in ws]
     if not pairs:
         return found
     query = (
-        select(Booking.id, Booking.resource_id, Booking.starts_at, Booking.ends_at, Booking.status, Booking.quantity,
-               Booking.class_name, Booking.title, Booking.school_id, School.name)
+        select(*hold_columns("booking", id=Booking.id, resource_id=Booking.resource_id, starts_at=Booking.starts_at,
+                             ends_at=Booking.ends_at, confirmed=Booking.status == BookingStatus.CONFIRMED,
+                             quantity=Booking.quantity, school_id=Booking.school_id, school_name=School.name,
+                             class_name=Booking.class_name, title=Booking.title))
         .join(School, School.id == Booking.school_id)
         .where(Booking.resource_id.in_(list(windows)), *_active_in(span_of(w for _, w in pairs)))
-        .order_by(Booking.starts_at, Booking.id)
     )
-    if len(pairs) > 1:
-        query = query.where(or_(*(and_(Booking.resource_id == rid, Booking.starts_at < w.end, Booking.ends_at > w.start)
-                                  for rid, w in pairs)))
+    if len(pairs) > 1:  # one condition per window, for every resource asked about at it (alternatives share one)
+        by_window: dict[Interval, list[int]] = {}
+        for rid, w in pairs:
+            by_window.setdefault(w, []).append(rid)
+        query = query.where(or_(*(and_(Booking.resource_id.in_(rids) if len(rids) > 1 else Booking.resource_id == rids[0],
+                                       Booking.starts_at < w.end, Booking.ends_at > w.start)
+                                  for w, rids in by_window.items())))
     excluded = list(exclude_ids)
     if excluded:
         query = query.where(Booking.id.not_in(excluded))
-    for row in db.session.execute(query):
-        who = " ".join(part for part in (row.name, row.class_name) if part)
-        found[row.resource_id].append(Existing(
-            id=row.id, interval=Interval(row.starts_at, row.ends_at), confirmed=row.status == BookingStatus.CONFIRMED,
-            quantity=row.quantity, holder=f"{who} ({row.title})" if row.title else who, school_id=row.school_id))
+    holds = list(holds)
+    readers = {hold.kind: hold.existing for hold in holds}
+    statement = union_all(query, *(hold.query for hold in holds)) if holds else query
+    rows = db.session.execute(statement.order_by("starts_at", "id")).all()
+    for row in sorted(rows, key=lambda r: r.kind != "booking"):  # the bookings first, then the other holds
+        found[row.resource_id].append(readers[row.kind](row) if row.kind in readers else _booking_existing(row))
     return found
 
 
@@ -141,9 +185,11 @@ def candidate_bookings(resource: Resource, intervals: Iterable[Interval], exclud
     return overlapping_bookings([resource.id], span_of(windows), exclude_ids, windows)
 
 
-def candidate_existing(resource: Resource, intervals: Iterable[Interval], exclude_ids: Iterable[int] = ()) -> list[Existing]:
-    """``as_existing(candidate_bookings(...))`` in one Core query, for a check that needs no Booking objects."""
-    return existing_near({resource.id: {check_window(resource, i) for i in intervals}}, exclude_ids)[resource.id]
+def candidate_existing(resource: Resource, intervals: Iterable[Interval], exclude_ids: Iterable[int] = (),
+                       holds: Iterable[Holds] = ()) -> list[Existing]:
+    """``as_existing(candidate_bookings(...))`` and the other ``holds`` in one Core query, for a check that needs
+    no Booking objects."""
+    return existing_near({resource.id: {check_window(resource, i) for i in intervals}}, exclude_ids, holds)[resource.id]
 
 
 def holder_label(booking: Booking) -> str:
@@ -181,6 +227,16 @@ def closed_days_by_school(school_ids: Iterable[int], first: date, last: date) ->
     return {school_id: dict(times.days) for school_id, times in closed_times_by_school(school_ids, first, last).items()}
 
 
+def _makeup_days(rows, school_ids: set[int]) -> dict[int, dict[date, int]]:
+    """Each school's make-up days from rows with ``school_id``, ``day`` and ``follows_weekday``: a school's own
+    make-up day wins over a district-wide one on the same date."""
+    days: dict[int, dict[date, int]] = {school_id: {} for school_id in school_ids}
+    for row in sorted(rows, key=lambda r: r.school_id is not None):
+        for school_id in (school_ids if row.school_id is None else {row.school_id} & school_ids):
+            days[school_id][row.day] = row.follows_weekday
+    return days
+
+
 def makeup_days_by_school(school_ids: Iterable[int], first: date, last: date) -> dict[int, dict[date, int]]:
     """Each school's make-up teaching days (date → the weekday taught) in [first, last]: one query.
 
@@ -191,11 +247,7 @@ def makeup_days_by_school(school_ids: Iterable[int], first: date, last: date) ->
             or_(MakeupDay.school_id.is_(None), MakeupDay.school_id.in_(school_ids)),
             MakeupDay.day >= first, MakeupDay.day <= last,
         ).order_by(MakeupDay.day, MakeupDay.id))
-    days: dict[int, dict[date, int]] = {school_id: {} for school_id in school_ids}
-    for row in sorted(rows, key=lambda r: r.school_id is not None):
-        for school_id in (school_ids if row.school_id is None else {row.school_id} & school_ids):
-            days[school_id][row.day] = row.follows_weekday
-    return days
+    return _makeup_days(rows, school_ids)
 
 
 def term_spans() -> tuple[TermSpan, ...]:
@@ -218,8 +270,45 @@ def blackouts_by_resource(resource_ids: Iterable[int], span: Interval) -> dict[i
     return {resource_id: tuple(items) for resource_id, items in found.items()}
 
 
+# The calendar's rows as one statement reads them: closures, make-up days, terms and blackouts (``_calendar_rows``).
+CALENDAR_COLUMNS = {"id": Integer(), "school_id": Integer(), "resource_id": Integer(), "start_date": Date(),
+                    "end_date": Date(), "start_time": Time(), "end_time": Time(), "starts_at": UTCDateTime(),
+                    "ends_at": UTCDateTime(), "day": Date(), "follows_weekday": Integer(), "reason": String()}
+
+
+def _calendar_rows(closure_schools: set[int] | None, makeup_schools: set[int], resource_ids: list[int],
+                   days: list[date], span: Interval) -> dict[str, list[Row]]:
+    """The rows a calendar is made of over ``days`` (and ``span``), by kind: ONE statement. Closures of the
+    district and of ``closure_schools`` (None: of every school), make-up days of the district and of
+    ``makeup_schools``, the terms, the blackouts of ``resource_ids``. Each row reads like its model."""
+    first, last = days[0], days[-1]
+    closures = select(*typed_columns("closure", CALENDAR_COLUMNS, {
+        "id": Closure.id, "school_id": Closure.school_id, "start_date": Closure.start_date, "end_date": Closure.end_date,
+        "start_time": Closure.start_time, "end_time": Closure.end_time, "reason": Closure.reason,
+    })).where(Closure.start_date <= last, Closure.end_date >= first)
+    if closure_schools is not None:
+        closures = closures.where(or_(Closure.school_id.is_(None), Closure.school_id.in_(closure_schools)))
+    makeup = select(*typed_columns("makeup", CALENDAR_COLUMNS, {
+        "id": MakeupDay.id, "school_id": MakeupDay.school_id, "day": MakeupDay.day,
+        "follows_weekday": MakeupDay.follows_weekday, "reason": MakeupDay.reason,
+    })).where(or_(MakeupDay.school_id.is_(None), MakeupDay.school_id.in_(makeup_schools)),
+              MakeupDay.day >= first, MakeupDay.day <= last)
+    terms = select(*typed_columns("term", CALENDAR_COLUMNS, {
+        "id": Term.id, "start_date": Term.start_date, "end_date": Term.end_date, "reason": Term.name}))
+    blackouts = select(*typed_columns("blackout", CALENDAR_COLUMNS, {
+        "id": ResourceBlackout.id, "resource_id": ResourceBlackout.resource_id, "starts_at": ResourceBlackout.starts_at,
+        "ends_at": ResourceBlackout.ends_at, "reason": ResourceBlackout.reason,
+    })).where(ResourceBlackout.resource_id.in_(resource_ids), ResourceBlackout.starts_at < span.end,
+              ResourceBlackout.ends_at > span.start)
+    found: dict[str, list[Row]] = {"closure": [], "makeup": [], "term": [], "blackout": []}
+    statement = union_all(closures, makeup, terms, blackouts).order_by("start_date", "day", "starts_at", "id")
+    for row in db.session.execute(statement):
+        found[row.kind].append(row)
+    return found
+
+
 def calendars_for(resources: Iterable[Resource], span: Interval) -> dict[int, Calendar]:
-    """The calendar each resource is checked against over ``span``: two queries for any number."""
+    """The calendar each resource is checked against over ``span``: ONE query for any number."""
     resources = list(resources)
     zone = district_zone()
     days = local_days(span, zone)
@@ -227,13 +316,16 @@ def calendars_for(resources: Iterable[Resource], span: Interval) -> dict[int, Ca
     teachers = any(r.kind == ResourceKind.TEACHER for r in resources)
     # A visiting teacher's lesson is also refused where the school it is at is closed: every school's own
     # closures (a school without any is closed by the district's alone, which the owner's entry holds).
-    closures = _closures_between(days[0], days[-1], None if teachers else owners)
+    rows = _calendar_rows(None if teachers else owners, owners, [r.id for r in resources], days, span)
+    closures = rows["closure"]
     schools = owners | {c.school_id for c in closures if c.school_id is not None}
     closed = closed_times(closures, schools, days[0], days[-1], zone)
-    makeup = makeup_days_by_school(owners, days[0], days[-1])
-    dark = blackouts_by_resource([r.id for r in resources], span)
-    terms = term_spans()
-    return {r.id: Calendar(zone=zone, closed_days=closed[r.owner_school_id].days, blackouts=dark.get(r.id, ()),
+    makeup = _makeup_days(rows["makeup"], owners)
+    dark: dict[int, list] = {}
+    for blackout in rows["blackout"]:
+        dark.setdefault(blackout.resource_id, []).append((Interval(blackout.starts_at, blackout.ends_at), blackout.reason))
+    terms = tuple(TermSpan(t.start_date, t.end_date, t.reason) for t in rows["term"])
+    return {r.id: Calendar(zone=zone, closed_days=closed[r.owner_school_id].days, blackouts=tuple(dark.get(r.id, ())),
                            closed_spans=closed[r.owner_school_id].spans,
                            host_closed=closed if r.kind == ResourceKind.TEACHER else {},
                            makeup_days=makeup[r.owner_school_id], terms=terms)

@@ -25,7 +25,7 @@ from booking.bookings.guarantee import booking_write
 from booking.bookings.models import Booking, BookingSeries, BookingStatus, SeriesStatus
 from booking.bookings.planning import BookingInput, Plan, check_plan, plan_booking
 from booking.bookings.rules.recurrence import normalised_rule
-from booking.bookings.rules import Interval, Kind, OccurrenceCheck
+from booking.bookings.rules import Interval, OccurrenceCheck
 from booking.clock import utcnow
 from booking.extensions import db
 from booking.permissions import can_change_booking, visible_bookings_clause
@@ -95,31 +95,40 @@ def create_booking(actor, data: BookingInput) -> Created:
 
     Pending (a request) when the resource needs approval and the actor cannot approve it.
     Raises ValidationFailed or BookingRefused (with ``suggestions`` filled in); NeedsConfirmation (a
-    ValidationFailed) while dates between terms wait for ``outside_term_ok``.
+    ValidationFailed) while dates between terms wait for ``outside_term_ok``. The resource is locked as it
+    is first read (booking.bookings.guarantee), so the plan is made from it as committed now.
     """
-    from booking.bookings.suggestions import suggest_alternatives
-
-    plan = plan_booking(actor, data)
+    plan = None
     try:
-        with booking_write(plan.resource):
+        with booking_write(data.resource_id if isinstance(data.resource_id, int) else None) as _locked:
+            plan = plan_booking(actor, data)  # finds the resource the lock read (``_locked`` keeps it in the session)
             preview = check_plan(plan)
             unconfirmed = [r for check in preview.checks for r in check.refusals if r.confirmable]
             if unconfirmed and not preview.standing:
                 raise NeedsConfirmation(unconfirmed)
             free = preview.bookable
             if not free or (preview.in_state("conflict") and not data.skip_conflicts):
-                raise BookingRefused(preview.refusals())
+                # The alternatives are searched before the rollback expires what the request has read.
+                raise _with_alternatives(actor, plan, BookingRefused(preview.refusals()))
             # Every date to be booked counts against the school's term quotas, checked under their lock.
-            over_quota = quota_refusals(plan.resource, plan.request.school_id, [check.interval for check in free])
+            over_quota = quota_refusals(plan.resource, plan.request.school_id, [check.interval for check in free],
+                                        quota_ids=plan.fair_shares.quota_ids)
             if over_quota:
-                raise BookingRefused(over_quota)
+                raise BookingRefused(over_quota)  # another time would count the same hours: no alternatives
             created = _save(actor, plan, free)
     except BookingRefused as refused:
-        if any(r.kind != Kind.QUOTA for r in refused.refusals):  # another time would count the same hours
-            refused.suggestions = suggest_alternatives(actor, plan)
+        if plan is not None and not refused.suggestions and refused.__cause__ is not None:
+            _with_alternatives(actor, plan, refused)  # the database refused it for concurrency: after the rollback
         raise
     created.skipped = [c for c in preview.checks if c.state != "free"]
     return created
+
+
+def _with_alternatives(actor, plan: Plan, refused: BookingRefused) -> BookingRefused:
+    from booking.bookings.suggestions import suggest_alternatives
+
+    refused.suggestions = suggest_alternatives(actor, plan)
+    return refused
 
 
 # --- who may see and change --------------------------------------------------------------

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import case, null, select
+from sqlalchemy.orm import joinedload
 
 from booking.accounts.models import Role
 from booking.bookings import rules
@@ -81,9 +82,12 @@ def class_request(actor, school_id: int | None, students: int | None = None, qua
                          booker_school_id=actor.school_id, school_id=school_id, students=students, quantity=quantity)
 
 
-def _bell_starts(school_id: int) -> list[time]:
-    return list(db.session.scalars(
-        select(BellPeriod.start_time).where(BellPeriod.school_id == school_id).order_by(BellPeriod.number)))
+def _bell_starts(plan: Plan) -> list[time]:
+    """The starts of the periods of the school the booking is held at, as the request has its bells."""
+    host = plan.resource.owner_school
+    if period_school_id(plan.resource, plan.request.school_id) != host.id:
+        host = plan.school or db.session.get(School, plan.request.school_id)
+    return [period.start_time for period in host.bell_periods]
 
 
 def nearby_intervals(target: rules.Interval, bell_starts: list[time]) -> list[rules.Interval]:
@@ -122,15 +126,23 @@ def _minutes_from(school_id: int | None, owner_school_id):
 
 
 def nearest_others(actor, resource: Resource, school_id: int | None,
-                   limit: int = MAX_OTHER_RESOURCES) -> list[tuple[Resource, int | None]]:
+                   limit: int = MAX_OTHER_RESOURCES) -> tuple[list[tuple[Resource, int | None]], int | None]:
     """The ``limit`` resources of ``resource``'s category ``actor`` may see, other than it, nearest to the class's
-    school first (unknown distances last), each with its travel minutes: ONE query (plus its schools and
-    hours), bounded whatever the size of the district."""
+    school first (unknown distances last), each with its travel minutes, and the minutes to ``resource`` itself:
+    ONE query with their schools and hours, bounded whatever the size of the district."""
     minutes = _minutes_from(school_id, Resource.owner_school_id).label("minutes")
-    query = (visible_resources_query(actor, ResourceFilter(category=resource.category))
-             .where(Resource.id != resource.id).add_columns(minutes)
-             .order_by(None).order_by(minutes.is_(None), minutes, Resource.name, Resource.id).limit(limit))
-    return [(row[0], row[1]) for row in db.session.execute(query)]
+    loads = (joinedload(Resource.owner_school), joinedload(Resource.opening_hours))
+    query = (visible_resources_query(actor, ResourceFilter(category=resource.category), loads).add_columns(minutes)
+             .order_by(None).order_by(Resource.id != resource.id, minutes.is_(None), minutes, Resource.name,
+                                      Resource.id).limit(limit + 1))
+    found = sorted(((row[0], row[1]) for row in db.session.execute(query).unique()),  # (the hours' join reorders)
+                   key=lambda pair: (pair[1] is None, pair[1] or 0, pair[0].name, pair[0].id))
+    others = [(r, m) for r, m in found if r.id != resource.id][:limit]
+    own = [m for r, m in found if r.id == resource.id]
+    if own:
+        return others, own[0]
+    # ``resource`` is not among those ``actor`` may list (an own-school room of a school they manage, archived).
+    return others, None if school_id is None else travel_minutes(school_id, resource.owner_school_id)
 
 
 @dataclass
@@ -145,9 +157,8 @@ class Alternatives:
 
 def alternatives_for(actor, plan: Plan) -> Alternatives:
     resource, school_id = plan.resource, plan.request.school_id
-    own = None if school_id is None else travel_minutes(school_id, resource.owner_school_id)
-    return Alternatives(_bell_starts(period_school_id(resource, school_id)),
-                        nearest_others(actor, resource, school_id), own)
+    others, own = nearest_others(actor, resource, school_id)
+    return Alternatives(_bell_starts(plan), others, own)
 
 
 def _pairs(plan: Plan, found: Alternatives, target: rules.Interval) -> list[tuple[Resource, rules.Interval]]:

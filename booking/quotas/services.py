@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 from typing import Iterable
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Integer, String, and_, cast, func, null, or_, select, union_all
 
 from booking.accounts.models import Role
 from booking.audit.services import record
@@ -45,12 +45,18 @@ def _district_id(resource: Resource) -> int:
     return resource.owner_school.district_id
 
 
-def window_rows(district_id: int, resource: Resource | None = None, category: str | None = None) -> list[BookingWindow]:
+def _window_keys(resource: Resource | None = None, category: str | None = None) -> list[str]:
+    """The scope keys of the windows that apply, the most specific first."""
     keys = [scope_key(None, None)]
     if category or resource is not None:
         keys.insert(0, scope_key(None, category or resource.category.value))
     if resource is not None:
         keys.insert(0, scope_key(resource.id, None))
+    return keys
+
+
+def window_rows(district_id: int, resource: Resource | None = None, category: str | None = None) -> list[BookingWindow]:
+    keys = _window_keys(resource, category)
     rows = {w.scope_key: w for w in db.session.scalars(
         select(BookingWindow).where(BookingWindow.district_id == district_id, BookingWindow.scope_key.in_(keys)))}
     return [rows[k] for k in keys if k in rows]
@@ -65,11 +71,35 @@ def resolved_window(resource: Resource) -> rules.WindowSetting:
     return rules.resolve_window(_setting(row) for row in window_rows(_district_id(resource), resource))
 
 
-def window_days_for(resource: Resource, school: School | None) -> int | None:
-    """Days ahead a class of ``school`` may book ``resource`` (None: no priority window)."""
+def window_days_for(resource: Resource, school: School | None, window: rules.WindowSetting | None = None) -> int | None:
+    """Days ahead a class of ``school`` may book ``resource`` (None: no priority window); ``window``: the
+    resource's resolved window when the caller has read it (``fair_shares_for``)."""
     if school is None:
         return None
-    return rules.window_days(resolved_window(resource), school.is_weak, school.id == resource.owner_school_id)
+    window = resolved_window(resource) if window is None else window
+    return rules.window_days(window, school.is_weak, school.id == resource.owner_school_id)
+
+
+@dataclass(frozen=True)
+class FairShares:
+    """What a booking of one resource is held to, read in ONE query (``fair_shares_for``): its priority window
+    resolved (its own, then its category's, then the district's) and the ids of the term quotas it counts against."""
+
+    window: rules.WindowSetting
+    quota_ids: tuple[int, ...]
+
+
+def fair_shares_for(resource: Resource) -> FairShares:
+    district_id, keys = _district_id(resource), _window_keys(resource)
+    windows = select(BookingWindow.scope_key, BookingWindow.weak_days, BookingWindow.other_days,
+                     BookingWindow.owner_days, cast(null(), Integer).label("quota_id")).where(
+        BookingWindow.district_id == district_id, BookingWindow.scope_key.in_(keys))
+    quotas = select(cast(null(), String), cast(null(), Integer), cast(null(), Integer), cast(null(), Integer),
+                    TermQuota.id).where(_quota_scope(resource))
+    rows = db.session.execute(union_all(windows, quotas)).all()
+    by_key = {row.scope_key: row for row in rows if row.quota_id is None}
+    return FairShares(rules.resolve_window(_setting(by_key[key]) for key in keys if key in by_key),
+                      tuple(sorted(row.quota_id for row in rows if row.quota_id is not None)))
 
 
 def window_days_by_resource(resources: Iterable[Resource], school: School | None) -> dict[int, int | None]:
@@ -105,12 +135,22 @@ def window_notice(resource: Resource, school: School | None, today: date) -> Win
 
 # --- quotas ------------------------------------------------------------------------------------
 
-def quotas_for(resource: Resource) -> list[TermQuota]:
-    """The quotas a booking of ``resource`` counts against: its own, and its category's."""
-    return list(db.session.scalars(select(TermQuota).where(
-        TermQuota.district_id == _district_id(resource),
-        or_(TermQuota.resource_id == resource.id, TermQuota.category == resource.category.value),
-    ).order_by(TermQuota.id)))
+def _quota_scope(resource: Resource):
+    return and_(TermQuota.district_id == _district_id(resource),
+                or_(TermQuota.resource_id == resource.id, TermQuota.category == resource.category.value))
+
+
+def quotas_for(resource: Resource, ids: Iterable[int] | None = None) -> list[TermQuota]:
+    """The quotas a booking of ``resource`` counts against: its own, and its category's (``ids``: those of
+    them read already, e.g. by ``fair_shares_for``; none: no query)."""
+    if ids is not None:
+        ids = list(ids)
+        if not ids:
+            return []
+    query = select(TermQuota).where(_quota_scope(resource))
+    if ids is not None:
+        query = query.where(TermQuota.id.in_(ids))
+    return list(db.session.scalars(query.order_by(TermQuota.id)))
 
 
 def _term_bounds(term: Term):
@@ -192,14 +232,15 @@ def lock_quotas(resource: Resource, school_id: int, quotas: list[TermQuota] | No
 
 
 def quota_refusals(resource: Resource, school_id: int, intervals: Iterable[rules.Interval],
-                   exclude_ids: Iterable[int] = (), lock: bool = True) -> list[rules.Refusal]:
+                   exclude_ids: Iterable[int] = (), lock: bool = True,
+                   quota_ids: Iterable[int] | None = None) -> list[rules.Refusal]:
     """Lock, count and judge: the refusals of booking ``intervals`` for ``school_id``. Call under ``booking_write``
-    (``lock=False`` only for a preview that writes nothing)."""
+    (``lock=False`` only for a preview that writes nothing; ``quota_ids``: ``fair_shares_for``'s, read already)."""
     intervals = list(intervals)
     school = db.session.get(School, school_id)
     if not intervals or school is None:
         return []
-    quotas = quotas_for(resource)  # read once: the lock and the count take the same rows
+    quotas = quotas_for(resource, quota_ids)  # read once: the lock and the count take the same rows
     if not quotas:
         return []
     if lock:

@@ -144,7 +144,9 @@ class OpeningHours(db.Model):
 
 # What the booking rules read of a resource, loaded with it in ONE query (booking.bookings.planning and the
 # booking lock of booking.bookings.guarantee, which reads the row as it locks it).
-def resource_for_rules() -> tuple:
-    """The loader options that read a resource with what the booking rules read of it. A function, not a
-    constant: building the options configures the mappers, which must wait until every model is imported."""
-    return joinedload(Resource.owner_school), joinedload(Resource.opening_hours)
+def resource_for_rules(school: bool = True) -> tuple:
+    """The loader options that read a resource with what the booking rules read of it (``school``: its owner
+    school too). A function, not a constant: building the options configures the mappers, which must wait
+    until every model is imported."""
+    hours = joinedload(Resource.opening_hours)
+    return (joinedload(Resource.owner_school), hours) if school else (hours,)

@@ -49,12 +49,14 @@ class ResourceFilter:
         )
 
 
-def visible_resources_query(user, filters: ResourceFilter):
-    """Resources ``user`` may see, narrowed by ``filters``: shared ones plus their own school's."""
+def visible_resources_query(user, filters: ResourceFilter, loads: tuple | None = None):
+    """Resources ``user`` may see, narrowed by ``filters``: shared ones plus their own school's; with their
+    schools and hours (``loads``: other loader options for them)."""
+    loads = (selectinload(Resource.owner_school), selectinload(Resource.opening_hours)) if loads is None else loads
     query = (
         select(Resource)
         .join(Resource.owner_school)
-        .options(selectinload(Resource.owner_school), selectinload(Resource.opening_hours))
+        .options(*loads)
         .order_by(School.name, Resource.category, Resource.name)
     )
     query = query.where(visible_resources_clause(user))

@@ -11,13 +11,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 
 from booking import events
 from booking.audit.services import record
 from booking.bookings.guarantee import held_booking_lock
 from booking.bookings.planning import Plan, plan_booking
-from booking.bookings.queries import span_of
+from booking.bookings.queries import Holds, hold_columns, span_of
 from booking.bookings.rules import Existing, Interval
 from booking.bookings.services import create_booking
 from booking.clock import utcnow
@@ -144,24 +144,28 @@ def _any_waiting(resource: Resource, spans: list[Span]) -> bool:
 
 # --- open offers hold their time -----------------------------------------------------------------
 
-def offer_holds(plan: Plan) -> list[Existing]:
+def offer_holds(plan: Plan) -> Holds | None:
     """The open offers on ``plan``'s resource and times, as holds against everyone but the teacher offered:
-    until it is taken or lapses, an offered time is nobody else's to book (the booking rules see it so)."""
+    until it is taken or lapses, an offered time is nobody else's to book (the booking rules see it so).
+    Read in the statement that reads the resource's bookings (booking.bookings.queries.existing_near)."""
     if not plan.occurrences:
-        return []
-    now = utcnow()
+        return None
     span = span_of(plan.occurrences)
     start, end = (func.coalesce(WaitlistEntry.offer_starts_at, WaitlistEntry.starts_at),
                   func.coalesce(WaitlistEntry.offer_ends_at, WaitlistEntry.ends_at))
-    rows = db.session.scalars(select(WaitlistEntry).where(
-        WaitlistEntry.resource_id == plan.resource.id, WaitlistEntry.status == EntryStatus.OFFERED,
-        WaitlistEntry.offer_expires_at > now, WaitlistEntry.user_id != plan.booker_id,
-        start < span.end, end > span.start))
-    holds = []
-    for entry in rows:
-        offered = line.offer_span(entry)
-        holder = str(_l("a teacher on the waitlist (held for them until %(time)s)",
-                        time=to_local(entry.offer_expires_at).strftime("%H:%M")))
-        holds.append(Existing(id=None, interval=Interval(offered.start, offered.end), confirmed=True,
-                              quantity=entry.quantity, holder=holder, school_id=entry.school_id))
-    return holds
+    query = select(*hold_columns(
+        OFFER_HOLD, resource_id=WaitlistEntry.resource_id, starts_at=start, ends_at=end, confirmed=true(),
+        quantity=WaitlistEntry.quantity, school_id=WaitlistEntry.school_id, until=WaitlistEntry.offer_expires_at,
+    )).where(WaitlistEntry.resource_id == plan.resource.id, WaitlistEntry.status == EntryStatus.OFFERED,
+             WaitlistEntry.offer_expires_at > utcnow(), WaitlistEntry.user_id != plan.booker_id,
+             start < span.end, end > span.start)
+    return Holds(OFFER_HOLD, query, _offer_existing)
+
+
+OFFER_HOLD = "offer"
+
+
+def _offer_existing(row) -> Existing:
+    holder = str(_l("a teacher on the waitlist (held for them until %(time)s)", time=to_local(row.until).strftime("%H:%M")))
+    return Existing(id=None, interval=Interval(row.starts_at, row.ends_at), confirmed=True, quantity=row.quantity,
+                    holder=holder, school_id=row.school_id)

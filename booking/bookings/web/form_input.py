@@ -125,13 +125,16 @@ def _weekdays(values: Mapping, day: date | None, errors: dict) -> list[int]:
     return chosen or ([day.weekday()] if day else [])
 
 
-def read_recurrence(values: Mapping, day: date | None, term: TermSpan | None, errors: dict) -> dict:
-    """"Every Thursday (and …), every week or every 2 weeks, until a date or the end of the term"."""
+def read_recurrence(values: Mapping, day: date | None, find_term: Callable[[date], TermSpan | None],
+                    errors: dict) -> dict:
+    """"Every Thursday (and …), every week or every 2 weeks, until a date or the end of the term" (the term of
+    ``day`` found only for a series)."""
     repeat = _text(values, "repeat")
     if repeat not in REPEAT_CHOICES:
         errors["repeat"] = _l("Choose how often the booking repeats.")
     if not repeat or repeat not in REPEAT_CHOICES:
         return {}
+    term = find_term(day) if day else None
     weekdays = _weekdays(values, day, errors)
     until = _day(values, "until", errors)
     if until is None and "until" not in errors:
@@ -168,7 +171,7 @@ def read_booking(values: Mapping, resource_id: int, zone: ZoneInfo, find_term: C
         data.school_id = _number(values, "school_id", MAX_ID, _l("Choose a school from the list."), errors)
     for name, value in read_when(values, day, zone, errors).items():
         setattr(data, name, value)
-    for name, value in read_recurrence(values, day, find_term(day) if day else None, errors).items():
+    for name, value in read_recurrence(values, day, find_term, errors).items():
         setattr(data, name, value)
     return Parsed(data, errors)
 
