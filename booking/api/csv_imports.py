@@ -1,8 +1,8 @@
 """The CSV imports (schools, resources, users) through the API: upload a file as a job, then poll it.
 
-The page's upload (booking.imports.views) through the same boundary (``jobs.queue_upload``): the file is
-checked as a file at once (a 422 naming ``file``), queued as a background job and answered 202 with the
-job and its address (``Location``); the same file sent again answers the first job (``created`` false),
+The page's upload (booking.imports.views) the same way (``jobs.submit_import``, committed here, then
+``jobs.start_queued``): the file is checked as a file at once (a 422 naming ``file``), queued as a
+background job and answered 202 with the job and its address (``Location``); the same file sent again answers the first job (``created`` false),
 nothing imported twice. ``GET /imports/jobs/<id>`` is the job's progress and, when it ends, its outcome:
 every row imported, or none with the rows' errors. Coordinators (each within their scope); a job is seen by
 the coordinator who uploaded it only (``can_see_import_job``). Generated passwords are never sent here:
@@ -24,7 +24,7 @@ from booking.api.uploads import Upload
 from booking.errors import json_error
 from booking.extensions import db
 from booking.imports.csvfile import FileRejected
-from booking.imports.jobs import queue_upload
+from booking.imports.jobs import start_queued, submit_import
 from booking.imports.kinds import KINDS
 from booking.imports.models import ImportJob, ImportStatus
 from booking.permissions import can_see_import_job
@@ -79,10 +79,12 @@ def upload_import(kind: str):
     values = declared_query_values()
     uploaded = UPLOAD.read(request)
     try:
-        job, created = queue_upload(current_app._get_current_object(), spec, uploaded.data,
-                                    uploaded.filename or values["filename"], g.api_user, KINDS)
+        job, created = submit_import(spec, uploaded.data, uploaded.filename or values["filename"], g.api_user,
+                                     current_app.config["CSV_MAX_ROWS"])
     except FileRejected as rejected:
         raise ValidationFailed({"file": rejected.message}) from None
+    db.session.commit()  # the worker reads the job from the database: committed before it starts
+    start_queued(current_app._get_current_object(), job, created, KINDS)
     return jsonify(QUEUED.dump({"job": job, "created": created})), 202, {"Location": _job_url(job)}
 
 

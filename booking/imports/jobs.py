@@ -88,15 +88,11 @@ def submit_import(kind: ImportKind, data: bytes, filename: str, actor, max_rows:
     return job, True
 
 
-def queue_upload(app: Flask, kind: ImportKind, data: bytes, filename: str, actor,
-                 kinds: dict[str, ImportKind]) -> tuple[ImportJob, bool]:
-    """An upload's boundary, for the page and the API: queue the file (``submit_import``), commit (the worker
-    reads the job from the database), then start its worker unless the app runs none (the scheduler will)."""
-    job, created = submit_import(kind, data, filename, actor, app.config["CSV_MAX_ROWS"])
-    db.session.commit()
+def start_queued(app: Flask, job: ImportJob, created: bool, kinds: dict[str, ImportKind]) -> None:
+    """After the boundary committed ``submit_import``'s job (the worker reads it from the database): its
+    worker, unless the app runs none (the scheduler will) or the file was sent already."""
     if created and app.config["IMPORT_WORKER_THREAD"]:
         start_worker(app, job.id, kinds)
-    return job, created
 
 
 def derive_password(secret: str, seed: str, email: str) -> str:

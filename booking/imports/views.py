@@ -14,7 +14,7 @@ from booking.accounts.models import Role
 from booking.extensions import db
 from booking.imports.kinds import KINDS
 from booking.imports.csvfile import FileRejected, write_table
-from booking.imports.jobs import queue_upload, status_json, take_passwords
+from booking.imports.jobs import start_queued, status_json, submit_import, take_passwords
 from booking.imports.models import ImportJob
 from booking.imports.services import ImportKind
 from booking.permissions import can_see_import_job, role_required
@@ -75,11 +75,13 @@ def upload(kind: str):
         return render_template("admin/import_upload.html", **context), 422 if form.errors else 200
     upload_file = form.file.data
     try:
-        job, created = queue_upload(current_app._get_current_object(), spec, upload_file.read(),
-                                    upload_file.filename or "", current_user, KINDS)
+        job, created = submit_import(spec, upload_file.read(), upload_file.filename or "", current_user,
+                                     current_app.config["CSV_MAX_ROWS"])
     except FileRejected as rejected:
         form.file.errors = [rejected.message]
         return render_template("admin/import_upload.html", **context), 422
+    db.session.commit()  # the worker reads the job from the database: committed before it starts
+    start_queued(current_app._get_current_object(), job, created, KINDS)
     if not created:
         flash(_("This file was sent already: this is its import, nothing was imported twice."), "info")
     return redirect(url_for("imports.job_page", job_id=job.id), 303)
