@@ -1,12 +1,12 @@
 """The CSV imports (schools, resources, users) through the API: upload a file as a job, then poll it.
 
 The page's upload (booking.imports.views) the same way (``jobs.submit_import``, committed here, then
-``jobs.start_queued``): the file is checked as a file at once (a 422 naming ``file``), queued as a
-background job and answered 202 with the job and its address (``Location``); the same file sent again
-answers the first job (``created`` false), nothing imported twice. ``GET /imports/jobs/<id>`` is the job's progress and, when it ends, its outcome:
-every row imported, or none with the rows' errors. Coordinators (each within their scope); a job is seen by
-the coordinator who uploaded it only (``can_see_import_job``). Generated passwords are never sent here:
-they are downloaded once on the job's page.
+``jobs.start_queued``): the file is checked as a file at once (a 422 naming ``file``), queued as a background
+job and answered 202 with the job and its address (``Location``); the same file sent again answers the first
+job (``created`` false), nothing imported twice. ``GET /imports/jobs/<id>`` is the job's progress and, when it
+ends, its outcome: every row imported, or none with the rows' errors. Coordinators (each within their scope);
+a job is seen by the coordinator who uploaded it only (``can_see_import_job``). Generated passwords are never
+sent here: they are downloaded once on the job's page.
 """
 from __future__ import annotations
 
