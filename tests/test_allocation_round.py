@@ -231,7 +231,7 @@ def test_each_requester_is_told_the_answer_at_the_commit(district):
 
 
 def test_the_allocator_keeps_each_school_within_its_term_quota(district):
-    from booking.quotas.services import set_quota
+    from booking.quotas.settings import set_quota
     d = district
     set_quota(d["coordinator"], d["lab"].owner_school.district_id, {"hours": 2}, resource_id=d["lab"].id)
     over = ask(d["weak_teacher"], d["round"], [[0, 3]], d["lab"], weeks=4)  # 4 × 40 min: over 2 hours

@@ -10,7 +10,7 @@ from booking.bookings.errors import BookingRefused
 from booking.bookings.models import Booking, BookingStatus
 from booking.bookings.services import create_booking
 from booking.extensions import db
-from booking.quotas import services as quotas
+from booking.quotas import settings as quota_settings
 from booking.resources.models import Sharing
 from booking.validation import ValidationFailed
 from tests.api_support import bearer
@@ -74,7 +74,7 @@ def test_a_county_visiting_teacher_needs_the_travel_time_between_districts(count
 def test_the_centres_quota_and_window_hold_for_every_district(county_world):
     w = county_world
     hall = w.resources["centre_hall"]
-    quotas.set_quota(w.users["county_coordinator"], w.districts["C"].id, {"hours": 1}, resource_id=hall.id)
+    quota_settings.set_quota(w.users["county_coordinator"], w.districts["C"].id, {"hours": 1}, resource_id=hall.id)
     db.session.commit()
     # Each school has had its 40 minutes (3 and 4 September): a second hour would pass the quota.
     for teacher in ("teacher_a", "teacher_b"):
@@ -82,8 +82,8 @@ def test_the_centres_quota_and_window_hold_for_every_district(county_world):
     # A school that has not booked yet still may, from the other district as from the first.
     create_booking(w.users["teacher_a2"], single(hall, day=10))
     db.session.commit()
-    quotas.set_quota(w.users["county_coordinator"], w.districts["C"].id, {}, resource_id=hall.id)
-    quotas.set_window(w.users["county_coordinator"], w.districts["C"].id, {"weak_days": 7, "other_days": 7},
+    quota_settings.set_quota(w.users["county_coordinator"], w.districts["C"].id, {}, resource_id=hall.id)
+    quota_settings.set_window(w.users["county_coordinator"], w.districts["C"].id, {"weak_days": 7, "other_days": 7},
                       resource_id=hall.id)
     db.session.commit()
     assert _refusals(lambda: create_booking(w.users["teacher_b"], single(hall, month=10, day=20))) == ["not_open_yet"]

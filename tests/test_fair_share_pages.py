@@ -6,6 +6,7 @@ from booking.accounts.models import Role
 from booking.audit.models import AuditEntry
 from booking.extensions import db
 from booking.quotas import services as quotas
+from booking.quotas import settings as quota_settings
 from booking.quotas.models import BookingWindow, QuotaException, TermQuota
 from tests import factories
 from tests.booking_support import freeze
@@ -25,8 +26,8 @@ def setup(app):
     lab = factories.resource(name="物理实验室", owner_school=lead)
     term = factories.term()
     coordinator = factories.user(role=Role.COORDINATOR)
-    quotas.set_window(coordinator, lead.district_id, {"weak_days": 28, "other_days": 14})
-    quota = quotas.set_quota(coordinator, lead.district_id, {"hours": 20}, resource_id=lab.id)
+    quota_settings.set_window(coordinator, lead.district_id, {"weak_days": 28, "other_days": 14})
+    quota = quota_settings.set_quota(coordinator, lead.district_id, {"hours": 20}, resource_id=lab.id)
     db.session.commit()
     return dict(lead=lead, weak=weak, lab=lab, term=term, coordinator=coordinator, quota=quota,
                 lead_teacher=factories.user(school=lead, locale="zh_CN"),

@@ -12,6 +12,7 @@ from booking.bookings.planning import preview_booking
 from booking.bookings.services import cancel_booking, create_booking
 from booking.extensions import db
 from booking.quotas import services as quotas
+from booking.quotas import settings as quota_settings
 from booking.validation import ValidationFailed
 from tests import factories
 from tests.booking_support import ZONE, freeze, local, single
@@ -47,13 +48,13 @@ def book(teacher, resource, **kw):
 
 
 def set_window(s, values, **scope):
-    row = quotas.set_window(s["coordinator"], s["lead"].district_id, values, **scope)
+    row = quota_settings.set_window(s["coordinator"], s["lead"].district_id, values, **scope)
     db.session.commit()
     return row
 
 
 def set_quota(s, values, **scope):
-    row = quotas.set_quota(s["coordinator"], s["lead"].district_id, values, **scope)
+    row = quota_settings.set_quota(s["coordinator"], s["lead"].district_id, values, **scope)
     db.session.commit()
     return row
 
@@ -180,17 +181,17 @@ def test_a_coordinators_exception_adds_hours_for_one_school_and_term_and_is_audi
     quota = set_quota(s, {"hours": 1}, resource_id=s["lab"].id)
     book(s["weak_teacher"], s["lab"], **hour(9, 3))
     assert refusal_kinds(lambda: create_booking(s["weak_teacher"], single(s["lab"], **hour(9, 4)))) == ["quota"]
-    quotas.grant_exception(s["coordinator"], quota, s["weak"].id, s["term"].id, 2, "市级实验竞赛备赛")
+    quota_settings.grant_exception(s["coordinator"], quota, s["weak"].id, s["term"].id, 2, "市级实验竞赛备赛")
     db.session.commit()
     book(s["weak_teacher"], s["lab"], **hour(9, 4))
     book(s["weak_teacher"], s["lab"], **hour(9, 7))
     entry = db.session.query(AuditEntry).filter_by(action="quota.exception").one()
     assert entry.details["reason"] == "市级实验竞赛备赛" and entry.details["extra_hours"] == 2
     with pytest.raises(ValidationFailed) as failed:
-        quotas.grant_exception(s["coordinator"], quota, s["weak"].id, s["term"].id, 0, " ")
+        quota_settings.grant_exception(s["coordinator"], quota, s["weak"].id, s["term"].id, 0, " ")
     assert set(failed.value.errors) == {"extra_hours", "reason"}
     with pytest.raises(ValidationFailed):  # only coordinators grant
-        quotas.grant_exception(factories.user(role=Role.SCHOOL_ADMIN, school=s["weak"]), quota, s["weak"].id,
+        quota_settings.grant_exception(factories.user(role=Role.SCHOOL_ADMIN, school=s["weak"]), quota, s["weak"].id,
                                s["term"].id, 1, "自己批")
 
 

@@ -23,6 +23,7 @@ from booking.bookings.models import Booking, BookingStatus
 from booking.extensions import db
 from booking.i18n import district_zone
 from booking.quotas import services as quotas
+from booking.quotas import settings as quota_settings
 from booking.resources.models import Resource
 from tests import factories
 from tests.booking_support import freeze, local, run_at_once, single
@@ -33,7 +34,7 @@ QUOTA_HOURS = 10
 
 
 def _quota(lab, hours: int) -> None:
-    quotas.set_quota(None, lab.owner_school.district_id, {"hours": hours}, resource_id=lab.id)
+    quota_settings.set_quota(None, lab.owner_school.district_id, {"hours": hours}, resource_id=lab.id)
     db.session.commit()
 
 

@@ -20,7 +20,7 @@ from booking.api.params import IntParam
 from booking.extensions import db
 from booking.i18n import local_today
 from booking.permissions import can_grant_quota_exception, can_manage_school, can_see_resource, can_set_fair_shares
-from booking.quotas import services
+from booking.quotas import services, settings
 from booking.quotas.models import MAX_QUOTA_HOURS, MAX_WINDOW_DAYS, QuotaException, TermQuota
 from booking.resources.models import Category, Resource
 from booking.schools.models import School
@@ -122,8 +122,8 @@ def fair_shares():
     exceptions = db.session.scalars(db.select(QuotaException).join(TermQuota).where(
         TermQuota.district_id == district_id).order_by(QuotaException.id))
     granted = [row for row in exceptions if can_grant_quota_exception(g.api_user, row.school_id)]
-    return jsonify(SETTINGS.dump({"windows": services.list_windows(district_id),
-                                  "quotas": services.list_quotas(district_id), "exceptions": granted}))
+    return jsonify(SETTINGS.dump({"windows": settings.list_windows(district_id),
+                                  "quotas": settings.list_quotas(district_id), "exceptions": granted}))
 
 
 @bp.put("/fair-shares/windows")
@@ -133,7 +133,7 @@ def fair_shares():
 def put_window():
     district_id = _may_set()
     body = request.get_json(silent=True)
-    row = services.set_window(g.api_user, district_id, body, body.get("resource_id"), body.get("category"))
+    row = settings.set_window(g.api_user, district_id, body, body.get("resource_id"), body.get("category"))
     return jsonify(WINDOW_SAVED.dump({"window": row}))
 
 
@@ -144,7 +144,7 @@ def put_window():
 def put_quota():
     district_id = _may_set()
     body = request.get_json(silent=True)
-    row = services.set_quota(g.api_user, district_id, body, body.get("resource_id"), body.get("category"))
+    row = settings.set_quota(g.api_user, district_id, body, body.get("resource_id"), body.get("category"))
     return jsonify(QUOTA_SAVED.dump({"quota": row}))
 
 
@@ -158,7 +158,7 @@ def post_exception():
     quota = db.session.get(TermQuota, int(body["quota_id"]))
     if quota is None or quota.district_id != _district_id():
         abort(404)
-    row = services.grant_exception(g.api_user, quota, body["school_id"], body["term_id"], body["extra_hours"],
+    row = settings.grant_exception(g.api_user, quota, body["school_id"], body["term_id"], body["extra_hours"],
                                    body["reason"])
     return jsonify(EXCEPTION.dump(row)), 201
 

@@ -16,7 +16,7 @@ from booking.extensions import db
 from booking.labels import label
 from booking.parsing import parse_whole_number
 from booking.permissions import can_grant_quota_exception, can_set_fair_shares, may_choose_district, role_required
-from booking.quotas import services
+from booking.quotas import services, settings
 from booking.quotas.districts import settings_district
 from booking.quotas.forms import ExceptionForm, QuotaForm, WindowForm, typed_number
 from booking.quotas.models import QuotaException, TermQuota, scope_key
@@ -69,7 +69,7 @@ def _forms(window=None, quota=None, exception=None):
     quota.set_scopes(_scope_choices(False))
     exception = exception or ExceptionForm(prefix="exception")
     district_id = _district_id()
-    exception.quota_id.choices = [(str(q.id), services.scope_label(q)) for q in services.list_quotas(district_id)]
+    exception.quota_id.choices = [(str(q.id), services.scope_label(q)) for q in settings.list_quotas(district_id)]
     schools = db.session.scalars(select(School).where(School.active).order_by(School.code))
     exception.school_id.choices = [(str(s.id), s.name) for s in schools if can_grant_quota_exception(current_user, s.id)]
     exception.term_id.choices = [(str(t.id), t.name) for t in db.session.scalars(
@@ -83,7 +83,7 @@ def _page(window=None, quota=None, exception=None, status: int = 200):
     exceptions = db.session.scalars(select(QuotaException).join(TermQuota).where(
         TermQuota.district_id == district_id).order_by(QuotaException.created_at.desc(), QuotaException.id.desc()))
     return render_template(
-        "admin/quotas.html", windows=services.list_windows(district_id), quotas=services.list_quotas(district_id),
+        "admin/quotas.html", windows=settings.list_windows(district_id), quotas=settings.list_quotas(district_id),
         exceptions=[e for e in exceptions if can_grant_quota_exception(current_user, e.school_id)],
         window_form=window, quota_form=quota, exception_form=exception,
         may_set=can_set_fair_shares(current_user, district_id), scope_name=_scope_name,
@@ -101,12 +101,12 @@ def _prefilled(scope: str) -> tuple[WindowForm, QuotaForm]:
     """The two settings forms opened on one scope (``?scope=resource:12`` from the resource's edit form),
     with what is set there now."""
     window, quota = WindowForm(prefix="window"), QuotaForm(prefix="quota")
-    resource_id, category = services.parse_scope(scope)
+    resource_id, category = settings.parse_scope(scope)
     key = scope_key(resource_id, category)
     window.scope.data = quota.scope.data = key
     district_id = _district_id()
-    for form, rows, names in ((window, services.list_windows(district_id), services.WINDOW_FIELDS),
-                              (quota, services.list_quotas(district_id), services.QUOTA_FIELDS)):
+    for form, rows, names in ((window, settings.list_windows(district_id), settings.WINDOW_FIELDS),
+                              (quota, settings.list_quotas(district_id), settings.QUOTA_FIELDS)):
         row = next((r for r in rows if r.scope_key == key), None)
         for name in names:
             value = getattr(row, name) if row is not None else None
@@ -141,8 +141,8 @@ def set_window():
     form = WindowForm(prefix="window")
     if not form.validate_on_submit():
         return _page(window=form, status=422)
-    resource_id, category = services.parse_scope(form.scope.data)
-    return _save(form, lambda: services.set_window(current_user, _district_id(), form.values(), resource_id, category),
+    resource_id, category = settings.parse_scope(form.scope.data)
+    return _save(form, lambda: settings.set_window(current_user, _district_id(), form.values(), resource_id, category),
                  _("The booking window was saved."), window=form)
 
 
@@ -154,8 +154,8 @@ def set_quota():
     form = QuotaForm(prefix="quota")
     if not form.validate_on_submit():
         return _page(quota=form, status=422)
-    resource_id, category = services.parse_scope(form.scope.data)
-    return _save(form, lambda: services.set_quota(current_user, _district_id(), form.values(), resource_id, category),
+    resource_id, category = settings.parse_scope(form.scope.data)
+    return _save(form, lambda: settings.set_quota(current_user, _district_id(), form.values(), resource_id, category),
                  _("The term quota was saved."), quota=form)
 
 
@@ -175,7 +175,7 @@ def grant_exception():
     if quota is None or quota.district_id != _district_id():
         attach_errors(form, {"quota_id": _("Choose a quota.")})
         return _page(exception=form, status=422)
-    return _save(form, lambda: services.grant_exception(current_user, quota, _id(form.school_id.data),
+    return _save(form, lambda: settings.grant_exception(current_user, quota, _id(form.school_id.data),
                                                         _id(form.term_id.data), typed_number(form.extra_hours.data),
                                                         form.reason.data or ""),
                  _("The exception was granted and recorded."), exception=form)

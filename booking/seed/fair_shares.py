@@ -6,7 +6,7 @@ owner school's own classes up to 60 hours.
 """
 from __future__ import annotations
 
-from booking.quotas.services import set_quota, set_window
+from booking.quotas.settings import set_quota, set_window
 from booking.resources.models import Category
 from booking.schools.models import District
 

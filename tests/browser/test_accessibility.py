@@ -11,7 +11,7 @@ import pytest
 from booking.accounts.models import Role
 from booking.bookings.services import cancel_booking, create_booking
 from booking.extensions import db
-from booking.quotas.services import set_quota, set_window
+from booking.quotas.settings import set_quota, set_window
 from booking.resources.blackouts import BlackoutInput, create_blackout
 from booking.schools.makeup import MakeupDayInput, create_makeup_day
 from tests import factories
