@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from booking.labels import label
-from booking.reports import county_equity, equity
+from booking.reports import cache, county_equity, equity
 from booking.reports.access import COMPULSORY_STAGES, MAIN, SCOPE_LABELS, SchoolAccess, Scope, access
 from booking.reports.bases import BASIS_LABELS, Basis
 from booking.reports.filters import ReportFilter, Viewer
@@ -80,7 +80,9 @@ def _stage(stage: Stage, rows: list[SchoolAccess], district_of: dict) -> StageFi
 
 
 def build_county_report(report_filter: ReportFilter, county: County) -> CountyReport:
-    """Every school of ``county`` with students, whoever looks (only county coordinators may)."""
+    """Every school of ``county`` with students, whoever looks (only county coordinators may). Pinned to the
+    data version, as the district report is, so its GROUP BY is served from the cache until a write."""
+    report_filter = cache.pinned(report_filter)
     district_of = {district.id: district.name for district in county.districts}
     everyone = Viewer(0, None, True)
     rows = [row for row in access(report_filter, everyone).schools
