@@ -1,6 +1,7 @@
 """The chart functions on their own (no app): the line-and-colour rule, the sort order, the Lorenz curve,
 text that stays legible on a 390 px phone."""
 import re
+from pathlib import Path
 
 import pytest
 
@@ -102,10 +103,27 @@ def test_chart_text_stays_legible_at_390_px(name):
     """Shrunk to fit a 390 px phone, an SVG stops at its min-width (then scrolls): text ≥ 9 px."""
     svg = str(CHARTS[name]())
     view_width = float(re.search(r'viewBox="0 0 ([0-9.]+) ', svg)[1])
-    floor = float(re.search(r"min-width: ([0-9.]+)px", svg)[1])
+    floor = float(REPORTS_CSS[re.search(r'class="chart (chart-min-[0-9]+)"', svg)[1]])
     drawn = max(floor, min(view_width, 390 - 32))  # the page's padding
     sizes = [float(size) for size in re.findall(r'font-size="([0-9.]+)"', svg)]
     assert sizes and min(sizes) * drawn / view_width >= 9, (min(sizes), drawn, view_width)
+
+
+REPORTS_CSS = dict(re.findall(r"\.(chart-min-[0-9]+) \{ min-width: ([0-9]+)px; \}",
+                               (Path(__file__).parent.parent / "static/css/reports.css").read_text()))
+
+
+def test_every_minimum_width_a_chart_can_ask_for_is_a_class_of_the_stylesheet():
+    """The CSP refuses inline styles (a ``style=`` on the SVG was silently dropped: charts shrank to
+    unreadable text on phones), so the minimum width is a class, and reports.css must declare each one."""
+    for width in range(100, 4000):
+        svg = str(charts._svg(width, 100, "x", []))
+        assert "style=" not in svg
+        name = re.search(r'class="chart ([a-z0-9-]+)"', svg)[1]
+        if name == "chart-natural":
+            assert charts.min_width(width) > charts.MAX_MIN_WIDTH
+        else:
+            assert int(REPORTS_CSS[name]) == charts.min_width(width) >= width * charts.MIN_TEXT_PX / charts.FONT_SIZE
 
 
 def test_long_names_are_cut_whole_never_overflowing_the_label_column():

@@ -9,9 +9,13 @@ Rules every chart keeps:
 - Bars are sorted, largest first (``sorted_bars``), so a reader sees the order at a glance.
 - Text is never smaller than ``MIN_TEXT_PX`` on the page: each SVG has a minimum width (``min_width``)
   below which its box scrolls sideways instead of shrinking, so a 390 px phone still reads 9 px or more.
+  The Content-Security-Policy refuses inline styles, so that width is a class (``min_width_class``) of
+  static/css/reports.css, which declares one per ``MIN_WIDTH_STEP`` up to ``MAX_MIN_WIDTH``; a chart wider
+  than that keeps its natural size and scrolls.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -25,6 +29,7 @@ MUTED_COLOUR = "#d0d5dd"
 EMPTY_CELL = "#f2f4f7"
 FONT_SIZE = 13
 MIN_TEXT_PX = 9.5
+MIN_WIDTH_STEP, MAX_MIN_WIDTH = 20, 1200  # px: the .chart-min-N classes of static/css/reports.css
 FONT = f'font-family="Noto Sans CJK SC, system-ui, sans-serif" font-size="{FONT_SIZE}"'
 BELOW, AT_OR_ABOVE = "below", "at_or_above"
 HALO = 'paint-order="stroke" stroke="#fff" stroke-width="3"'  # a value stays legible over the dashed line
@@ -76,9 +81,16 @@ def fitted(text: str, width: float) -> str:
     return text + "…"
 
 
-def min_width(width: int) -> float:
-    """The smallest width (px) an SVG of viewBox ``width`` may be shrunk to while its text stays legible."""
-    return round(width * MIN_TEXT_PX / FONT_SIZE)
+def min_width(width: int) -> int:
+    """The smallest width (px) an SVG of viewBox ``width`` may be shrunk to while its text stays legible,
+    rounded up to a step that reports.css declares."""
+    return math.ceil(width * MIN_TEXT_PX / FONT_SIZE / MIN_WIDTH_STEP) * MIN_WIDTH_STEP
+
+
+def min_width_class(width: int) -> str:
+    """The class that keeps an SVG of viewBox ``width`` at or above ``min_width`` (natural size past the last)."""
+    floor = min_width(width)
+    return f"chart-min-{floor}" if floor <= MAX_MIN_WIDTH else "chart-natural"
 
 
 def _legend(items: list[tuple[str, str]], y: int, x: float = 4) -> list[str]:
@@ -102,8 +114,8 @@ def legend_width(items: list[tuple[str, str]]) -> float:
 def _svg(width: float, height: float, label: str, body: list[str]) -> Markup:
     width = round(width)
     return Markup(
-        f'<svg class="chart" viewBox="0 0 {width} {height:.0f}" width="100%" role="img" '
-        f'style="min-width: {min_width(width)}px; max-width: {width}px" aria-label="{escape(label)}" '
+        f'<svg class="chart {min_width_class(width)}" viewBox="0 0 {width} {height:.0f}" width="{width}" '
+        f'role="img" aria-label="{escape(label)}" '
         f'xmlns="http://www.w3.org/2000/svg" {FONT}>' + "".join(body) + "</svg>"
     )
 

@@ -78,8 +78,14 @@ def page(browser, live_server):
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})  # a phone
     page = context.new_page()
     page.set_default_timeout(10_000)
+    # Whatever the Content-Security-Policy refused (an inline style, a script) is a page that looks or works
+    # otherwise than its author meant: every walk fails on it.
+    refused = []
+    page.on("console", lambda message: refused.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text else None)
     yield page
     context.close()
+    assert not refused, refused
 
 
 def sign_in(page, base_url: str, email: str, password: str = "secret-pass") -> None:

@@ -21,6 +21,10 @@ def test_coordinator_finds_under_served_schools_and_downloads_xlsx(page, live_se
     sizes = page.evaluate("""() => [...document.querySelectorAll('svg.chart text')].map(t => {
         const box = t.getBoundingClientRect(); return box.width ? box.height : 99; })""")
     assert sizes and min(sizes) >= 9, sizes
+    # Each chart's type as drawn: its 13-unit text scaled by the width the SVG was given (its min-width class).
+    drawn = page.evaluate("""() => [...document.querySelectorAll('svg.chart')].map(svg =>
+        13 * svg.getBoundingClientRect().width / svg.viewBox.baseVal.width)""")
+    assert drawn and min(drawn) >= 9.5, drawn
     page.get_by_role("link", name="共享获得低于学段水平的学校").click()
     page.get_by_role("heading", name="共享获得低于学段水平的学校").wait_for()
     # A school's name sits on one line: never broken between its characters.
