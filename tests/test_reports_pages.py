@@ -39,7 +39,7 @@ def test_coordinator_dashboard_shows_every_figure(district, login_as):
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     for text in ("使用与均衡统计", "低于学段水平的学校", "领头小学", "村小一", "村小零", "0.500", "<svg",
-                 "日期范围：2026-09-07 – 2026-09-11", 'href="/reports/"'):
+                 "日期范围：2026年9月7日 – 2026年9月11日", 'href="/reports/"'):
         assert text in page, text
 
 
@@ -47,7 +47,23 @@ def test_default_range_is_the_current_term(district, login_as):
     clock.freeze(datetime(2026, 9, 9, 4, tzinfo=timezone.utc))
     factories.term(name="秋季学期", start_date=date(2026, 9, 1), end_date=date(2027, 1, 22))
     page = login_as(district.coordinator).get("/reports/").get_data(as_text=True)
-    assert "日期范围：2026-09-01 – 2027-01-22" in page
+    assert "日期范围：2026年9月1日 – 2027年1月22日" in page
+
+
+def visible_text(html: str) -> str:
+    """What a reader sees: no tags (so no attribute values: links and form fields keep ISO dates)."""
+    return re.sub(r"<[^>]*>", " ", html)
+
+
+@pytest.mark.parametrize("path", ["/reports/", "/reports/tables/trend", "/reports/tables/summary", "/",
+                                  "/reports/equity/print"])
+def test_dates_are_written_the_one_way_on_report_pages(district, login_as, path):
+    """Regression: the date range, the bases' "as of" and the weeks were written 2026-09-07 beside 2026年9月7日."""
+    clock.freeze(datetime(2026, 9, 12, 4, tzinfo=timezone.utc))
+    page = login_as(district.coordinator).get(path, query_string=WEEK)
+    assert page.status_code == 200
+    text = visible_text(page.get_data(as_text=True))
+    assert not re.findall(r"\d{4}-\d{2}-\d{2}|\b\d{2}-\d{2}\b", text), re.findall(r".{20}\d{4}-\d{2}-\d{2}.{10}", text)
 
 
 @pytest.mark.parametrize("args, message", [
@@ -83,7 +99,7 @@ def test_csv_export_has_title_range_and_numbers(district, login_as):
     response = client.get("/reports/export/under_served.csv", query_string=WEEK)
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
     rows = csv_rows(response)
-    assert rows[0] == ["共享获得低于学段水平的学校"] and rows[1] == ["日期范围：2026-09-07 – 2026-09-11"]
+    assert rows[0] == ["共享获得低于学段水平的学校"] and rows[1] == ["日期范围：2026年9月7日 – 2026年9月11日"]
     assert rows[2][0].startswith("统计口径")
     assert rows[4][0] == "领头小学" and [float(v) for v in rows[4][4:8]] == [0.0, 0.5, 0.0, 0.5]
 
@@ -136,6 +152,6 @@ def test_school_admin_drill_down_keeps_to_own_school(district, login_as):
 
 def test_printable_equity_report(district, login_as):
     page = login_as(district.coordinator).get("/reports/equity/print", query_string=WEEK).get_data(as_text=True)
-    for text in ("均衡发展报告", "日期范围：2026-09-07 – 2026-09-11", "CV = √( Σ (P_i / P) (X_i − X̄)² ) / X̄",
+    for text in ("均衡发展报告", "日期范围：2026年9月7日 – 2026年9月11日", "CV = √( Σ (P_i / P) (X_i − X̄)² ) / X̄",
                  "G = Σ_i Σ_j P_i P_j |X_i − X_j| / (2 P² X̄)", "css/reports.css", "校际差异", "领头小学"):
         assert text in page, text

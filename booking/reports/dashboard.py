@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from booking.i18n import format_day, format_days
 from booking.labels import WEEKDAYS, label
 from booking.reports import charts
 from booking.reports.bases import Basis, labelled
@@ -49,12 +50,12 @@ def trend_chart(report: Report) -> charts.Chart:
     weeks = report.activity.weeks
     title = labelled(_l("Hours by week"), Basis.DELIVERED)
     names = [labelled(_l("Hours of use"), Basis.DELIVERED), labelled(_l("Hours used by other schools"), Basis.DELIVERED)]
-    svg = charts.column_chart([week.first.strftime("%m-%d") for week in weeks],
+    svg = charts.column_chart([format_day(week.first, "short") for week in weeks],
                               [week.hours.delivered.hours for week in weeks],
                               [week.hours.delivered.cross_hours for week in weeks], str(title),
                               [str(name) for name in names])
     columns = [Column("week", _l("Week")), Column("hours", names[0], HOURS), Column("cross", names[1], HOURS)]
-    rows = [[f"{week.first.isoformat()} – {week.last.isoformat()}", week.hours.delivered.hours,
+    rows = [[format_days(week.first, week.last, "short"), week.hours.delivered.hours,
              week.hours.delivered.cross_hours] for week in weeks]
     return charts.Chart("trend", svg, Table("chart_trend", title, columns, rows))
 

@@ -5,6 +5,7 @@ so a table read on its own, exported or printed, cannot be mistaken for another 
 """
 from __future__ import annotations
 
+from booking.i18n import format_days
 from booking.labels import WEEKDAYS, label
 from booking.reports.access import MAIN, SCOPE_LABELS, Access, Flows, Scope
 from booking.reports.activity import Activity
@@ -105,7 +106,7 @@ def trend_table(figures: Activity, links) -> Table:
                Column("planned_hours", labelled(_l("Hours of use"), PLANNED), HOURS),
                Column("no_show_hours", labelled(_l("Hours of use"), NO_SHOW), HOURS),
                Column("cross_hours", labelled(_l("Hours used by other schools"), DELIVERED), HOURS)]
-    rows = [[f"{week.first.isoformat()} – {week.last.isoformat()}",
+    rows = [[format_days(week.first, week.last, "short"),
              Cell(week.hours.delivered.hours, links.facility(start=week.first.isoformat(), end=week.last.isoformat(),
                                                              basis=DELIVERED.value)),
              week.hours.planned.hours, week.hours.no_show.hours, week.hours.delivered.cross_hours]

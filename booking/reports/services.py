@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from booking.i18n import format_days
 from booking.labels import label
 from booking.reports import cache, report_tables
 from booking.reports.access import SCOPE_LABELS, Access, Flows, Scope, access, flows
@@ -105,7 +106,7 @@ def summary_table(report: Report) -> Table:
     total = report.utilisation.total
     hours = total.hours
     rows = [
-        [str(_l("Date range")), Cell(f"{report.filter.range.first.isoformat()} – {report.filter.range.last.isoformat()}",
+        [str(_l("Date range")), Cell(format_days(report.filter.range.first, report.filter.range.last),
                                      kind=TEXT), ""],
         *([_named(_l("Hours of use"), basis), Cell(hours.of(basis).hours, kind=HOURS), str(BASIS_NOTES[basis])]
           for basis in Basis),

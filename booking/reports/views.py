@@ -18,7 +18,7 @@ from booking.accounts.models import Role
 from booking.bookings.errors import NotAllowed
 from booking.bookings.services import visible_booking_or_404
 from booking.extensions import db
-from booking.i18n import to_local
+from booking.i18n import format_day, format_moment
 from booking.labels import label
 from booking.permissions import role_required
 from booking.bookings import checkin, outcomes
@@ -77,9 +77,9 @@ def _drill_url(**params) -> str:
 
 def describe(report_filter: ReportFilter) -> list[str]:
     """The filter in words, written on exports and on the printed page."""
-    lines = [_("Date range: %(first)s – %(last)s", first=report_filter.range.first.isoformat(),
-               last=report_filter.range.last.isoformat()),
-             _("Bases as of %(now)s: %(notes)s", now=to_local(report_filter.cut).strftime("%Y-%m-%d %H:%M"),
+    lines = [_("Date range: %(first)s – %(last)s", first=format_day(report_filter.range.first),
+               last=format_day(report_filter.range.last)),
+             _("Bases as of %(now)s: %(notes)s", now=format_moment(report_filter.cut),
                notes=" ".join(str(note) for note in BASIS_NOTES.values()))]
     if report_filter.category:
         lines.append(_("Category: %(name)s", name=label(report_filter.category)))

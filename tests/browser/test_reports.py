@@ -15,7 +15,7 @@ def test_coordinator_finds_under_served_schools_and_downloads_xlsx(page, live_se
     page.get_by_label("开始日期").fill("2026-09-07")
     page.get_by_label("结束日期").fill("2026-09-11")
     page.get_by_role("button", name="查看").click()
-    page.get_by_text("日期范围：2026-09-07 – 2026-09-11").first.wait_for()
+    page.get_by_text("日期范围：2026年9月7日 – 2026年9月11日").first.wait_for()
 
     # The first view: charts whose text stays legible on the phone, the long tables a link each.
     sizes = page.evaluate("""() => [...document.querySelectorAll('svg.chart text')].map(t => {
@@ -44,5 +44,5 @@ def test_coordinator_finds_under_served_schools_and_downloads_xlsx(page, live_se
     download_info.value.save_as(saved)
     sheet = load_workbook(saved).active
     rows = [row for row in sheet.iter_rows(values_only=True)]
-    assert rows[0][0] == "共享获得低于学段水平的学校" and rows[1][0] == "日期范围：2026-09-07 – 2026-09-11"
+    assert rows[0][0] == "共享获得低于学段水平的学校" and rows[1][0] == "日期范围：2026年9月7日 – 2026年9月11日"
     assert any(row[0] == "领头小学" and row[7] == 0.5 for row in rows), rows
