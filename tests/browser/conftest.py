@@ -73,16 +73,21 @@ def live_server(app):
     thread.join(timeout=5)
 
 
+def csp_refusals(page) -> list[str]:
+    """What the Content-Security-Policy refuses on ``page`` from now on (an inline style, a script): a page that
+    looks or works otherwise than its author meant, so every walk fails on it."""
+    refused: list[str] = []
+    page.on("console", lambda message: refused.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text else None)
+    return refused
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})  # a phone
     page = context.new_page()
     page.set_default_timeout(10_000)
-    # Whatever the Content-Security-Policy refused (an inline style, a script) is a page that looks or works
-    # otherwise than its author meant: every walk fails on it.
-    refused = []
-    page.on("console", lambda message: refused.append(message.text)
-            if message.type == "error" and "Content Security Policy" in message.text else None)
+    refused = csp_refusals(page)
     yield page
     context.close()
     assert not refused, refused

@@ -17,7 +17,7 @@ from booking.schools.makeup import MakeupDayInput, create_makeup_day
 from tests import factories
 from tests.booking_support import freeze, local, single
 from tests.browser.axe import describe, violations
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import csp_refusals, sign_in
 
 WIDEST = """() => [...document.querySelectorAll('body *')]
   .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1
@@ -61,6 +61,19 @@ BROKEN_NAMES = """() => {
   }
   return found.slice(0, 4);
 }"""
+
+
+# Things to tap on a phone smaller than 44×44 px (WCAG 2.5.5), but links inside a sentence (a paragraph, a
+# list of text), which WCAG leaves to the text's size. A checkbox or radio counts with its label.
+SMALL_TARGETS = """() => [...document.querySelectorAll(
+    'main a, main button, main summary, main select, main input, header a, header button')]
+  .filter(e => e.offsetParent !== null && !e.closest('.visually-hidden') && e.type !== 'hidden'
+               && !(e.tagName === 'A' && e.closest('p, .prose, figcaption, .muted, small, dd')))
+  .map(e => [e, (['checkbox', 'radio'].includes(e.type) && e.closest('label')) || e])
+  .filter(([e, t]) => { const r = t.getBoundingClientRect(); return r.height < 43.5 || r.width < 43.5; })
+  .slice(0, 6).map(([e, t]) => { const r = t.getBoundingClientRect();
+    return e.tagName.toLowerCase() + (e.className ? '.' + e.className : '') + ' "' +
+      (e.innerText || e.value || e.name || '').trim().slice(0, 10) + '" ' + Math.round(r.width) + '×' + Math.round(r.height); })"""
 
 
 def widest(page) -> list[str]:
@@ -132,6 +145,7 @@ def test_each_roles_pages_are_accessible_at_phone_and_desk_sizes(browser, live_s
     context = browser.new_context(locale="zh-CN", viewport=SIZES[size])
     page = context.new_page()
     page.set_default_timeout(15_000)
+    refused = csp_refusals(page)
     try:
         sign_in(page, live_server, user.email)
         problems = []  # every page is visited; then all that is wrong is said at once
@@ -148,6 +162,8 @@ def test_each_roles_pages_are_accessible_at_phone_and_desk_sizes(browser, live_s
                 problems += [f"{path}: a cell narrower than two characters: {c}" for c in page.evaluate(SQUEEZED)]
                 problems += [f"{path}: a name broken: {n}" for n in page.evaluate(BROKEN_NAMES)]
                 problems += [f"{path}: a table scrolls in its frame: {t}" for t in page.evaluate(SCROLLING_FRAMES)]
+                problems += [f"{path}: smaller than 44×44 px to tap: {t}" for t in page.evaluate(SMALL_TARGETS)]
+        problems += [f"refused by the Content-Security-Policy: {text}" for text in refused]
         assert not problems, f"at {size}:\n" + "\n".join(problems)
     finally:
         context.close()
