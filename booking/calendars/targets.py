@@ -75,13 +75,16 @@ def _school(owner, target_id: int | None) -> FeedTarget:
         raise ValidationFailed({"id": _l("Choose a school.")})
     if owner.school_id != school.id and not can_manage_school(owner, school.id):
         raise ValidationFailed({"id": _l("You may subscribe to your own school only.")})
-    owned = select(Resource.id).where(Resource.owner_school_id == school.id)
-
-    def keys() -> list[str]:  # the resources it owns now (a resource moved in or out changes the list)
-        return [f"s:{school.id}", *(f"r:{rid}" for rid in db.session.scalars(owned.order_by(Resource.id)))]
-    # Bookings at the school (its resources) and by the school (its classes, anywhere).
+    # The resources it owns now (a resource moved in or out changes the list and the revision keys), as
+    # literal ids: with a subquery PostgreSQL could not combine the two indexes below and read every booking
+    # of the window (at 10 M bookings a cold feed took 7 s against 0.8 s for the same school alone).
+    owned = list(db.session.scalars(select(Resource.id).where(Resource.owner_school_id == school.id)
+                                    .order_by(Resource.id)))
+    # Bookings at the school (its resources: ix_bookings_resource_start) and by the school (its classes,
+    # anywhere: ix_bookings_school_start).
     return FeedTarget(FeedScope.SCHOOL, school.id, school.name,
-                      or_(Booking.school_id == school.id, Booking.resource_id.in_(owned)), keys)
+                      or_(Booking.school_id == school.id, Booking.resource_id.in_(owned)),
+                      lambda: [f"s:{school.id}", *(f"r:{rid}" for rid in owned)])
 
 
 def _district(owner, target_id: int | None) -> FeedTarget:

@@ -73,7 +73,8 @@ SMALL_TARGETS = """() => [...document.querySelectorAll(
   .filter(([e, t]) => { const r = t.getBoundingClientRect(); return r.height < 43.5 || r.width < 43.5; })
   .slice(0, 6).map(([e, t]) => { const r = t.getBoundingClientRect();
     return e.tagName.toLowerCase() + (e.className ? '.' + e.className : '') + ' "' +
-      (e.innerText || e.value || e.name || '').trim().slice(0, 10) + '" ' + Math.round(r.width) + '×' + Math.round(r.height); })"""
+      (e.innerText || e.value || e.name || '').trim().slice(0, 10) + '" ' +
+      Math.round(r.width) + '×' + Math.round(r.height); })"""
 
 
 def widest(page) -> list[str]:
