@@ -66,10 +66,11 @@ def approval_queue(actor) -> list[Booking]:
 
 def waiting_request_count(actor) -> int:
     """How many requests ``actor`` may answer are still waiting (the header badge; a count, no expiry)."""
-    query = (select(func.count()).select_from(Booking).join(Booking.resource)
-             .where(Booking.status == BookingStatus.PENDING, Booking.starts_at > utcnow()))
-    if not is_district_coordinator(actor):
-        query = query.where(Resource.owner_school_id.in_(managed_school_ids(actor)))
+    query = select(func.count()).select_from(Booking).where(Booking.status == BookingStatus.PENDING,
+                                                             Booking.starts_at > utcnow())
+    if not is_district_coordinator(actor):  # the county's count needs no join: ix_bookings_pending_start alone
+        query = query.where(Booking.resource_id.in_(
+            select(Resource.id).where(Resource.owner_school_id.in_(managed_school_ids(actor)))))
     return db.session.scalar(query) or 0
 
 

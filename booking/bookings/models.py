@@ -67,6 +67,7 @@ def next_sequence(current: int | None) -> int:
 # The rows the reports read: what was confirmed, and no-shows (released ones are cancelled). Written
 # as literal SQL, because SQLite uses a partial index only when the query repeats its condition.
 REPORTED = "(status = 'confirmed' OR outcome = 'no_show')"
+PENDING_ONLY = "status = 'pending'"
 
 # Statuses that still occupy time on the calendar (the others are history).
 ACTIVE_STATUSES = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
@@ -137,6 +138,9 @@ class Booking(db.Model):
         # with every column they sum (migrations 0004, 0008e).
         Index("ix_bookings_report_span", "starts_at", "ends_at", "resource_id", "school_id", "quantity",
               "students", "outcome", "status", sqlite_where=text(REPORTED), postgresql_where=text(REPORTED)),
+        # The requests waiting for an answer, by start: the header's count on every page (migration 0012a).
+        Index("ix_bookings_pending_start", "starts_at", "resource_id", sqlite_where=text(PENDING_ONLY),
+              postgresql_where=text(PENDING_ONLY)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
