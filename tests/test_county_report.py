@@ -93,3 +93,16 @@ def test_the_county_report_is_served_from_the_cache_until_a_booking_is_written(c
                        .values(status="cancelled", blocks=False))
     db.session.commit()
     assert group_bys()
+
+
+def test_the_county_reports_own_scan_gives_the_district_reports_access_figures(county_world):
+    """The county report groups by (school, source, kind) in SQL instead of summing (school, provider) pairs
+    in Python: the same Bases, county-wide and for one district, on both bases."""
+    from booking.reports.filters import Viewer, parse_filter
+    from booking.reports.queries import hours_by_school_and_source, hours_by_school_source_kind
+
+    clock.freeze(datetime(2026, 9, 4, 2, tzinfo=timezone.utc))  # 3 September delivered, 4 September planned
+    for user in ("county_coordinator", "head_a", "head_b"):
+        report_filter = parse_filter(Viewer.of(county_world.users[user]), SEPTEMBER)
+        summed = hours_by_school_and_source(report_filter)
+        assert summed and hours_by_school_source_kind(report_filter) == summed, user

@@ -16,6 +16,7 @@ from booking.reports import cache, county_equity, equity
 from booking.reports.access import COMPULSORY_STAGES, MAIN, SCOPE_LABELS, SchoolAccess, Scope, access
 from booking.reports.bases import BASIS_LABELS, Basis
 from booking.reports.filters import ReportFilter, Viewer
+from booking.reports.queries import hours_by_school_source_kind
 from booking.reports.tables import FLAG, INT, PERCENT, RATIO, Column, Table
 from booking.schools.models import County, Stage
 from booking.texts import lazy_gettext as _l
@@ -85,7 +86,7 @@ def build_county_report(report_filter: ReportFilter, county: County) -> CountyRe
     report_filter = cache.pinned(report_filter)
     district_of = {district.id: district.name for district in county.districts}
     everyone = Viewer(0, None, True)
-    rows = [row for row in access(report_filter, everyone).schools
+    rows = [row for row in access(report_filter, everyone, hours_by_school_source_kind).schools
             if row.school.district_id in district_of and row.enrollment > 0]
     stages = [stage for stage in (*COMPULSORY_STAGES, Stage.KINDERGARTEN)
               if any(row.school.stage == stage for row in rows)]
