@@ -303,3 +303,12 @@ def test_my_bookings_filter_by_dates_and_show_a_series_once(app, client, login_a
     assert cards(everything) == 9 and cards(grouped) == 1 and cards(narrowed) == 3
     assert "本列表中另有 8 次" in grouped
     assert client.get("/bookings/mine?from=nonsense&to=2026-99-99&series=x").status_code == 200
+
+
+def test_the_date_filter_of_my_bookings_says_first_and_last_day(client, login_as):
+    """Regression: the "To" of a date filter shared its translation with the travel table's column, so
+    我的预约 asked for 开始 … 目的学校 (a destination school) instead of 开始日期 … 结束日期."""
+    login_as(factories.user(school=factories.school()))  # Chinese, the default
+    page = client.get("/bookings/mine").get_data(as_text=True)
+    assert '<label>开始日期<input type="date" name="from"' in page
+    assert '<label>结束日期<input type="date" name="to"' in page and "目的学校" not in page
