@@ -54,3 +54,10 @@ def test_the_week_grid_shows_one_day_on_a_phone_and_steps_across_weeks(app, clie
     friday = client.get(f"/resources/{lab.id}?week=2026-09-04&day=2026-09-04").get_data(as_text=True)
     steps = friday.split('class="phone-only day-steps"')[1].split("</nav>")[0]
     assert "week=2026-09-03&amp;day=2026-09-03" in steps and "week=2026-09-07&amp;day=2026-09-07" in steps
+
+
+def test_the_day_grid_asks_for_a_date_not_a_weekday(app, client, login_as):
+    """Regression: the date field was labelled "Day", translated 星期 (weekday) for the opening hours' column."""
+    login_as(factories.user())
+    page = client.get("/bookings/day").get_data(as_text=True)
+    assert '<label>日期<input type="date" name="day"' in page
