@@ -119,6 +119,7 @@ def register(app: Flask) -> None:
     from booking import labels
 
     app.jinja_env.filters["label"] = labels.label
+    app.jinja_env.filters["role_label"] = labels.role_label
     app.jinja_env.filters["period_label"] = labels.period_label
     app.jinja_env.globals["WEEKDAYS"] = labels.WEEKDAYS
 

@@ -52,6 +52,16 @@ WEEKDAYS = [_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Fr
 ROLE_TEACHER_LABEL = _l("Teacher")
 
 
+COUNTY_COORDINATOR_LABEL = _l("County coordinator")
+
+
+def role_label(user) -> str:
+    """A person's role as people say it: a coordinator over no district (and no area) coordinates the county."""
+    if user.role == Role.COORDINATOR and user.district_id is None and not user.area:
+        return COUNTY_COORDINATOR_LABEL
+    return label(user.role)
+
+
 def label(value) -> str:
     """The translated name of an enum member or subject code; the raw value when unknown."""
     if value is None:

@@ -21,7 +21,7 @@ class LoginForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    display_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=100)])
     locale = SelectField(_l("Language"), choices=[("zh_CN", "中文"), ("en", "English")])
 
 

@@ -78,7 +78,7 @@ def my_bookings(user, show: str, page: int, filters: MyFilter | None = None) -> 
         firsts = (query.with_only_columns(func.min(Booking.id)).order_by(None)
                   .group_by(func.coalesce(Booking.series_id, -Booking.id)))
         query = query.where(Booking.id.in_(firsts))
-    query = query.options(joinedload(Booking.resource).joinedload(Resource.owner_school))
+    query = query.options(joinedload(Booking.resource).joinedload(Resource.owner_school), joinedload(Booking.school))
     rows = list(db.session.scalars(query.order_by(Booking.id).limit(PAGE_SIZE + 1).offset(page * PAGE_SIZE)))
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
 
@@ -94,7 +94,7 @@ def my_month(user, filters: MyFilter, first: date, last: date) -> list[Booking]:
         return []
     query = _my_query(user, replace(filters, first=first, last=last, grouped=False))
     query = query.where(Booking.starts_at >= local_to_utc(first, time(0), district_zone()))
-    query = query.options(joinedload(Booking.resource).joinedload(Resource.owner_school))
+    query = query.options(joinedload(Booking.resource).joinedload(Resource.owner_school), joinedload(Booking.school))
     return list(db.session.scalars(query.order_by(None).order_by(Booking.starts_at, Booking.id).limit(MONTH_LIMIT)))
 
 
