@@ -63,7 +63,7 @@ def test_the_searched_period_is_booked_at_the_host_school(sized_page, live_serve
     page.locator("#results").get_by_role("button").first.click()
     assert page.get_by_label("按节次").is_checked()
     assert page.get_by_label("节次", exact=True).input_value() == "3"
-    assert not page.get_by_label("开始时间").is_visible()  # 按时间's inputs hide while 按节次 is chosen
+    assert not page.get_by_label("开始时间").is_visible()  # 按钟点's inputs hide while 按节次 is chosen
     assert_accessible(page)
     page.get_by_label("用途").fill("光的折射")
     page.get_by_role("button", name="预约", exact=True).click()
