@@ -1,6 +1,8 @@
 """The visiting teacher's pages and messages: requesting a visit, "Today", the digests and the 06:30 itinerary."""
 from __future__ import annotations
 
+import re
+
 from datetime import date, time, timedelta
 
 from flask import render_template_string
@@ -137,3 +139,15 @@ def test_the_0630_itinerary_goes_to_teachers_with_lessons_that_day_once(district
     assert not run_slot(jobs()[ITINERARY], slot, "again").ran
     clock.freeze(local(9, 4, 8))
     assert "the day has passed" in itinerary_work(None, slot)
+
+
+def test_a_link_that_names_the_subject_fills_the_form_without_errors(district, login_as):
+    """Regression: 预约 on a visiting teacher's page (?resource_id=…&subject=music) opened the request form
+    already saying 请修改下面标出的内容 and 请选择日期, before the teacher had done anything."""
+    client = login_as(district.teacher_a)
+    linked = client.get("/teachers/visit", query_string={"subject": "music", "resource_id": "1"})
+    page = linked.get_data(as_text=True)
+    assert linked.status_code == 200 and "请选择日期" not in page and "请修改下面标出的内容" not in page
+    assert re.search(r'<option[^>]*selected[^>]*value="music"|<option[^>]*value="music"[^>]*selected', page)
+    searched = client.get("/teachers/visit", query_string={"subject": "music", "day": "", "period_number": ""})
+    assert searched.status_code == 422 and "请选择日期" in searched.get_data(as_text=True)

@@ -146,7 +146,10 @@ def visit():
     if request.method == "POST" and not RequestForm().validate_on_submit():
         flash(_("The form expired. Please try again."), "error")
         return redirect(url_for("teachers.visit", **{k: values.get(k) for k in VISIT_FIELDS if values.get(k)}))
-    if not any(values.get(name) for name in ("subject", "day", "period_number")):
+    # A link that names only the subject (预约 on a visiting teacher's page) fills the form in; it is no
+    # search yet, so it shows no errors. The search form always sends its date and period fields.
+    linked = request.method == "GET" and not {"day", "period_number"} & set(values)
+    if linked or not any(values.get(name) for name in ("subject", "day", "period_number")):
         return _render_visit(form)
     data = None
     try:
