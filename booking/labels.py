@@ -57,9 +57,9 @@ COUNTY_COORDINATOR_LABEL = _l("County coordinator")
 
 def role_label(user) -> str:
     """A person's role as people say it: a coordinator over no district (and no area) coordinates the county."""
-    if user.role == Role.COORDINATOR and user.district_id is None and not user.area:
-        return COUNTY_COORDINATOR_LABEL
-    return label(user.role)
+    from booking.permissions import is_county_coordinator  # the one rule of who that is; permissions reads models
+
+    return COUNTY_COORDINATOR_LABEL if is_county_coordinator(user) else label(user.role)
 
 
 def label(value) -> str:
