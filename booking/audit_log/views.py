@@ -36,7 +36,8 @@ def index():
     choices = queries.filter_choices(current_user, describe.action_name)
     return render_template("audit/index.html", page=page, filters=filters, errors=errors, choices=choices,
                            schools=schools, resources=resources,
-                           action_name=describe.action_name, details_text=describe.details_text,
+                           action_name=describe.action_name, entity_name=describe.entity_name,
+                           details_text=describe.details_text,
                            actor_name=describe.actor_name, action_names=describe.ACTION_NAMES)
 
 
