@@ -25,7 +25,7 @@ def test_a_teacher_sees_their_next_bookings_and_where_they_book_most(district, l
     assert page.count("科学实验") >= 2 and "别人的课" not in page
     quick = page.split('class="quick-book"')[1].split("</ul>")[0]
     assert quick.index("科学实验室") < quick.index("体育馆")  # booked more often first
-    assert "等待你审批" not in page and "今日行程" not in page
+    assert "等待您审批" not in page and "今日行程" not in page
 
 
 def test_a_resource_no_longer_shared_leaves_the_quick_links(district, login_as):
@@ -60,4 +60,4 @@ def test_a_visiting_teacher_lands_on_today(district, login_as):
 def test_a_coordinator_sees_the_district_at_a_glance(district, login_as):
     page = main_of(login_as(district.coordinator).get("/"))
     assert "学区概况" in page and "加权差异系数" in page and "走教任务" in page
-    assert "等待你审批" in page
+    assert "等待您审批" in page

@@ -74,7 +74,7 @@ def test_each_channel_gets_the_approval_once_in_its_format(app):
         _run_sender(smtp.server_address[1], minutes=2)
         assert sorted(item.path for item in receiver.accepted) == ["/dingtalk", "/feishu/hook", "/wecom"]
         (wecom,) = receiver.bodies("/wecom")
-        assert wecom["msgtype"] == "markdown" and "你的预约「科学实验」已被批准" in wecom["markdown"]["content"]
+        assert wecom["msgtype"] == "markdown" and "您的预约「科学实验」已被批准" in wecom["markdown"]["content"]
         (ding,) = receiver.bodies("/dingtalk")
         assert ding["msgtype"] == "markdown" and "已被批准" in ding["markdown"]["title"]
         (feishu,) = receiver.bodies("/feishu")
@@ -82,7 +82,7 @@ def test_each_channel_gets_the_approval_once_in_its_format(app):
         _check_signatures(receiver)
         ((recipients, data),) = smtp.messages
         email = message_from_bytes(data, policy=policy.default)
-        assert recipients == ["li@example.cn"] and "你的预约「科学实验」已被批准" in email["Subject"]
+        assert recipients == ["li@example.cn"] and "您的预约「科学实验」已被批准" in email["Subject"]
         assert "List-Unsubscribe" not in email  # that would stop the digests; the email links to its settings
     rows = list(db.session.scalars(select(OutboxMessage)))
     assert {row.channel for row in rows} == set(OutboxChannel)

@@ -10,16 +10,16 @@ import pytest
 from booking.notifications import formats
 from booking.notifications.channels import UnsafeWebhook, check_url, parse_target
 
-MESSAGE = formats.RobotMessage(title="你的预约「实验」已被批准", lines=["地点：物理实验室"], link="https://x.cn/b/1",
+MESSAGE = formats.RobotMessage(title="您的预约「实验」已被批准", lines=["地点：物理实验室"], link="https://x.cn/b/1",
                                link_label="查看")
 
 
 def test_wecom_text_and_markdown_bodies():
     text = formats.payload("wecom", False, MESSAGE)
-    assert text["msgtype"] == "text" and text["text"]["content"].startswith("你的预约「实验」已被批准\n地点")
+    assert text["msgtype"] == "text" and text["text"]["content"].startswith("您的预约「实验」已被批准\n地点")
     markdown = formats.payload("wecom", True, MESSAGE)
     assert markdown["msgtype"] == "markdown"
-    assert markdown["markdown"]["content"] == "**你的预约「实验」已被批准**\n> 地点：物理实验室\n[查看](https://x.cn/b/1)"
+    assert markdown["markdown"]["content"] == "**您的预约「实验」已被批准**\n> 地点：物理实验室\n[查看](https://x.cn/b/1)"
 
 
 def test_dingtalk_bodies_and_the_signed_query():

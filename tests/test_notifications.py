@@ -46,7 +46,7 @@ def test_an_approval_tells_the_booker_in_chinese_and_the_displaced_one_too(gym):
     (approved,) = _notes(first_teacher)
     assert approved.kind == NotificationKind.APPROVED and approved.booking_id == first.id
     email = db.session.scalar(select(OutboxMessage).where(OutboxMessage.notification_id == approved.id))
-    assert email.subject == "你的预约「篮球课」已被批准" and email.channel == OutboxChannel.EMAIL
+    assert email.subject == "您的预约「篮球课」已被批准" and email.channel == OutboxChannel.EMAIL
     assert "原因：同意" in email.text
     (displaced,) = _notes(second_teacher)
     english = db.session.scalar(select(OutboxMessage).where(OutboxMessage.notification_id == displaced.id))
@@ -75,7 +75,7 @@ def test_a_cancellation_by_someone_else_of_a_series_is_one_notification(lab, tea
     cancel_booking(admin, rows[0], scope="series", reason="设备检修")
     (note,) = _notes(teacher)
     assert note.kind == NotificationKind.CANCELLED and note.params["count"] == 4
-    assert describe(note)["headline"] == "你的预约「科学实验」已被韩主任取消（共 4 次）"
+    assert describe(note)["headline"] == "您的预约「科学实验」已被韩主任取消（共 4 次）"
 
 
 def test_a_change_by_someone_else_is_told(lab, teacher):
@@ -106,9 +106,9 @@ def test_closure_and_waitlist_announcements_are_told(lab, teacher):
     assert [note.kind for note in notes] == [NotificationKind.CLOSURE_HIT, NotificationKind.CLOSURE_HIT,
                                              NotificationKind.WAITLIST_OFFERED, NotificationKind.WAITLIST_BOOKED]
     words = [describe(note) for note in notes]
-    assert words[0]["headline"] == "你的预约「科学实验」已取消：学校停课（国庆节）"
+    assert words[0]["headline"] == "您的预约「科学实验」已取消：学校停课（国庆节）"
     assert words[1]["headline"].endswith("已保留")
-    assert words[2]["headline"] == "你排队等候的时段空出来了：物理实验室"
+    assert words[2]["headline"] == "您排队等候的时段空出来了：物理实验室"
     assert any(line.startswith("请在") for line in words[2]["lines"])
 
 
@@ -227,7 +227,7 @@ def test_the_api_lists_and_marks_read(client, lab, teacher):
     body = client.get("/api/v1/notifications", headers=headers).get_json()
     assert_documented(client, body, "/notifications")
     assert [item["id"] for item in body["items"]] == [second.id, first.id]
-    assert body["items"][0]["headline"].startswith("你的预约「科学实验」已被")
+    assert body["items"][0]["headline"].startswith("您的预约「科学实验」已被")
     marked = client.post("/api/v1/notifications/read", json={"ids": [first.id]}, headers=headers)
     assert marked.status_code == 200 and marked.get_json() == {"marked": 1, "unread": 1}
     unread = client.get("/api/v1/notifications?show=unread", headers=headers).get_json()
@@ -292,7 +292,7 @@ def test_the_visiting_teacher_is_told_of_an_approved_and_a_cancelled_lesson(app)
     cancel_booking(district.teacher_a, lesson, reason="学生外出")
     teacher_notes = _notes(district.zhang.user)
     assert [note.kind for note in teacher_notes] == [NotificationKind.APPROVED, NotificationKind.CANCELLED]
-    assert describe(teacher_notes[1])["headline"].startswith("你的走教课「")
+    assert describe(teacher_notes[1])["headline"].startswith("您的走教课「")
     # the booker hears of the approval, not of the cancellation they made themselves
     assert [note.kind for note in _notes(district.teacher_a)] == [NotificationKind.APPROVED]
 

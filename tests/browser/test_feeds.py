@@ -22,7 +22,7 @@ def test_teacher_gets_a_subscription_link_and_copies_it(page, live_server):
     assert webcal.get_attribute("href") == "webcal://" + url.split("://", 1)[1]
 
     page.get_by_role("button", name="复制").click()
-    page.get_by_text("已复制。请粘贴到你的日历应用中。").wait_for()
+    page.get_by_text("已复制。请粘贴到您的日历应用中。").wait_for()
     assert page.evaluate("navigator.clipboard.readText()") == url
 
     with urllib.request.urlopen(url) as response:  # what a calendar app would fetch

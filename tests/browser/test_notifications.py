@@ -33,7 +33,7 @@ def test_the_badge_counts_unread_and_the_list_marks_them_read(browser, live_serv
         assert page.locator("#unread-badge").inner_text() == "2"
         header_link(page, "通知").click()  # on a phone, behind the folded Menu
         page.get_by_role("heading", name="通知").wait_for()
-        assert page.get_by_text("你的预约「<b>科学实验</b>」已被韩主任取消").count() == 2  # shown as typed, not bold
+        assert page.get_by_text("您的预约「<b>科学实验</b>」已被韩主任取消").count() == 2  # shown as typed, not bold
         page.get_by_role("button", name="标为已读", exact=True).first.click()
         page.wait_for_load_state("networkidle")
         assert page.locator("#unread-badge").inner_text() == "1"
