@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pathlib
+import re
 
 import pytest
 from babel.messages.pofile import read_po
@@ -51,3 +52,11 @@ def test_a_rejected_request_is_驳回_not_拒绝():
 
 def test_the_catalogue_is_read():
     assert len(TRANSLATIONS) > 1000 and any(string == "排队等候" for _, string in TRANSLATIONS)
+
+
+def test_hours_are_小时_not_课时():
+    """The reports count clock hours (a booking's seconds / 3600); 课时 is a lesson period (40–45 minutes),
+    so a coordinator reading 课时 beside a figure in hours would misread it by a third."""
+    found = [(msgid, string) for msgid, string in TRANSLATIONS
+             if "hour" in msgid.lower() and re.search("(?<![上下])课时", string)]
+    assert found == []

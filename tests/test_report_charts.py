@@ -69,7 +69,7 @@ def test_lorenz_of_nothing_is_empty():
 def test_lorenz_chart_draws_each_curve_and_the_diagonal():
     steps = equity.lorenz([Point(100, 1.0), Point(100, 3.0)])
     svg = str(charts.lorenz_chart([("共享获得 (基尼 0.250)", equity.curve_points(steps), charts.BELOW_COLOUR)],
-                                  "洛伦兹曲线", ("学生占比", "课时占比"), "完全均衡"))
+                                  "洛伦兹曲线", ("学生占比", "小时占比"), "完全均衡"))
     assert svg.count("<polyline") == 1 and "完全均衡" in svg and "共享获得 (基尼 0.250)" in svg
 
 

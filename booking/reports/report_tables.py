@@ -44,7 +44,7 @@ USAGE_COLUMNS = [
     Column("teaching_hours", _l("Teaching hours (bell periods)"), HOURS),
     Column("period_utilisation", _booked(_l("Utilisation of teaching periods")), PERCENT),
     Column("delivered_period_utilisation", labelled(_l("Utilisation of teaching periods"), DELIVERED), PERCENT),
-    Column("bookable_hours", _l("Opening hours"), HOURS),
+    Column("bookable_hours", _l("Hours open"), HOURS),
     Column("opening_utilisation", _booked(_l("Utilisation of opening hours")), PERCENT),
     Column("delivered_hours", labelled(_l("Hours of use"), DELIVERED), HOURS),
     Column("planned_hours", labelled(_l("Hours of use"), PLANNED), HOURS),
