@@ -17,7 +17,7 @@ One run, against one freshly created database (dropped at the end, also on failu
 4. A 20-date weekly series POST through gunicorn vs the same series through the service.
 5. A refused POST (409, with its alternatives searched among every resource of the kind) vs an accepted one.
 6. The booking chooser /bookings/new with all the resources, signed in, vs the 150 ms goal.
-``--profile`` adds pyinstrument's profile of in-process booking POSTs (where the time goes).
+``--profile`` adds pyinstrument's profiles of in-process booking POSTs, accepted and refused (where the time goes).
 New bookings take the free 20 minutes after existing ones, so every check searches a dense index.
 """
 from __future__ import annotations
@@ -324,7 +324,8 @@ def bench_chooser(app, email: str, password: str, samples: int) -> list[float]:
     return latencies
 
 
-def profile_posts(app, slots: Slots, token: str, samples: int) -> None:
+def profile_posts(app, bodies: list[dict], token: str, expect: int) -> None:
+    """pyinstrument's profile of in-process POSTs of ``bodies``, each answered ``expect``."""
     from pyinstrument import Profiler
 
     client = app.test_client()
@@ -332,9 +333,10 @@ def profile_posts(app, slots: Slots, token: str, samples: int) -> None:
     profiler = Profiler(interval=0.0005)
     with app.app_context():
         profiler.start()
-        for _ in range(samples):
-            resource, start, end = slots.take()
-            client.post("/api/v1/bookings", json=booking_body(resource, start, end), headers=headers)
+        for body in bodies:
+            response = client.post("/api/v1/bookings", json=body, headers=headers)
+            if response.status_code != expect:
+                raise RuntimeError(f"profile: HTTP {response.status_code}, expected {expect}")
         profiler.stop()
     print(profiler.output_text(unicode=False, color=False, show_all=False))
 
@@ -426,8 +428,11 @@ def main() -> None:
         chooser_p50, _ = report("chooser page", chooser, sum(chooser), "")
         print(" " * 39 + ratio(chooser_p50, 150, "the 150 ms goal"))
         if args.profile:
-            print("\n-- profile of in-process booking POSTs")
-            profile_posts(app, slots, tokens[0], 100)
+            print("\n-- profile of in-process booking POSTs (201)")
+            accepted_bodies = [booking_body(*slots.take()) for _ in range(100)]
+            profile_posts(app, accepted_bodies, tokens[0], 201)
+            print("\n-- profile of in-process refused POSTs (409, the same slots again)")
+            profile_posts(app, accepted_bodies, tokens[0], 409)
         print(f"\nload average {os.getloadavg()[0]:.1f} at the end")
     finally:
         drop_database(args.server, url)
