@@ -79,3 +79,22 @@ def period_label(number: int) -> str:
 
 def choices(enum_cls) -> list[tuple[str, str]]:
     return [(member.value, label(member)) for member in enum_cls]
+
+
+def weekly_hours(hours) -> list[tuple[str, str]]:
+    """Weekly hours (rows with ``weekday``, ``opens``, ``closes``) as people read them: a run of consecutive days
+    with the same times on one line, e.g. ("Monday to Friday", "08:00–12:00, 14:00–17:00"), instead of the form's
+    shorthand "1-5 08:00-12:00,14:00-17:00"."""
+    times_by_day: dict[int, tuple[str, ...]] = {}
+    for row in sorted(hours, key=lambda row: (row.weekday, row.opens)):
+        times_by_day[row.weekday] = times_by_day.get(row.weekday, ()) + (f"{row.opens:%H:%M}–{row.closes:%H:%M}",)
+    runs: list[list] = []  # [first day, last day, times]
+    for day, times in sorted(times_by_day.items()):
+        if runs and runs[-1][1] == day - 1 and runs[-1][2] == times:
+            runs[-1][1] = day
+        else:
+            runs.append([day, day, times])
+    separator = str(_l(", "))
+    return [(str(WEEKDAYS[first]) if first == last else
+             str(_l("%(first)s to %(last)s", first=WEEKDAYS[first], last=WEEKDAYS[last])), separator.join(times))
+            for first, last, times in runs]

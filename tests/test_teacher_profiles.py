@@ -135,6 +135,7 @@ def test_profile_pages_show_field_errors_and_save(district, login_as):
     profile = service.profile_of_user(user.id)
     page = client.get(f"/teachers/profiles/{profile.id}").get_data(as_text=True)
     assert "孙悦" in page and "王庄小学" in page
+    assert "星期一至星期五 08:00–17:00" in page and "1-5 08:00-17:00" not in page  # as people read it
     added = client.post(f"/teachers/profiles/{profile.id}/busy",
                         data={"weekday": "1", "starts": "08:00", "ends": "08:40", "note": "本校美术课"})
     assert added.status_code == 302 and len(profile.busy_times) == 1

@@ -17,6 +17,7 @@ from booking.extensions import db
 from booking.permissions import can_manage_district, can_manage_school, district_coordinator_required, role_required
 from booking.resources.rules import format_opening_hours
 from booking.form_helpers import CsrfOnlyForm, attach_errors
+from booking.labels import weekly_hours
 from booking.schools.models import Term
 from booking.schools.services import list_schools
 from booking.teachers import mandate_plans
@@ -90,7 +91,7 @@ def _render_profile(profile: TeacherProfile, busy_form: BusyForm | None = None,
     set_term_choices(timetable_form, terms)
     return render_template("teachers/profile.html", profile=profile, busy_form=busy_form,
                            timetable_form=timetable_form, delete_form=CsrfOnlyForm(),
-                           availability=format_opening_hours(profile.resource.opening_hours)), status
+                           availability=weekly_hours(profile.resource.opening_hours)), status
 
 
 @bp.get("/profiles/<id:profile_id>")
