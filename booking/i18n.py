@@ -34,6 +34,12 @@ def is_chinese() -> bool:
     return locale is not None and locale.language == "zh"
 
 
+def enumeration(items) -> str:
+    """Names in a row as the reader's language lists them: 语文、数学 in Chinese (the enumeration comma, not the
+    comma of a clause), "Chinese, Maths" in English."""
+    return ("、" if is_chinese() else ", ").join(str(item) for item in items)
+
+
 def district_zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["DISTRICT_TIMEZONE"])
 
@@ -111,6 +117,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["local_date"] = format_day
     app.jinja_env.filters["local_span"] = format_span
     app.jinja_env.filters["local_days"] = format_days
+    app.jinja_env.filters["enumeration"] = enumeration
     app.jinja_env.filters["clock_time"] = lambda t: t.strftime("%H:%M") if t else ""
     app.jinja_env.filters["format_time"] = lambda t, fmt="short": format_time(t, fmt) if t else ""
     app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES

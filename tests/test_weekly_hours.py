@@ -1,4 +1,5 @@
-"""Weekly hours as people read them (booking.labels.weekly_hours): runs of days with the same times."""
+"""How lists read: weekly hours as runs of days with the same times (booking.labels.weekly_hours), and names
+in a row with the reader's comma (booking.i18n.enumeration)."""
 from __future__ import annotations
 
 from datetime import time
@@ -28,3 +29,12 @@ def test_a_gap_or_other_times_start_a_new_line(app):
         assert weekly_hours(hours((0, (8, 0), (9, 0)), (2, (8, 0), (9, 0)), (3, (8, 0), (10, 0)))) == [
             ("Monday", "08:00–09:00"), ("Wednesday", "08:00–09:00"), ("Thursday", "08:00–10:00")]
     assert weekly_hours([]) == []
+
+
+def test_names_in_a_row_take_the_enumeration_comma_in_chinese(app):
+    from booking.i18n import enumeration
+
+    assert enumeration(["美术", "音乐"]) == "美术、音乐"
+    with force_locale("en"):
+        assert enumeration(["Art", "Music"]) == "Art, Music"
+    assert enumeration([]) == ""

@@ -8,7 +8,7 @@ from werkzeug.routing import BuildError
 from booking.bookings.models import BookingStatus
 from booking.bookings.rules.recurrence import WEEKDAY_CODES
 from booking.bookings.rules import Kind
-from booking.i18n import format_day, is_chinese, local_clock, local_day
+from booking.i18n import enumeration, format_day, local_clock, local_day
 from booking.labels import WEEKDAYS
 from booking.texts import lazy_gettext as _l
 
@@ -69,7 +69,7 @@ def series_summary(series) -> str:
             if code[-2:] in WEEKDAY_CODES]
     if parts.get("FREQ") != "WEEKLY" or not days:
         return _l("Repeats until %(until)s", until=until)
-    names = "、".join(str(day) for day in days) if is_chinese() else ", ".join(str(day) for day in days)
+    names = enumeration(days)
     weeks = int(parts.get("INTERVAL", "1") or 1)
     if weeks == 1:
         return _l("Every week on %(days)s, until %(until)s", days=names, until=until)
