@@ -39,6 +39,7 @@ def lab(teacher):
 
 
 @pytest.fixture
+@factories.batched
 def day_of_twenty(app):
     """20 bookings on Thursday 3 September: four rooms of one school, five lessons each."""
     freeze()

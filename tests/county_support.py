@@ -39,6 +39,7 @@ def _district(county: County, name: str) -> District:
     return district
 
 
+@factories.batched
 def build_county() -> CountyWorld:
     freeze()
     county = County(name="新天县")

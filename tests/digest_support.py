@@ -55,6 +55,7 @@ def add(resource, school, start, end, by, *, status=BookingStatus.CONFIRMED, out
     return booking
 
 
+@factories.batched
 def build_scenario(locale: str = "zh_CN") -> Scenario:
     factories.district(name="新天学区")
     lead = factories.school(code="ZX01", name="中心小学", enrollment=400, is_lead=True)

@@ -24,6 +24,7 @@ from tests.booking_support import NOW, freeze, local, single
 EXPAND_FROM, EXPAND_TO = local(1, 1, 0, year=2026), local(12, 31, 0, year=2027)
 
 
+@factories.batched
 def build_world() -> SimpleNamespace:
     """Two schools, a lab and a visiting music teacher; bookings of every shape.
 

@@ -47,7 +47,7 @@ def make_profile(user, home, served, subject: str, name: str, cap: int = 8) -> T
     profile = TeacherProfile(user=user, resource=resource, home_school=home, weekly_cap=cap,
                              subject_rows=[TeacherSubject(subject=subject)], served=list(served))
     db.session.add(profile)
-    db.session.commit()
+    factories.commit()
     return profile
 
 
@@ -56,6 +56,7 @@ def auto_confirm(district_id: int, on: bool = True) -> None:
     db.session.commit()
 
 
+@factories.batched
 def build_district() -> District:
     freeze()
     lead = factories.school(name="新天寄宿制小学", code="XT01", is_lead=True)

@@ -26,6 +26,7 @@ DEADLINE = datetime(2026, 8, 25, 1, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
+@factories.batched
 def district(app):
     """A lead school with one lab; a big strong school (which asks first) and a small weak one want it."""
     clock.freeze(ZONE_NOW)

@@ -53,6 +53,7 @@ class District:
     coordinator: object
 
 
+@factories.batched
 def small_district() -> District:
     lead = factories.school(name="领头小学", enrollment=100, is_lead=True)
     village = factories.school(name="村小一", enrollment=100, is_weak=True, lead_school_id=lead.id)

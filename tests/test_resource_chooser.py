@@ -10,6 +10,7 @@ from tests.test_booking_pages import text_of
 
 
 @pytest.fixture
+@factories.batched
 def district(app):
     home = factories.school(name="Home Primary")
     teacher = factories.user(locale="en", school=home)

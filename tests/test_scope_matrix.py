@@ -47,6 +47,7 @@ def _booking(user: User, resource: Resource, title: str, day: int = 3) -> Bookin
     return create_booking(user, single(resource, day=day, title=title)).bookings[0]
 
 
+@factories.batched
 def build_areas() -> Areas:
     freeze()
     factories.term()
