@@ -26,6 +26,22 @@ from booking.reports import cache as report_cache
 pytest_plugins = ["tests.booking_support", "tests.teacher_support", "tests.demo_support", "tests.county_support"]
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+# Where a test marked ``one_backend`` runs: the production database when the run has it.
+ONE_BACKEND = "postgresql" if "postgresql" in BACKENDS else "sqlite"
+
+
+@pytest.hookimpl(trylast=True)  # after tests/browser/conftest.py has marked its walks
+def pytest_collection_modifyitems(config, items):
+    """Deselect a ``one_backend`` test on the other backends: it exercises the pages or the API's document, not
+    the database, and what the database does beneath them the other tests check on both."""
+    kept, dropped = [], []
+    for item in items:
+        backend = getattr(item, "callspec", None) and item.callspec.params.get("test_databases")
+        elsewhere = item.get_closest_marker("one_backend") is not None and backend not in (None, ONE_BACKEND)
+        (dropped if elsewhere else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 def _migrate(url: str) -> None:

@@ -3,9 +3,10 @@
 They skip with a reason where /usr/bin/chromium (or Playwright) is missing, unless
 REQUIRE_BROWSER=1, which CI sets: then a missing browser is a failure.
 
-Each walk runs on one database: PostgreSQL, the production one, when the run has it, else SQLite. A walk
-checks the pages; what the database does beneath them (no overlap, races, every query) the HTTP and
-service tests check on both, and a second walk of the same pages cost a seventh of the suite's time.
+Each walk runs on one database (the ``one_backend`` marker, see tests/conftest.py): PostgreSQL, the production
+one, when the run has it, else SQLite. A walk checks the pages; what the database does beneath them (no
+overlap, races, every query) the HTTP and service tests check on both, and a second walk of the same pages
+cost a seventh of the suite's time.
 """
 from __future__ import annotations
 
@@ -33,18 +34,10 @@ def _unavailable_reason() -> str | None:
 
 
 def pytest_collection_modifyitems(config, items):
-    """Deselect the browser walks on every backend but the one they run on (see the module's doc)."""
-    from tests.conftest import BACKENDS
-
-    walked_on = "postgresql" if "postgresql" in BACKENDS else "sqlite"
-    kept, dropped = [], []
+    """Every browser walk runs on one backend (see the module's doc)."""
     for item in items:
-        backend = getattr(item, "callspec", None) and item.callspec.params.get("test_databases")
-        in_browser = HERE in Path(item.fspath).parents
-        (dropped if in_browser and backend not in (None, walked_on) else kept).append(item)
-    if dropped:
-        config.hook.pytest_deselected(items=dropped)
-        items[:] = kept
+        if HERE in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.one_backend)
 
 
 @pytest.fixture(scope="session")
