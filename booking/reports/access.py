@@ -203,13 +203,18 @@ def _stage_group(stage: Stage | None, members: list[SchoolAccess]) -> StageEquit
     return StageEquity(stage, threshold, indicators)
 
 
-def access(report_filter: ReportFilter, viewer: Viewer, school_hours=hours_by_school_and_source) -> Access:
-    """``school_hours``: the query of {(booking school, source, kind): Bases}; the district report's shares its
-    scan with the flows, the county report (no flows) has its own (``queries.hours_by_school_source_kind``)."""
+def school_rows(report_filter: ReportFilter, school_hours=hours_by_school_and_source) -> list[SchoolAccess]:
+    """Each school compared with what its classes received. ``school_hours``: the query of {(booking school,
+    source, kind): Bases}; the district report's shares its scan with the flows, the county report (no flows,
+    none of the district's equity groups) has its own (``queries.hours_by_school_source_kind``)."""
     by_school: dict[int, dict] = {}
     for (school_id, source, kind), bases in school_hours(report_filter).items():
         by_school.setdefault(school_id, {})[(source, kind)] = bases
-    rows = [SchoolAccess(school, by_school.get(school.id, {})) for school in schools_in_scope(report_filter, by_school)]
+    return [SchoolAccess(school, by_school.get(school.id, {})) for school in schools_in_scope(report_filter, by_school)]
+
+
+def access(report_filter: ReportFilter, viewer: Viewer) -> Access:
+    rows = school_rows(report_filter)
     # Compulsory-education stages first, kindergartens (outside compulsory education) last.
     present = {row.school.stage for row in rows}
     stages = [stage for stage in (*COMPULSORY_STAGES, Stage.KINDERGARTEN) if stage in present]

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from booking.labels import label
 from booking.reports import cache, county_equity, equity
-from booking.reports.access import COMPULSORY_STAGES, MAIN, SCOPE_LABELS, SchoolAccess, Scope, access
+from booking.reports.access import COMPULSORY_STAGES, MAIN, SCOPE_LABELS, SchoolAccess, Scope, school_rows
 from booking.reports.bases import BASIS_LABELS, Basis
-from booking.reports.filters import ReportFilter, Viewer
+from booking.reports.filters import ReportFilter
 from booking.reports.queries import hours_by_school_source_kind
 from booking.reports.tables import FLAG, INT, PERCENT, RATIO, Column, Table
 from booking.schools.models import County, Stage
@@ -85,8 +85,7 @@ def build_county_report(report_filter: ReportFilter, county: County) -> CountyRe
     data version, as the district report is, so its GROUP BY is served from the cache until a write."""
     report_filter = cache.pinned(report_filter)
     district_of = {district.id: district.name for district in county.districts}
-    everyone = Viewer(0, None, True)
-    rows = [row for row in access(report_filter, everyone, hours_by_school_source_kind).schools
+    rows = [row for row in school_rows(report_filter, hours_by_school_source_kind)
             if row.school.district_id in district_of and row.enrollment > 0]
     stages = [stage for stage in (*COMPULSORY_STAGES, Stage.KINDERGARTEN)
               if any(row.school.stage == stage for row in rows)]
