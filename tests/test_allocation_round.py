@@ -242,3 +242,17 @@ def test_the_allocator_keeps_each_school_within_its_term_quota(district):
     clock.freeze(DEADLINE + timedelta(hours=1))
     preview = commit_round(d["coordinator"], d["round"])  # the booking rules' quota check agrees: nothing refused
     assert preview.served == 1
+
+
+def test_the_coordinator_opens_a_round_with_the_browsers_date_and_time_picker(district, client, login_as):
+    d = district
+    login_as(d["coordinator"])
+    page = client.get("/allocation/").get_data(as_text=True)
+    assert 'type="datetime-local"' in page and "YYYY" not in page
+    opened = client.post("/allocation/", data={"term_id": d["term"].id, "name": "补充轮", "deadline": "2026-09-10T17:00"})
+    assert opened.status_code == 302
+    made = db.session.scalar(select(AllocationRound).where(AllocationRound.name == "补充轮"))
+    assert made.deadline.replace(tzinfo=timezone.utc) == datetime(2026, 9, 10, 9, 0, tzinfo=timezone.utc)  # 17:00 in 北京
+    refused = client.post("/allocation/", data={"term_id": d["term"].id, "name": "再一轮", "deadline": "9月10日"})
+    assert refused.status_code == 422
+    assert db.session.scalar(select(func.count()).select_from(AllocationRound).where(AllocationRound.name == "再一轮")) == 0

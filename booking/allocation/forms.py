@@ -19,7 +19,8 @@ def slot_choices(weekdays: int = 5, periods: int = 8) -> list[tuple[str, str]]:
 class OpenRoundForm(FlaskForm):
     term_id = SelectField(_l("Term"), coerce=str)
     name = StringField(_l("Name of the round"))
-    deadline = StringField(_l("Deadline for requests (YYYY-MM-DD HH:MM)"))
+    # The browser's own date and time picker (a phone's wheel), which sends 2026-09-10T17:00.
+    deadline = StringField(_l("Deadline for requests"), render_kw={"type": "datetime-local"})
 
 
 class RequestForm(FlaskForm):

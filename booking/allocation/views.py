@@ -39,10 +39,13 @@ def _round_or_404(round_id: int) -> AllocationRound:
 
 
 def _parse_deadline(text: str) -> datetime | None:
-    try:
-        return datetime.strptime((text or "").strip(), "%Y-%m-%d %H:%M").replace(tzinfo=district_zone())
-    except ValueError:
-        return None
+    """The picker's 2026-09-10T17:00 (or 2026-09-10 17:00 typed), in the district's time zone."""
+    for form in ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"):
+        try:
+            return datetime.strptime((text or "").strip(), form).replace(tzinfo=district_zone())
+        except ValueError:
+            continue
+    return None
 
 
 @bp.route("/", methods=["GET", "POST"])
