@@ -225,7 +225,7 @@ def test_upload_page_shows_the_error_table_and_imports_nothing(client, coordinat
 def test_wrong_header_is_refused_naming_the_missing_columns(client, coordinator):
     response = upload(client, "users", "邮箱,姓名\nwang@example.cn,王芳\n".encode("utf-8-sig"))
     html = response.get_data(as_text=True)
-    assert response.status_code == 422 and "表头缺少以下列：email, display_name, role, school_code" in html
+    assert response.status_code == 422 and "表头缺少以下列：email、display_name、role、school_code" in html
 
 
 def test_spreadsheet_files_and_missing_files_are_refused(client, coordinator):

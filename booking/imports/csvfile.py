@@ -10,6 +10,7 @@ import csv
 import io
 from dataclasses import dataclass
 
+from booking.i18n import enumeration
 from booking.spreadsheets import csv_text
 from booking.texts import lazy_gettext as _l
 
@@ -73,14 +74,14 @@ def _check_header(header: list[str], columns: tuple[Column, ...]) -> None:
     repeated = sorted({name for name in header if name and header.count(name) > 1})
     if missing:
         raise FileRejected(_l("The header row lacks these columns: %(names)s. Start from the template file.",
-                              names=", ".join(missing)))
+                              names=enumeration(missing)))
     if unknown:
         raise FileRejected(_l("The header row has columns this import does not know: %(names)s. "
-                              "Expected: %(expected)s.", names=", ".join(unknown),
-                              expected=", ".join(c.name for c in columns)))
+                              "Expected: %(expected)s.", names=enumeration(unknown),
+                              expected=enumeration(c.name for c in columns)))
     if repeated:
         raise FileRejected(_l("These columns appear more than once in the header: %(names)s.",
-                              names=", ".join(repeated)))
+                              names=enumeration(repeated)))
 
 
 def read_table(data: bytes, filename: str, columns: tuple[Column, ...], max_rows: int) -> list[Row]:
