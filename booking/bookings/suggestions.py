@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import case, null, select
+from sqlalchemy import case, null, nulls_last, select
 from sqlalchemy.orm import joinedload
 
 from booking.accounts.models import Role
@@ -133,7 +133,8 @@ def nearest_others(actor, resource: Resource, school_id: int | None,
     minutes = _minutes_from(school_id, Resource.owner_school_id).label("minutes")
     loads = (joinedload(Resource.owner_school), joinedload(Resource.opening_hours))
     query = (visible_resources_query(actor, ResourceFilter(category=resource.category), loads).add_columns(minutes)
-             .order_by(None).order_by(Resource.id != resource.id, minutes.is_(None), minutes, Resource.name,
+             # By the label, so the travel lookup runs once per row, not again for the order.
+             .order_by(None).order_by(Resource.id != resource.id, nulls_last(minutes), Resource.name,
                                       Resource.id).limit(limit + 1))
     found = sorted(((row[0], row[1]) for row in db.session.execute(query).unique()),  # (the hours' join reorders)
                    key=lambda pair: (pair[1] is None, pair[1] or 0, pair[0].name, pair[0].id))
