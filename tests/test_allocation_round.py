@@ -256,3 +256,13 @@ def test_the_coordinator_opens_a_round_with_the_browsers_date_and_time_picker(di
     refused = client.post("/allocation/", data={"term_id": d["term"].id, "name": "再一轮", "deadline": "9月10日"})
     assert refused.status_code == 422
     assert db.session.scalar(select(func.count()).select_from(AllocationRound).where(AllocationRound.name == "再一轮")) == 0
+
+
+def test_a_round_cannot_open_with_its_deadline_already_past(district):
+    d = district
+    with pytest.raises(ValidationFailed) as refused:
+        open_round(d["coordinator"], d["term"].id, "过去截止", ZONE_NOW - timedelta(days=1))
+    assert "deadline" in refused.value.errors
+    db.session.rollback()
+    past = select(func.count()).select_from(AllocationRound).where(AllocationRound.name == "过去截止")
+    assert db.session.scalar(past) == 0

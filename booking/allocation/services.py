@@ -55,6 +55,8 @@ def open_round(actor, term_id, name: str, deadline: datetime | None) -> Allocati
         errors["name"] = problem
     if deadline is None:
         errors["deadline"] = _l("Give the deadline for requests.")
+    elif deadline <= utcnow():  # a round past its deadline would take no request at all
+        errors["deadline"] = _l("The deadline must be later than now.")
     elif term is not None and deadline.astimezone(district_zone()).date() > term.end_date:
         errors["deadline"] = _l("The deadline must fall before the term ends.")
     if errors:
