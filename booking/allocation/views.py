@@ -15,8 +15,9 @@ from booking.allocation.services import (RequestInput, accepts_requests, commit_
                                          rounds, submit_request, visible_requests)
 from booking.bookings.errors import BookingRefused, NotAllowed
 from booking.extensions import db
-from booking.i18n import district_zone
+from booking.i18n import district_zone, local_to_utc
 from booking.labels import WEEKDAYS, label, period_label
+from booking.parsing import parse_clock, parse_day
 from booking.permissions import can_run_allocation, visible_resources_clause
 from booking.resources.models import Category, Resource
 from booking.form_helpers import attach_errors
@@ -40,12 +41,9 @@ def _round_or_404(round_id: int) -> AllocationRound:
 
 def _parse_deadline(text: str) -> datetime | None:
     """The picker's 2026-09-10T17:00 (or 2026-09-10 17:00 typed), in the district's time zone."""
-    for form in ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"):
-        try:
-            return datetime.strptime((text or "").strip(), form).replace(tzinfo=district_zone())
-        except ValueError:
-            continue
-    return None
+    day_text, _, clock_text = (text or "").strip().replace("T", " ", 1).partition(" ")
+    day, clock = parse_day(day_text), parse_clock(clock_text)
+    return local_to_utc(day, clock, district_zone()) if day and clock else None
 
 
 @bp.route("/", methods=["GET", "POST"])

@@ -214,6 +214,7 @@ def school_rows(report_filter: ReportFilter, school_hours=hours_by_school_and_so
 
 
 def access(report_filter: ReportFilter, viewer: Viewer) -> Access:
+    """The district report's access figures: each school's rows, their equity by stage, who is under-served."""
     rows = school_rows(report_filter)
     # Compulsory-education stages first, kindergartens (outside compulsory education) last.
     present = {row.school.stage for row in rows}
