@@ -1,12 +1,14 @@
 """Pages that belong to no single domain: the home page, the language switch, template globals."""
 from __future__ import annotations
 
-from flask import Flask, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Flask, current_app, flash, g, has_request_context, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from booking.paging import page_url
 from booking.accounts.models import Role
 from booking.extensions import db
+from booking.permissions import home_district_id
+from booking.schools.services import place_name
 from booking.urls import safe_next_url
 from booking.validation import ValidationFailed
 
@@ -23,7 +25,18 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def template_globals():
-        return {"Role": Role, "district_name": current_app.config["DISTRICT_NAME"]}
+        return {"Role": Role, "district_name": header_place_name()}
+
+
+def header_place_name() -> str:
+    """The header's district: the signed-in user's own (a county coordinator's: the county), read once a
+    request; outside a request (a digest's e-mail) the installation's."""
+    if not has_request_context():
+        return place_name(None)
+    if "place_name" not in g:
+        user = current_user if current_user and current_user.is_authenticated else None
+        g.place_name = place_name(home_district_id(user) if user else None)
+    return g.place_name
 
 
 def set_language(code: str):

@@ -13,6 +13,7 @@ import zipfile
 from datetime import date, datetime, time
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from booking.accounts.models import Role, User
@@ -167,3 +168,41 @@ def test_the_county_coordinator_chooses_the_district(world, in_demo):
     assert any(name in everyone for name in world["names"]["东河学区"])
     assert client.get("/reports/", query_string={**WEEK, "district": 99999}).status_code == 422
 
+
+
+def _title(page: str) -> str:
+    return page.split("<h1>", 1)[1].split("</h1>", 1)[0]
+
+
+@pytest.mark.parametrize("email", list(ROLES))
+def test_a_districts_pages_are_titled_with_its_own_name(world, in_demo, email):
+    """The printed equity report and the header name the district the user belongs to (found titled 新天学区,
+    the installation's configured name, over 东河学区's schools)."""
+    own, other = ROLES[email], OTHER[ROLES[email]]
+    page = _html(world["clients"][email], "/reports/equity/print")
+    assert own in _title(page) and other not in _title(page)
+    header = page.split('class="district">', 1)[1].split("<", 1)[0]
+    assert header == own
+
+
+def test_the_county_coordinators_report_says_which_district_it_covers(world, in_demo):
+    client = world["clients"]["county@demo.xq"]
+    everyone = _html(client, "/reports/equity/print")
+    assert "新天县" in _title(everyone) and "学区" not in _title(everyone)
+    assert "新天县" in _csv(client, "summary")  # the export's heading says it covers the whole county
+    donghe = _html(client, "/reports/equity/print", district=world["ids"]["东河学区"])
+    assert "东河学区" in _title(donghe)
+    assert "东河学区" in _csv(client, "summary", district=world["ids"]["东河学区"])
+
+
+def test_the_county_wide_pdf_has_no_page_left_nearly_blank(world, in_demo):
+    """A stage of thirty schools drew a bar chart taller than an A4 page: its caption was left alone on one page
+    and the 图表 heading alone on the page before; values (小学) broke into one character a line."""
+    response = world["clients"]["county@demo.xq"].get("/reports/equity.pdf", query_string=WEEK)
+    assert response.status_code == 200
+    pages = [[line for line in page.extract_text().splitlines() if line.strip()]
+             for page in PdfReader(io.BytesIO(response.data)).pages]
+    assert all(len(lines) > 5 for lines in pages), [lines[:3] for lines in pages]
+    assert not any(line.strip() == "小" for lines in pages for line in lines)  # 小学 in one piece
+    chart_page = next(lines for lines in pages if any(line.startswith("图表") for line in lines))
+    assert any(name in "".join(chart_page) for name in world["names"]["新天学区"])  # the chart is on the page

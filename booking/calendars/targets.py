@@ -8,16 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, or_, select, true
 
 from booking.bookings.models import Booking
 from booking.calendars.models import FeedScope
 from booking.extensions import db
-from booking.permissions import can_manage_district, can_manage_school, can_see_resource
+from booking.permissions import can_manage_district, can_manage_school, can_see_resource, home_district_id
 from booking.resources.models import Resource, ResourceKind
 from booking.schools.models import School
+from booking.schools.services import place_name
 from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 
@@ -90,7 +90,7 @@ def _school(owner, target_id: int | None) -> FeedTarget:
 def _district(owner, target_id: int | None) -> FeedTarget:
     if not can_manage_district(owner):
         raise ValidationFailed({"scope": _l("Only district coordinators may subscribe to the whole district.")})
-    return FeedTarget(FeedScope.DISTRICT, None, current_app.config["DISTRICT_NAME"], true())
+    return FeedTarget(FeedScope.DISTRICT, None, place_name(home_district_id(owner)), true())
 
 
 RESOLVERS = {

@@ -16,6 +16,8 @@ from booking.digests.formatting import day_text, external_url
 from booking.digests.models import DigestKind
 from booking.digests.providers import PROVIDERS
 from booking.digests.unsubscribe import unsubscribe_url
+from booking.permissions import home_district_id
+from booking.schools.services import place_name
 from booking.texts import lazy_gettext as _l
 
 SUBJECTS = {DigestKind.DAILY: _l("%(district)s daily digest, %(day)s"),
@@ -54,7 +56,7 @@ def render_message(user, locale: str, subject_format, day, sections: list[Sectio
     """Subject, HTML and text of ``sections`` for ``user``; call inside ``force_locale(locale)``.
 
     The 06:30 itinerary (``booking.digests.itinerary``) is rendered by it too."""
-    subject = str(subject_format) % {"district": current_app.config["DISTRICT_NAME"], "day": day_text(day)}
+    subject = str(subject_format) % {"district": place_name(home_district_id(user)), "day": day_text(day)}
     context = {
         "subject": subject, "user": user, "sections": sections,
         "html_lang": locale.replace("_", "-"),

@@ -33,8 +33,8 @@ from booking.reports.tables import HOURS, Column, display
 from booking.schools.calendar import list_terms
 from booking.form_helpers import attach_errors
 from booking.parsing import parse_whole_number
-from booking.schools.models import District, School
-from booking.schools.services import list_districts, list_schools
+from booking.schools.models import School
+from booking.schools.services import list_districts, list_schools, place_name
 from booking.teachers.mandates import mandate_progress, term_or_current
 from booking.urls import safe_next_url
 from booking.validation import MAX_ID, ValidationFailed
@@ -87,8 +87,10 @@ def describe(report_filter: ReportFilter) -> list[str]:
         lines.append(_("Stage: %(name)s", name=label(report_filter.stage)))
     if report_filter.school_id:
         lines.append(_("School: %(name)s", name=db.session.get(School, report_filter.school_id).name))
-    if report_filter.district_id and len(list_districts()) > 1:  # one district: the report is the installation's
-        lines.append(_("District: %(name)s", name=db.session.get(District, report_filter.district_id).name))
+    if len(list_districts()) > 1:  # one district: the report is the installation's
+        place = place_name(report_filter.district_id)
+        lines.append(_("District: %(name)s", name=place) if report_filter.district_id
+                     else _("Every district of %(county)s", county=place))
     return lines
 
 
@@ -147,6 +149,7 @@ EQUITY_TABLES = ("summary", "equity", "under_served", "own_use_only", "access_sc
 
 def _equity_page(template: str, report) -> str:
     return render_template(template, report=report, description=describe(report.filter),
+                           place=place_name(report.filter.district_id),
                            tables=[report.table(key) for key in EQUITY_TABLES], charts=print_charts(report))
 
 

@@ -15,7 +15,7 @@ from booking.i18n import local_today
 from booking.permissions import can_manage_area, can_manage_school
 from booking import parsing
 from booking.schools import rules
-from booking.schools.models import BellPeriod, District, School, Stage, Term, TravelTime
+from booking.schools.models import BellPeriod, County, District, School, Stage, Term, TravelTime
 from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 
@@ -40,6 +40,21 @@ def same_county(first_district_id: int, second_district_id: int) -> bool:
     counties = {db.session.get(District, first_district_id).county_id,
                 db.session.get(District, second_district_id).county_id}
     return len(counties) == 1
+
+
+def place_name(district_id: int | None) -> str:
+    """What a page, a report, a feed or a digest about ``district_id`` is titled: the district's name; for
+    every district (None), the county's when the installation holds one county of several districts, else
+    the one district's (an installation of one district knows no county name of its own)."""
+    if district_id is not None:
+        district = db.session.get(District, district_id)
+        if district is not None:
+            return district.name
+    counties = list(db.session.scalars(select(County).order_by(County.id).limit(2)))
+    districts = list(db.session.scalars(select(District.name).order_by(District.id).limit(2)))
+    if len(counties) == 1 and len(districts) > 1:
+        return counties[0].name
+    return districts[0] if len(districts) == 1 else current_app.config["DISTRICT_NAME"]
 
 
 def list_schools(include_inactive: bool = False) -> list[School]:
