@@ -166,3 +166,35 @@ def test_behind_a_trusted_proxy_the_forwarded_client_is_recorded(app, database_u
                                  .order_by(AuditEntry.id.desc()).limit(2)).all()
     assert [(e.action, e.booking_ids, e.client_address) for e in entries] == [
         ("booking.reject", [second.id], "10.0.0.254"), ("booking.approve", [first.id], "203.0.113.7")]
+
+
+def test_what_changed_is_said_in_words_not_in_code(app, story):
+    """Found raw: ``resource_id: 1; status: pending; start: 2026-09-10T00:00:00+00:00`` and each action's code
+    under its name. Keys in the reader's language, instants in local time, codes and ids by their names."""
+    client = signed_in(app, story["coordinator"], "10.0.0.9", "x")
+    page = client.get("/audit/", query_string={"booking": story["booking"].id}).get_data(as_text=True)
+    rows = page.split("<tbody>")[1].split("<tr>")[1:]
+    cancelled, booked = rows[0], rows[-1]
+    start = story["booking"].starts_at.astimezone(ZONE)
+    assert "Resource</span> 体育馆" in booked and "Status</span> Waiting for approval" in booked
+    assert f"Start</span> Sep 10, 2026 {start:%H:%M}" in booked
+    assert "Which</span> Only this date" in cancelled and "Reason</span> &lt;b&gt;下雨&lt;/b&gt;" in cancelled
+    shown = "".join(part.split("</ul>")[0] for part in page.split('class="audit-details">')[1:])
+    for code in ("resource_id", "+00:00", "pending", "occurrence", "ids"):
+        assert code not in shown, code
+    assert "booking.create" not in page.split("<tbody>")[1]  # the action's name only, its code is in the CSV
+    rows = list(csv.reader(io.StringIO(client.get("/audit/export.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[-1][-1] == f"Resource: 体育馆; Status: Waiting for approval; Start: Sep 10, 2026 {start:%H:%M}"
+
+
+def test_details_keep_what_they_cannot_name(app):
+    from flask_babel import force_locale
+
+    from booking.audit_log.details import Names, detail_lines
+
+    with force_locale("en"):
+        lines = detail_lines({"mystery": "x", "day": "2026-02-30", "scope": "category:lab", "enabled": False,
+                              "ids": [3, 4], "changes": {"name": ["旧", "新"]}, "resource_id": 99}, Names())
+    assert lines == [("mystery", "x"), ("Date", "2026-02-30"), ("Which", "Category: Laboratory"),
+                     ("Switched on", "No"), ("Booking numbers", "#3, #4"), ("Values", "Name: 旧, 新"),
+                     ("Resource", "#99")]

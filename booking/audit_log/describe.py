@@ -1,16 +1,15 @@
 """An audit entry in words: the action's name in the reader's language, its details as text, its CSV row.
 
 Every action has a name here (a test reads the code for the actions it records); an unknown one
-shows its code (``resource.update``), as does an unknown entity type; details are shown as
-``key: value`` text, never as markup (the templates escape it, the CSV guards formulas).
+shows its code (``resource.update``), as does an unknown entity type; details are said by
+``audit_log.details``, as text, never as markup (the templates escape it, the CSV guards formulas).
 """
 from __future__ import annotations
-
-import json
 
 from flask_babel import gettext as _
 
 from booking.audit.models import AuditEntry
+from booking.audit_log.details import Names, detail_lines
 from booking.i18n import to_local
 from booking.texts import lazy_gettext as _l
 
@@ -129,13 +128,10 @@ def entity_name(entity_type: str) -> str:
     return str(ENTITY_NAMES[entity_type]) if entity_type in ENTITY_NAMES else entity_type
 
 
-def details_text(details: dict | None) -> str:
-    """``{"scope": "series", "ids": [3, 4]}`` → ``scope: series; ids: [3, 4]``."""
-    parts = []
-    for key, value in (details or {}).items():
-        shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-        parts.append(f"{key}: {shown}")
-    return "; ".join(parts)
+def entry_details(entry: AuditEntry, schools: dict[int, str], resources: dict[int, str]) -> list[tuple[str, str]]:
+    """The entry's details in words (``audit_log.details``); booking numbers are left to the "What" column."""
+    skip = frozenset({"ids"}) if entry.booking_ids else frozenset()
+    return detail_lines(entry.details, Names(schools, resources, action_name), skip)
 
 
 def actor_name(entry: AuditEntry) -> str:
@@ -154,4 +150,4 @@ def csv_row(entry: AuditEntry, schools: dict[int, str], resources: dict[int, str
             entry.actor.email if entry.actor else "", action_name(entry.action), entry.action,
             f"{entity_name(entry.entity_type)} {entry.entity_id or ''}".strip(), " ".join(str(i) for i in entry.booking_ids),
             schools.get(entry.school_id, ""), resources.get(entry.resource_id, ""), entry.client_address,
-            entry.user_agent, details_text(entry.details)]
+            entry.user_agent, "; ".join(f"{key}: {text}" for key, text in entry_details(entry, schools, resources))]

@@ -37,8 +37,8 @@ def index():
     return render_template("audit/index.html", page=page, filters=filters, errors=errors, choices=choices,
                            schools=schools, resources=resources,
                            action_name=describe.action_name, entity_name=describe.entity_name,
-                           details_text=describe.details_text,
-                           actor_name=describe.actor_name, action_names=describe.ACTION_NAMES)
+                           entry_details=describe.entry_details,
+                           actor_name=describe.actor_name)
 
 
 @bp.get("/export.csv")

@@ -123,7 +123,7 @@ PATHS = {
                 "/bookings/mine?view=calendar", "/bookings/mine?view=calendar&month=2026-10&series=1",
                 "/bookings/new/{lab}", "/bookings/search", "/notifications/", "/notifications/settings",
                 "/allocation/", "/profile", "/calendar/feeds"],
-    "admin": ["/", "/bookings/approvals", "/resources/manage", "/resources/{lab}/blackouts",
+    "admin": ["/", "/bookings/approvals", "/resources/manage", "/resources/{lab}/blackouts", "/audit/",
               "/notifications/schools/{school}/robots"],
     "coordinator": ["/", "/reports/", "/allocation/",
                     # 管理: every page of the administration
