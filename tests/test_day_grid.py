@@ -61,3 +61,22 @@ def test_the_day_grid_asks_for_a_date_not_a_weekday(app, client, login_as):
     login_as(factories.user())
     page = client.get("/bookings/day").get_data(as_text=True)
     assert '<label>日期<input type="date" name="day"' in page
+
+
+def test_a_teacher_whose_school_has_no_rooms_is_told_whose_rooms_are_shown(app, client, login_as):
+    """Found: the grid opened on another school's rooms with no word why. One school's grid names no school
+    in each column (the heading repeated it eight times, which pushed the eighth column out of a desk's frame);
+    a category's grid does."""
+    freeze()
+    host = factories.school(name="新天寄宿制小学")
+    factories.resource(name="科学实验室", owner_school=host, capacity=48)
+    village = factories.school(name="杨家岭小学")
+    login_as(factories.user(school=village))
+    page = client.get("/bookings/day?day=2026-09-03").get_data(as_text=True)
+    assert "杨家岭小学没有可共享的场地，现显示新天寄宿制小学。" in page
+    head = page.split('class="week-grid day-grid"')[1].split("</thead>")[0]
+    assert "容纳 48 人" in head and "新天寄宿制小学" not in head
+    chosen = client.get(f"/bookings/day?day=2026-09-03&school={host.id}").get_data(as_text=True)
+    assert "没有可共享的场地" not in chosen
+    by_category = client.get("/bookings/day?day=2026-09-03&category=lab").get_data(as_text=True)
+    assert "新天寄宿制小学" in by_category.split('class="week-grid day-grid"')[1].split("</thead>")[0]

@@ -49,10 +49,15 @@ def _default_school_id(schools: list[School]) -> int | None:
 def day_grid():
     filters = ResourceFilter.from_args(request.args)
     schools = _schools_with_rooms()
-    if filters.category is None and filters.school_id is None:
+    chose = filters.category is not None or filters.school_id is not None
+    if not chose:
         filters.school_id = _default_school_id(schools)
+    # Said when the grid shows another school than the user's own without being asked to.
+    fallback = not chose and current_user.school_id is not None and filters.school_id not in (None, current_user.school_id)
     query = visible_resources_query(current_user, filters).where(Resource.kind != ResourceKind.TEACHER)
     page = paginate(query, page_number(request.args), COLUMNS_PER_PAGE)
     day = _shown_day(request.args.get("day"))
     return render_template("bookings/day.html", grid=day_grid_for(page.items, day), page=page, filters=filters,
-                           schools=schools, categories=[c for c in Category if c != Category.VISITING_TEACHER])
+                           schools=schools, categories=[c for c in Category if c != Category.VISITING_TEACHER],
+                           own_school_has_no_rooms=fallback,
+                           shown_school_name=next((s.name for s in schools if s.id == filters.school_id), ""))
