@@ -97,3 +97,50 @@ def test_with_nothing_to_book_the_round_version_decides(app, round_with):
     outcomes = _commit_twice(app, coordinator_ids, round_id)
     assert sorted(outcomes) == ["committed", "conflict"]
     assert db.session.scalar(select(func.count()).select_from(BookingSeries)) == 0
+
+
+def test_two_coordinators_opening_a_round_of_one_term_at_once_open_one(app):
+    """Both read "no open round of this term" (each waits for the other's read); the database's partial unique
+    index (uq_allocation_rounds_open_term) refuses the second insert, which is said as the form's error."""
+    clock.freeze(datetime(2026, 8, 20, tzinfo=timezone.utc))
+    term = factories.term(start_date=date(2026, 9, 1), end_date=date(2026, 9, 30))
+    coordinator_ids = [factories.user(role=Role.COORDINATOR).id for _ in range(2)]
+    db.session.commit()
+    barrier = threading.Barrier(2)
+    real_check = services._open_round_of
+    first_read = threading.local()
+
+    def read_then_wait(term_id):
+        found = real_check(term_id)
+        if not getattr(first_read, "done", False):
+            first_read.done = True
+            try:
+                barrier.wait(timeout=0.5)
+            except threading.BrokenBarrierError:
+                pass
+        return found
+
+    outcomes = [None, None]
+
+    def run(index: int) -> None:
+        with app.app_context():
+            clock.freeze(datetime(2026, 8, 20, tzinfo=timezone.utc))
+            try:
+                services.open_round(db.session.get(User, coordinator_ids[index]), term.id, f"秋季{index}", DEADLINE)
+                db.session.commit()
+                outcomes[index] = "opened"
+            except ValidationFailed as failed:
+                outcomes[index] = str(failed.errors["term_id"])
+            finally:
+                db.session.rollback()
+                db.session.remove()
+
+    services._open_round_of = read_then_wait
+    try:
+        in_threads(run, 2)
+    finally:
+        services._open_round_of = real_check
+    assert outcomes.count("opened") == 1, outcomes
+    opened = outcomes.index("opened")
+    assert f"秋季{opened}" in outcomes[1 - opened]  # the refusal names the round that is open
+    assert db.session.scalar(select(func.count()).select_from(AllocationRound)) == 1

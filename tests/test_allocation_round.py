@@ -249,11 +249,12 @@ def test_the_coordinator_opens_a_round_with_the_browsers_date_and_time_picker(di
     login_as(d["coordinator"])
     page = client.get("/allocation/").get_data(as_text=True)
     assert 'type="datetime-local"' in page and "YYYY" not in page
-    opened = client.post("/allocation/", data={"term_id": d["term"].id, "name": "补充轮", "deadline": "2026-09-10T17:00"})
+    spring = factories.term(start_date=date(2027, 2, 20), end_date=date(2027, 7, 10))  # d["term"] has its round open
+    opened = client.post("/allocation/", data={"term_id": spring.id, "name": "补充轮", "deadline": "2026-09-10T17:00"})
     assert opened.status_code == 302
     made = db.session.scalar(select(AllocationRound).where(AllocationRound.name == "补充轮"))
     assert made.deadline.replace(tzinfo=timezone.utc) == datetime(2026, 9, 10, 9, 0, tzinfo=timezone.utc)  # 17:00 in 北京
-    refused = client.post("/allocation/", data={"term_id": d["term"].id, "name": "再一轮", "deadline": "9月10日"})
+    refused = client.post("/allocation/", data={"term_id": spring.id, "name": "再一轮", "deadline": "9月10日"})
     assert refused.status_code == 422
     assert db.session.scalar(select(func.count()).select_from(AllocationRound).where(AllocationRound.name == "再一轮")) == 0
 
@@ -266,3 +267,20 @@ def test_a_round_cannot_open_with_its_deadline_already_past(district):
     db.session.rollback()
     past = select(func.count()).select_from(AllocationRound).where(AllocationRound.name == "过去截止")
     assert db.session.scalar(past) == 0
+
+
+def test_a_term_has_one_open_round_at_a_time(app):
+    """Found: a second round of the same term opened beside the first (both would take requests for the same
+    slots). Refused with the open round's name until that one is committed."""
+    clock.freeze(datetime(2026, 8, 20, tzinfo=timezone.utc))
+    term = factories.term(start_date=date(2026, 9, 1), end_date=date(2026, 9, 30))
+    coordinator = factories.user(role=Role.COORDINATOR)
+    first = open_round(coordinator, term.id, "秋季统筹", DEADLINE)
+    with pytest.raises(ValidationFailed) as refused:
+        open_round(coordinator, term.id, "秋季补充", DEADLINE)
+    assert "秋季统筹" in str(refused.value.errors["term_id"])
+    other_term = factories.term(start_date=date(2026, 10, 1), end_date=date(2026, 10, 30))
+    assert open_round(coordinator, other_term.id, "十月统筹", DEADLINE).id != first.id
+    first.status = RoundStatus.COMMITTED
+    db.session.flush()
+    assert open_round(coordinator, term.id, "秋季补充", DEADLINE).term_id == term.id

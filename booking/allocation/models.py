@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from booking.bookings.models import next_sequence
@@ -17,6 +17,9 @@ from booking.extensions import db
 class RoundStatus(StrEnum):
     OPEN = "open"  # taking requests until the deadline, then waiting for the coordinator
     COMMITTED = "committed"  # turned into recurring series
+
+
+OPEN_ROUND = "status = 'open'"
 
 
 class RequestStatus(StrEnum):
@@ -45,6 +48,10 @@ class AllocationRound(db.Model):
         back_populates="round", order_by="AllocationRequest.id", cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": sequence, "version_id_generator": next_sequence}
+    # One open round a term (migration 0012b): two would take requests for the same weekly slots and commit
+    # them against each other; the database refuses the second even when two coordinators open at once.
+    __table_args__ = (Index("uq_allocation_rounds_open_term", "term_id", unique=True,
+                            sqlite_where=text(OPEN_ROUND), postgresql_where=text(OPEN_ROUND)),)
 
 
 class AllocationRequest(db.Model):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from booking import events
 from booking.allocation import access, solver
@@ -59,13 +60,31 @@ def open_round(actor, term_id, name: str, deadline: datetime | None) -> Allocati
         errors["deadline"] = _l("The deadline must be later than now.")
     elif term is not None and deadline.astimezone(district_zone()).date() > term.end_date:
         errors["deadline"] = _l("The deadline must fall before the term ends.")
+    if term is not None and "term_id" not in errors:
+        still_open = _open_round_of(term.id)
+        if still_open is not None:
+            errors["term_id"] = _still_open_message(still_open)
     if errors:
         raise ValidationFailed(errors)
     round_ = AllocationRound(term_id=term.id, name=name, deadline=deadline, created_by_id=actor.id)
-    db.session.add(round_)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # uq_allocation_rounds_open_term: another coordinator opened one just now
+            db.session.add(round_)
+            db.session.flush()
+    except IntegrityError:
+        raise ValidationFailed({"term_id": _still_open_message(_open_round_of(term.id))}) from None
     record(actor, "allocation.open", round_, {"term_id": term.id, "deadline": deadline.isoformat()})
     return round_
+
+
+def _open_round_of(term_id: int) -> AllocationRound | None:
+    return db.session.scalar(select(AllocationRound).where(AllocationRound.term_id == term_id,
+                                                           AllocationRound.status == RoundStatus.OPEN))
+
+
+def _still_open_message(round_: AllocationRound | None):
+    return _l("The round “%(name)s” of this term is still open: commit it before opening another.",
+              name=round_.name if round_ is not None else "")
 
 
 def rounds() -> list[AllocationRound]:
