@@ -206,3 +206,25 @@ def test_the_county_wide_pdf_has_no_page_left_nearly_blank(world, in_demo):
     assert not any(line.strip() == "小" for lines in pages for line in lines)  # 小学 in one piece
     chart_page = next(lines for lines in pages if any(line.startswith("图表") for line in lines))
     assert any(name in "".join(chart_page) for name in world["names"]["新天学区"])  # the chart is on the page
+
+
+def _mandates_api(world, email) -> str:
+    response = world["clients"][email].get("/api/v1/mandates", headers=world["tokens"][email])
+    assert response.status_code == 200, response.get_json()
+    return str(response.get_json())  # the names as text (the body escapes them as \\uXXXX)
+
+
+@pytest.mark.parametrize("email", list(ROLES))
+def test_mandate_progress_names_only_the_districts_own_tied_schools(world, in_demo, email):
+    """Found: 东河学区's coordinator read 新天学区's 走教任务 (22 tied schools, six behind) on the home page, the
+    mandates page and through the API."""
+    client, other = world["clients"][email], OTHER[ROLES[email]]
+    shown = _html(client, "/") + _html(client, "/teachers/mandates") + _mandates_api(world, email)
+    assert {name for name in world["names"][other] if name in shown} == set()
+    if ROLES[email] == "新天学区":  # the demo's visiting teachers serve 新天学区
+        assert any(name in shown for name in world["names"]["新天学区"])
+
+
+def test_the_county_coordinator_sees_every_districts_mandates(world, in_demo):
+    shown = _mandates_api(world, "county@demo.xq")
+    assert any(name in shown for name in world["names"]["新天学区"])

@@ -14,6 +14,7 @@ from booking.api.params import IntParam
 from booking.bookings.errors import NotAllowed
 from booking.bookings.models import LessonKind
 from booking.bookings.services import visible_booking_or_404
+from booking.permissions import viewed_district_id
 from booking.errors import json_error
 from booking.teachers.lessons import LessonRecord, record_lesson
 from booking.teachers.mandates import mandate_progress, term_or_current
@@ -61,7 +62,8 @@ def mandates():
         if values["term"] is not None:
             raise ValidationFailed({"term": f"No term has the id {values['term']}."})
         abort(404)
-    return jsonify(MANDATES.dump({"term": term, "progress": mandate_progress(term)}))
+    progress = mandate_progress(term, district_id=viewed_district_id(g.api_user))  # the caller's district's schools
+    return jsonify(MANDATES.dump({"term": term, "progress": progress}))
 
 
 def _record_input(body: dict) -> LessonRecord:

@@ -14,7 +14,8 @@ from booking.accounts.models import Role
 from booking.confirmation import Confirmation, confirmation_page, confirmed
 from booking.bookings.errors import NotAllowed
 from booking.extensions import db
-from booking.permissions import can_manage_district, can_manage_school, district_coordinator_required, role_required
+from booking.permissions import (can_manage_district, can_manage_school, district_coordinator_required, role_required,
+                                 viewed_district_id)
 from booking.resources.rules import format_opening_hours
 from booking.form_helpers import CsrfOnlyForm, attach_errors
 from booking.labels import weekly_hours
@@ -175,7 +176,8 @@ def mandates():
                 return redirect(url_for("teachers.mandates", term=term.id))
             except ValidationFailed as failed:
                 errors, status = failed.errors, 422
-    return render_template("teachers/mandates.html", progress=mandate_progress(term), terms=_terms(),
+    progress = mandate_progress(term, district_id=viewed_district_id(current_user))  # the viewer's district's schools
+    return render_template("teachers/mandates.html", progress=progress, terms=_terms(),
                            lines=mandate_lines(term), errors=errors, values=request.form, form=CsrfOnlyForm(),
                            settings_form=SettingsForm(data={"auto_confirm": service.visits_auto_confirm()})), status
 

@@ -20,7 +20,7 @@ from booking.bookings.web.queries import matching_period
 from booking.errors import abort_with
 from booking.i18n import local_today
 from booking.labels import period_label
-from booking.permissions import can_record_outcome, is_lesson
+from booking.permissions import can_record_outcome, is_lesson, viewed_district_id
 from booking.bookings.outcomes import can_record_now
 from booking.form_helpers import attach_errors
 from booking.parsing import parse_day, parse_whole_number
@@ -77,7 +77,7 @@ def mandate_status(status: str) -> str:
 def current_mandate_progress():
     """The current term's progress, for ``teachers/_mandate_summary.html`` on any page; None without a term."""
     term = term_or_current(None)
-    return mandate_progress(term) if term is not None else None
+    return mandate_progress(term, district_id=viewed_district_id(current_user)) if term is not None else None
 
 
 @bp.get("/")
