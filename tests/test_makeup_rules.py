@@ -172,3 +172,13 @@ def test_the_reports_count_a_makeup_day_as_the_weekday_it_follows():
     counted = open_weekdays(week, [], MAKEUP)
     assert counted[6] == 0 and counted[4] == 2
     assert open_weekdays(week, [SUNDAY_MAKEUP], MAKEUP)[4] == 1  # closed after all
+
+
+def test_a_holiday_past_the_priority_window_is_skipped_not_a_clash():
+    """Found: 元旦 (closed) beyond the school's window was badged 冲突 in a series preview, while the summary
+    counted no closed day. A closed day is closed whatever else would refuse it."""
+    from booking.bookings.rules import Refusal
+
+    refusals = [Refusal(Kind.CLOSED, "元旦"), Refusal(Kind.NOT_OPEN_YET, "opens on 6 January")]
+    assert OccurrenceCheck(slot(WINTER, 9), refusals).state == "closed"
+    assert OccurrenceCheck(slot(WINTER, 9), refusals[1:]).state == "conflict"

@@ -205,10 +205,12 @@ class OccurrenceCheck:
     @property
     def state(self) -> str:
         """free, closed (skipped quietly: holidays, and the breaks between terms where the resource
-        refuses them, are not conflicts) or conflict."""
+        refuses them, are not conflicts) or conflict. A closed day is closed whatever else would refuse it
+        (元旦 past the priority window is a holiday, not a clash)."""
         if not self.refusals:
             return "free"
-        if all(r.kind == Kind.CLOSED or (r.kind == Kind.OUTSIDE_TERM and not r.confirmable) for r in self.refusals):
+        if any(r.kind == Kind.CLOSED for r in self.refusals) or all(
+                r.kind == Kind.OUTSIDE_TERM and not r.confirmable for r in self.refusals):
             return "closed"
         return "conflict"
 

@@ -35,6 +35,8 @@ KIND_TITLES = {
     Kind.OVER_WORKLOAD: _l("Weekly workload reached"),
     Kind.OUTSIDE_AVAILABILITY: _l("Outside the teacher's available times"),
     Kind.OUTSIDE_TERM: _l("Between two terms"),
+    Kind.NOT_OPEN_YET: _l("Not open for booking yet"),
+    Kind.QUOTA: _l("Term quota used up"),
 }
 
 # The state of one date of a series in the preview, and of one cell of the week grid.
