@@ -194,7 +194,8 @@ def test_details_keep_what_they_cannot_name(app):
 
     with force_locale("en"):
         lines = detail_lines({"mystery": "x", "day": "2026-02-30", "scope": "category:lab", "enabled": False,
-                              "ids": [3, 4], "changes": {"name": ["旧", "新"]}, "resource_id": 99}, Names())
+                              "ids": [3, 4], "changes": {"name": ["旧", "新"]}, "resource_id": 99,
+                              "on_bookings": "cancel", "term_id": 7}, Names(terms={7: "2026秋"}))
     assert lines == [("mystery", "x"), ("Date", "2026-02-30"), ("Which", "Category: Laboratory"),
                      ("Switched on", "No"), ("Booking numbers", "#3, #4"), ("Values", "Name: 旧, 新"),
-                     ("Resource", "#99")]
+                     ("Resource", "#99"), ("Bookings in the way", "Cancelled them"), ("Term", "2026秋")]

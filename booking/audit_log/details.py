@@ -55,7 +55,9 @@ VALUE_LABELS = {
     "status": {status.value: text for status, text in STATUS_LABELS.items()},
     "role": {role.value: label(role) for role in Role},
     "scope": {**dict(CANCEL_SCOPES), "district": _l("The whole district")},
+    "on_bookings": {"cancel": _l("Cancelled them"), "keep": _l("Kept them")},
 }
+NAMED_IDS = {"resource_id": "resources", "school_id": "schools", "term_id": "terms"}  # key → the ``Names`` field
 ID_LISTS = {"ids", "booking_ids", "cancelled_ids", "confirmed_ids", "affected_ids", "rejected"}
 INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?([+-]\d\d:\d\d|Z)$")
 DAY = re.compile(r"\d{4}-\d\d-\d\d$")
@@ -64,11 +66,12 @@ CATEGORY_CODES = {category.value for category in Category}
 
 @dataclass(frozen=True)
 class Names:
-    """What ids are called, as the page already read them: school and resource names by id, action names."""
+    """What ids are called, as the page already read them: school, resource and term names by id, action names."""
 
     schools: dict[int, str] = field(default_factory=dict)
     resources: dict[int, str] = field(default_factory=dict)
     action: object = None  # action code → its name (``describe.action_name``)
+    terms: dict[int, str] = field(default_factory=dict)
 
 
 def detail_lines(details: dict | None, names: Names, skip: frozenset = frozenset()) -> list[tuple[str, str]]:
@@ -88,8 +91,8 @@ def value_text(key: str, value, names: Names) -> str:
         return enumeration(value_text("", item, names) for item in value) or "—"
     if isinstance(value, dict):
         return "; ".join(f"{label_}: {text}" for label_, text in detail_lines(value, names))
-    if key in ("resource_id", "school_id"):
-        return (names.resources if key == "resource_id" else names.schools).get(value, f"#{value}")
+    if key in NAMED_IDS:
+        return getattr(names, NAMED_IDS[key]).get(value, f"#{value}")
     if key == "because" and names.action is not None:
         return names.action(value)
     if key == "scope" and isinstance(value, str) and ":" in value:  # a quota's or window's: category:lab, resource:12
