@@ -7,11 +7,12 @@ import pytest
 
 from booking.accounts.models import Role
 from booking.bookings.models import Booking, BookingStatus
-from booking.bookings.services import create_booking
+from booking.bookings.services import cancel_booking, create_booking
 from booking.extensions import db
 from booking.resources.models import Category
 from tests import factories
 from tests.booking_support import freeze, local, period3, single
+from tests.conftest import login
 from tests.test_booking_pages import BASE, field_error, login_as_with_token, text_of
 
 SIX_THURSDAYS = "FREQ=WEEKLY;BYDAY=TH;UNTIL=20261008"  # 3 Sep … 8 Oct; 1 October is a holiday
@@ -312,3 +313,20 @@ def test_the_date_filter_of_my_bookings_says_first_and_last_day(client, login_as
     page = client.get("/bookings/mine").get_data(as_text=True)
     assert '<label>开始日期<input type="date" name="from"' in page
     assert '<label>结束日期<input type="date" name="to"' in page and "目的学校" not in page
+
+
+def test_someone_elses_booking_is_not_under_my_bookings_and_a_cancelled_one_offers_no_ics(app, teacher, lab, client,
+                                                                                          login_as):
+    """Found: an approver's view of a teacher's request was headed 我的预约 › 计算机教室, and a cancelled or
+    rejected booking still offered 添加到我的日历 (.ics)."""
+    booking = create_booking(teacher, single(lab)).bookings[0]
+    approver = app.test_client()
+    assert login(approver, factories.user(locale="en", role=Role.SCHOOL_ADMIN, school=teacher.school)).status_code == 302
+    crumbs = approver.get(f"/bookings/{booking.id}").get_data(as_text=True).split('class="breadcrumb"')[1].split("</nav>")[0]
+    assert "My bookings" not in crumbs and f'href="/resources/{lab.id}"' in crumbs
+    login_as(teacher)
+    page = client.get(f"/bookings/{booking.id}").get_data(as_text=True)
+    assert "My bookings" in page.split('class="breadcrumb"')[1].split("</nav>")[0] and "(.ics)" in page
+    cancel_booking(teacher, booking)
+    db.session.commit()
+    assert "(.ics)" not in client.get(f"/bookings/{booking.id}").get_data(as_text=True)
