@@ -28,6 +28,7 @@ def test_the_county_coordinator_sees_the_county_cv_with_each_districts_beside_it
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "新天县" in html and "乙学区、甲学区</p>" in html  # by name; the county's own bodies are none
+    assert "= T学区间 + T学区内</span>" in html and "T_between" not in html  # found untranslated in the formula
     # Planned shared access: A1 40 minutes (the centre), A2 none (its request waits), B1 40 minutes (the centre):
     # values x, 0, x for equal enrollments give a weighted CV of √2 / 2.
     rows = _csv(client.get("/reports/county/export/county_equity.csv", query_string=SEPTEMBER))

@@ -203,3 +203,16 @@ def test_on_the_demo_district_shared_and_total_access_stand_side_by_side(in_demo
     assert Stage.KINDERGARTEN in [group.stage for group in report.groups]
     assert primary.main.total.figures.enrollment == sum(
         row.enrollment for row in report.schools if row.school.stage == Stage.PRIMARY)
+
+
+def test_a_stage_without_a_cv_is_neither_passed_nor_failed(app):
+    """Found: 东河学区's dashboard said 达标线 0.50：未达标 beside a CV of "–" (nothing delivered yet)."""
+    from types import SimpleNamespace
+
+    from flask_babel import force_locale
+
+    from booking.reports.services import _pass_note
+
+    with force_locale("zh_CN"):
+        assert _pass_note(SimpleNamespace(threshold=0.5, passes=None)) == "达标线 0.50：暂无数据"
+        assert _pass_note(SimpleNamespace(threshold=0.5, passes=False)) == "达标线 0.50：未达标"

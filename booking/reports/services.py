@@ -89,7 +89,10 @@ def build_report(report_filter: ReportFilter, viewer: Viewer) -> Report:
 def _pass_note(item) -> str:
     if item.threshold is None:
         return str(_l("No pass mark for this stage"))
-    verdict = _l("passes") if item.passes else _l("does not pass")
+    if item.passes is None:  # no CV: nothing delivered to compare yet, which is neither a pass nor a failure
+        verdict = _l("no figure yet")
+    else:
+        verdict = _l("passes") if item.passes else _l("does not pass")
     return str(_l("Pass mark %(mark).2f: %(verdict)s", mark=item.threshold, verdict=verdict))
 
 
