@@ -188,6 +188,7 @@ def test_the_pages_take_a_request_and_the_coordinator_commits(district, client, 
     login_as(d["weak_teacher"])
     page = client.get(f"/allocation/{round_id}")
     assert page.status_code == 200 and "分组实验" not in page.get_data(as_text=True)
+    assert f'<option value="{lab_id}">物理实验室（中心校）</option>' in page.get_data(as_text=True)  # which 实验室
     bad = client.post(f"/allocation/{round_id}", data={"title": "", "weeks": "4", "priority": "3"})
     assert bad.status_code == 422
     good = client.post(f"/allocation/{round_id}", data={"resource_id": str(lab_id), "slots": ["0-3", "1-3"],

@@ -21,7 +21,7 @@ from booking.parsing import parse_clock, parse_day
 from booking.permissions import can_run_allocation, visible_resources_clause
 from booking.resources.models import Category, Resource
 from booking.form_helpers import attach_errors
-from booking.schools.models import Term
+from booking.schools.models import School, Term
 from booking.validation import ValidationFailed
 
 bp = Blueprint("allocation", __name__, url_prefix="/allocation")
@@ -68,9 +68,12 @@ def index():
 
 def _request_form(round_: AllocationRound) -> RequestForm:
     form = RequestForm()
-    resources = db.session.scalars(select(Resource).where(visible_resources_clause(current_user),
-                                                          Resource.active.is_(True)).order_by(Resource.name))
-    form.resource_id.choices = [("", _("Any of the kind below"))] + [(str(r.id), r.name) for r in resources]
+    resources = db.session.scalars(select(Resource).join(Resource.owner_school)
+                                   .where(visible_resources_clause(current_user), Resource.active.is_(True))
+                                   .order_by(School.id != current_user.school_id, School.name, Resource.name))
+    # Each with its school, the user's own school's first: fifteen 图书室 told apart by where they are.
+    form.resource_id.choices = [("", _("Any of the kind below"))] + [
+        (str(r.id), _("%(name)s (%(school)s)", name=r.name, school=r.owner_school.name)) for r in resources]
     form.category.choices = [("", "—")] + [(c.value, label(c)) for c in Category]
     form.slots.choices = slot_choices()
     return form
