@@ -135,3 +135,23 @@ def test_long_names_are_cut_whole_never_overflowing_the_label_column():
 def test_labels_are_escaped():
     svg = str(charts.bar_chart([charts.Bar("<script>", 1, "1")], "<b>", ("<i>", 1.0)))
     assert "<script>" not in svg and "&lt;script&gt;" in svg and 'aria-label="&lt;b&gt;"' in svg
+
+
+def test_a_terms_weekly_columns_label_their_dates_without_overlap():
+    """Found: 9月1日9月14日9月28日10月12日… ran into each other under the weekly chart, and the last was cut."""
+    import re
+
+    from booking.reports.charts import column_chart, text_width
+
+    labels = [f"{month}月{day}日" for month, day in [(9, 1), (9, 8), (9, 15), (9, 22), (9, 29), (10, 6), (10, 13),
+                                                   (10, 20), (10, 27), (11, 3), (11, 10), (11, 17), (11, 24),
+                                                   (12, 1), (12, 8), (12, 15), (12, 22), (12, 29), (1, 5), (1, 12)]]
+    svg = str(column_chart(labels, [5.0] * len(labels), [2.0] * len(labels), "每周小时数"))
+    width = float(re.search(r'viewBox="0 0 ([\d.]+)', svg)[1])
+    shown = [(float(x), text) for x, text in re.findall(r'<text x="([\d.]+)" y="\d+">([^<]+)</text>', svg)
+             if text in labels]
+    assert len(shown) >= 5
+    for (x, text), (next_x, _next) in zip(shown, shown[1:]):
+        assert x + text_width(text) < next_x, (text, x, next_x)
+    last_x, last = shown[-1]
+    assert last_x + text_width(last) <= width

@@ -190,13 +190,14 @@ def column_chart(labels: list[str], totals: list[float], parts: list[float], lab
     keys = list(zip((BAR_COLOUR, ACCENT_COLOUR), legend or []))
     left, top, plot_height = 48, 30 if legend else 10, 160
     column_width = max(14, min(40, 440 // max(len(labels), 1)))
-    width = max(left + column_width * len(labels) + 36, 360)  # room for the last date label
+    label_room = max((text_width(text) for text in labels), default=0) + 8  # one date label and a gap
+    width = max(left + column_width * max(len(labels) - 1, 0) + label_room, 360)  # the last date label fits
     height = top + plot_height + 40
     largest = max(totals + [1e-9])
     body = [f'<line x1="{left}" y1="{top + plot_height}" x2="{width}" y2="{top + plot_height}" stroke="#999"/>',
             f'<text x="{left - 4}" y="{top + 10}" text-anchor="end">{largest:.0f}</text>',
             f'<text x="{left - 4}" y="{top + plot_height}" text-anchor="end">0</text>']
-    every = max(1, round(len(labels) * 48 / max(width - left, 1)))  # a date label needs about 48 units
+    every = max(1, math.ceil(label_room / column_width))  # labels never overlap: one every few columns
     for index, (text, value, part) in enumerate(zip(labels, totals, parts)):
         x = left + index * column_width
         for amount, colour in ((value, BAR_COLOUR), (part, ACCENT_COLOUR)):
