@@ -24,7 +24,7 @@ def test_a_request_on_a_phone_then_the_preview_and_commit_on_a_desktop(page, liv
     db.session.commit()  # what the services flushed, as the request that made it would
     sign_in(page, live_server, "wang@example.cn")
     page.goto(f"{live_server}/allocation/{round_id}")
-    page.get_by_label("资源", exact=True).select_option(label="科学实验室")
+    page.get_by_label("资源", exact=True).select_option(label="科学实验室（新天寄宿制小学）")  # each room says its school
     page.get_by_label("星期二 第3节").check()
     page.get_by_label("周次").fill("3")
     page.get_by_label("用途").fill("分组实验")
