@@ -228,3 +228,10 @@ def test_mandate_progress_names_only_the_districts_own_tied_schools(world, in_de
 def test_the_county_coordinator_sees_every_districts_mandates(world, in_demo):
     shown = _mandates_api(world, "county@demo.xq")
     assert any(name in shown for name in world["names"]["新天学区"])
+
+
+def test_a_closure_of_no_one_school_says_it_closes_the_whole_county(world, in_demo):
+    """A closure without a school closes every school of the installation (the booking rules read no
+    district): in the demo county the choice was labelled 全学区, which read as one district."""
+    page = _html(world["clients"]["county@demo.xq"], "/admin/closures/new")
+    assert '<option value="">新天县全部学校</option>' in page or '<option selected value="">新天县全部学校</option>' in page

@@ -27,7 +27,7 @@ class RequestForm(FlaskForm):
     resource_id = SelectField(_l("Resource"), coerce=str, validators=[Optional()])
     category = SelectField(_l("Or any resource of the kind"), coerce=str, validators=[Optional()])
     slots = MultiCheckboxField(_l("Acceptable weekday and period (the host school's bells)"), coerce=str)
-    weeks = IntegerField(_l("Weeks"), default=16, validators=[Optional()])
+    weeks = IntegerField(_l("Number of weeks"), default=16, validators=[Optional()])
     title = StringField(_l("Purpose"))
     class_name = StringField(_l("Class"))
     students = IntegerField(_l("Students"), validators=[Optional()])

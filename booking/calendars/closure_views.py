@@ -66,7 +66,11 @@ def _closure_form(closure: Closure | None = None) -> ClosureForm:
         form.start_time.data = closure.start_time.strftime("%H:%M") if closure.start_time else ""
         form.end_time.data = closure.end_time.strftime("%H:%M") if closure.end_time else ""
         form.school_id.data = str(closure.school_id) if closure.school_id else ""
-    form.set_school_choices(_schools(), _("The whole district"))
+    # A closure of no one school closes every school of the installation (the booking rules read no district):
+    # in a county of several districts that is the county, and the choice says so.
+    several = len(services.list_districts()) > 1
+    form.set_school_choices(_schools(), _("Every school of %(place)s", place=services.place_name(None)) if several
+                            else _("The whole district"))
     if not is_district_coordinator(current_user):
         form.school_id.choices = form.school_id.choices[1:]
     return form

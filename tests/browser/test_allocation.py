@@ -26,7 +26,7 @@ def test_a_request_on_a_phone_then_the_preview_and_commit_on_a_desktop(page, liv
     page.goto(f"{live_server}/allocation/{round_id}")
     page.get_by_label("资源", exact=True).select_option(label="科学实验室（新天寄宿制小学）")  # each room says its school
     page.get_by_label("星期二 第3节").check()
-    page.get_by_label("周次").fill("3")
+    page.get_by_label("周数").fill("3")
     page.get_by_label("用途").fill("分组实验")
     page.get_by_role("button", name="提交申请").click()
     page.get_by_text("申请已提交").wait_for()
