@@ -235,3 +235,12 @@ def test_a_closure_of_no_one_school_says_it_closes_the_whole_county(world, in_de
     district): in the demo county the choice was labelled 全学区, which read as one district."""
     page = _html(world["clients"]["county@demo.xq"], "/admin/closures/new")
     assert '<option value="">新天县全部学校</option>' in page or '<option selected value="">新天县全部学校</option>' in page
+
+
+def test_the_county_coordinators_school_list_says_each_schools_district(world, in_demo):
+    """Found: both districts' schools mixed with no district named, and the youth activity centre as a 小学."""
+    page = _html(world["clients"]["county@demo.xq"], "/admin/schools")
+    row = page.split("新天县青少年活动中心</a>", 1)[1].split("</tr>", 1)[0]
+    assert "县直属单位" in row and "小学" not in row
+    row = page.split("东河寄宿制小学</a>", 1)[1].split("</tr>", 1)[0]
+    assert "<td class=\"opt\">东河学区</td>" in row

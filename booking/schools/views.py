@@ -60,7 +60,11 @@ def _save(form, save, success_message: str, next_url: str | None, template: str,
 @role_required(Role.COORDINATOR)
 def list_schools():
     schools = _managed_schools(include_inactive=True)
-    return render_template("admin/schools.html", groups=services.schools_by_lead(schools), button=CsrfOnlyForm())
+    districts = services.list_districts()
+    # Several districts (a county): each school says its district.
+    district_names = {d.id: d.name for d in districts} if len(districts) > 1 else {}
+    return render_template("admin/schools.html", groups=services.schools_by_lead(schools), button=CsrfOnlyForm(),
+                           district_names=district_names)
 
 
 def _school_form(school: School | None = None) -> SchoolForm:
