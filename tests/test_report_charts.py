@@ -155,3 +155,13 @@ def test_a_terms_weekly_columns_label_their_dates_without_overlap():
         assert x + text_width(text) < next_x, (text, x, next_x)
     last_x, last = shown[-1]
     assert last_x + text_width(last) <= width
+
+
+def test_a_bars_value_is_drawn_over_its_outline_without_paint_order():
+    """Found: the PDF's bars had no values. WeasyPrint ignores ``paint-order``, so the white outline was drawn
+    over the text; the outline is now a text of its own, under the value."""
+    svg = str(charts.bar_chart([charts.Bar("桃园小学", 49.6, "49.6")], "共享获得", ("学段水平 9.0", 9.0)))
+    assert "paint-order" not in svg
+    outline = svg.index('stroke="#fff" stroke-width="3" aria-hidden="true">49.6</text>')
+    value = svg.rindex('">49.6</text>')
+    assert outline < value and 'stroke' not in svg[svg.rindex("<text", 0, value):value]

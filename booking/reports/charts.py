@@ -32,7 +32,15 @@ MIN_TEXT_PX = 9.5
 MIN_WIDTH_STEP, MAX_MIN_WIDTH = 20, 1200  # px: the .chart-min-N classes of static/css/reports.css
 FONT = f'font-family="Noto Sans CJK SC, system-ui, sans-serif" font-size="{FONT_SIZE}"'
 BELOW, AT_OR_ABOVE = "below", "at_or_above"
-HALO = 'paint-order="stroke" stroke="#fff" stroke-width="3"'  # a value stays legible over the dashed line
+
+
+def haloed_text(x: float, y: float, text: str) -> str:
+    """``text`` over a white outline of itself, so a value stays legible over the dashed line. Two elements
+    rather than ``paint-order``, which WeasyPrint does not know: it drew the outline over the text, and the PDF's
+    bars lost their values."""
+    place = f'x="{x:.1f}" y="{y}"'
+    return (f'<text {place} fill="#fff" stroke="#fff" stroke-width="3" aria-hidden="true">{escape(text)}</text>'
+            f'<text {place}>{escape(text)}</text>')
 
 
 @dataclass(frozen=True)
@@ -144,7 +152,7 @@ def bar_chart(bars: list[Bar], label: str, reference: tuple[str, float] | None =
                     f'{escape(fitted(bar.label, label_width - 10))}</text>'
                     f'<rect x="{label_width}" y="{y + 5}" width="{length:.1f}" height="{row_height - 9}" '
                     f'fill="{bar_colour(bar.value, line)}"/>'
-                    f'<text x="{label_width + length + 4:.1f}" y="{y + 17}" {HALO}>{escape(bar.text)}</text>')
+                    + haloed_text(label_width + length + 4, y + 17, bar.text))
     if line is not None:
         x = label_width + bar_width * line / largest
         body.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{height}" stroke="{REFERENCE_COLOUR}" '
