@@ -330,3 +330,15 @@ def test_someone_elses_booking_is_not_under_my_bookings_and_a_cancelled_one_offe
     cancel_booking(teacher, booking)
     db.session.commit()
     assert "(.ics)" not in client.get(f"/bookings/{booking.id}").get_data(as_text=True)
+
+
+def test_the_answer_on_a_booking_page_is_escaped_and_punctuated_for_its_language(teacher, gym, approver, client,
+                                                                                 login_as):
+    request = create_booking(teacher, single(gym)).bookings[0]
+    login_as(approver)
+    assert client.post(f"/bookings/{request.id}/reject", data={f"b{request.id}-reason": "<b>考试周</b>"}).status_code == 302
+    page = client.get(f"/bookings/{request.id}").get_data(as_text=True)
+    assert "<b>考试周</b>" not in page and "&lt;b&gt;考试周&lt;/b&gt;" in page
+    client.post("/language/zh_CN", data={"next": "/"})
+    page = client.get(f"/bookings/{request.id}").get_data(as_text=True)
+    assert f"{approver.display_name}：&lt;b&gt;考试周" in page  # the Chinese colon, not ": "
