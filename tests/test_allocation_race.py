@@ -27,18 +27,24 @@ from tests.race_support import in_threads
 DEADLINE = datetime(2026, 8, 25, 1, 0, tzinfo=timezone.utc)
 
 
+def _then_wait_for_the_other(real, first_call_only: bool = False):
+    """``real`` that, once it has read, waits (half a second at most) until the other thread has read too."""
+    barrier, waited = threading.Barrier(2), threading.local()
+
+    def held(*args):
+        found = real(*args)
+        if not (first_call_only and getattr(waited, "done", False)):
+            waited.done = True
+            try:
+                barrier.wait(timeout=0.5)
+            except threading.BrokenBarrierError:
+                pass
+        return found
+    return held
+
+
 def _commit_twice(app, coordinator_ids, round_id) -> list[str]:
-    barrier = threading.Barrier(2)
     real_preview = services.preview_round
-
-    def preview_then_wait(actor, round_):
-        preview = real_preview(actor, round_)
-        try:
-            barrier.wait(timeout=0.5)
-        except threading.BrokenBarrierError:
-            pass
-        return preview
-
     outcomes = [None, None]
 
     def run(index: int) -> None:
@@ -59,7 +65,7 @@ def _commit_twice(app, coordinator_ids, round_id) -> list[str]:
                 db.session.rollback()
                 db.session.remove()
 
-    services.preview_round = preview_then_wait
+    services.preview_round = _then_wait_for_the_other(real_preview)
     try:
         in_threads(run, 2)
     finally:
@@ -106,20 +112,7 @@ def test_two_coordinators_opening_a_round_of_one_term_at_once_open_one(app):
     term = factories.term(start_date=date(2026, 9, 1), end_date=date(2026, 9, 30))
     coordinator_ids = [factories.user(role=Role.COORDINATOR).id for _ in range(2)]
     db.session.commit()
-    barrier = threading.Barrier(2)
     real_check = services._open_round_of
-    first_read = threading.local()
-
-    def read_then_wait(term_id):
-        found = real_check(term_id)
-        if not getattr(first_read, "done", False):
-            first_read.done = True
-            try:
-                barrier.wait(timeout=0.5)
-            except threading.BrokenBarrierError:
-                pass
-        return found
-
     outcomes = [None, None]
 
     def run(index: int) -> None:
@@ -135,7 +128,7 @@ def test_two_coordinators_opening_a_round_of_one_term_at_once_open_one(app):
                 db.session.rollback()
                 db.session.remove()
 
-    services._open_round_of = read_then_wait
+    services._open_round_of = _then_wait_for_the_other(real_check, first_call_only=True)
     try:
         in_threads(run, 2)
     finally:
