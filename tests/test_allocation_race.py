@@ -111,7 +111,8 @@ def test_two_coordinators_opening_a_round_of_one_term_at_once_open_one(app):
     clock.freeze(datetime(2026, 8, 20, tzinfo=timezone.utc))
     term = factories.term(start_date=date(2026, 9, 1), end_date=date(2026, 9, 30))
     coordinator_ids = [factories.user(role=Role.COORDINATOR).id for _ in range(2)]
-    db.session.commit()
+    term_id = term.id
+    db.session.commit()  # expires ``term``: the threads use the id, never the test's session
     real_check = services._open_round_of
     outcomes = [None, None]
 
@@ -119,7 +120,7 @@ def test_two_coordinators_opening_a_round_of_one_term_at_once_open_one(app):
         with app.app_context():
             clock.freeze(datetime(2026, 8, 20, tzinfo=timezone.utc))
             try:
-                services.open_round(db.session.get(User, coordinator_ids[index]), term.id, f"秋季{index}", DEADLINE)
+                services.open_round(db.session.get(User, coordinator_ids[index]), term_id, f"秋季{index}", DEADLINE)
                 db.session.commit()
                 outcomes[index] = "opened"
             except ValidationFailed as failed:
