@@ -68,7 +68,7 @@ def _closure_form(closure: Closure | None = None) -> ClosureForm:
         form.school_id.data = str(closure.school_id) if closure.school_id else ""
     # A closure of no one school closes every school of the installation (the booking rules read no district):
     # in a county of several districts that is the county, and the choice says so.
-    several = len(services.list_districts()) > 1
+    several = services.holds_several_districts()
     form.set_school_choices(_schools(), _("Every school of %(place)s", place=services.place_name(None)) if several
                             else _("The whole district"))
     if not is_district_coordinator(current_user):

@@ -34,7 +34,7 @@ from booking.schools.calendar import list_terms
 from booking.form_helpers import attach_errors
 from booking.parsing import parse_whole_number
 from booking.schools.models import School
-from booking.schools.services import list_districts, list_schools, place_name
+from booking.schools.services import holds_several_districts, list_districts, list_schools, place_name
 from booking.teachers.mandates import mandate_progress, term_or_current
 from booking.urls import safe_next_url
 from booking.validation import MAX_ID, ValidationFailed
@@ -87,7 +87,7 @@ def describe(report_filter: ReportFilter) -> list[str]:
         lines.append(_("Stage: %(name)s", name=label(report_filter.stage)))
     if report_filter.school_id:
         lines.append(_("School: %(name)s", name=db.session.get(School, report_filter.school_id).name))
-    if len(list_districts()) > 1:  # one district: the report is the installation's
+    if holds_several_districts():  # one district: the report is the installation's
         place = place_name(report_filter.district_id)
         lines.append(_("District: %(name)s", name=place) if report_filter.district_id
                      else _("Every district of %(county)s", county=place))

@@ -51,10 +51,19 @@ def place_name(district_id: int | None) -> str:
         if district is not None:
             return district.name
     counties = list(db.session.scalars(select(County).order_by(County.id).limit(2)))
-    districts = list(db.session.scalars(select(District.name).order_by(District.id).limit(2)))
+    districts = _first_district_names()
     if len(counties) == 1 and len(districts) > 1:
         return counties[0].name
     return districts[0] if len(districts) == 1 else current_app.config["DISTRICT_NAME"]
+
+
+def _first_district_names() -> list[str]:
+    return list(db.session.scalars(select(District.name).order_by(District.id).limit(2)))
+
+
+def holds_several_districts() -> bool:
+    """Whether the installation is a county of several districts (pages then say which district)."""
+    return len(_first_district_names()) > 1
 
 
 def list_schools(include_inactive: bool = False) -> list[School]:
