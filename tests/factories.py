@@ -141,7 +141,9 @@ def term(**kw) -> Term:
 def closure(**kw) -> Closure:
     values = dict(start_date=date(2026, 10, 1), end_date=date(2026, 10, 7), reason="国庆节")
     values.update(kw)
-    values.setdefault("district_id", district().id)
+    if "district_id" not in values:  # as migration 0013a: a school's district, else the whole county
+        school = db.session.get(School, values["school_id"]) if values.get("school_id") else None
+        values["district_id"] = school.district_id if school else None
     obj = Closure(**values)
     db.session.add(obj)
     commit()

@@ -18,7 +18,7 @@ from booking.bookings.services import cancel_booking
 from booking.bookings.rules import Kind, Refusal
 from booking.extensions import db
 from booking.resources.models import Resource, ResourceKind
-from booking.schools.models import Closure
+from booking.schools.models import Closure, School
 from booking.schools.services import current_term
 from booking.seed.people import DEMO_PASSWORD
 from booking.teachers import mandate_plans, plan_model, planner
@@ -54,8 +54,11 @@ def _teacher_lessons() -> int:
 
 
 def _closed(school_id: int, day) -> bool:
+    """The school's own closures, its district's and the county's (a closure of 东河学区 closes only its schools)."""
+    district = db.session.get(School, school_id).district_id
     return db.session.scalar(select(func.count(Closure.id)).where(
-        (Closure.school_id.is_(None)) | (Closure.school_id == school_id),
+        (Closure.school_id == school_id) | (Closure.school_id.is_(None)
+                                            & (Closure.district_id.is_(None) | (Closure.district_id == district))),
         Closure.start_date <= day, Closure.end_date >= day)) > 0
 
 

@@ -9,7 +9,7 @@ for that school's; ``can_manage_district`` for terms).
 from __future__ import annotations
 
 from flask import abort, g, jsonify, request
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from booking.accounts.models import Role
 from booking.api import bp
@@ -29,7 +29,9 @@ from booking.schools.models import Closure, Term
 DATE = {"type": "string", "format": "date", "description": "A local date, YYYY-MM-DD."}
 CLOSURE = Shape("Closure", {
     "id": identifier(),
-    "school_id": identifier(nullable=True, description="null: the whole district."),
+    "school_id": identifier(nullable=True, description="null: every school of district_id."),
+    "district_id": identifier(nullable=True, description="The district closed (a school's: the school's); null "
+                                                          "with school_id null: every school of the county."),
     "start_date": day(description="A local date, YYYY-MM-DD."),
     "end_date": day(description="The last day closed (inclusive)."),
     "start_time": clock(nullable=True, description="null with end_time: whole days; else closed only from "
@@ -53,7 +55,10 @@ CLOSURE_PREVIEW = Shape("ClosurePreview", {
     "affected": many(OCCURRENCE, description="The active bookings and visiting teachers' lessons it falls on."),
 })
 CLOSURE_FIELDS = {
-    "school_id": {**nullable(ID), "description": "One school's closure; null or absent: the whole district."},
+    "school_id": {**nullable(ID), "description": "One school's closure; null or absent: every school of "
+                                                 "district_id."},
+    "district_id": {**nullable(ID), "description": "With no school: the district closed; null or absent: the whole "
+                                                   "county. With a school: must be the school's district."},
     "start_date": DATE,
     "end_date": DATE,
     "start_time": {**nullable(CLOCK_TIME), "description": "With end_time: closed only in that range of each day."},
@@ -78,32 +83,33 @@ TERM_BODY = schema("TermRequest", {
     "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 100}, "start_date": DATE,
                    "end_date": DATE},
 })
-LIST_PARAMS = (IntParam("school_id", "Only the closures that close this school (its own and district-wide).",
+LIST_PARAMS = (IntParam("school_id", "Only the closures that close this school (its own, its district's, the "
+                                    "county's).",
                         minimum=1),) + PAGE_PARAMS
 CONFLICT = "The closure falls on active bookings: send on_bookings cancel or keep."
 
 
 def _closure_input(body: dict) -> calendar.ClosureInput:
     return calendar.ClosureInput(body["start_date"], body["end_date"], body["reason"], body.get("school_id"),
-                                 body.get("start_time"), body.get("end_time"))
+                                 body.get("start_time"), body.get("end_time"), body.get("district_id"))
 
 
 def _allowed_span(body: dict, on_bookings: str = "keep") -> calendar.ClosureSpan:
     span = closures.validated(_closure_input(body), on_bookings)
-    if not can_manage_closure(g.api_user, span.school_id):
+    if not can_manage_closure(g.api_user, span.school_id, span.district_id):
         abort(403)
     return span
 
 
 @bp.get("/closures")
 @operation("Closures: days (or hours of days) nothing can be booked", response=CLOSURE_PAGE.ref,
-           query=LIST_PARAMS, description="Every closure by first day, latest first; district-wide ones have "
-                                          "school_id null.")
+           query=LIST_PARAMS, description="Every closure by first day, latest first; a district's have school_id "
+                                          "null, the county's district_id null too.")
 def list_closures():
     values = declared_query_values()
     query = select(Closure).order_by(Closure.start_date.desc(), Closure.id)
     if values["school_id"] is not None:
-        query = query.where(or_(Closure.school_id == values["school_id"], Closure.school_id.is_(None)))
+        query = query.where(calendar.closes_school_clause(values["school_id"]))
     items, total = paginate(query, values["limit"], values["offset"])
     return jsonify(paged(CLOSURE_PAGE, items, total, values))
 
@@ -129,8 +135,9 @@ def preview_closure():
 @bp.post("/closures")
 @operation("Add a closure, deciding about the bookings it falls on", response=CLOSURE_SAVED.ref,
            request_body=CLOSURE_BODY, role=Role.SCHOOL_ADMIN, status=201, errors=(409,),
-           description="District coordinators add district-wide closures; whoever manages a school (its admin, "
-                       "its area coordinator) that school's. When active bookings fall on it and `on_bookings` is "
+           description="County coordinators add the county's closures, a district's coordinators (and county "
+                       "coordinators) the district's; whoever manages a school (its admin, its area coordinator) "
+                       "that school's. When active bookings fall on it and `on_bookings` is "
                        "not given, answers 409 `{\"error\": \"affected_bookings\", \"affected\": [occurrences]}` "
                        "and saves nothing. `cancel` cancels them (with the reason), `keep` keeps them flagged; "
                        "all in one transaction.")
@@ -153,7 +160,7 @@ def add_closure():
                        "`on_bookings` is given, as for a new closure.")
 def update_closure(closure_id: int):
     closure = db.get_or_404(Closure, closure_id)
-    if not can_manage_closure(g.api_user, closure.school_id):
+    if not can_manage_closure(g.api_user, closure.school_id, closure.district_id):
         abort(403)
     body = request.get_json(silent=True)
     on_bookings = body.get("on_bookings")
@@ -169,7 +176,7 @@ def update_closure(closure_id: int):
            description="Bookings cancelled for it stay cancelled.")
 def delete_closure(closure_id: int):
     closure = db.get_or_404(Closure, closure_id)
-    if not can_manage_closure(g.api_user, closure.school_id):
+    if not can_manage_closure(g.api_user, closure.school_id, closure.district_id):
         abort(403)
     shown = CLOSURE.dump(closure)
     calendar.delete_closure(closure, g.api_user)

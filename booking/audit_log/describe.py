@@ -129,10 +129,10 @@ def entity_name(entity_type: str) -> str:
 
 
 def entry_details(entry: AuditEntry, schools: dict[int, str], resources: dict[int, str],
-                  terms: dict[int, str] | None = None) -> list[tuple[str, str]]:
+                  terms: dict[int, str] | None = None, districts: dict[int, str] | None = None) -> list[tuple[str, str]]:
     """The entry's details in words (``audit_log.details``); booking numbers are left to the "What" column."""
     skip = frozenset({"ids"}) if entry.booking_ids else frozenset()
-    return detail_lines(entry.details, Names(schools, resources, action_name, terms or {}), skip)
+    return detail_lines(entry.details, Names(schools, resources, action_name, terms or {}, districts or {}), skip)
 
 
 def actor_name(entry: AuditEntry) -> str:
@@ -147,9 +147,10 @@ def csv_header() -> list[str]:
 
 
 def csv_row(entry: AuditEntry, schools: dict[int, str], resources: dict[int, str],
-            terms: dict[int, str] | None = None) -> list:
+            terms: dict[int, str] | None = None, districts: dict[int, str] | None = None) -> list:
     return [to_local(entry.at).strftime("%Y-%m-%d %H:%M:%S"), actor_name(entry),
             entry.actor.email if entry.actor else "", action_name(entry.action), entry.action,
             f"{entity_name(entry.entity_type)} {entry.entity_id or ''}".strip(), " ".join(str(i) for i in entry.booking_ids),
             schools.get(entry.school_id, ""), resources.get(entry.resource_id, ""), entry.client_address,
-            entry.user_agent, "; ".join(f"{key}: {text}" for key, text in entry_details(entry, schools, resources, terms))]
+            entry.user_agent, "; ".join(f"{key}: {text}" for key, text in entry_details(entry, schools, resources, terms,
+                                                                                     districts))]

@@ -57,7 +57,8 @@ VALUE_LABELS = {
     "scope": {**dict(CANCEL_SCOPES), "district": _l("The whole district")},
     "on_bookings": {"cancel": _l("Cancelled them"), "keep": _l("Kept them")},
 }
-NAMED_IDS = {"resource_id": "resources", "school_id": "schools", "term_id": "terms"}  # key → the ``Names`` field
+# key → the ``Names`` field
+NAMED_IDS = {"resource_id": "resources", "school_id": "schools", "term_id": "terms", "district_id": "districts"}
 ID_LISTS = {"ids", "booking_ids", "cancelled_ids", "confirmed_ids", "affected_ids", "rejected"}
 INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?([+-]\d\d:\d\d|Z)$")
 DAY = re.compile(r"\d{4}-\d\d-\d\d$")
@@ -66,12 +67,14 @@ CATEGORY_CODES = {category.value for category in Category}
 
 @dataclass(frozen=True)
 class Names:
-    """What ids are called, as the page already read them: school, resource and term names by id, action names."""
+    """What ids are called, as the page already read them: school, resource, term and district names by id,
+    action names."""
 
     schools: dict[int, str] = field(default_factory=dict)
     resources: dict[int, str] = field(default_factory=dict)
     action: object = None  # action code → its name (``describe.action_name``)
     terms: dict[int, str] = field(default_factory=dict)
+    districts: dict[int, str] = field(default_factory=dict)
 
 
 def detail_lines(details: dict | None, names: Names, skip: frozenset = frozenset()) -> list[tuple[str, str]]:

@@ -14,6 +14,7 @@ from booking.i18n import to_local
 from booking.paging import page_number, paginate
 from booking.permissions import can_read_audit_log
 from booking.schools.calendar import list_terms
+from booking.schools.services import list_districts
 from booking.spreadsheets import csv_text
 
 bp = Blueprint("audit_log", __name__, url_prefix="/audit")
@@ -32,6 +33,11 @@ def _term_names() -> dict[int, str]:
     return {term.id: term.name for term in list_terms()}
 
 
+def _district_names() -> dict[int, str]:
+    """Every district's name by id (a few in a county), for the details that name a district."""
+    return {district.id: district.name for district in list_districts()}
+
+
 @bp.get("/")
 @login_required
 def index():
@@ -41,7 +47,7 @@ def index():
     schools, resources = queries.names_by_id(page.items)
     choices = queries.filter_choices(current_user, describe.action_name)
     return render_template("audit/index.html", page=page, filters=filters, errors=errors, choices=choices,
-                           schools=schools, resources=resources, terms=_term_names(),
+                           schools=schools, resources=resources, terms=_term_names(), districts=_district_names(),
                            action_name=describe.action_name, entity_name=describe.entity_name,
                            entry_details=describe.entry_details,
                            actor_name=describe.actor_name)
@@ -54,8 +60,8 @@ def export():
     filters, _errors = queries.filter_from_args(request.args)
     entries = list(db.session.scalars(queries.entries_query(current_user, filters).limit(EXPORT_MAX_ROWS)))
     schools, resources = queries.names_by_id(entries)
-    terms = _term_names()
-    text = csv_text(describe.csv_header(), (describe.csv_row(e, schools, resources, terms) for e in entries))
+    terms, districts = _term_names(), _district_names()
+    text = csv_text(describe.csv_header(), (describe.csv_row(e, schools, resources, terms, districts) for e in entries))
     name = f"audit-{to_local(utcnow()):%Y%m%d-%H%M}.csv"
     return Response(text.encode("utf-8"), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -1,8 +1,9 @@
 """Closures and the bookings they fall on: the list before saving, then cancel or keep, in one unit of work.
 
-A closure (``booking.schools.calendar`` checks and writes it) of the whole district hits every active
-booking in its closed times; one school's closure hits the bookings of that school's resources and the
-visiting teachers' lessons held at it (the rules refuse both). The choice is the admin's
+A closure (``booking.schools.calendar`` checks and writes it) of the whole county hits every active
+booking in its closed times, a district's those of its schools; one school's closure hits the bookings of
+that school's resources and the visiting teachers' lessons held at it (the rules refuse both). The choice
+is the admin's
 (``booking.bookings.hits``); each hit booking is announced as ``events.closure_hit`` with the action
 taken. Kept bookings stay listed (``kept_on_closures``, ``closure_flags``) while they are active.
 """
@@ -32,17 +33,24 @@ def validated(data: ClosureInput, on_bookings: str = "keep", actor=None) -> Clos
     except ValidationFailed as failed:
         raise ValidationFailed({**failed.errors, **hits.choice_errors(on_bookings)}) from None
     errors = hits.choice_errors(on_bookings)
-    if actor is not None and not can_manage_closure(actor, span.school_id):
-        errors["school_id"] = (_l("Only district coordinators close the whole district.") if span.school_id is None
-                               else _l("You can only close the schools you manage."))
+    if actor is not None and not can_manage_closure(actor, span.school_id, span.district_id):
+        errors["school_id"] = _refusal(span)
     if errors:
         raise ValidationFailed(errors)
     return span
 
 
+def _refusal(span: ClosureSpan):
+    if span.school_id is not None:
+        return _l("You can only close the schools you manage.")
+    if span.district_id is not None:
+        return _l("Only the district's coordinators close every school of the district.")
+    return _l("Only county coordinators close every school of the county.")
+
+
 def closure_hits(span: ClosureSpan | Closure) -> list[Booking]:
     """The active bookings and visiting teachers' lessons still to come that the closure falls on."""
-    return bookings_in_closure(span.school_id, closure_intervals(span, district_zone()))
+    return bookings_in_closure(span.school_id, span.district_id, closure_intervals(span, district_zone()))
 
 
 @dataclass

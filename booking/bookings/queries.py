@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Iterable
 
-from sqlalchemy import Boolean, Date, Integer, Row, Select, String, Time, and_, cast, literal, null, or_, select, union_all
-from sqlalchemy.orm import joinedload
+from sqlalchemy import (Boolean, Date, Integer, Row, Select, String, Time, and_, cast, func, literal, null, or_, select,
+                        union_all)
+from sqlalchemy.orm import aliased, joinedload
 
 from booking.bookings.rules.closed import ClosedTimes, closed_times
 from booking.bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, ResourceBlackout
@@ -206,13 +207,33 @@ def as_existing(bookings: Iterable[Booking]) -> list[Existing]:
     ]
 
 
-def _closures_between(first: date, last: date, school_ids: set[int] | None = None) -> list[Closure]:
-    """Closures touching the local dates ``first``..``last``: the district's and those of ``school_ids``
-    (None: of every school)."""
-    query = select(Closure).where(Closure.start_date <= last, Closure.end_date >= first)
+# The school a closure row closes: its own school, or each school of its district; NULL for the county's.
+_DISTRICT_SCHOOL = aliased(School, name="district_school")
+CLOSED_SCHOOL = func.coalesce(Closure.school_id, _DISTRICT_SCHOOL.id)
+
+
+def _closure_rows(columns, first: date, last: date, school_ids: set[int] | None):
+    """``columns`` of the closures touching the local dates ``first``..``last``, one row per school each closes
+    (``CLOSED_SCHOOL``): one school's once, a district's once for each of its schools, the county's once with
+    no school (it closes every school). Only the rows of ``school_ids`` and the county's (None: every school)."""
+    query = (select(*columns).select_from(Closure)
+             .outerjoin(_DISTRICT_SCHOOL,
+                        Closure.school_id.is_(None) & (_DISTRICT_SCHOOL.district_id == Closure.district_id))
+             .where(Closure.start_date <= last, Closure.end_date >= first,
+                    # a district without schools closes nothing (not the county)
+                    or_(Closure.district_id.is_(None), CLOSED_SCHOOL.is_not(None))))
     if school_ids is not None:
-        query = query.where(or_(Closure.school_id.is_(None), Closure.school_id.in_(school_ids)))
-    return list(db.session.scalars(query.order_by(Closure.start_date, Closure.id)))
+        query = query.where(or_(CLOSED_SCHOOL.is_(None), CLOSED_SCHOOL.in_(school_ids)))
+    return query
+
+
+def _closures_between(first: date, last: date, school_ids: set[int] | None = None) -> list[Row]:
+    """Closures touching the local dates ``first``..``last`` that close ``school_ids`` (None: any school), as
+    rows of the school they close (``school_id``; None: every school), for ``closed_times``."""
+    columns = (Closure.id, CLOSED_SCHOOL.label("school_id"), Closure.start_date, Closure.end_date,
+               Closure.start_time, Closure.end_time, Closure.reason)
+    return list(db.session.execute(_closure_rows(columns, first, last, school_ids)
+                                   .order_by(Closure.start_date, Closure.id)))
 
 
 def closed_times_by_school(school_ids: Iterable[int], first: date, last: date) -> dict[int, ClosedTimes]:
@@ -279,15 +300,13 @@ CALENDAR_COLUMNS = {"id": Integer(), "school_id": Integer(), "resource_id": Inte
 def _calendar_rows(closure_schools: set[int] | None, makeup_schools: set[int], resource_ids: list[int],
                    days: list[date], span: Interval) -> dict[str, list[Row]]:
     """The rows a calendar is made of over ``days`` (and ``span``), by kind: ONE statement. Closures of the
-    district and of ``closure_schools`` (None: of every school), make-up days of the district and of
+    county and of ``closure_schools`` (None: of every school; ``_closure_rows``), make-up days of the district and of
     ``makeup_schools``, the terms, the blackouts of ``resource_ids``. Each row reads like its model."""
     first, last = days[0], days[-1]
-    closures = select(*typed_columns("closure", CALENDAR_COLUMNS, {
-        "id": Closure.id, "school_id": Closure.school_id, "start_date": Closure.start_date, "end_date": Closure.end_date,
+    closures = _closure_rows(typed_columns("closure", CALENDAR_COLUMNS, {
+        "id": Closure.id, "school_id": CLOSED_SCHOOL, "start_date": Closure.start_date, "end_date": Closure.end_date,
         "start_time": Closure.start_time, "end_time": Closure.end_time, "reason": Closure.reason,
-    })).where(Closure.start_date <= last, Closure.end_date >= first)
-    if closure_schools is not None:
-        closures = closures.where(or_(Closure.school_id.is_(None), Closure.school_id.in_(closure_schools)))
+    }), first, last, closure_schools)
     makeup = select(*typed_columns("makeup", CALENDAR_COLUMNS, {
         "id": MakeupDay.id, "school_id": MakeupDay.school_id, "day": MakeupDay.day,
         "follows_weekday": MakeupDay.follows_weekday, "reason": MakeupDay.reason,
@@ -336,10 +355,11 @@ def calendar_for(resource: Resource, span: Interval) -> Calendar:
     return calendars_for([resource], span)[resource.id]
 
 
-def bookings_in_closure(school_id: int | None, intervals: Iterable[Interval]) -> list[Booking]:
-    """The active, not yet finished bookings a closure of ``school_id`` (None: the whole district) over
-    ``intervals`` falls on, earliest first: ONE query. A school's closure hits the bookings of its own
-    resources and the visiting teachers' lessons held at it (those are refused there too)."""
+def bookings_in_closure(school_id: int | None, district_id: int | None, intervals: Iterable[Interval]) -> list[Booking]:
+    """The active, not yet finished bookings a closure of ``school_id`` (None: of every school of
+    ``district_id``; both None: of the county) over ``intervals`` falls on, earliest first: ONE query. A
+    school's closure hits the bookings of its own resources and the visiting teachers' lessons held at it
+    (those are refused there too); a district's those of each of its schools."""
     intervals = list(intervals)
     if not intervals:
         return []
@@ -356,7 +376,8 @@ def bookings_in_closure(school_id: int | None, intervals: Iterable[Interval]) ->
         )
         .order_by(Booking.starts_at, Booking.id)
     )
-    if school_id is not None:
-        query = query.where(or_(Resource.owner_school_id == school_id,
-                                (Resource.kind == ResourceKind.TEACHER) & (Booking.school_id == school_id)))
+    if school_id is not None or district_id is not None:
+        schools = [school_id] if school_id is not None else select(School.id).where(School.district_id == district_id)
+        query = query.where(or_(Resource.owner_school_id.in_(schools),
+                                (Resource.kind == ResourceKind.TEACHER) & Booking.school_id.in_(schools)))
     return list(db.session.scalars(query).unique())

@@ -1,7 +1,8 @@
 """The coordinator's closures pages (on the ``admin`` blueprint): the list with the bookings kept on
 closures, and adding or editing one, which first lists the bookings it falls on and asks to cancel or
-keep them (``booking.bookings.closures``). District coordinators manage every closure; an area
-coordinator those of their area's schools (``permissions.can_manage_closure``), and sees the district's.
+keep them (``booking.bookings.closures``). County coordinators manage every closure; a district's
+coordinator (学区长) the district's and its schools'; an area coordinator those of their area's schools
+(``permissions.can_manage_closure``), and sees the county's and their district's (``can_see_closure``).
 """
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from booking.confirmation import Confirmation, confirmation_page, confirmed
 from booking.extensions import db
 from booking.form_helpers import CsrfOnlyForm, attach_errors
 from booking.accounts.models import Role
-from booking.permissions import can_manage_closure, can_manage_school, is_district_coordinator, role_required
+from booking.permissions import (can_manage_closure, can_manage_school, can_see_closure, is_county_coordinator,
+                                 is_district_head, role_required)
 from booking.schools import calendar, services
 from booking.schools.forms import ClosureForm
 from booking.schools.models import Closure, School
@@ -36,16 +38,56 @@ def list_closures():
     upcoming, past = _seen(upcoming), _seen(past)
     return render_template("admin/closures.html", upcoming=upcoming, past=past, school_id=school_id,
                            flagged=closures.kept_on_closures([c for c in upcoming if _manages(c)]),
-                           manages=_manages, schools=_schools(include_inactive=True), button=CsrfOnlyForm())
+                           manages=_manages, schools=_schools(include_inactive=True), button=CsrfOnlyForm(),
+                           place=closed_place_namer())
 
 
 def _manages(closure: Closure) -> bool:
-    return can_manage_closure(current_user, closure.school_id)
+    return can_manage_closure(current_user, closure.school_id, closure.district_id)
 
 
 def _seen(found: list[Closure]) -> list[Closure]:
-    """The district's closures and those of the schools the coordinator manages."""
-    return [c for c in found if c.school_id is None or can_manage_school(current_user, c.school_id)]
+    return [c for c in found if can_see_closure(current_user, c)]
+
+
+def closed_place_namer(in_sentence: bool = False):
+    """``place(closure)``: what a closure (or a span) closes, in words: its school, every school of its
+    district, or the county's (the district's, in an installation of one district); ``in_sentence``: worded to
+    stand inside a sentence."""
+    every = (lambda name: _("every school of %(place)s", place=name)) if in_sentence else (
+        lambda name: _("Every school of %(place)s", place=name))
+    county = whole_county_label(in_sentence)
+
+    def place(closure) -> str:
+        if closure.school_id is not None:
+            return db.session.get(School, closure.school_id).name
+        if closure.district_id is not None:
+            return every(services.place_name(closure.district_id))
+        return county
+    return place
+
+
+def whole_county_label(in_sentence: bool = False) -> str:
+    """What a closure of no school and no district closes: every school of the county (of the district, in an
+    installation of one district)."""
+    if services.holds_several_districts():
+        place = services.place_name(None)
+        return _("every school of %(place)s", place=place) if in_sentence else _("Every school of %(place)s",
+                                                                                  place=place)
+    return _("every school of the district") if in_sentence else _("The whole district")
+
+
+def _wide_choices() -> list[tuple[str, str]]:
+    """The closure form's choices above the schools: the whole county (county coordinators), every school of
+    a district (of each district for them, of their own for a district's coordinator)."""
+    county = [("", whole_county_label())] if is_county_coordinator(current_user) else []
+    if not services.holds_several_districts():
+        return county
+    districts = [d for d in services.list_districts()
+                 if is_county_coordinator(current_user) or (is_district_head(current_user)
+                                                             and d.id == current_user.district_id)]
+    return county + [
+        (ClosureForm.district_choice(d.id), _("Every school of %(place)s", place=d.name)) for d in districts]
 
 
 def _schools(include_inactive: bool = False) -> list[School]:
@@ -65,14 +107,8 @@ def _closure_form(closure: Closure | None = None) -> ClosureForm:
     if closure is not None and not form.is_submitted():
         form.start_time.data = closure.start_time.strftime("%H:%M") if closure.start_time else ""
         form.end_time.data = closure.end_time.strftime("%H:%M") if closure.end_time else ""
-        form.school_id.data = str(closure.school_id) if closure.school_id else ""
-    # A closure of no one school closes every school of the installation (the booking rules read no district):
-    # in a county of several districts that is the county, and the choice says so.
-    several = services.holds_several_districts()
-    form.set_school_choices(_schools(), _("Every school of %(place)s", place=services.place_name(None)) if several
-                            else _("The whole district"))
-    if not is_district_coordinator(current_user):
-        form.school_id.choices = form.school_id.choices[1:]
+        form.school_id.data = form.choice_of(closure.school_id, closure.district_id)
+    form.set_place_choices(_wide_choices(), _schools())
     return form
 
 
@@ -90,9 +126,8 @@ def _closure_confirmation(form: ClosureForm, closure: Closure | None):
     if not ask:
         return None
     form.shown.data = hits.shown_ids(affected)
-    school = db.session.get(School, span.school_id) if span.school_id else None
-    return render_template("admin/closure_confirm.html", form=form, closure=closure, span=span, school=school,
-                           affected=affected, changed=changed)
+    return render_template("admin/closure_confirm.html", form=form, closure=closure, span=span,
+                           place=closed_place_namer(in_sentence=True)(span), affected=affected, changed=changed)
 
 
 def _closure_saved_message(saved: closures.ClosureSaved, first: str) -> str:
@@ -139,7 +174,7 @@ def delete_closure(closure_id: int):
     closure = _managed_closure_or_404(closure_id)
     if CsrfOnlyForm().validate_on_submit():
         if not confirmed():
-            where = closure.school.name if closure.school else _("every school of the district")
+            where = closed_place_namer(in_sentence=True)(closure)
             return confirmation_page(Confirmation(
                 title=_("Delete the closure %(reason)s?", reason=closure.reason), action=request.path,
                 back_url=url_for("admin.list_closures"), confirm_label=_("Delete the closure"),

@@ -28,8 +28,8 @@ class ImportForm(FlaskForm):
     remove_missing = BooleanField(_l("Remove what an earlier import added but this calendar no longer has"),
                                   default=True)
 
-    def set_school_choices(self, schools) -> None:
-        self.school_id.choices = [("", _l("The whole district"))] + [(str(s.id), s.name) for s in schools]
+    def set_school_choices(self, schools, county_label) -> None:
+        self.school_id.choices = [("", county_label)] + [(str(s.id), s.name) for s in schools]
 
 
 class ApplyImportForm(FlaskForm):

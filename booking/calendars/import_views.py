@@ -17,6 +17,7 @@ from booking.calendars.ics_import import MAX_BYTES, ImportProblems, read_events
 from booking.calendars.import_requests import (BadPayload, apply_previewed, calendar_bytes, import_target,
                                                sign_import, signed_import)
 from booking.calendars.imports import TERMS, ImportTarget, plan_import
+from booking.calendars.closure_views import whole_county_label
 from booking.calendars.views import bp
 from booking.extensions import db
 from booking.i18n import district_zone
@@ -28,7 +29,7 @@ from booking.validation import ValidationFailed
 
 def _form() -> ImportForm:
     form = ImportForm()
-    form.set_school_choices(list_schools())
+    form.set_school_choices(list_schools(), whole_county_label())
     return form
 
 

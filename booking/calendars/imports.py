@@ -25,7 +25,7 @@ from booking.calendars.ics_import import ImportedEvent
 from booking.calendars.models import TermSource
 from booking.extensions import db
 from booking.schools.calendar import ClosureSpan
-from booking.schools.models import Closure, MakeupDay, Term
+from booking.schools.models import Closure, MakeupDay, School, Term
 from booking.parsing import spans_overlap
 from booking.schools.services import district_for_writes
 from booking.texts import lazy_gettext as _l
@@ -92,7 +92,8 @@ def _stored(target: ImportTarget) -> dict[str, Closure | Term]:
     """What earlier imports put into ``target``, by UID."""
     if target.kind == TERMS:
         return {source.source_uid: source.term for source in db.session.scalars(select(TermSource))}
-    school = Closure.school_id.is_(None) if target.school_id is None else Closure.school_id == target.school_id
+    school = (Closure.school_id.is_(None) & Closure.district_id.is_(None) if target.school_id is None
+              else Closure.school_id == target.school_id)
     return {closure.source_uid: closure for closure in db.session.scalars(
         select(Closure).where(Closure.source_uid.is_not(None), school).order_by(Closure.id))}
 
@@ -214,13 +215,18 @@ def _closure_hits(plan: ImportPlan) -> list[tuple[Change, list[Booking]]]:
     return found
 
 
-def _write_closure(change: Change, stored: dict, target: ImportTarget, district_id: int, actor) -> Closure | None:
+def _closed_district(target: ImportTarget) -> int | None:
+    """An imported closure's district: the school's; none for the county's holidays (every school)."""
+    return db.session.get(School, target.school_id).district_id if target.school_id is not None else None
+
+
+def _write_closure(change: Change, stored: dict, target: ImportTarget, actor) -> Closure | None:
     if change.action == "remove":
         closure = stored[change.uid]
         record(actor, "closure.delete", ("Closure", closure.id), {"source_uid": change.uid, "import": True})
         db.session.delete(closure)
         return None
-    closure = stored.get(change.uid) or Closure(district_id=district_id, school_id=target.school_id,
+    closure = stored.get(change.uid) or Closure(district_id=_closed_district(target), school_id=target.school_id,
                                                 source_uid=change.uid)
     closure.reason, closure.start_date, closure.end_date = change.title, change.start, change.end
     closure.start_time, closure.end_time = change.start_time, change.end_time
@@ -295,7 +301,7 @@ def apply_import(events: list[ImportedEvent], target: ImportTarget, actor, on_bo
             elif target.kind == TERMS:
                 _write_term(change, stored, district_id, actor)
             else:
-                written.append(_write_closure(change, stored, target, district_id, actor))
+                written.append(_write_closure(change, stored, target, actor))
         db.session.flush()
         for closure in (c for c in written if c is not None):
             # One closure after the other: a booking two of them fall on is cancelled once.

@@ -37,6 +37,7 @@ from booking.permissions.scopes import (  # noqa: F401
     can_set_fair_shares,
     can_grant_quota_exception,
     can_manage_closure,
+    can_see_closure,
     can_manage_school,
     can_manage_school_robots,
     can_see_notification,

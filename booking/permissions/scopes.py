@@ -45,8 +45,8 @@ def home_district_id(user) -> int | None:
 
 
 def can_manage_district(user) -> bool:
-    """District-wide settings (terms, district-wide closures, holiday imports, mandates, visit settings):
-    district coordinators."""
+    """County-wide settings (terms, the county's closures, holiday imports, mandates, visit settings): county
+    coordinators."""
     return is_district_coordinator(user)
 
 
@@ -63,10 +63,26 @@ def can_grant_quota_exception(user, school_id: int | None) -> bool:
     return user.is_authenticated and user.role == Role.COORDINATOR and can_manage_school(user, school_id)
 
 
-def can_manage_closure(user, school_id: int | None) -> bool:
-    """A closure of the whole district (``school_id`` None): district coordinators; one school's: whoever
-    manages that school (its admin, its area coordinator, a district coordinator)."""
-    return can_manage_district(user) if school_id is None else can_manage_school(user, school_id)
+def can_manage_closure(user, school_id: int | None, district_id: int | None = None) -> bool:
+    """One school's closure: whoever manages that school (its admin, its area coordinator, its district's
+    coordinator, a county coordinator); a closure of every school of ``district_id``: that district's coordinator
+    (学区长) or a county coordinator; of the whole county (neither): county coordinators."""
+    if school_id is not None:
+        return can_manage_school(user, school_id)
+    if district_id is not None and is_district_head(user):
+        return user.district_id == district_id
+    return is_county_coordinator(user)
+
+
+def can_see_closure(user, closure) -> bool:
+    """Whether the closures page lists ``closure`` for ``user``: the county's, their district's (every
+    district's for a county coordinator) and those of the schools they manage."""
+    if closure.school_id is not None:
+        return can_manage_school(user, closure.school_id)
+    if closure.district_id is None or is_county_coordinator(user):
+        return True
+    home = home_district_id(user)
+    return home is None or closure.district_id == home  # unknown: one district, as before districts
 
 
 # --- schools ----------------------------------------------------------------------------------

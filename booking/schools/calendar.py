@@ -15,7 +15,7 @@ from booking import parsing
 from booking.audit.services import record
 from booking.extensions import db
 from booking.i18n import local_today
-from booking.schools.models import Closure, School, Term
+from booking.schools.models import Closure, District, School, Term
 from booking.schools.services import district_for_writes
 from booking.texts import lazy_gettext as _l
 from booking.validation import MAX_ID, ValidationFailed
@@ -89,9 +89,10 @@ class ClosureInput:
     start_date: object
     end_date: object
     reason: str
-    school_id: int | str | None = None  # None or "" for a district-wide closure
+    school_id: int | str | None = None  # None or "": every school of ``district_id`` (None: of the county)
     start_time: object = None  # both blank: the whole days; both given: closed only in that range each day
     end_time: object = None
+    district_id: int | str | None = None  # with no school: the district closed; a school's must match it
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,7 @@ class ClosureSpan:
     reason: str
     start_time: time | None = None
     end_time: time | None = None
+    district_id: int | None = None  # the school's district; with no school, the district closed (None: the county)
 
 
 def _check_times(data: ClosureInput, errors: dict) -> tuple[time | None, time | None]:
@@ -120,12 +122,26 @@ def _check_times(data: ClosureInput, errors: dict) -> tuple[time | None, time | 
     return opens, closes
 
 
-def check_closure_input(data: ClosureInput) -> tuple[dict, School | None]:
-    """Field errors for a closure, and the one school it closes (None: the whole district)."""
+def check_closure_input(data: ClosureInput) -> tuple[dict, School | None, District | None]:
+    """Field errors for a closure, and the one school and the district it closes (the school's; without a
+    school, the district chosen; neither: the whole county)."""
     errors, _start, _end = parsing.check_date_range(data.start_date, data.end_date)
     _check_text(data.reason, errors, "reason", 200, _l("Enter the reason for the closure."))
     _check_times(data, errors)
-    return errors, chosen_school(data.school_id, errors)
+    school, district = chosen_school(data.school_id, errors), _chosen_district(data.district_id, errors)
+    if school is not None and district is not None and school.district_id != district.id:
+        errors["school_id"] = _l("%(school)s is not a school of %(district)s.", school=school.name, district=district.name)
+    return errors, school, (school.district if school is not None else district)
+
+
+def _chosen_district(value, errors: dict) -> District | None:
+    if value in (None, ""):
+        return None
+    district_id = parsing.parse_whole_number(value, MAX_ID)
+    district = db.session.get(District, district_id) if district_id is not None else None
+    if district is None:
+        errors["district_id"] = _l("Choose a district from the list, or the whole county.")
+    return district
 
 
 def chosen_school(value, errors: dict) -> School | None:
@@ -141,12 +157,13 @@ def chosen_school(value, errors: dict) -> School | None:
 
 def validated_closure(data: ClosureInput) -> ClosureSpan:
     """The closure's checked values; ValidationFailed naming each bad field."""
-    errors, school = check_closure_input(data)
+    errors, school, district = check_closure_input(data)
     if errors:
         raise ValidationFailed(errors)
     opens, closes = _check_times(data, {})
     return ClosureSpan(school.id if school else None, parsing.parse_day(data.start_date),
-                       parsing.parse_day(data.end_date), data.reason.strip(), opens, closes)
+                       parsing.parse_day(data.end_date), data.reason.strip(), opens, closes,
+                       district.id if district else None)
 
 
 def write_closure(closure: Closure, span: ClosureSpan, actor, action: str, details: dict | None = None) -> Closure:
@@ -155,8 +172,7 @@ def write_closure(closure: Closure, span: ClosureSpan, actor, action: str, detai
     closure.start_date, closure.end_date = span.start_date, span.end_date
     closure.start_time, closure.end_time = span.start_time, span.end_time
     closure.reason = span.reason
-    if closure.district_id is None:
-        closure.district_id = district_for_writes().id
+    closure.district_id = span.district_id
     db.session.add(closure)
     db.session.flush()
     record(actor, action, closure, {**_closure_details(closure), **(details or {})})
@@ -167,6 +183,8 @@ def write_closure(closure: Closure, span: ClosureSpan, actor, action: str, detai
 def _closure_details(closure: Closure) -> dict:
     details = {"school_id": closure.school_id, "start": closure.start_date.isoformat(),
                "end": closure.end_date.isoformat(), "reason": closure.reason}
+    if closure.school_id is None and closure.district_id is not None:  # every school of one district
+        details["district_id"] = closure.district_id
     if closure.start_time is not None:
         details.update(start_time=closure.start_time.strftime("%H:%M"), end_time=closure.end_time.strftime("%H:%M"))
     return details
@@ -182,18 +200,26 @@ def delete_closure(closure: Closure, actor) -> None:
 def list_closures(school_id: int | None = None, today: date | None = None) -> tuple[list[Closure], list[Closure]]:
     """(upcoming, past): closures not yet over, soonest first; then finished ones, latest first.
 
-    Filtered by a school, the list keeps district-wide closures too: they close that school as well.
+    Filtered by a school, the list keeps its district's and the county's closures too: they close it as well.
     """
-    return upcoming_and_past(Closure, Closure.start_date, Closure.end_date, school_id, today)
+    where = closes_school_clause(school_id) if school_id is not None else None
+    return upcoming_and_past(Closure, Closure.start_date, Closure.end_date, where, today)
 
 
-def upcoming_and_past(model, starts, ends, school_id: int | None, today: date | None) -> tuple[list, list]:
-    """(upcoming, past) rows of a dated ``model`` of a school or the district: not yet over (``ends`` today or
-    later), soonest first; then the finished ones, latest first. A school's list keeps the district's rows."""
+def closes_school_clause(school_id: int):
+    """SQL predicate on ``Closure``: it closes ``school_id`` (the school's own, its district's, the county's)."""
+    district = select(School.district_id).where(School.id == school_id).scalar_subquery()
+    return or_(Closure.school_id == school_id,
+               Closure.school_id.is_(None) & or_(Closure.district_id.is_(None), Closure.district_id == district))
+
+
+def upcoming_and_past(model, starts, ends, where, today: date | None) -> tuple[list, list]:
+    """(upcoming, past) rows of a dated ``model`` that match ``where`` (None: all): not yet over (``ends``
+    today or later), soonest first; then the finished ones, latest first."""
     today = today or local_today()
     query = select(model).options(selectinload(model.school))
-    if school_id is not None:
-        query = query.where(or_(model.school_id == school_id, model.school_id.is_(None)))
+    if where is not None:
+        query = query.where(where)
     upcoming = db.session.scalars(query.where(ends >= today).order_by(starts, model.id))
     past = db.session.scalars(query.where(ends < today).order_by(starts.desc(), model.id))
     return list(upcoming), list(past)

@@ -100,12 +100,28 @@ class ClosureForm(FlaskForm):
     # The ids of the bookings that page showed, so a booking made since is not cancelled unseen.
     shown = StringField()
 
-    def set_school_choices(self, schools, district_label) -> None:
-        self.school_id.choices = [("", district_label)] + [(str(s.id), s.name) for s in schools]
+    DISTRICT = "district:"  # a choice of every school of a district: "district:<id>"; "": the whole county
+
+    @classmethod
+    def district_choice(cls, district_id: int) -> str:
+        return f"{cls.DISTRICT}{district_id}"
+
+    @classmethod
+    def choice_of(cls, school_id: int | None, district_id: int | None) -> str:
+        if school_id is not None:
+            return str(school_id)
+        return cls.district_choice(district_id) if district_id is not None else ""
+
+    def set_place_choices(self, wide: list[tuple[str, str]], schools) -> None:
+        """``wide``: (value, label) of the county and the districts the user may close, above the schools."""
+        self.school_id.choices = wide + [(str(s.id), s.name) for s in schools]
 
     def to_input(self) -> ClosureInput:
+        chosen = self.school_id.data or ""
+        district, school = ((chosen.removeprefix(self.DISTRICT) or "?", None) if chosen.startswith(self.DISTRICT)
+                            else (None, chosen or None))
         return ClosureInput(self.start_date.data or "", self.end_date.data or "", self.reason.data or "",
-                            self.school_id.data or None, self.start_time.data or "", self.end_time.data or "")
+                            school, self.start_time.data or "", self.end_time.data or "", district)
 
 
 class MakeupDayForm(FlaskForm):

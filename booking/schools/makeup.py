@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from booking.audit.services import record
 from booking.extensions import db
@@ -85,4 +85,5 @@ def delete_makeup_day(makeup: MakeupDay, actor) -> None:
 
 def list_makeup_days(school_id: int | None = None, today: date | None = None) -> tuple[list[MakeupDay], list[MakeupDay]]:
     """(upcoming, past), like the closures: a school's list keeps the district-wide ones too."""
-    return upcoming_and_past(MakeupDay, MakeupDay.day, MakeupDay.day, school_id, today)
+    where = None if school_id is None else or_(MakeupDay.school_id == school_id, MakeupDay.school_id.is_(None))
+    return upcoming_and_past(MakeupDay, MakeupDay.day, MakeupDay.day, where, today)

@@ -150,7 +150,9 @@ class Term(db.Model):
 
 
 class Closure(db.Model):
-    """Days nothing can be booked: district-wide (school_id NULL) or one school's.
+    """Days nothing can be booked: one school's (``school_id``), every school of one district (``school_id``
+    NULL, ``district_id`` set: a district's sports meet) or every school of the county (both NULL: a national
+    holiday; migration 0013a). A school's closure keeps its school's district in ``district_id``.
 
     Whole days when ``start_time``/``end_time`` are NULL; otherwise closed only from ``start_time`` to
     ``end_time`` (district wall-clock time) on each of its days, e.g. 08:00–12:00 for a morning event.
@@ -165,7 +167,7 @@ class Closure(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), index=True)
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"), index=True)
     school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"), index=True)
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
@@ -176,6 +178,7 @@ class Closure(db.Model):
     source_uid: Mapped[str | None] = mapped_column(String(255), index=True)
 
     school: Mapped[School | None] = relationship()
+    district: Mapped[District | None] = relationship()
 
     @property
     def whole_day(self) -> bool:

@@ -8,12 +8,12 @@ The county coordinator (county@) sees both districts and the county report; 东�
 from __future__ import annotations
 
 import random
-from datetime import time
+from datetime import date, time
 
 from booking.accounts.models import Role, User
 from booking.extensions import db
 from booking.resources.models import Category, Sharing
-from booking.schools.models import District, School, Stage, TravelTime
+from booking.schools.models import Closure, District, School, Stage, TravelTime
 from booking.seed import layout
 from booking.seed.people import Person, create_people, email_for
 from booking.seed.resources import LEAD_ROOMS, Spec, _create, village_specs
@@ -24,6 +24,8 @@ SECOND_DISTRICT = "东河学区"
 COUNTY_BODIES = "县直属单位"
 CENTRE_CODE = "XQ-QSN"
 CENTRE_POSITION = (6.0, 4.0)
+# A closure of 东河学区 alone (its schools' sports meet): 新天学区 and the centre stay open.
+DONGHE_CLOSURE = ("东河学区冬季田径运动会", date(2026, 12, 18), date(2026, 12, 18))
 
 DONGHE = AreaSpec(
     code="DH01", name="东河寄宿制小学", town="东河镇", area="东片", enrollment=780, position=(-12.0, 9.0),
@@ -91,6 +93,8 @@ def create_county(district: District, rng: random.Random) -> list[Person]:
             village_specs(rng) if school.is_weak else [])
         for spec in specs:
             _create(spec, school)
+    reason, start, end = DONGHE_CLOSURE
+    db.session.add(Closure(district_id=donghe.id, school_id=None, start_date=start, end_date=end, reason=reason))
     users = create_people(list(COUNTY_PEOPLE), schools)
     head: User = users[email_for("coordinator.donghe")]
     head.district_id = donghe.id

@@ -1,4 +1,4 @@
-"""The demo's calendar: the 2026—2027 school year, national holidays as district-wide closures.
+"""The demo's calendar: the 2026—2027 school year, national holidays as closures of the county.
 
 2026 dates are the State Council's published arrangement (国务院办公厅通知, 2025-11-04): 中秋节 9/25–27,
 国庆节 10/1–7. The 2027 arrangement was not published when this was written, so these are
@@ -56,7 +56,7 @@ def create_calendar(district: District, schools: dict[str, School]) -> Term:
     terms = [Term(district_id=district.id, name=name, start_date=start, end_date=end) for name, start, end in TERMS]
     db.session.add_all(terms)
     for reason, start, end in NATIONAL_HOLIDAYS:
-        db.session.add(Closure(district_id=district.id, school_id=None, start_date=start, end_date=end,
+        db.session.add(Closure(district_id=None, school_id=None, start_date=start, end_date=end,
                                reason=reason))
     for code, reason, start, end in SCHOOL_CLOSURES:
         db.session.add(Closure(district_id=district.id, school_id=schools[code].id, start_date=start,

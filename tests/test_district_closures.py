@@ -1,0 +1,184 @@
+"""A closure of one district (issue 17: a district coordinator manages their district): every school of 乙学区
+closes for its sports meet while 甲学区 and the county's centre stay open. A closure of no school and no district
+closes the county (national holidays). The world: ``tests/county_support.py``."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import text
+
+from booking import create_app
+from booking.bookings import closures
+from booking.bookings.errors import BookingRefused
+from booking.bookings.models import BookingStatus
+from booking.bookings.services import create_booking
+from booking.extensions import db
+from booking.resources.models import Sharing
+from booking.schools.calendar import ClosureInput
+from booking.schools.models import Closure
+from tests import factories
+from tests.api_support import bearer
+from tests.booking_support import local, single
+from tests.conftest import login
+from tests.teacher_support import auto_confirm, make_profile
+
+MEET = "乙学区运动会"
+
+
+def _district_closure(world, key: str = "B", day: int = 9, reason: str = MEET) -> Closure:
+    return factories.closure(district_id=world.districts[key].id, start_date=date(2026, 9, day),
+                             end_date=date(2026, 9, day), reason=reason)
+
+
+def _refused(user, booking_input) -> list[str]:
+    with pytest.raises(BookingRefused) as refused:
+        create_booking(user, booking_input)
+    db.session.rollback()
+    return [str(refusal.message) for refusal in refused.value.refusals]
+
+
+def test_a_districts_closure_closes_its_schools_and_no_others(county_world):
+    w = county_world
+    _district_closure(w)
+    assert any(MEET in message for message in _refused(w.users["teacher_b"], single(w.resources["b_gym"], day=9)))
+    # 甲学区's own room and the county's centre stay open that day, for either district's classes.
+    assert create_booking(w.users["teacher_a"], single(w.resources["a_lab"], day=9)).bookings
+    assert create_booking(w.users["teacher_b"], single(w.resources["centre_hall"], day=9)).bookings
+    db.session.commit()
+
+
+def test_a_county_visiting_teacher_is_refused_at_a_closed_district_only(county_world):
+    w = county_world
+    profile = make_profile(w.users["head_a"], w.schools["C1"], [w.schools["A1"], w.schools["B1"]], "music", "县音乐教师")
+    profile.resource.sharing = Sharing.COUNTY
+    db.session.commit()
+    auto_confirm(w.districts["C"].id)
+    _district_closure(w)
+    lesson = dict(start=local(9, 9, 14, 0), end=local(9, 9, 14, 40), title="音乐课", students=None)
+    assert any(MEET in message for message in _refused(w.users["teacher_b"], single(profile.resource, **lesson)))
+    assert create_booking(w.users["teacher_a"], single(profile.resource, **lesson)).bookings[0].school_id == \
+        w.schools["A1"].id
+
+
+def test_a_districts_closure_hits_the_bookings_of_its_schools_only(county_world):
+    w = county_world
+    span = closures.validated(ClosureInput("2026-09-03", "2026-09-04", MEET, district_id=w.districts["B"].id))
+    assert (span.school_id, span.district_id) == (None, w.districts["B"].id)
+    assert [b.id for b in closures.closure_hits(span)] == [w.bookings["b_shared"].id]
+    county = closures.validated(ClosureInput("2026-09-03", "2026-09-04", "台风停课"))
+    assert {b.id for b in closures.closure_hits(county)} == {b.id for b in w.bookings.values()}
+
+
+def test_a_school_and_another_district_are_refused_together(county_world):
+    w = county_world
+    with pytest.raises(Exception) as failed:
+        closures.validated(ClosureInput("2026-09-03", "2026-09-03", MEET, school_id=w.schools["B1"].id,
+                                        district_id=w.districts["A"].id))
+    assert "school_id" in failed.value.errors
+
+
+def _form(choice: str, **extra) -> dict:
+    return {"school_id": choice, "start_date": "2026-09-03", "end_date": "2026-09-03", "reason": MEET, **extra}
+
+
+def test_a_district_coordinator_closes_their_district_from_the_closures_page(county_world, client, login_as):
+    w = county_world
+    login_as(w.users["head_b"])
+    form = client.get("/admin/closures/new").get_data(as_text=True)
+    own, other = f'value="district:{w.districts["B"].id}"', f'value="district:{w.districts["A"].id}"'
+    assert own in form and "乙学区全部学校" in form
+    assert other not in form and '<option value=""' not in form
+    refused = client.post("/admin/closures/new", data=_form(f"district:{w.districts['A'].id}", on_bookings="keep"))
+    assert refused.status_code == 422 and 'id="school_id-error"' in refused.get_data(as_text=True)
+    asked = client.post("/admin/closures/new", data=_form(f"district:{w.districts['B'].id}")).get_data(as_text=True)
+    assert "乙学区全部学校" in asked and "乙学区预约" in asked and "甲学区请求" not in asked
+    saved = client.post("/admin/closures/new", data=_form(f"district:{w.districts['B'].id}", on_bookings="cancel",
+                                                          shown=str(w.bookings["b_shared"].id)))
+    assert saved.status_code == 302
+    closure = db.session.query(Closure).one()
+    assert (closure.school_id, closure.district_id) == (None, w.districts["B"].id)
+    assert w.bookings["b_shared"].status == BookingStatus.CANCELLED
+    assert {w.bookings[k].status for k in ("a_request", "a_own", "a_centre")} == {BookingStatus.PENDING,
+                                                                                  BookingStatus.CONFIRMED}
+    assert MEET in client.get("/admin/closures").get_data(as_text=True)
+    assert client.get(f"/admin/closures/{closure.id}").status_code == 200
+
+
+def test_each_coordinator_lists_the_county_their_district_and_their_schools(county_world, app, client, login_as):
+    w = county_world
+    _district_closure(w)
+    factories.closure(reason="国庆节")
+    login_as(w.users["head_a"])
+    listing = client.get("/admin/closures").get_data(as_text=True)
+    assert "国庆节" in listing and MEET not in listing
+    client = app.test_client()
+    login(client, w.users["county_coordinator"])
+    listing = client.get("/admin/closures").get_data(as_text=True)
+    assert "国庆节" in listing and MEET in listing and "新天县全部学校" in listing and "乙学区全部学校" in listing
+    by_school = client.get(f"/admin/closures?school={w.schools['A1'].id}").get_data(as_text=True)
+    assert "国庆节" in by_school and MEET not in by_school
+
+
+def test_the_api_takes_a_districts_closure_from_its_coordinator_only(county_world, client):
+    w = county_world
+    body = {"start_date": "2026-09-10", "end_date": "2026-09-10", "reason": "甲学区教研日"}
+    head = bearer(w.users["head_a"])
+    made = client.post("/api/v1/closures", headers=head, json={**body, "district_id": w.districts["A"].id})
+    assert made.status_code == 201, made.get_json()
+    assert (made.get_json()["closure"]["school_id"], made.get_json()["closure"]["district_id"]) == (
+        None, w.districts["A"].id)
+    assert client.post("/api/v1/closures", headers=head, json={**body, "district_id": w.districts["B"].id}
+                       ).status_code == 403
+    assert client.post("/api/v1/closures", headers=head, json=body).status_code == 403
+    mismatched = client.post("/api/v1/closures", headers=head, json={
+        **body, "district_id": w.districts["A"].id, "school_id": w.schools["B1"].id})
+    assert mismatched.status_code == 422 and "school_id" in mismatched.get_json()["fields"]
+    unknown = client.post("/api/v1/closures", headers=bearer(w.users["county_coordinator"]),
+                          json={**body, "district_id": 999999})
+    assert unknown.status_code == 422 and "district_id" in unknown.get_json()["fields"]
+    factories.closure(reason="国庆节")
+    listed = client.get(f"/api/v1/closures?school_id={w.schools['B1'].id}", headers=head).get_json()
+    assert [item["reason"] for item in listed["items"]] == ["国庆节"]
+    listed = client.get(f"/api/v1/closures?school_id={w.schools['A2'].id}", headers=head).get_json()
+    assert {item["reason"] for item in listed["items"]} == {"国庆节", "甲学区教研日"}
+
+
+def _two_districts_at_0012b() -> None:
+    now = {"now": "2026-11-20 08:00:00"}
+    for statement in (
+        "INSERT INTO counties (id, name, created_at) VALUES (1, '新天县', :now)",
+        "INSERT INTO districts (id, name, county_id, created_at) VALUES (1, '新天学区', 1, :now),"
+        " (2, '东河学区', 1, :now)",
+        "INSERT INTO schools (id, district_id, code, name, stage, enrollment, is_lead, is_weak, area, address, active,"
+        " district_owned) VALUES (1, 2, 'DH01', '东河寄宿制小学', 'primary', 780, true, false, '东片', '', true, false)",
+        # Before 0013a every closure was written with the installation's first district.
+        "INSERT INTO closures (id, district_id, school_id, start_date, end_date, reason) VALUES"
+        " (1, 1, NULL, '2026-10-01', '2026-10-07', '国庆节'), (2, 1, 1, '2026-11-03', '2026-11-03', '校舍检修')",
+    ):
+        db.session.execute(text(statement), now)
+    db.session.commit()
+
+
+def test_the_migration_keeps_what_each_closure_closes(empty_database_url):
+    from flask_migrate import downgrade, upgrade
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "TESTING": True, "SECRET_KEY": "t"})
+    with app.app_context():
+        upgrade(revision="0012b")
+        _two_districts_at_0012b()
+        upgrade(revision="0013a")
+        closed = "SELECT id, district_id, school_id FROM closures ORDER BY id"
+        assert db.session.execute(text(closed)).all() == [(1, None, None), (2, 2, 1)]
+        db.session.execute(text("INSERT INTO closures (id, district_id, school_id, start_date, end_date, reason)"
+                                " VALUES (3, 2, NULL, '2026-12-18', '2026-12-18', '运动会')"))
+        db.session.commit()
+        with pytest.raises(SystemExit):  # Flask-Migrate logs the RuntimeError and exits
+            downgrade(revision="0012b")
+        db.session.rollback()
+        db.session.execute(text("DELETE FROM closures WHERE id = 3"))
+        db.session.commit()
+        downgrade(revision="0012b")
+        assert db.session.execute(text(closed)).all() == [(1, 1, None), (2, 2, 1)]
+        db.session.remove()
+        db.engine.dispose()
