@@ -103,6 +103,13 @@ def test_profile_creates_a_token_shown_once(client, login_as):
     assert 'id="new-token"' not in client.get("/profile").get_data(as_text=True)
 
 
+def test_the_token_section_links_the_apis_own_description(client, login_as):
+    login_as(factories.user())
+    page = client.get("/profile").get_data(as_text=True)
+    assert 'href="/api/v1/openapi.json"' in page and "API 接口说明" in page
+    assert client.get("/api/v1/openapi.json").get_json()["openapi"].startswith("3.")
+
+
 def test_language_switch_to_english_is_remembered(client, login_as):
     teacher = factories.user()
     login_as(teacher)
