@@ -11,7 +11,7 @@ from typing import Callable, Iterable
 
 from sqlalchemy import (Boolean, Date, Integer, Row, Select, String, Time, and_, cast, func, literal, null, or_, select,
                         union_all)
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import joinedload
 
 from booking.bookings.rules.closed import ClosedTimes, closed_times
 from booking.bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, ResourceBlackout
@@ -207,9 +207,10 @@ def as_existing(bookings: Iterable[Booking]) -> list[Existing]:
     ]
 
 
-# The school a closure row closes: its own school, or each school of its district; NULL for the county's.
-_DISTRICT_SCHOOL = aliased(School, name="district_school")
-CLOSED_SCHOOL = func.coalesce(Closure.school_id, _DISTRICT_SCHOOL.id)
+# The school a closure row closes: its own school, or each school of its district; NULL for the county's. On
+# the tables, not the mapped classes: built at import, it must not configure the mappers before every model is.
+_DISTRICT_SCHOOL = School.__table__.alias("district_school")
+CLOSED_SCHOOL = func.coalesce(Closure.__table__.c.school_id, _DISTRICT_SCHOOL.c.id)
 
 
 def _closure_rows(columns, first: date, last: date, school_ids: set[int] | None):
@@ -218,7 +219,7 @@ def _closure_rows(columns, first: date, last: date, school_ids: set[int] | None)
     no school (it closes every school). Only the rows of ``school_ids`` and the county's (None: every school)."""
     query = (select(*columns).select_from(Closure)
              .outerjoin(_DISTRICT_SCHOOL,
-                        Closure.school_id.is_(None) & (_DISTRICT_SCHOOL.district_id == Closure.district_id))
+                        Closure.school_id.is_(None) & (_DISTRICT_SCHOOL.c.district_id == Closure.district_id))
              .where(Closure.start_date <= last, Closure.end_date >= first,
                     # a district without schools closes nothing (not the county)
                     or_(Closure.district_id.is_(None), CLOSED_SCHOOL.is_not(None))))
