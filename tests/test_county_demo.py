@@ -3,15 +3,19 @@ county-wide CVs by stage with each district's beside them; 东河学区's coordi
 bookings through the API, pages or exports; a teacher of either district books the county's youth centre."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from booking.accounts.models import User
+from booking.bookings.errors import BookingRefused
 from booking.bookings.models import Booking
 from booking.bookings.planning import BookingInput
+from booking.bookings.queries import closed_days_by_school, makeup_days_by_school
 from booking.bookings.services import create_booking
 from booking.extensions import db
+from booking.i18n import district_zone
 from booking.resources.models import Resource
 from booking.schools.models import District, School
 from booking.seed.bookings import DEMO_TODAY
@@ -69,5 +73,30 @@ def test_a_teacher_of_either_district_books_the_youth_centre(seeded_demo):  # no
                 created = create_booking(_user(email), BookingInput(resource_id=hall.id, title="科技活动", day=day,
                                                                     period_number=period, students=30))
                 assert created.bookings[0].school_id == _user(email).school_id
+        finally:
+            db.session.rollback()
+
+
+def test_donghes_sports_meet_closes_its_schools_alone_and_its_saturday_makes_it_up(seeded_demo):  # noqa: F811
+    meet, saturday = date(2026, 12, 18), date(2026, 12, 19)
+    with seeded_demo.app.app_context():
+        schools = {code: db.session.scalar(select(School).where(School.code == code)).id
+                   for code in ("DH01", "XT01", "XQ-QSN")}
+        closed = closed_days_by_school(schools.values(), meet, meet)
+        assert {code: meet in closed[i] for code, i in schools.items()} == {"DH01": True, "XT01": False,
+                                                                           "XQ-QSN": False}
+        taught = makeup_days_by_school(schools.values(), saturday, saturday)
+        assert {code: taught[i].get(saturday) for code, i in schools.items()} == {"DH01": 4, "XT01": None,
+                                                                                 "XQ-QSN": None}
+        room = db.session.scalar(select(Resource).where(Resource.owner_school_id == schools["DH01"],
+                                                        Resource.category == "lab").order_by(Resource.id))
+        try:
+            with pytest.raises(BookingRefused) as refused:
+                create_booking(_user("teacher.dh01@demo.xq"), BookingInput(
+                    resource_id=room.id, title="科学实验", day=meet, period_number=3, students=30))
+            assert "东河学区冬季田径运动会" in " ".join(str(r.message) for r in refused.value.refusals)
+            made = create_booking(_user("teacher.dh01@demo.xq"), BookingInput(
+                resource_id=room.id, title="科学实验", day=saturday, period_number=3, students=30))
+            assert made.bookings[0].starts_at.astimezone(district_zone()).date() == saturday
         finally:
             db.session.rollback()

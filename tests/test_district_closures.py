@@ -1,6 +1,7 @@
-"""A closure of one district (issue 17: a district coordinator manages their district): every school of 乙学区
-closes for its sports meet while 甲学区 and the county's centre stay open. A closure of no school and no district
-closes the county (national holidays). The world: ``tests/county_support.py``."""
+"""A closure and a make-up day of one district (issue 17: a district coordinator manages their district): every
+school of 乙学区 closes for its sports meet, and makes the day up on a Saturday, while 甲学区 and the county's centre
+keep their days. A closure of no school and no district closes the county (national holidays); a make-up day of
+neither is the county's. The world: ``tests/county_support.py``."""
 from __future__ import annotations
 
 from datetime import date
@@ -15,8 +16,10 @@ from booking.bookings.models import BookingStatus
 from booking.bookings.services import create_booking
 from booking.extensions import db
 from booking.resources.models import Sharing
+from booking.bookings.queries import makeup_days_by_school
 from booking.schools.calendar import ClosureInput
-from booking.schools.models import Closure
+from booking.schools.makeup import MakeupDayInput, create_makeup_day
+from booking.schools.models import Closure, MakeupDay
 from tests import factories
 from tests.api_support import bearer
 from tests.booking_support import local, single
@@ -144,6 +147,74 @@ def test_the_api_takes_a_districts_closure_from_its_coordinator_only(county_worl
     assert {item["reason"] for item in listed["items"]} == {"国庆节", "甲学区教研日"}
 
 
+SATURDAY = date(2026, 9, 12)
+
+
+def _makeup(world, actor_key: str = "county_coordinator", **place) -> MakeupDay:
+    made = create_makeup_day(MakeupDayInput(SATURDAY.isoformat(), 4, "运动会补课", **place), world.users[actor_key])
+    db.session.commit()
+    return made
+
+
+def test_a_districts_makeup_saturday_opens_its_schools_only(county_world):
+    w = county_world
+    _makeup(w, "head_b", district_id=w.districts["B"].id)
+    saturday = dict(start=local(9, 12, 9, 50), end=local(9, 12, 10, 30))
+    assert create_booking(w.users["teacher_b"], single(w.resources["b_gym"], **saturday)).bookings
+    db.session.commit()
+    assert _refused(w.users["teacher_a"], single(w.resources["a_lab"], **saturday))
+
+
+def test_a_schools_makeup_day_wins_over_its_districts_and_that_over_the_countys(county_world):
+    w = county_world
+    _makeup(w)  # the county's: Friday's timetable
+    create_makeup_day(MakeupDayInput(SATURDAY.isoformat(), 0, "乙学区按周一", district_id=w.districts["B"].id),
+                      w.users["head_b"])
+    create_makeup_day(MakeupDayInput(SATURDAY.isoformat(), 2, "甲二小学按周三", school_id=w.schools["A2"].id),
+                      w.users["head_a"])
+    db.session.commit()
+    found = makeup_days_by_school({s.id for s in w.schools.values()}, SATURDAY, SATURDAY)
+    assert {key: found[s.id].get(SATURDAY) for key, s in w.schools.items()} == {"A1": 4, "A2": 2, "B1": 0, "C1": 4}
+
+
+def test_a_district_coordinator_keeps_their_districts_makeup_days_on_the_page(county_world, app, client, login_as):
+    w = county_world
+    login_as(w.users["head_b"])
+    form = client.get("/admin/makeup-days/new").get_data(as_text=True)
+    assert f'value="district:{w.districts["B"].id}"' in form and '<option value=""' not in form
+    assert f'value="district:{w.districts["A"].id}"' not in form
+    fields = {"day": SATURDAY.isoformat(), "follows_weekday": "4", "reason": "运动会补课"}
+    refused = client.post("/admin/makeup-days/new", data={**fields, "school_id": f"district:{w.districts['A'].id}"})
+    assert refused.status_code == 422 and 'id="school_id-error"' in refused.get_data(as_text=True)
+    county = client.post("/admin/makeup-days/new", data={**fields, "school_id": ""})
+    assert county.status_code == 422
+    saved = client.post("/admin/makeup-days/new", data={**fields, "school_id": f"district:{w.districts['B'].id}"})
+    assert saved.status_code == 302
+    made = db.session.query(MakeupDay).one()
+    assert (made.school_id, made.district_id) == (None, w.districts["B"].id)
+    assert "乙学区全部学校" in client.get("/admin/makeup-days").get_data(as_text=True)
+    other = app.test_client()
+    login(other, w.users["head_a"])
+    assert "运动会补课" not in other.get("/admin/makeup-days").get_data(as_text=True)
+    assert other.get(f"/admin/makeup-days/{made.id}").status_code == 404
+
+
+def test_the_api_takes_a_districts_makeup_day_from_its_coordinator_only(county_world, client):
+    w = county_world
+    body = {"date": SATURDAY.isoformat(), "follows_weekday": 4, "reason": "甲学区补课"}
+    head = bearer(w.users["head_a"])
+    assert client.post("/api/v1/makeup-days", headers=head, json={**body, "district_id": w.districts["B"].id}
+                       ).status_code == 403
+    assert client.post("/api/v1/makeup-days", headers=head, json=body).status_code == 403
+    made = client.post("/api/v1/makeup-days", headers=head, json={**body, "district_id": w.districts["A"].id})
+    assert made.status_code == 201 and made.get_json()["district_id"] == w.districts["A"].id
+    theirs = client.post("/api/v1/makeup-days", headers=bearer(w.users["head_b"]),
+                         json={**body, "district_id": w.districts["B"].id}).get_json()
+    assert client.delete(f"/api/v1/makeup-days/{theirs['id']}", headers=head).status_code == 403
+    listed = client.get(f"/api/v1/makeup-days?school={w.schools['A1'].id}", headers=head).get_json()
+    assert [item["reason"] for item in listed["items"]] == ["甲学区补课"]
+
+
 def _two_districts_at_0012b() -> None:
     now = {"now": "2026-11-20 08:00:00"}
     for statement in (
@@ -180,5 +251,25 @@ def test_the_migration_keeps_what_each_closure_closes(empty_database_url):
         db.session.commit()
         downgrade(revision="0012b")
         assert db.session.execute(text(closed)).all() == [(1, 1, None), (2, 2, 1)]
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_the_makeup_migration_keeps_what_each_makeup_day_does(empty_database_url):
+    from flask_migrate import downgrade, upgrade
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "TESTING": True, "SECRET_KEY": "t"})
+    with app.app_context():
+        upgrade(revision="0013a")
+        _two_districts_at_0012b()
+        db.session.execute(text("INSERT INTO makeup_days (id, district_id, school_id, day, follows_weekday, reason)"
+                                " VALUES (1, 1, NULL, '2026-09-20', 4, '国庆节补班'), (2, 1, 1, '2026-11-07', 0, '校补课')"))
+        db.session.commit()
+        upgrade(revision="0013b")
+        taught = "SELECT id, district_id, school_id FROM makeup_days ORDER BY id"
+        assert db.session.execute(text(taught)).all() == [(1, None, None), (2, 2, 1)]
+        db.session.commit()  # the read's lock would hold the downgrade's ALTER TABLE on PostgreSQL
+        downgrade(revision="0013a")
+        assert db.session.execute(text(taught)).all() == [(1, 1, None), (2, 2, 1)]
         db.session.remove()
         db.engine.dispose()

@@ -110,8 +110,12 @@ def test_seed_builds_the_two_areas_with_bells_travel_and_calendar(in_demo):
     national_day = db.session.scalar(select(Closure).where(Closure.reason == "国庆节"))
     assert national_day.school_id is None and national_day.start_date == date(2026, 10, 1)
     assert db.session.scalar(select(func.count()).select_from(Closure).where(Closure.school_id.is_not(None))) >= 1
-    makeup = {d.day: d.follows_weekday for d in db.session.scalars(select(MakeupDay))}
+    makeup = {d.day: d.follows_weekday for d in db.session.scalars(select(MakeupDay).where(MakeupDay.district_id.is_(None)))}
     assert makeup[date(2026, 9, 20)] == 4 and date(2026, 10, 10) in makeup and len(makeup) == 6  # 2026's 补班
+    national_day_makeup = db.session.scalar(select(MakeupDay).where(MakeupDay.day == date(2026, 9, 20)))
+    assert (national_day_makeup.school_id, national_day_makeup.district_id) == (None, None)  # the county's
+    donghe = db.session.scalars(select(MakeupDay).where(MakeupDay.district_id.is_not(None))).all()
+    assert [(d.day, d.follows_weekday, d.school_id) for d in donghe] == [(date(2026, 12, 19), 4, None)]
 
 
 def test_seed_creates_every_kind_of_resource_and_user_who_can_sign_in(in_demo):

@@ -109,7 +109,7 @@ def list_closures():
     values = declared_query_values()
     query = select(Closure).order_by(Closure.start_date.desc(), Closure.id)
     if values["school_id"] is not None:
-        query = query.where(calendar.closes_school_clause(values["school_id"]))
+        query = query.where(calendar.applies_to_school_clause(Closure, values["school_id"]))
     items, total = paginate(query, values["limit"], values["offset"])
     return jsonify(paged(CLOSURE_PAGE, items, total, values))
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Iterable
 
-from sqlalchemy import (Boolean, Date, Integer, Row, Select, String, Time, and_, cast, func, literal, null, or_, select,
-                        union_all)
+from sqlalchemy import (Boolean, Date, Integer, Row, Select, String, Time, and_, case, cast, func, literal, null, or_,
+                        select, union_all)
 from sqlalchemy.orm import joinedload
 
 from booking.bookings.rules.closed import ClosedTimes, closed_times
@@ -207,25 +207,48 @@ def as_existing(bookings: Iterable[Booking]) -> list[Existing]:
     ]
 
 
-# The school a closure row closes: its own school, or each school of its district; NULL for the county's. On
-# the tables, not the mapped classes: built at import, it must not configure the mappers before every model is.
-_DISTRICT_SCHOOL = School.__table__.alias("district_school")
-CLOSED_SCHOOL = func.coalesce(Closure.__table__.c.school_id, _DISTRICT_SCHOOL.c.id)
+@dataclass(frozen=True)
+class Placed:
+    """Where a row of a placed calendar table (closures, make-up days: ``school_id`` and ``district_id``) applies,
+    as SQL: ``school`` is its own school, or each school of its district (one row each), NULL for the county's
+    (every school); ``level`` 2 for one school's, 1 for a district's, 0 for the county's (the nearer one wins)."""
+
+    table: object
+    schools: object  # the schools of the row's district, joined
+    school: object
+    level: object
+
+
+def _placed(model) -> Placed:
+    # On the tables, not the mapped classes: built at import, it must not configure the mappers before every model is.
+    table = model.__table__
+    schools = School.__table__.alias(f"{table.name}_district_school")
+    level = case((table.c.school_id.is_not(None), 2), (table.c.district_id.is_not(None), 1), else_=0)
+    return Placed(table, schools, func.coalesce(table.c.school_id, schools.c.id), level)
+
+
+CLOSURE_PLACE, MAKEUP_PLACE = _placed(Closure), _placed(MakeupDay)
+CLOSED_SCHOOL = CLOSURE_PLACE.school
+
+
+def _placed_rows(place: Placed, columns, school_ids: set[int] | None, *conditions):
+    """``columns`` of the rows of ``place``'s table that meet ``conditions``, one per school each applies to
+    (``place.school``): one school's once, a district's once for each of its schools, the county's once with no
+    school. Only the rows of ``school_ids`` and the county's (None: every school)."""
+    table, schools = place.table, place.schools
+    query = (select(*columns).select_from(table)
+             .outerjoin(schools, table.c.school_id.is_(None) & (schools.c.district_id == table.c.district_id))
+             # a district without schools holds nothing (not the county)
+             .where(*conditions, or_(table.c.district_id.is_(None), place.school.is_not(None))))
+    if school_ids is not None:
+        query = query.where(or_(place.school.is_(None), place.school.in_(school_ids)))
+    return query
 
 
 def _closure_rows(columns, first: date, last: date, school_ids: set[int] | None):
     """``columns`` of the closures touching the local dates ``first``..``last``, one row per school each closes
-    (``CLOSED_SCHOOL``): one school's once, a district's once for each of its schools, the county's once with
-    no school (it closes every school). Only the rows of ``school_ids`` and the county's (None: every school)."""
-    query = (select(*columns).select_from(Closure)
-             .outerjoin(_DISTRICT_SCHOOL,
-                        Closure.school_id.is_(None) & (_DISTRICT_SCHOOL.c.district_id == Closure.district_id))
-             .where(Closure.start_date <= last, Closure.end_date >= first,
-                    # a district without schools closes nothing (not the county)
-                    or_(Closure.district_id.is_(None), CLOSED_SCHOOL.is_not(None))))
-    if school_ids is not None:
-        query = query.where(or_(CLOSED_SCHOOL.is_(None), CLOSED_SCHOOL.in_(school_ids)))
-    return query
+    (``_placed_rows``)."""
+    return _placed_rows(CLOSURE_PLACE, columns, school_ids, Closure.start_date <= last, Closure.end_date >= first)
 
 
 def _closures_between(first: date, last: date, school_ids: set[int] | None = None) -> list[Row]:
@@ -250,10 +273,11 @@ def closed_days_by_school(school_ids: Iterable[int], first: date, last: date) ->
 
 
 def _makeup_days(rows, school_ids: set[int]) -> dict[int, dict[date, int]]:
-    """Each school's make-up days from rows with ``school_id``, ``day`` and ``follows_weekday``: a school's own
-    make-up day wins over a district-wide one on the same date."""
+    """Each school's make-up days from rows with ``school_id`` (None: every school), ``level``, ``day`` and
+    ``follows_weekday``: a school's own make-up day wins over its district's, and that over the county's, on the
+    same date."""
     days: dict[int, dict[date, int]] = {school_id: {} for school_id in school_ids}
-    for row in sorted(rows, key=lambda r: r.school_id is not None):
+    for row in sorted(rows, key=lambda r: r.level):
         for school_id in (school_ids if row.school_id is None else {row.school_id} & school_ids):
             days[school_id][row.day] = row.follows_weekday
     return days
@@ -262,13 +286,12 @@ def _makeup_days(rows, school_ids: set[int]) -> dict[int, dict[date, int]]:
 def makeup_days_by_school(school_ids: Iterable[int], first: date, last: date) -> dict[int, dict[date, int]]:
     """Each school's make-up teaching days (date → the weekday taught) in [first, last]: one query.
 
-    A school's own make-up day wins over a district-wide one on the same date."""
+    A school's own make-up day wins over its district's, and that over the county's, on the same date."""
     school_ids = set(school_ids)
-    rows = db.session.scalars(
-        select(MakeupDay).where(
-            or_(MakeupDay.school_id.is_(None), MakeupDay.school_id.in_(school_ids)),
-            MakeupDay.day >= first, MakeupDay.day <= last,
-        ).order_by(MakeupDay.day, MakeupDay.id))
+    columns = (MAKEUP_PLACE.school.label("school_id"), MAKEUP_PLACE.level.label("level"), MakeupDay.day,
+               MakeupDay.follows_weekday)
+    rows = db.session.execute(_placed_rows(MAKEUP_PLACE, columns, school_ids, MakeupDay.day >= first,
+                                           MakeupDay.day <= last).order_by(MakeupDay.day, MakeupDay.id))
     return _makeup_days(rows, school_ids)
 
 
@@ -295,7 +318,8 @@ def blackouts_by_resource(resource_ids: Iterable[int], span: Interval) -> dict[i
 # The calendar's rows as one statement reads them: closures, make-up days, terms and blackouts (``_calendar_rows``).
 CALENDAR_COLUMNS = {"id": Integer(), "school_id": Integer(), "resource_id": Integer(), "start_date": Date(),
                     "end_date": Date(), "start_time": Time(), "end_time": Time(), "starts_at": UTCDateTime(),
-                    "ends_at": UTCDateTime(), "day": Date(), "follows_weekday": Integer(), "reason": String()}
+                    "ends_at": UTCDateTime(), "day": Date(), "follows_weekday": Integer(), "reason": String(),
+                    "level": Integer()}
 
 
 def _calendar_rows(closure_schools: set[int] | None, makeup_schools: set[int], resource_ids: list[int],
@@ -308,11 +332,10 @@ def _calendar_rows(closure_schools: set[int] | None, makeup_schools: set[int], r
         "id": Closure.id, "school_id": CLOSED_SCHOOL, "start_date": Closure.start_date, "end_date": Closure.end_date,
         "start_time": Closure.start_time, "end_time": Closure.end_time, "reason": Closure.reason,
     }), first, last, closure_schools)
-    makeup = select(*typed_columns("makeup", CALENDAR_COLUMNS, {
-        "id": MakeupDay.id, "school_id": MakeupDay.school_id, "day": MakeupDay.day,
+    makeup = _placed_rows(MAKEUP_PLACE, typed_columns("makeup", CALENDAR_COLUMNS, {
+        "id": MakeupDay.id, "school_id": MAKEUP_PLACE.school, "level": MAKEUP_PLACE.level, "day": MakeupDay.day,
         "follows_weekday": MakeupDay.follows_weekday, "reason": MakeupDay.reason,
-    })).where(or_(MakeupDay.school_id.is_(None), MakeupDay.school_id.in_(makeup_schools)),
-              MakeupDay.day >= first, MakeupDay.day <= last)
+    }), makeup_schools, MakeupDay.day >= first, MakeupDay.day <= last)
     terms = select(*typed_columns("term", CALENDAR_COLUMNS, {
         "id": Term.id, "start_date": Term.start_date, "end_date": Term.end_date, "reason": Term.name}))
     blackouts = select(*typed_columns("blackout", CALENDAR_COLUMNS, {

@@ -17,11 +17,11 @@ from booking.confirmation import Confirmation, confirmation_page, confirmed
 from booking.extensions import db
 from booking.form_helpers import CsrfOnlyForm, attach_errors
 from booking.accounts.models import Role
-from booking.permissions import (can_manage_closure, can_manage_school, can_see_closure, is_county_coordinator,
-                                 is_district_head, role_required)
+from booking.permissions import can_manage_closure, can_manage_school, can_see_closure, role_required
 from booking.schools import calendar, services
 from booking.schools.forms import ClosureForm
 from booking.schools.models import Closure, School
+from booking.schools.places import place_namer, wide_choices
 from booking.schools.views import bp
 from booking.validation import ValidationFailed
 from booking.web import save_form
@@ -39,7 +39,7 @@ def list_closures():
     return render_template("admin/closures.html", upcoming=upcoming, past=past, school_id=school_id,
                            flagged=closures.kept_on_closures([c for c in upcoming if _manages(c)]),
                            manages=_manages, schools=_schools(include_inactive=True), button=CsrfOnlyForm(),
-                           place=closed_place_namer())
+                           place=place_namer())
 
 
 def _manages(closure: Closure) -> bool:
@@ -48,46 +48,6 @@ def _manages(closure: Closure) -> bool:
 
 def _seen(found: list[Closure]) -> list[Closure]:
     return [c for c in found if can_see_closure(current_user, c)]
-
-
-def closed_place_namer(in_sentence: bool = False):
-    """``place(closure)``: what a closure (or a span) closes, in words: its school, every school of its
-    district, or the county's (the district's, in an installation of one district); ``in_sentence``: worded to
-    stand inside a sentence."""
-    every = (lambda name: _("every school of %(place)s", place=name)) if in_sentence else (
-        lambda name: _("Every school of %(place)s", place=name))
-    county = whole_county_label(in_sentence)
-
-    def place(closure) -> str:
-        if closure.school_id is not None:
-            return db.session.get(School, closure.school_id).name
-        if closure.district_id is not None:
-            return every(services.place_name(closure.district_id))
-        return county
-    return place
-
-
-def whole_county_label(in_sentence: bool = False) -> str:
-    """What a closure of no school and no district closes: every school of the county (of the district, in an
-    installation of one district)."""
-    if services.holds_several_districts():
-        place = services.place_name(None)
-        return _("every school of %(place)s", place=place) if in_sentence else _("Every school of %(place)s",
-                                                                                  place=place)
-    return _("every school of the district") if in_sentence else _("The whole district")
-
-
-def _wide_choices() -> list[tuple[str, str]]:
-    """The closure form's choices above the schools: the whole county (county coordinators), every school of
-    a district (of each district for them, of their own for a district's coordinator)."""
-    county = [("", whole_county_label())] if is_county_coordinator(current_user) else []
-    if not services.holds_several_districts():
-        return county
-    districts = [d for d in services.list_districts()
-                 if is_county_coordinator(current_user) or (is_district_head(current_user)
-                                                             and d.id == current_user.district_id)]
-    return county + [
-        (ClosureForm.district_choice(d.id), _("Every school of %(place)s", place=d.name)) for d in districts]
 
 
 def _schools(include_inactive: bool = False) -> list[School]:
@@ -108,7 +68,7 @@ def _closure_form(closure: Closure | None = None) -> ClosureForm:
         form.start_time.data = closure.start_time.strftime("%H:%M") if closure.start_time else ""
         form.end_time.data = closure.end_time.strftime("%H:%M") if closure.end_time else ""
         form.school_id.data = form.choice_of(closure.school_id, closure.district_id)
-    form.set_place_choices(_wide_choices(), _schools())
+    form.set_place_choices(wide_choices(current_user), _schools())
     return form
 
 
@@ -127,7 +87,7 @@ def _closure_confirmation(form: ClosureForm, closure: Closure | None):
         return None
     form.shown.data = hits.shown_ids(affected)
     return render_template("admin/closure_confirm.html", form=form, closure=closure, span=span,
-                           place=closed_place_namer(in_sentence=True)(span), affected=affected, changed=changed)
+                           place=place_namer(in_sentence=True)(span), affected=affected, changed=changed)
 
 
 def _closure_saved_message(saved: closures.ClosureSaved, first: str) -> str:
@@ -174,7 +134,7 @@ def delete_closure(closure_id: int):
     closure = _managed_closure_or_404(closure_id)
     if CsrfOnlyForm().validate_on_submit():
         if not confirmed():
-            where = closed_place_namer(in_sentence=True)(closure)
+            where = place_namer(in_sentence=True)(closure)
             return confirmation_page(Confirmation(
                 title=_("Delete the closure %(reason)s?", reason=closure.reason), action=request.path,
                 back_url=url_for("admin.list_closures"), confirm_label=_("Delete the closure"),

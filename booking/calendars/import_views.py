@@ -17,7 +17,7 @@ from booking.calendars.ics_import import MAX_BYTES, ImportProblems, read_events
 from booking.calendars.import_requests import (BadPayload, apply_previewed, calendar_bytes, import_target,
                                                sign_import, signed_import)
 from booking.calendars.imports import TERMS, ImportTarget, plan_import
-from booking.calendars.closure_views import whole_county_label
+from booking.schools.places import whole_county_label
 from booking.calendars.views import bp
 from booking.extensions import db
 from booking.i18n import district_zone

@@ -125,7 +125,8 @@ def _term_problems(plan: ImportPlan, stored: dict[str, Term]) -> list:
 
 def _stored_makeup(target: ImportTarget) -> dict[str, MakeupDay]:
     """The make-up days earlier imports put into a closures target, by UID."""
-    school = MakeupDay.school_id.is_(None) if target.school_id is None else MakeupDay.school_id == target.school_id
+    school = (MakeupDay.school_id.is_(None) & MakeupDay.district_id.is_(None) if target.school_id is None
+              else MakeupDay.school_id == target.school_id)
     return {day.source_uid: day for day in db.session.scalars(
         select(MakeupDay).where(MakeupDay.source_uid.is_not(None), school).order_by(MakeupDay.id))}
 
@@ -216,7 +217,7 @@ def _closure_hits(plan: ImportPlan) -> list[tuple[Change, list[Booking]]]:
 
 
 def _closed_district(target: ImportTarget) -> int | None:
-    """An imported closure's district: the school's; none for the county's holidays (every school)."""
+    """An imported closure's (or make-up day's) district: the school's; none for the county's (every school)."""
     return db.session.get(School, target.school_id).district_id if target.school_id is not None else None
 
 
@@ -257,13 +258,13 @@ def _write_term(change: Change, stored: dict, district_id: int, actor) -> None:
             "end": change.end.isoformat(), "import": True})
 
 
-def _write_makeup(change: Change, stored: dict, target: ImportTarget, district_id: int, actor) -> None:
+def _write_makeup(change: Change, stored: dict, target: ImportTarget, actor) -> None:
     if change.action == "remove":
         day = stored[change.uid]
         record(actor, "makeup_day.delete", ("MakeupDay", day.id), {"source_uid": change.uid, "import": True})
         db.session.delete(day)
         return
-    day = stored.get(change.uid) or MakeupDay(district_id=district_id, school_id=target.school_id,
+    day = stored.get(change.uid) or MakeupDay(district_id=_closed_district(target), school_id=target.school_id,
                                               source_uid=change.uid)
     day.reason, day.day, day.follows_weekday = change.title, change.start, change.follows
     db.session.add(day)
@@ -297,7 +298,7 @@ def apply_import(events: list[ImportedEvent], target: ImportTarget, actor, on_bo
             if change.action == "keep":
                 continue
             if change.makeup:
-                _write_makeup(change, stored_makeup, target, district_id, actor)
+                _write_makeup(change, stored_makeup, target, actor)
             elif target.kind == TERMS:
                 _write_term(change, stored, district_id, actor)
             else:

@@ -38,6 +38,8 @@ from booking.permissions.scopes import (  # noqa: F401
     can_grant_quota_exception,
     can_manage_closure,
     can_see_closure,
+    can_manage_makeup_day,
+    can_see_makeup_day,
     can_manage_school,
     can_manage_school_robots,
     can_see_notification,

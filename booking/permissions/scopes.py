@@ -74,15 +74,24 @@ def can_manage_closure(user, school_id: int | None, district_id: int | None = No
     return is_county_coordinator(user)
 
 
-def can_see_closure(user, closure) -> bool:
-    """Whether the closures page lists ``closure`` for ``user``: the county's, their district's (every
-    district's for a county coordinator) and those of the schools they manage."""
-    if closure.school_id is not None:
-        return can_manage_school(user, closure.school_id)
-    if closure.district_id is None or is_county_coordinator(user):
+def can_manage_makeup_day(user, school_id: int | None, district_id: int | None = None) -> bool:
+    """A make-up day (补班) of one school, of every school of a district, or of the county: kept by those who
+    keep the closures of the same place (a district closes for its sports meet and makes the day up)."""
+    return can_manage_closure(user, school_id, district_id)
+
+
+def can_see_closure(user, row) -> bool:
+    """Whether the closures (or the make-up days') page lists ``row`` for ``user``: the county's, their
+    district's (every district's for a county coordinator) and those of the schools they manage."""
+    if row.school_id is not None:
+        return can_manage_school(user, row.school_id)
+    if row.district_id is None or is_county_coordinator(user):
         return True
     home = home_district_id(user)
-    return home is None or closure.district_id == home  # unknown: one district, as before districts
+    return home is None or row.district_id == home  # unknown: one district, as before districts
+
+
+can_see_makeup_day = can_see_closure
 
 
 # --- schools ----------------------------------------------------------------------------------

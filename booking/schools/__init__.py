@@ -4,5 +4,6 @@
 - ``services``: schools, travel matrix, bells; ``calendar``: terms and closures.
 - ``rules`` (pure): school codes, bell schedules, travel keys.
 - ``makeup``: make-up teaching days (调休上课 / 补班), dates taught like a named weekday.
-- ``views`` and ``forms``: the coordinator's administration pages; ``makeup_views``: the make-up days' pages.
+- ``views`` and ``forms``: the coordinator's administration pages; ``makeup_views``: the make-up days' pages;
+  ``places``: where a closure or a make-up day applies (a school, a district, the county), in the pages' words.
 """

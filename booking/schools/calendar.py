@@ -128,10 +128,17 @@ def check_closure_input(data: ClosureInput) -> tuple[dict, School | None, Distri
     errors, _start, _end = parsing.check_date_range(data.start_date, data.end_date)
     _check_text(data.reason, errors, "reason", 200, _l("Enter the reason for the closure."))
     _check_times(data, errors)
-    school, district = chosen_school(data.school_id, errors), _chosen_district(data.district_id, errors)
+    return (errors, *chosen_place(data.school_id, data.district_id, errors))
+
+
+def chosen_place(school_value, district_value, errors: dict) -> tuple[School | None, District | None]:
+    """The one school and the district a closure or a make-up day is for: the school's district with a school,
+    else the district ``district_value`` names (None: the whole county); errors on ``school_id`` or
+    ``district_id`` when unknown or when the school is not the district's."""
+    school, district = chosen_school(school_value, errors), _chosen_district(district_value, errors)
     if school is not None and district is not None and school.district_id != district.id:
         errors["school_id"] = _l("%(school)s is not a school of %(district)s.", school=school.name, district=district.name)
-    return errors, school, (school.district if school is not None else district)
+    return school, (school.district if school is not None else district)
 
 
 def _chosen_district(value, errors: dict) -> District | None:
@@ -202,15 +209,16 @@ def list_closures(school_id: int | None = None, today: date | None = None) -> tu
 
     Filtered by a school, the list keeps its district's and the county's closures too: they close it as well.
     """
-    where = closes_school_clause(school_id) if school_id is not None else None
+    where = applies_to_school_clause(Closure, school_id) if school_id is not None else None
     return upcoming_and_past(Closure, Closure.start_date, Closure.end_date, where, today)
 
 
-def closes_school_clause(school_id: int):
-    """SQL predicate on ``Closure``: it closes ``school_id`` (the school's own, its district's, the county's)."""
+def applies_to_school_clause(model, school_id: int):
+    """SQL predicate on a placed ``model`` (``Closure``, ``MakeupDay``): the row applies to ``school_id`` (the
+    school's own, its district's, the county's)."""
     district = select(School.district_id).where(School.id == school_id).scalar_subquery()
-    return or_(Closure.school_id == school_id,
-               Closure.school_id.is_(None) & or_(Closure.district_id.is_(None), Closure.district_id == district))
+    return or_(model.school_id == school_id,
+               model.school_id.is_(None) & or_(model.district_id.is_(None), model.district_id == district))
 
 
 def upcoming_and_past(model, starts, ends, where, today: date | None) -> tuple[list, list]:

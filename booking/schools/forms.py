@@ -88,19 +88,11 @@ class TermForm(FlaskForm):
         return TermInput(self.name.data or "", self.start_date.data or "", self.end_date.data or "")
 
 
-class ClosureForm(FlaskForm):
-    school_id = SelectField(_l("Closed"), validate_choice=False)
-    start_date = _date(_l("First day"))
-    end_date = _date(_l("Last day"))
-    start_time = StringField(_l("From (time)"), render_kw={"type": "time"})
-    end_time = StringField(_l("Until (time)"), render_kw={"type": "time"})
-    reason = _text(_l("Reason"), required=True)
-    # Sent by the confirmation page's buttons: what to do with the bookings the closure falls on.
-    on_bookings = StringField()
-    # The ids of the bookings that page showed, so a booking made since is not cancelled unseen.
-    shown = StringField()
+class PlaceChoice:
+    """The ``school_id`` choice of a closure or a make-up day: "" the whole county, "district:<id>" every school
+    of a district, "<id>" one school; read back as (school, district) values for the service's input."""
 
-    DISTRICT = "district:"  # a choice of every school of a district: "district:<id>"; "": the whole county
+    DISTRICT = "district:"
 
     @classmethod
     def district_choice(cls, district_id: int) -> str:
@@ -113,18 +105,36 @@ class ClosureForm(FlaskForm):
         return cls.district_choice(district_id) if district_id is not None else ""
 
     def set_place_choices(self, wide: list[tuple[str, str]], schools) -> None:
-        """``wide``: (value, label) of the county and the districts the user may close, above the schools."""
+        """``wide``: (value, label) of the county and the districts the user may choose, above the schools."""
         self.school_id.choices = wide + [(str(s.id), s.name) for s in schools]
 
-    def to_input(self) -> ClosureInput:
+    def chosen_place(self) -> tuple[str | None, str | None]:
+        """(school, district) as chosen; an unknown district ("district:x") is the service's to refuse."""
         chosen = self.school_id.data or ""
-        district, school = ((chosen.removeprefix(self.DISTRICT) or "?", None) if chosen.startswith(self.DISTRICT)
-                            else (None, chosen or None))
+        if chosen.startswith(self.DISTRICT):
+            return None, chosen.removeprefix(self.DISTRICT) or "?"
+        return chosen or None, None
+
+
+class ClosureForm(PlaceChoice, FlaskForm):
+    school_id = SelectField(_l("Closed"), validate_choice=False)
+    start_date = _date(_l("First day"))
+    end_date = _date(_l("Last day"))
+    start_time = StringField(_l("From (time)"), render_kw={"type": "time"})
+    end_time = StringField(_l("Until (time)"), render_kw={"type": "time"})
+    reason = _text(_l("Reason"), required=True)
+    # Sent by the confirmation page's buttons: what to do with the bookings the closure falls on.
+    on_bookings = StringField()
+    # The ids of the bookings that page showed, so a booking made since is not cancelled unseen.
+    shown = StringField()
+
+    def to_input(self) -> ClosureInput:
+        school, district = self.chosen_place()
         return ClosureInput(self.start_date.data or "", self.end_date.data or "", self.reason.data or "",
                             school, self.start_time.data or "", self.end_time.data or "", district)
 
 
-class MakeupDayForm(FlaskForm):
+class MakeupDayForm(PlaceChoice, FlaskForm):
     """A make-up teaching day (调休上课 / 补班): the date, the weekday it follows, for whom and why."""
 
     school_id = SelectField(_l("For"), validate_choice=False)
@@ -132,10 +142,11 @@ class MakeupDayForm(FlaskForm):
     follows_weekday = SelectField(_l("Follows the timetable of"), validate_choice=False)
     reason = _text(_l("Reason"), required=True)
 
-    def set_choices(self, schools, district_label) -> None:
-        self.school_id.choices = [("", district_label)] + [(str(s.id), s.name) for s in schools]
+    def set_choices(self, wide: list[tuple[str, str]], schools) -> None:
+        self.set_place_choices(wide, schools)
         self.follows_weekday.choices = [(str(i), name) for i, name in enumerate(WEEKDAYS)]
 
     def to_input(self) -> MakeupDayInput:
+        school, district = self.chosen_place()
         return MakeupDayInput(self.day.data or "", self.follows_weekday.data or "", self.reason.data or "",
-                              self.school_id.data or None)
+                              school, district)

@@ -8,14 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from booking.audit.services import record
 from booking.extensions import db
 from booking import parsing
-from booking.schools.calendar import chosen_school, upcoming_and_past
-from booking.schools.models import MakeupDay, School
-from booking.schools.services import district_for_writes
+from booking.permissions import can_manage_makeup_day
+from booking.schools.calendar import applies_to_school_clause, chosen_place, upcoming_and_past
+from booking.schools.models import District, MakeupDay, School
 from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 
@@ -25,11 +25,13 @@ class MakeupDayInput:
     day: object
     follows_weekday: object  # 0 = Monday … 6 = Sunday, as an int or a string
     reason: str
-    school_id: int | str | None = None  # None or "" for the whole district
+    school_id: int | str | None = None  # None or "": every school of ``district_id`` (None: of the county)
+    district_id: int | str | None = None  # with no school: the district it is for; a school's must match it
 
 
-def check_makeup_input(data: MakeupDayInput, existing: MakeupDay | None = None) -> tuple[dict, School | None]:
-    """Field errors for a make-up day, and the one school it is for (None: the whole district)."""
+def check_makeup_input(data: MakeupDayInput, existing: MakeupDay | None = None
+                       ) -> tuple[dict, School | None, District | None]:
+    """Field errors for a make-up day, and the one school and the district it is for (``chosen_place``)."""
     errors: dict = {}
     day = parsing.parse_day(data.day)
     if day is None:
@@ -41,23 +43,34 @@ def check_makeup_input(data: MakeupDayInput, existing: MakeupDay | None = None) 
     problem = parsing.text_error(reason, 200, _l("Enter the reason, for example 国庆节补班."))
     if problem is not None:
         errors["reason"] = problem
-    school = chosen_school(data.school_id, errors)
-    if day is not None and "school_id" not in errors:
-        same = select(MakeupDay).where(MakeupDay.day == day,
-                                       MakeupDay.school_id.is_(None) if school is None else MakeupDay.school_id == school.id)
-        other = db.session.scalars(same).first()
+    school, district = chosen_place(data.school_id, data.district_id, errors)
+    if day is not None and "school_id" not in errors and "district_id" not in errors:
+        other = db.session.scalars(select(MakeupDay).where(MakeupDay.day == day, _same_place(school, district))).first()
         if other is not None and other is not existing:
             errors["day"] = _l("%(day)s is already a make-up day (%(reason)s).", day=day.isoformat(), reason=other.reason)
-    return errors, school
+    return errors, school, district
+
+
+def _same_place(school: School | None, district: District | None):
+    if school is not None:
+        return MakeupDay.school_id == school.id
+    return MakeupDay.school_id.is_(None) & (MakeupDay.district_id.is_(None) if district is None
+                                            else MakeupDay.district_id == district.id)
 
 
 def _details(makeup: MakeupDay) -> dict:
-    return {"school_id": makeup.school_id, "day": makeup.day.isoformat(), "follows_weekday": makeup.follows_weekday,
-            "reason": makeup.reason}
+    details = {"school_id": makeup.school_id, "day": makeup.day.isoformat(), "follows_weekday": makeup.follows_weekday,
+               "reason": makeup.reason}
+    if makeup.school_id is None and makeup.district_id is not None:  # every school of one district
+        details["district_id"] = makeup.district_id
+    return details
 
 
 def save_makeup_day(makeup: MakeupDay, data: MakeupDayInput, actor) -> MakeupDay:
-    errors, school = check_makeup_input(data, existing=makeup if makeup.id else None)
+    errors, school, district = check_makeup_input(data, existing=makeup if makeup.id else None)
+    if not errors and actor is not None and not can_manage_makeup_day(actor, school and school.id,
+                                                                      district and district.id):
+        errors["school_id"] = _l("You can only keep the make-up days of the schools and the district you manage.")
     if errors:
         raise ValidationFailed(errors)
     action = "makeup_day.update" if makeup.id else "makeup_day.create"
@@ -65,8 +78,7 @@ def save_makeup_day(makeup: MakeupDay, data: MakeupDayInput, actor) -> MakeupDay
     makeup.day = parsing.parse_day(data.day)
     makeup.follows_weekday = parsing.parse_whole_number(data.follows_weekday, 6)
     makeup.reason = data.reason.strip()
-    if makeup.district_id is None:
-        makeup.district_id = district_for_writes().id
+    makeup.district_id = district.id if district is not None else None
     db.session.add(makeup)
     db.session.flush()
     record(actor, action, makeup, _details(makeup))
@@ -84,6 +96,6 @@ def delete_makeup_day(makeup: MakeupDay, actor) -> None:
 
 
 def list_makeup_days(school_id: int | None = None, today: date | None = None) -> tuple[list[MakeupDay], list[MakeupDay]]:
-    """(upcoming, past), like the closures: a school's list keeps the district-wide ones too."""
-    where = None if school_id is None else or_(MakeupDay.school_id == school_id, MakeupDay.school_id.is_(None))
+    """(upcoming, past), like the closures: a school's list keeps its district's and the county's too."""
+    where = None if school_id is None else applies_to_school_clause(MakeupDay, school_id)
     return upcoming_and_past(MakeupDay, MakeupDay.day, MakeupDay.day, where, today)

@@ -188,16 +188,17 @@ class Closure(db.Model):
 class MakeupDay(db.Model):
     """A make-up teaching day (调休上课 / 补班): the date is taught like ``follows_weekday`` (0 = Monday).
 
-    District-wide (school_id NULL) or one school's, like closures. Weekly series, opening hours, the
-    week grid and a visiting teacher's timetable treat the date as the weekday it follows; a closure
-    on the same date still closes it.
+    Placed like closures (migration 0013b): one school's, every school of one district (``school_id`` NULL,
+    ``district_id`` set) or the county's (both NULL); the nearest wins on a date. Weekly series, opening
+    hours, the week grid and a visiting teacher's timetable treat the date as the weekday it follows; a
+    closure on the same date still closes it.
     """
 
     __tablename__ = "makeup_days"
     __table_args__ = (CheckConstraint("follows_weekday BETWEEN 0 AND 6", name="follows_weekday_range"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), index=True)
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"), index=True)
     school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"), index=True)
     day: Mapped[date] = mapped_column(Date, index=True)
     follows_weekday: Mapped[int] = mapped_column(Integer)

@@ -13,7 +13,7 @@ from datetime import date, time
 from booking.accounts.models import Role, User
 from booking.extensions import db
 from booking.resources.models import Category, Sharing
-from booking.schools.models import Closure, District, School, Stage, TravelTime
+from booking.schools.models import Closure, District, MakeupDay, School, Stage, TravelTime
 from booking.seed import layout
 from booking.seed.people import Person, create_people, email_for
 from booking.seed.resources import LEAD_ROOMS, Spec, _create, village_specs
@@ -24,8 +24,10 @@ SECOND_DISTRICT = "东河学区"
 COUNTY_BODIES = "县直属单位"
 CENTRE_CODE = "XQ-QSN"
 CENTRE_POSITION = (6.0, 4.0)
-# A closure of 东河学区 alone (its schools' sports meet): 新天学区 and the centre stay open.
+# A closure of 东河学区 alone (its schools' sports meet): 新天学区 and the centre stay open. Its schools make the
+# Friday up on the Saturday after (Friday's timetable); nobody else teaches that Saturday.
 DONGHE_CLOSURE = ("东河学区冬季田径运动会", date(2026, 12, 18), date(2026, 12, 18))
+DONGHE_MAKEUP = ("东河学区运动会调课（按周五课表）", date(2026, 12, 19), 4)
 
 DONGHE = AreaSpec(
     code="DH01", name="东河寄宿制小学", town="东河镇", area="东片", enrollment=780, position=(-12.0, 9.0),
@@ -95,6 +97,8 @@ def create_county(district: District, rng: random.Random) -> list[Person]:
             _create(spec, school)
     reason, start, end = DONGHE_CLOSURE
     db.session.add(Closure(district_id=donghe.id, school_id=None, start_date=start, end_date=end, reason=reason))
+    reason, day, weekday = DONGHE_MAKEUP
+    db.session.add(MakeupDay(district_id=donghe.id, school_id=None, day=day, follows_weekday=weekday, reason=reason))
     users = create_people(list(COUNTY_PEOPLE), schools)
     head: User = users[email_for("coordinator.donghe")]
     head.district_id = donghe.id

@@ -62,7 +62,7 @@ def create_calendar(district: District, schools: dict[str, School]) -> Term:
         db.session.add(Closure(district_id=district.id, school_id=schools[code].id, start_date=start,
                                end_date=end, reason=reason))
     for reason, day, weekday in MAKEUP_DAYS:
-        db.session.add(MakeupDay(district_id=district.id, school_id=None, day=day, follows_weekday=weekday,
+        db.session.add(MakeupDay(district_id=None, school_id=None, day=day, follows_weekday=weekday,
                                  reason=reason))
     return terms[0]
 
