@@ -223,15 +223,27 @@ def _two_districts_at_0012b() -> None:
         " (2, '东河学区', 1, :now)",
         "INSERT INTO schools (id, district_id, code, name, stage, enrollment, is_lead, is_weak, area, address, active,"
         " district_owned) VALUES (1, 2, 'DH01', '东河寄宿制小学', 'primary', 780, true, false, '东片', '', true, false)",
-        # Before 0013a every closure was written with the installation's first district.
+        # Before 0013a every closure and make-up day was written with the installation's first district.
         "INSERT INTO closures (id, district_id, school_id, start_date, end_date, reason) VALUES"
         " (1, 1, NULL, '2026-10-01', '2026-10-07', '国庆节'), (2, 1, 1, '2026-11-03', '2026-11-03', '校舍检修')",
+        "INSERT INTO makeup_days (id, district_id, school_id, day, follows_weekday, reason) VALUES"
+        " (1, 1, NULL, '2026-09-20', 4, '国庆节补班'), (2, 1, 1, '2026-11-07', 0, '校补课')",
     ):
         db.session.execute(text(statement), now)
     db.session.commit()
 
 
-def test_the_migration_keeps_what_each_closure_closes(empty_database_url):
+PLACED = {"closures": "SELECT id, district_id, school_id FROM closures ORDER BY id",
+          "makeup_days": "SELECT id, district_id, school_id FROM makeup_days ORDER BY id"}
+
+
+def _placed() -> dict:
+    found = {table: db.session.execute(text(query)).all() for table, query in PLACED.items()}
+    db.session.commit()  # a read's lock would hold a migration's ALTER TABLE on PostgreSQL
+    return found
+
+
+def test_the_migration_keeps_what_each_closure_and_makeup_day_does(empty_database_url):
     from flask_migrate import downgrade, upgrade
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "TESTING": True, "SECRET_KEY": "t"})
@@ -239,37 +251,16 @@ def test_the_migration_keeps_what_each_closure_closes(empty_database_url):
         upgrade(revision="0012b")
         _two_districts_at_0012b()
         upgrade(revision="0013a")
-        closed = "SELECT id, district_id, school_id FROM closures ORDER BY id"
-        assert db.session.execute(text(closed)).all() == [(1, None, None), (2, 2, 1)]
-        db.session.execute(text("INSERT INTO closures (id, district_id, school_id, start_date, end_date, reason)"
-                                " VALUES (3, 2, NULL, '2026-12-18', '2026-12-18', '运动会')"))
+        assert _placed() == {table: [(1, None, None), (2, 2, 1)] for table in PLACED}
+        db.session.execute(text("INSERT INTO makeup_days (id, district_id, school_id, day, follows_weekday, reason)"
+                                " VALUES (3, 2, NULL, '2026-12-19', 4, '运动会调课')"))
         db.session.commit()
         with pytest.raises(SystemExit):  # Flask-Migrate logs the RuntimeError and exits
             downgrade(revision="0012b")
         db.session.rollback()
-        db.session.execute(text("DELETE FROM closures WHERE id = 3"))
+        db.session.execute(text("DELETE FROM makeup_days WHERE id = 3"))
         db.session.commit()
         downgrade(revision="0012b")
-        assert db.session.execute(text(closed)).all() == [(1, 1, None), (2, 2, 1)]
-        db.session.remove()
-        db.engine.dispose()
-
-
-def test_the_makeup_migration_keeps_what_each_makeup_day_does(empty_database_url):
-    from flask_migrate import downgrade, upgrade
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "TESTING": True, "SECRET_KEY": "t"})
-    with app.app_context():
-        upgrade(revision="0013a")
-        _two_districts_at_0012b()
-        db.session.execute(text("INSERT INTO makeup_days (id, district_id, school_id, day, follows_weekday, reason)"
-                                " VALUES (1, 1, NULL, '2026-09-20', 4, '国庆节补班'), (2, 1, 1, '2026-11-07', 0, '校补课')"))
-        db.session.commit()
-        upgrade(revision="0013b")
-        taught = "SELECT id, district_id, school_id FROM makeup_days ORDER BY id"
-        assert db.session.execute(text(taught)).all() == [(1, None, None), (2, 2, 1)]
-        db.session.commit()  # the read's lock would hold the downgrade's ALTER TABLE on PostgreSQL
-        downgrade(revision="0013a")
-        assert db.session.execute(text(taught)).all() == [(1, 1, None), (2, 2, 1)]
+        assert _placed() == {table: [(1, 1, None), (2, 2, 1)] for table in PLACED}
         db.session.remove()
         db.engine.dispose()

@@ -17,12 +17,12 @@ from booking.confirmation import Confirmation, confirmation_page, confirmed
 from booking.extensions import db
 from booking.form_helpers import CsrfOnlyForm, attach_errors
 from booking.accounts.models import Role
-from booking.permissions import can_manage_closure, can_manage_school, can_see_closure, role_required
-from booking.schools import calendar, services
+from booking.permissions import can_manage_closure, can_see_closure, role_required
+from booking.schools import calendar
 from booking.schools.forms import ClosureForm
-from booking.schools.models import Closure, School
+from booking.schools.models import Closure
 from booking.schools.places import place_namer, wide_choices
-from booking.schools.views import bp
+from booking.schools.views import _managed_schools, bp
 from booking.validation import ValidationFailed
 from booking.web import save_form
 
@@ -38,7 +38,7 @@ def list_closures():
     upcoming, past = _seen(upcoming), _seen(past)
     return render_template("admin/closures.html", upcoming=upcoming, past=past, school_id=school_id,
                            flagged=closures.kept_on_closures([c for c in upcoming if _manages(c)]),
-                           manages=_manages, schools=_schools(include_inactive=True), button=CsrfOnlyForm(),
+                           manages=_manages, schools=_managed_schools(include_inactive=True), button=CsrfOnlyForm(),
                            place=place_namer())
 
 
@@ -48,11 +48,6 @@ def _manages(closure: Closure) -> bool:
 
 def _seen(found: list[Closure]) -> list[Closure]:
     return [c for c in found if can_see_closure(current_user, c)]
-
-
-def _schools(include_inactive: bool = False) -> list[School]:
-    return [s for s in services.list_schools(include_inactive=include_inactive)
-            if can_manage_school(current_user, s.id)]
 
 
 def _managed_closure_or_404(closure_id: int) -> Closure:
@@ -68,7 +63,7 @@ def _closure_form(closure: Closure | None = None) -> ClosureForm:
         form.start_time.data = closure.start_time.strftime("%H:%M") if closure.start_time else ""
         form.end_time.data = closure.end_time.strftime("%H:%M") if closure.end_time else ""
         form.school_id.data = form.choice_of(closure.school_id, closure.district_id)
-    form.set_place_choices(wide_choices(current_user), _schools())
+    form.set_place_choices(wide_choices(current_user), _managed_schools())
     return form
 
 

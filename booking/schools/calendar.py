@@ -141,25 +141,24 @@ def chosen_place(school_value, district_value, errors: dict) -> tuple[School | N
     return school, (school.district if school is not None else district)
 
 
-def _chosen_district(value, errors: dict) -> District | None:
+def _chosen(model, value, errors: dict, field: str, unknown):
+    """The ``model`` row the id ``value`` names (None or "": none); ``unknown`` on ``field`` when there is none."""
     if value in (None, ""):
         return None
-    district_id = parsing.parse_whole_number(value, MAX_ID)
-    district = db.session.get(District, district_id) if district_id is not None else None
-    if district is None:
-        errors["district_id"] = _l("Choose a district from the list, or the whole county.")
-    return district
+    row_id = parsing.parse_whole_number(value, MAX_ID)
+    row = db.session.get(model, row_id) if row_id is not None else None
+    if row is None:
+        errors[field] = unknown
+    return row
+
+
+def _chosen_district(value, errors: dict) -> District | None:
+    return _chosen(District, value, errors, "district_id", _l("Choose a district from the list, or the whole county."))
 
 
 def chosen_school(value, errors: dict) -> School | None:
     """The one school ``value`` names (None or "": the whole district); an error on ``school_id`` when unknown."""
-    if value in (None, ""):
-        return None
-    school_id = parsing.parse_whole_number(value, MAX_ID)
-    school = db.session.get(School, school_id) if school_id is not None else None
-    if school is None:
-        errors["school_id"] = _l("Choose a school from the list, or the whole district.")
-    return school
+    return _chosen(School, value, errors, "school_id", _l("Choose a school from the list, or the whole district."))
 
 
 def validated_closure(data: ClosureInput) -> ClosureSpan:

@@ -12,22 +12,17 @@ from booking.confirmation import Confirmation, confirmation_page, confirmed
 from booking.extensions import db
 from booking.i18n import format_day
 from booking.labels import WEEKDAYS
-from booking.permissions import can_manage_makeup_day, can_manage_school, can_see_makeup_day, role_required
-from booking.schools import makeup, services
+from booking.permissions import can_manage_makeup_day, can_see_makeup_day, role_required
+from booking.schools import makeup
 from booking.form_helpers import CsrfOnlyForm
 from booking.schools.forms import MakeupDayForm
 from booking.schools.models import MakeupDay
 from booking.schools.places import place_namer, wide_choices
-from booking.schools.views import _save, bp
+from booking.schools.views import _managed_schools, _save, bp
 
 
 def _manages(day: MakeupDay) -> bool:
     return can_manage_makeup_day(current_user, day.school_id, day.district_id)
-
-
-def _schools(include_inactive: bool = False):
-    return [s for s in services.list_schools(include_inactive=include_inactive)
-            if can_manage_school(current_user, s.id)]
 
 
 def _managed_or_404(makeup_id: int) -> MakeupDay:
@@ -44,13 +39,13 @@ def list_makeup_days():
     upcoming, past = (
         [d for d in found if can_see_makeup_day(current_user, d)] for found in makeup.list_makeup_days(school_id))
     return render_template("admin/makeup_days.html", upcoming=upcoming, past=past, school_id=school_id,
-                           schools=_schools(include_inactive=True), button=CsrfOnlyForm(), manages=_manages,
+                           schools=_managed_schools(include_inactive=True), button=CsrfOnlyForm(), manages=_manages,
                            place=place_namer())
 
 
 def _form(day: MakeupDay | None = None) -> MakeupDayForm:
     form = MakeupDayForm(obj=day)
-    form.set_choices(wide_choices(current_user), _schools())
+    form.set_choices(wide_choices(current_user), _managed_schools())
     if day is not None and request.method == "GET":
         form.school_id.data = form.choice_of(day.school_id, day.district_id)
         form.follows_weekday.data = str(day.follows_weekday)

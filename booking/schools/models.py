@@ -188,7 +188,7 @@ class Closure(db.Model):
 class MakeupDay(db.Model):
     """A make-up teaching day (调休上课 / 补班): the date is taught like ``follows_weekday`` (0 = Monday).
 
-    Placed like closures (migration 0013b): one school's, every school of one district (``school_id`` NULL,
+    Placed like closures (migration 0013a): one school's, every school of one district (``school_id`` NULL,
     ``district_id`` set) or the county's (both NULL); the nearest wins on a date. Weekly series, opening
     hours, the week grid and a visiting teacher's timetable treat the date as the weekday it follows; a
     closure on the same date still closes it.
