@@ -88,6 +88,19 @@ def build_county() -> CountyWorld:
     return CountyWorld(county, districts, schools, users, resources, bookings)
 
 
+def county_visiting_teacher(world: CountyWorld):
+    """A visiting music teacher of the county's centre (县直) serving A1 and B1, shared with the county, whose
+    lessons confirm at once: the profile."""
+    from tests.teacher_support import auto_confirm, make_profile
+
+    profile = make_profile(world.users["head_a"], world.schools["C1"], [world.schools["A1"], world.schools["B1"]],
+                           "music", "县音乐教师")
+    profile.resource.sharing = Sharing.COUNTY
+    db.session.commit()
+    auto_confirm(world.districts["C"].id)
+    return profile
+
+
 @pytest.fixture
 def county_world(app) -> CountyWorld:
     return build_county()

@@ -11,11 +11,11 @@ from booking.bookings.models import Booking, BookingStatus
 from booking.bookings.services import create_booking
 from booking.extensions import db
 from booking.quotas import settings as quota_settings
-from booking.resources.models import Sharing
 from booking.validation import ValidationFailed
 from tests.api_support import bearer
 from tests.booking_support import local, single
-from tests.teacher_support import auto_confirm, make_profile
+from tests.county_support import county_visiting_teacher
+from tests.teacher_support import auto_confirm
 
 
 def _refusals(call) -> list[str]:
@@ -54,10 +54,7 @@ def test_a_district_resource_stays_with_its_district(county_world):
 
 def test_a_county_visiting_teacher_needs_the_travel_time_between_districts(county_world):
     w = county_world
-    profile = make_profile(w.users["head_a"], w.schools["C1"], [w.schools["A1"], w.schools["B1"]], "music", "县音乐教师")
-    profile.resource.sharing = Sharing.COUNTY
-    db.session.commit()
-    auto_confirm(w.districts["C"].id)
+    profile = county_visiting_teacher(w)
     auto_confirm(w.districts["A"].id)
     first = create_booking(w.users["teacher_a"], single(profile.resource, day=9, title="音乐课", students=None))
     db.session.commit()

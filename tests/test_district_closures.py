@@ -15,7 +15,6 @@ from booking.bookings.errors import BookingRefused
 from booking.bookings.models import BookingStatus
 from booking.bookings.services import create_booking
 from booking.extensions import db
-from booking.resources.models import Sharing
 from booking.bookings.queries import makeup_days_by_school
 from booking.schools.calendar import ClosureInput
 from booking.schools.makeup import MakeupDayInput, create_makeup_day
@@ -24,7 +23,7 @@ from tests import factories
 from tests.api_support import bearer
 from tests.booking_support import local, single
 from tests.conftest import login
-from tests.teacher_support import auto_confirm, make_profile
+from tests.county_support import county_visiting_teacher
 
 MEET = "乙学区运动会"
 
@@ -53,10 +52,7 @@ def test_a_districts_closure_closes_its_schools_and_no_others(county_world):
 
 def test_a_county_visiting_teacher_is_refused_at_a_closed_district_only(county_world):
     w = county_world
-    profile = make_profile(w.users["head_a"], w.schools["C1"], [w.schools["A1"], w.schools["B1"]], "music", "县音乐教师")
-    profile.resource.sharing = Sharing.COUNTY
-    db.session.commit()
-    auto_confirm(w.districts["C"].id)
+    profile = county_visiting_teacher(w)
     _district_closure(w)
     lesson = dict(start=local(9, 9, 14, 0), end=local(9, 9, 14, 40), title="音乐课", students=None)
     assert any(MEET in message for message in _refused(w.users["teacher_b"], single(profile.resource, **lesson)))
