@@ -260,3 +260,58 @@ def test_the_migration_keeps_what_each_closure_and_makeup_day_does(empty_databas
         assert _placed() == {table: [(1, 1, None), (2, 2, 1)] for table in PLACED}
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_calendar_api_shows_each_district_its_own_and_the_countys(county_world, client):
+    w = county_world
+    theirs = _district_closure(w, "A", day=3, reason="甲学区教研日")
+    county = factories.closure(reason="国庆节")
+    kept = factories.closure(start_date=date(2026, 9, 3), end_date=date(2026, 9, 4), reason="台风停课")
+    for user in ("head_b", "teacher_b"):
+        head = bearer(w.users[user])
+        assert {i["reason"] for i in client.get("/api/v1/closures", headers=head).get_json()["items"]} == {
+            "国庆节", "台风停课"}
+        assert client.get(f"/api/v1/closures/{theirs.id}", headers=head).status_code == 404
+        assert client.get(f"/api/v1/closures/{county.id}", headers=head).status_code == 200
+    # The county's typhoon day falls on both districts' bookings: B's teacher is shown B's and the centre's, not
+    # 甲学区's own-school lab booking.
+    shown = client.get(f"/api/v1/closures/{kept.id}", headers=bearer(w.users["teacher_b"])).get_json()["bookings"]
+    assert w.bookings["b_shared"].id in {b["id"] for b in shown}
+    assert w.bookings["a_own"].id not in {b["id"] for b in shown}
+    create_makeup_day(MakeupDayInput(SATURDAY.isoformat(), 4, "甲学区补课", district_id=w.districts["A"].id),
+                      w.users["head_a"])
+    db.session.commit()
+    listed = client.get("/api/v1/makeup-days", headers=bearer(w.users["teacher_b"])).get_json()["items"]
+    assert listed == []
+
+
+def test_a_district_coordinator_reads_their_own_changes_in_the_audit_log(county_world, client, login_as):
+    w = county_world
+    login_as(w.users["head_b"])
+    client.post("/admin/closures/new", data=_form(f"district:{w.districts['B'].id}", on_bookings="keep",
+                                                  shown=str(w.bookings["b_shared"].id)))
+    closure = db.session.query(Closure).one()
+    client.post(f"/admin/closures/{closure.id}/delete", data={"confirmed": "1"})
+    log = client.get("/audit/").get_data(as_text=True)
+    assert "添加停课" in log and "删除停课" in log and "乙学区" in log
+
+
+def test_the_makeup_days_page_offers_the_holiday_import_to_county_coordinators_only(county_world, app, client,
+                                                                                  login_as):
+    login_as(county_world.users["head_b"])
+    assert "/admin/calendar-import" not in client.get("/admin/makeup-days").get_data(as_text=True)
+    other = app.test_client()
+    login(other, county_world.users["county_coordinator"])
+    assert "/admin/calendar-import" in other.get("/admin/makeup-days").get_data(as_text=True)
+
+
+def test_a_closed_day_is_headed_closed_and_the_form_asks_where_it_applies(app):
+    from flask_babel import force_locale
+
+    from booking.bookings.rules.types import Kind
+    from booking.bookings.web.labels import KIND_TITLES
+    from booking.schools.forms import ClosureForm
+
+    with app.test_request_context(), force_locale("zh_CN"):
+        assert str(KIND_TITLES[Kind.CLOSED]) == "停课"
+        assert str(ClosureForm(meta={"csrf": False}).school_id.label.text) == "停课范围"

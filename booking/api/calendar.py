@@ -22,7 +22,10 @@ from booking.bookings import closures
 from booking.bookings.hits import ON_BOOKINGS
 from booking.errors import json_error
 from booking.extensions import db
-from booking.permissions import can_manage_closure, can_manage_district
+from booking.bookings.models import Booking
+from booking.permissions import (can_manage_closure, can_manage_district, can_read_calendar_row,
+                                 visible_bookings_clause, visible_calendar_rows_clause)
+from booking.resources.models import Resource
 from booking.schools import calendar
 from booking.schools.models import Closure, Term
 
@@ -103,11 +106,14 @@ def _allowed_span(body: dict, on_bookings: str = "keep") -> calendar.ClosureSpan
 
 @bp.get("/closures")
 @operation("Closures: days (or hours of days) nothing can be booked", response=CLOSURE_PAGE.ref,
-           query=LIST_PARAMS, description="Every closure by first day, latest first; a district's have school_id "
-                                          "null, the county's district_id null too.")
+           query=LIST_PARAMS, description="The closures of the county, of the user's district (its own and its "
+                                          "schools') and of the county's own bodies (all for county coordinators), "
+                                          "by first day, latest first; a district's have school_id null, the "
+                                          "county's district_id null too.")
 def list_closures():
     values = declared_query_values()
-    query = select(Closure).order_by(Closure.start_date.desc(), Closure.id)
+    query = (select(Closure).where(visible_calendar_rows_clause(g.api_user, Closure))
+             .order_by(Closure.start_date.desc(), Closure.id))
     if values["school_id"] is not None:
         query = query.where(calendar.applies_to_school_clause(Closure, values["school_id"]))
     items, total = paginate(query, values["limit"], values["offset"])
@@ -116,10 +122,22 @@ def list_closures():
 
 @bp.get("/closures/<id:closure_id>")
 @operation("One closure and the active bookings still on it", response=CLOSURE_DETAIL.ref,
-           description="`bookings` are those kept when it was added: the coordinator's list to check.")
+           description="`bookings` are those kept when it was added that the user may see: the coordinator's list "
+                       "to check. Another district's closure answers 404.")
 def closure_detail(closure_id: int):
     closure = db.get_or_404(Closure, closure_id)
-    return jsonify(CLOSURE_DETAIL.dump({"closure": closure, "bookings": closures.closure_hits(closure)}))
+    if not can_read_calendar_row(g.api_user, closure):
+        abort(404)
+    return jsonify(CLOSURE_DETAIL.dump({"closure": closure, "bookings": visible_only(closures.closure_hits(closure))}))
+
+
+def visible_only(bookings: list[Booking]) -> list[Booking]:
+    """Those of ``bookings`` the user may see (``permissions.visible_bookings_clause``): one query."""
+    if not bookings:
+        return []
+    seen = set(db.session.scalars(select(Booking.id).join(Resource, Resource.id == Booking.resource_id).where(
+        Booking.id.in_([b.id for b in bookings]), visible_bookings_clause(g.api_user))))
+    return [b for b in bookings if b.id in seen]
 
 
 @bp.post("/closures/preview")

@@ -18,7 +18,7 @@ from booking.api.openapi import nullable, operation, schema
 from booking.api.shapes import Shape, boolean, day, identifier, page_shape, paged, text, typed
 from booking.api.params import IntParam
 from booking.extensions import db
-from booking.permissions import can_manage_makeup_day
+from booking.permissions import can_manage_makeup_day, visible_calendar_rows_clause
 from booking.schools import makeup
 from booking.schools.calendar import applies_to_school_clause
 from booking.schools.models import MakeupDay
@@ -81,12 +81,14 @@ def _require_manager(day: MakeupDay) -> None:
 
 @bp.get("/makeup-days")
 @operation("Make-up teaching days (调休上课 / 补班)", response=MAKEUP_DAY_PAGE.ref, query=LIST_PARAMS,
-           description="Dates taught like another weekday, by date. A make-up day is taught as `follows_weekday`: "
+           description="Dates taught like another weekday, by date: the county's, the user's district's and its "
+                       "schools' (all for county coordinators). A make-up day is taught as `follows_weekday`: "
                        "weekly series of that weekday meet on it and that weekday's opening hours apply; a closure "
                        "on the same date still closes it.")
 def makeup_days():
     values = declared_query_values()
-    query = select(MakeupDay).order_by(MakeupDay.day, MakeupDay.id)
+    query = select(MakeupDay).where(visible_calendar_rows_clause(g.api_user, MakeupDay)).order_by(MakeupDay.day,
+                                                                                                  MakeupDay.id)
     if values["from"] is not None:
         query = query.where(MakeupDay.day >= values["from"])
     if values["to"] is not None:

@@ -20,7 +20,8 @@ from booking.bookings.rules.types import Interval
 from booking.i18n import district_zone
 from booking.permissions import can_manage_closure, is_lesson
 from booking.schools.calendar import ClosureInput, ClosureSpan, validated_closure, write_closure
-from booking.schools.models import Closure
+from booking.extensions import db
+from booking.schools.models import Closure, District
 from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 
@@ -44,7 +45,8 @@ def _refusal(span: ClosureSpan):
     if span.school_id is not None:
         return _l("You can only close the schools you manage.")
     if span.district_id is not None:
-        return _l("Only the district's coordinators close every school of the district.")
+        return _l("Only the coordinators of %(district)s close all its schools.",
+                  district=db.session.get(District, span.district_id).name)
     return _l("Only county coordinators close every school of the county.")
 
 

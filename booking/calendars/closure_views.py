@@ -133,7 +133,9 @@ def delete_closure(closure_id: int):
             return confirmation_page(Confirmation(
                 title=_("Delete the closure %(reason)s?", reason=closure.reason), action=request.path,
                 back_url=url_for("admin.list_closures"), confirm_label=_("Delete the closure"),
-                consequences=[_("From %(start)s to %(end)s, %(where)s can be booked again.",
+                consequences=[_("On %(day)s, %(where)s can be booked again.", day=format_date(closure.start_date),
+                                where=where) if closure.start_date == closure.end_date else
+                              _("From %(start)s to %(end)s, %(where)s can be booked again.",
                                 start=format_date(closure.start_date), end=format_date(closure.end_date), where=where),
                               _("Nothing already booked or cancelled changes.")]))
         calendar.delete_closure(closure, current_user)

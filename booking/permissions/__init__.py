@@ -40,6 +40,8 @@ from booking.permissions.scopes import (  # noqa: F401
     can_see_closure,
     can_manage_makeup_day,
     can_see_makeup_day,
+    visible_calendar_rows_clause,
+    can_read_calendar_row,
     can_manage_school,
     can_manage_school_robots,
     can_see_notification,

@@ -110,10 +110,11 @@ def audit_entries_of_resource_clause(resource_id: int):
 
 
 def visible_audit_entries_clause(user):
-    """SQL predicate on ``AuditEntry``: a district coordinator sees every entry; an area coordinator and a
-    school admin the entries about the schools they manage (``audit_entries_about_clause``); others none."""
+    """SQL predicate on ``AuditEntry``: a county coordinator sees every entry; a district's or area coordinator
+    and a school admin the entries about the schools they manage (``audit_entries_about_clause``) and every
+    change they made themselves (a district's closure names no school); others none."""
     if not can_read_audit_log(user):
         return false()
     if is_district_coordinator(user):
         return true()
-    return audit_entries_about_clause(managed_school_ids(user))
+    return or_(audit_entries_about_clause(managed_school_ids(user)), AuditEntry.actor_id == user.id)

@@ -94,6 +94,26 @@ def can_see_closure(user, row) -> bool:
 can_see_makeup_day = can_see_closure
 
 
+def visible_calendar_rows_clause(user, model):
+    """SQL predicate on a placed calendar table (``Closure``, ``MakeupDay``), for the calendar API: the county's
+    rows, those of the user's district (its own and its schools') and of the county's own bodies (the youth
+    centre every school may book); every row for county coordinators and where the district is unknown."""
+    home = home_district_id(user)
+    if is_county_coordinator(user) or home is None:
+        return true()
+    bodies = select(School.district_id).where(School.district_owned.is_(True))
+    return or_(model.district_id.is_(None), model.district_id == home, model.district_id.in_(bodies))
+
+
+def can_read_calendar_row(user, row) -> bool:
+    """``visible_calendar_rows_clause`` for one row already read."""
+    home = home_district_id(user)
+    if is_county_coordinator(user) or home is None or row.district_id in (None, home):
+        return True
+    return db.session.scalar(select(School.id).where(School.district_id == row.district_id,
+                                                     School.district_owned.is_(True)).limit(1)) is not None
+
+
 # --- schools ----------------------------------------------------------------------------------
 
 def _in_coordinators_district(user, school: School) -> bool:

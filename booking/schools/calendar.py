@@ -153,7 +153,7 @@ def _chosen(model, value, errors: dict, field: str, unknown):
 
 
 def _chosen_district(value, errors: dict) -> District | None:
-    return _chosen(District, value, errors, "district_id", _l("Choose a district from the list, or the whole county."))
+    return _chosen(District, value, errors, "district_id", _l("Choose a district from the list."))
 
 
 def chosen_school(value, errors: dict) -> School | None:
@@ -198,7 +198,7 @@ def _closure_details(closure: Closure) -> dict:
 
 def delete_closure(closure: Closure, actor) -> None:
     """Bookings cancelled for it stay cancelled: their booker has been told and may book again."""
-    record(actor, "closure.delete", ("Closure", closure.id), _closure_details(closure))
+    record(actor, "closure.delete", ("Closure", closure.id), _closure_details(closure), school_id=closure.school_id)
     db.session.delete(closure)
     db.session.flush()
 

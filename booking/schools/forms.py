@@ -117,7 +117,7 @@ class PlaceChoice:
 
 
 class ClosureForm(PlaceChoice, FlaskForm):
-    school_id = SelectField(_l("Closed"), validate_choice=False)
+    school_id = SelectField(_l("Closure applies to"), validate_choice=False)
     start_date = _date(_l("First day"))
     end_date = _date(_l("Last day"))
     start_time = StringField(_l("From (time)"), render_kw={"type": "time"})

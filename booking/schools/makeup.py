@@ -90,7 +90,7 @@ def create_makeup_day(data: MakeupDayInput, actor) -> MakeupDay:
 
 
 def delete_makeup_day(makeup: MakeupDay, actor) -> None:
-    record(actor, "makeup_day.delete", ("MakeupDay", makeup.id), _details(makeup))
+    record(actor, "makeup_day.delete", ("MakeupDay", makeup.id), _details(makeup), school_id=makeup.school_id)
     db.session.delete(makeup)
     db.session.flush()
 
