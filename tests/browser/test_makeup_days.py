@@ -31,7 +31,7 @@ def test_a_makeup_sunday_is_added_and_booked_and_the_winter_break_asks_first(pag
     sign_in(page, live_server, "boss@example.cn")
     page.goto(f"{live_server}/admin/closures")
     page.get_by_role("link", name="调休上课日（补班）").click()
-    page.get_by_role("link", name="添加调休上课日").click()
+    page.get_by_role("link", name="新增调休上课日").click()
     page.get_by_label("日期").fill("2026-09-20")
     page.get_by_label("按星期几的课表上课").select_option(label="星期五")
     page.get_by_label("原因").fill("国庆节补班")
