@@ -324,9 +324,10 @@ CALENDAR_COLUMNS = {"id": Integer(), "school_id": Integer(), "resource_id": Inte
 
 def _calendar_rows(closure_schools: set[int] | None, makeup_schools: set[int], resource_ids: list[int],
                    days: list[date], span: Interval) -> dict[str, list[Row]]:
-    """The rows a calendar is made of over ``days`` (and ``span``), by kind: ONE statement. Closures of the
-    county and of ``closure_schools`` (None: of every school; ``_closure_rows``), make-up days of the district and of
-    ``makeup_schools``, the terms, the blackouts of ``resource_ids``. Each row reads like its model."""
+    """The rows a calendar is made of over ``days`` (and ``span``), by kind: ONE statement. The closures and the
+    make-up days of the county and of ``closure_schools`` (None: of every school) and ``makeup_schools``, their
+    own and their districts' (``_placed_rows``), the terms, the blackouts of ``resource_ids``. Each row reads
+    like its model."""
     first, last = days[0], days[-1]
     closures = _closure_rows(typed_columns("closure", CALENDAR_COLUMNS, {
         "id": Closure.id, "school_id": CLOSED_SCHOOL, "start_date": Closure.start_date, "end_date": Closure.end_date,
@@ -357,8 +358,8 @@ def calendars_for(resources: Iterable[Resource], span: Interval) -> dict[int, Ca
     days = local_days(span, zone)
     owners = {r.owner_school_id for r in resources}
     teachers = any(r.kind == ResourceKind.TEACHER for r in resources)
-    # A visiting teacher's lesson is also refused where the school it is at is closed: every school's own
-    # closures (a school without any is closed by the district's alone, which the owner's entry holds).
+    # A visiting teacher's lesson is also refused where the school it is at is closed: every school's own and
+    # its district's closures (a school with neither is closed by the county's alone, which the owner's entry holds).
     rows = _calendar_rows(None if teachers else owners, owners, [r.id for r in resources], days, span)
     closures = rows["closure"]
     schools = owners | {c.school_id for c in closures if c.school_id is not None}
