@@ -4,6 +4,7 @@ keep their days. A closure of no school and no district closes the county (natio
 neither is the county's. The world: ``tests/county_support.py``."""
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
@@ -23,6 +24,8 @@ from tests import factories
 from tests.api_support import bearer
 from tests.booking_support import local, single
 from tests.conftest import login
+from tests.test_ics_import import HOLIDAYS
+from tests.test_ics_import_pages import PAYLOAD
 from tests.county_support import county_visiting_teacher
 
 MEET = "乙学区运动会"
@@ -296,13 +299,50 @@ def test_a_district_coordinator_reads_their_own_changes_in_the_audit_log(county_
     assert "添加停课" in log and "删除停课" in log and "乙学区" in log
 
 
-def test_the_makeup_days_page_offers_the_holiday_import_to_county_coordinators_only(county_world, app, client,
-                                                                                  login_as):
-    login_as(county_world.users["head_b"])
-    assert "/admin/calendar-import" not in client.get("/admin/makeup-days").get_data(as_text=True)
-    other = app.test_client()
-    login(other, county_world.users["county_coordinator"])
-    assert "/admin/calendar-import" in other.get("/admin/makeup-days").get_data(as_text=True)
+def _import(client, **fields):
+    form = {"kind": "closures", "school_id": "", "remove_missing": "y", "url": "",
+            "file": (io.BytesIO(HOLIDAYS), "holidays.ics"), **fields}
+    return client.post("/admin/calendar-import", data=form, content_type="multipart/form-data")
+
+
+def test_a_district_coordinator_imports_a_calendar_into_their_district_only(county_world, client, login_as):
+    w = county_world
+    login_as(w.users["head_b"])
+    page = client.get("/admin/calendar-import").get_data(as_text=True)
+    assert f'value="district:{w.districts["B"].id}"' in page and '<option value=""' not in page
+    assert 'value="terms"' not in page and "/admin/calendar-import" in client.get("/admin/makeup-days").get_data(
+        as_text=True)
+    for forbidden in ("", f"district:{w.districts['A'].id}", str(w.schools["A1"].id)):
+        assert _import(client, school_id=forbidden).status_code == 422
+    assert _import(client, kind="terms", school_id=f"district:{w.districts['B'].id}").status_code == 422
+    preview = _import(client, school_id=f"district:{w.districts['B'].id}").get_data(as_text=True)
+    assert "乙学区全部学校" in preview
+    done = client.post("/admin/calendar-import/apply", data={"payload": PAYLOAD.search(preview).group(1),
+                                                             "on_bookings": "keep"})
+    assert done.status_code == 302
+    imported = db.session.query(Closure).all()
+    assert imported and {(c.school_id, c.district_id) for c in imported} == {(None, w.districts["B"].id)}
+    again = _import(client, school_id=f"district:{w.districts['B'].id}").get_data(as_text=True)
+    assert 'name="payload"' not in again  # the same file into the same district: nothing to change
+    # A preview signed for the county cannot be applied by a district's coordinator.
+    county_preview = client.application.test_client()
+    login(county_preview, w.users["county_coordinator"])
+    signed = PAYLOAD.search(_import(county_preview).get_data(as_text=True)).group(1)
+    assert client.post("/admin/calendar-import/apply", data={"payload": signed}).status_code == 403
+
+
+def test_the_import_api_takes_a_district_target_from_its_coordinator_only(county_world, client):
+    w = county_world
+    head = bearer(w.users["head_a"])
+    url = "/api/v1/calendar-imports/preview?district_id={}"
+    calendar = {"data": HOLIDAYS, "headers": {**head, "Content-Type": "text/calendar"}}
+    assert client.post(url.format(w.districts["B"].id), **calendar).status_code == 403
+    assert client.post("/api/v1/calendar-imports/preview", **calendar).status_code == 403
+    preview = client.post(url.format(w.districts["A"].id), **calendar)
+    assert preview.status_code == 200 and preview.get_json()["district_id"] == w.districts["A"].id
+    signed = client.post("/api/v1/calendar-imports/preview", data=HOLIDAYS, headers={
+        **bearer(w.users["county_coordinator"]), "Content-Type": "text/calendar"}).get_json()["payload"]
+    assert client.post("/api/v1/calendar-imports", headers=head, json={"payload": signed}).status_code == 403
 
 
 def test_a_closed_day_is_headed_closed_and_the_form_asks_where_it_applies(app):

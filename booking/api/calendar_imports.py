@@ -5,7 +5,7 @@ The page's two steps (booking.calendars.import_views) through the same functions
 uploaded file (multipart part ``file`` or the raw ``text/calendar`` body) or downloads ``url``, and answers
 what the import would add, change and remove, the bookings its closures fall on, and a ``payload`` signed by
 the server; ``POST /calendar-imports`` imports exactly that payload, planned again against the database as it
-is then. District coordinators only (``can_manage_district``), like the page.
+is then. Who may import where: ``import_requests.may_import``, like the page.
 """
 from __future__ import annotations
 
@@ -24,12 +24,11 @@ from booking.api.shapes import Shape, boolean, clock, day, identifier, many, one
 from booking.api.uploads import Upload
 from booking.bookings.hits import ON_BOOKINGS
 from booking.calendars.ics_import import ImportProblems, read_events
-from booking.calendars.import_requests import (BadPayload, apply_previewed, calendar_bytes, import_target,
+from booking.calendars.import_requests import (BadPayload, apply_previewed, calendar_bytes, import_target, may_import,
                                                sign_import, signed_import)
 from booking.calendars.imports import plan_import
 from booking.errors import json_error
 from booking.i18n import district_zone
-from booking.permissions import can_manage_district
 from booking.validation import ValidationFailed
 
 
@@ -54,7 +53,9 @@ WEEKDAY = {"type": "integer", "minimum": 0, "maximum": 6, "description": "0 = Mo
 PREVIEW_PARAMS = (
     EnumParam("kind", "Import as closures (days nothing can be booked) or as the term dates.",
               default=CalendarImportKind.CLOSURES.value, enum=CalendarImportKind),
-    IntParam("school_id", "Closures of this school; absent: closures of the whole district.", minimum=1),
+    IntParam("school_id", "Closures of this school; absent: of every school of district_id.", minimum=1),
+    IntParam("district_id", "With no school_id: closures of this district's schools; absent: of the whole county.",
+             minimum=1),
     BoolParam("remove_missing", "Remove what an earlier import into the same target added but this calendar no "
                                 "longer has.", default=True),
     TextParam("url", "The calendar's web address (https, http or webcal), instead of a file.", max_length=2000),
@@ -80,7 +81,9 @@ CHANGE = Shape("CalendarImportChange", {
 })
 TARGET_FIELDS = {
     "kind": text("target.kind"),
-    "school_id": identifier("target.school_id", nullable=True, description="null: the whole district."),
+    "school_id": identifier("target.school_id", nullable=True, description="null: every school of district_id."),
+    "district_id": identifier("target.district_id", nullable=True,
+                              description="With school_id null: the district imported into; null: the county."),
     "remove_missing": boolean("target.remove_missing"),
     "changes": many(CHANGE),
 }
@@ -111,9 +114,10 @@ APPLY_BODY = schema("CalendarImportRequest", {
 })
 
 
-def _refuse_unless_district_coordinator() -> None:
-    if not can_manage_district(g.api_user):
-        abort(json_error(403, "Only district coordinators import calendars."))
+def _refuse_unless_allowed(target) -> None:
+    if not may_import(g.api_user, target):
+        abort(json_error(403, "Term dates are the county coordinators' to import; closures go to the schools or the "
+                              "district you manage."))
 
 
 def _problems(field: str, messages) -> None:
@@ -124,15 +128,17 @@ def _problems(field: str, messages) -> None:
 @bp.post("/calendar-imports/preview")
 @operation("Preview an .ics calendar import: what it adds, changes and removes", response=PREVIEW.ref,
            query=PREVIEW_PARAMS, upload=UPLOAD, role=Role.COORDINATOR, errors=(403,),
-           description="District coordinators. Send the file (multipart part `file`, or the raw text/calendar "
+           description="County coordinators (the term dates, the county's closures, any district's or school's); "
+                       "a district's coordinator their district's and its schools' closures; an area coordinator "
+                       "their schools'. Send the file (multipart part `file`, or the raw text/calendar "
                        "body) or give `url`, not both. Saves nothing. A file that cannot be read, or an import "
                        "that would be refused (terms overlapping, a term bookings use removed), answers 422 naming "
                        "`file` (or `url`).")
 def preview_calendar_import():
-    _refuse_unless_district_coordinator()
     values = declared_query_values()
+    target = import_target(str(values["kind"]), values["school_id"], values["remove_missing"], values["district_id"])
+    _refuse_unless_allowed(target)
     uploaded = UPLOAD.read(request)
-    target = import_target(str(values["kind"]), values["school_id"], values["remove_missing"])
     try:
         events = read_events(calendar_bytes(uploaded.data if uploaded else None, values["url"] or "",
                                             current_app.config), district_zone())
@@ -149,19 +155,19 @@ def preview_calendar_import():
 @bp.post("/calendar-imports")
 @operation("Apply a previewed .ics calendar import", response=RESULT.ref, request_body=APPLY_BODY,
            role=Role.COORDINATOR, errors=(403, 409),
-           description="District coordinators. Imports the preview's `payload` all or nothing, planned again "
+           description="Those who may preview it. Imports the preview's `payload` all or nothing, planned again "
                        "against the database as it is now. When the closures fall on active bookings, `on_bookings` "
                        "(cancel or keep) and `affected` (the ids the preview listed) are needed; without them, or "
                        "when the bookings changed since the preview, answers 409 `affected_bookings` with the "
                        "bookings as they are now (`affected`, `changed`) and imports nothing.")
 def apply_calendar_import():
-    _refuse_unless_district_coordinator()
     body = request.get_json(silent=True)  # valid against APPLY_BODY, checked before the view
     try:
         events, target = signed_import(body["payload"], current_app.config["SECRET_KEY"])
     except BadPayload:
         raise ValidationFailed({"payload": "Not a preview this server signed: send the `payload` of "
                                            "POST /calendar-imports/preview unchanged."}) from None
+    _refuse_unless_allowed(target)
     weekdays = {entry["uid"]: json_whole_number(entry["weekday"]) for entry in body.get("makeup_weekdays", [])}
     applied = apply_previewed(events, target, g.api_user, body.get("on_bookings"),
                               _shown(body.get("affected")), weekdays)

@@ -7,6 +7,7 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from booking.calendars.imports import CLOSURES, TERMS
+from booking.schools.forms import PlaceChoice
 from booking.texts import lazy_gettext as _l
 
 
@@ -18,7 +19,7 @@ class SubscribeForm(FlaskForm):
     next = HiddenField()
 
 
-class ImportForm(FlaskForm):
+class ImportForm(PlaceChoice, FlaskForm):
     file = FileField(_l("Calendar file (.ics)"))
     url = StringField(_l("Or the calendar's web address"), validators=[Optional(), Length(max=2000)],
                       render_kw={"inputmode": "url", "autocomplete": "off", "placeholder": "https://"})
@@ -28,8 +29,10 @@ class ImportForm(FlaskForm):
     remove_missing = BooleanField(_l("Remove what an earlier import added but this calendar no longer has"),
                                   default=True)
 
-    def set_school_choices(self, schools, county_label) -> None:
-        self.school_id.choices = [("", county_label)] + [(str(s.id), s.name) for s in schools]
+    def allow_terms(self, allowed: bool) -> None:
+        """Term dates are the county's: the kind is closures only for everyone else."""
+        if not allowed:
+            self.kind.choices = [choice for choice in self.kind.choices if choice[0] != TERMS]
 
 
 class ApplyImportForm(FlaskForm):

@@ -1,6 +1,7 @@
 """What the calendar import's page and its API operations share, besides planning and applying (``imports``).
 
-- ``import_target``: the target asked for (closures of the district or of one school, or the term dates);
+- ``import_target``: the target asked for (closures of the county, of a district or of one school, or the term
+  dates), and ``may_import``: whether the actor may import into it;
 - ``calendar_bytes``: the uploaded file, or the calendar downloaded from a web address (``fetch``);
 - ``sign_import`` / ``signed_import``: the previewed events and target, signed by the server, so the
   confirmation imports exactly what was previewed (checked again against the database as it is then);
@@ -19,10 +20,10 @@ from booking.bookings.hits import must_confirm, shown_ids
 from booking.calendars.fetch import fetch_calendar
 from booking.calendars.ics_import import MAX_BYTES, ImportedEvent, ImportProblems
 from booking.calendars.imports import CLOSURES, TERMS, ImportPlan, ImportTarget, apply_import, plan_import
-from booking.extensions import db
-from booking.schools.models import School
+from booking.permissions import can_manage_closure, can_manage_district
+from booking.schools.calendar import chosen_place
 from booking.texts import lazy_gettext as _l
-from booking.validation import MAX_ID, ValidationFailed
+from booking.validation import ValidationFailed
 
 DEFAULT_URL_TIMEOUT = 10  # seconds; CALENDAR_IMPORT_TIMEOUT overrides
 SALT = "calendar-import"
@@ -32,16 +33,26 @@ class BadPayload(ValueError):
     """The signed preview was altered, or is not one."""
 
 
-def import_target(kind: str | None, school_id: int | str | None, remove_missing: bool) -> ImportTarget:
-    """The target asked for; closures of an unknown school: ValidationFailed naming ``school_id``."""
+def import_target(kind: str | None, school_id: int | str | None, remove_missing: bool,
+                  district_id: int | str | None = None) -> ImportTarget:
+    """The target asked for: the term dates, or closures of one school, of every school of a district, or of
+    the county; an unknown school or district: ValidationFailed naming the field."""
     kind = kind if kind in (CLOSURES, TERMS) else CLOSURES
-    if kind == TERMS or school_id in (None, ""):
+    if kind == TERMS:
         return ImportTarget(kind, None, bool(remove_missing))
-    text = str(school_id)
-    school = db.session.get(School, int(text)) if text.isdigit() and int(text) <= MAX_ID else None
-    if school is None:
-        raise ValidationFailed({"school_id": _l("Choose a school from the list, or the whole district.")})
-    return ImportTarget(kind, school.id, bool(remove_missing))
+    errors: dict = {}
+    school, district = chosen_place(school_id, district_id, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return ImportTarget(kind, school.id if school else None, bool(remove_missing),
+                        district.id if district is not None and school is None else None)
+
+
+def may_import(actor, target: ImportTarget) -> bool:
+    """Term dates are the county coordinators'; closures go to a place the actor keeps closures of."""
+    if target.kind == TERMS:
+        return can_manage_district(actor)
+    return can_manage_closure(actor, target.school_id, target.district_id)
 
 
 def calendar_bytes(upload: bytes | None, address: str, config: Mapping) -> bytes:
@@ -66,6 +77,7 @@ def _clock(value: time | None) -> str | None:
 def sign_import(events: list[ImportedEvent], target: ImportTarget, secret: str) -> str:
     return URLSafeSerializer(secret, salt=SALT).dumps({
         "kind": target.kind, "school_id": target.school_id, "remove_missing": target.remove_missing,
+        "district_id": target.district_id,
         "events": [[e.uid, e.title, e.start.isoformat(), e.end.isoformat(), _clock(e.start_time), _clock(e.end_time),
                     e.makeup, e.follows, e.guess]
                    for e in events],
@@ -85,7 +97,8 @@ def signed_import(payload: str, secret: str) -> tuple[list[ImportedEvent], Impor
     try:
         data = URLSafeSerializer(secret, salt=SALT).loads(payload or "")
         events = [_event(*values) for values in data["events"]]
-        return events, ImportTarget(data["kind"], data["school_id"], bool(data["remove_missing"]))
+        return events, ImportTarget(data["kind"], data["school_id"], bool(data["remove_missing"]),
+                                    data.get("district_id"))
     except (BadSignature, KeyError, TypeError, ValueError):
         raise BadPayload() from None
 

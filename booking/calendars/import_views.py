@@ -14,32 +14,38 @@ from flask_login import current_user
 from booking.bookings.hits import chosen, shown_ids
 from booking.calendars.forms import ApplyImportForm, ImportForm
 from booking.calendars.ics_import import MAX_BYTES, ImportProblems, read_events
-from booking.calendars.import_requests import (BadPayload, apply_previewed, calendar_bytes, import_target,
+from booking.calendars.import_requests import (BadPayload, apply_previewed, calendar_bytes, import_target, may_import,
                                                sign_import, signed_import)
 from booking.calendars.imports import TERMS, ImportTarget, plan_import
-from booking.schools.places import whole_county_label
+from booking.schools.places import place_namer, wide_choices
+from booking.schools.views import _managed_schools
 from booking.calendars.views import bp
-from booking.extensions import db
 from booking.i18n import district_zone
-from booking.permissions import district_coordinator_required
-from booking.schools.models import School
-from booking.schools.services import list_schools
+from booking.accounts.models import Role
+from booking.permissions import can_manage_district, role_required
 from booking.validation import ValidationFailed
 
 
 def _form() -> ImportForm:
     form = ImportForm()
-    form.set_school_choices(list_schools(), whole_county_label())
+    form.set_place_choices(wide_choices(current_user), _managed_schools())
+    form.allow_terms(can_manage_district(current_user))
     return form
 
 
 def _target(form: ImportForm) -> ImportTarget | None:
-    """The form's target, or None with the field's error set."""
+    """The form's target, or None with the field's error set (unknown, or not the user's to import into)."""
+    school, district = form.chosen_place()
     try:
-        return import_target(form.kind.data, form.school_id.data, bool(form.remove_missing.data))
+        target = import_target(form.kind.data, school, bool(form.remove_missing.data), district)
     except ValidationFailed as failed:
         form.school_id.errors = [str(message) for message in failed.errors.values()]
         return None
+    if not may_import(current_user, target):
+        field = form.kind if target.kind == TERMS else form.school_id
+        field.errors = [_("You can only import into the schools and the district you manage.")]
+        return None
+    return target
 
 
 def _has_upload(form: ImportForm) -> bool:
@@ -67,12 +73,11 @@ def _preview_page(plan, payload: str, status: int = 200, changed: bool = False):
     form = ApplyImportForm(payload=payload)
     form.shown.data = shown_ids(plan.affected)
     return render_template("calendars/import_preview.html", plan=plan, form=form, changed=changed,
-                           school=db.session.get(School, plan.target.school_id) if plan.target.school_id else None
-                           ), status
+                           place=place_namer()(plan.target)), status
 
 
 @bp.route("/admin/calendar-import", methods=["GET", "POST"])
-@district_coordinator_required
+@role_required(Role.COORDINATOR)
 def import_calendar():
     form = _form()
     if not form.validate_on_submit():
@@ -92,7 +97,7 @@ def import_calendar():
 
 
 @bp.post("/admin/calendar-import/apply")
-@district_coordinator_required
+@role_required(Role.COORDINATOR)
 def apply_calendar_import():
     form = ApplyImportForm()
     if not form.validate_on_submit():
@@ -101,6 +106,8 @@ def apply_calendar_import():
         events, target = signed_import(form.payload.data, current_app.config["SECRET_KEY"])
     except BadPayload:
         abort(400)
+    if not may_import(current_user, target):  # a preview signed for someone else, or a scope since narrowed
+        abort(403)
     weekdays = _chosen_weekdays(plan_import(events, target))
     try:
         applied = apply_previewed(events, target, current_user, chosen(form.on_bookings.data), form.shown.data,

@@ -38,8 +38,9 @@ TITLE_LIMIT = {CLOSURES: 200, TERMS: 100}
 @dataclass(frozen=True)
 class ImportTarget:
     kind: str  # CLOSURES or TERMS
-    school_id: int | None = None  # closures of one school; None: the whole district
+    school_id: int | None = None  # closures of one school; None: of every school of ``district_id``
     remove_missing: bool = True
+    district_id: int | None = None  # with no school: closures of this district's schools; None: of the county
 
 
 @dataclass(frozen=True)
@@ -92,10 +93,17 @@ def _stored(target: ImportTarget) -> dict[str, Closure | Term]:
     """What earlier imports put into ``target``, by UID."""
     if target.kind == TERMS:
         return {source.source_uid: source.term for source in db.session.scalars(select(TermSource))}
-    school = (Closure.school_id.is_(None) & Closure.district_id.is_(None) if target.school_id is None
-              else Closure.school_id == target.school_id)
     return {closure.source_uid: closure for closure in db.session.scalars(
-        select(Closure).where(Closure.source_uid.is_not(None), school).order_by(Closure.id))}
+        select(Closure).where(Closure.source_uid.is_not(None), _same_place(Closure, target)).order_by(Closure.id))}
+
+
+def _same_place(model, target: ImportTarget):
+    """SQL predicate on ``Closure`` or ``MakeupDay``: a row of exactly ``target``'s place (the school, the district
+    or the county), so each target's imports match their own rows only."""
+    if target.school_id is not None:
+        return model.school_id == target.school_id
+    return model.school_id.is_(None) & (model.district_id.is_(None) if target.district_id is None
+                                        else model.district_id == target.district_id)
 
 
 def _values(record_: Closure | Term) -> tuple[str, date, date]:
@@ -125,10 +133,9 @@ def _term_problems(plan: ImportPlan, stored: dict[str, Term]) -> list:
 
 def _stored_makeup(target: ImportTarget) -> dict[str, MakeupDay]:
     """The make-up days earlier imports put into a closures target, by UID."""
-    school = (MakeupDay.school_id.is_(None) & MakeupDay.district_id.is_(None) if target.school_id is None
-              else MakeupDay.school_id == target.school_id)
     return {day.source_uid: day for day in db.session.scalars(
-        select(MakeupDay).where(MakeupDay.source_uid.is_not(None), school).order_by(MakeupDay.id))}
+        select(MakeupDay).where(MakeupDay.source_uid.is_not(None), _same_place(MakeupDay, target))
+        .order_by(MakeupDay.id))}
 
 
 def _plan_makeup(plan: ImportPlan, events: list[ImportedEvent], chosen: dict[str, int]) -> None:
@@ -203,7 +210,8 @@ def _times(record_: Closure | Term) -> tuple[time | None, time | None]:
 
 
 def _span(change: Change, target: ImportTarget) -> ClosureSpan:
-    return ClosureSpan(target.school_id, change.start, change.end, change.title, change.start_time, change.end_time)
+    return ClosureSpan(target.school_id, change.start, change.end, change.title, change.start_time, change.end_time,
+                       _closed_district(target))
 
 
 def _closure_hits(plan: ImportPlan) -> list[tuple[Change, list[Booking]]]:
@@ -217,8 +225,9 @@ def _closure_hits(plan: ImportPlan) -> list[tuple[Change, list[Booking]]]:
 
 
 def _closed_district(target: ImportTarget) -> int | None:
-    """An imported closure's (or make-up day's) district: the school's; none for the county's (every school)."""
-    return db.session.get(School, target.school_id).district_id if target.school_id is not None else None
+    """An imported closure's (or make-up day's) district: the school's, or the district imported into; none for
+    the county's (every school)."""
+    return db.session.get(School, target.school_id).district_id if target.school_id is not None else target.district_id
 
 
 def _write_closure(change: Change, stored: dict, target: ImportTarget, actor) -> Closure | None:
@@ -233,7 +242,8 @@ def _write_closure(change: Change, stored: dict, target: ImportTarget, actor) ->
     closure.start_time, closure.end_time = change.start_time, change.end_time
     db.session.add(closure)
     details = {"source_uid": change.uid, "school_id": target.school_id, "start": change.start.isoformat(),
-               "end": change.end.isoformat(), "reason": change.title, "import": True}
+               "end": change.end.isoformat(), "reason": change.title, "import": True,
+               **({"district_id": target.district_id} if target.district_id is not None else {})}
     if change.start_time is not None:
         details.update(start_time=change.start_time.strftime("%H:%M"), end_time=change.end_time.strftime("%H:%M"))
     record(actor, "closure.create" if change.action == "add" else "closure.update", closure, details)
