@@ -196,9 +196,16 @@ def area_coordinator(login_as):
 
 
 # An area coordinator closes their area's schools (tests/test_closure_hits.py), not the whole district.
-@pytest.mark.parametrize("url", ["/admin/terms", "/admin/terms/new", "/admin/calendar-import"])
+@pytest.mark.parametrize("url", ["/admin/terms", "/admin/terms/new"])
 def test_district_wide_pages_are_for_district_coordinators_only(client, area_coordinator, url):
     assert client.get(url).status_code == 403
+
+
+def test_an_area_coordinator_imports_closures_into_their_schools_only(client, area_coordinator):
+    page = client.get("/admin/calendar-import").get_data(as_text=True)
+    own = db.session.get(School, area_coordinator.school_id)
+    assert f'<option value="{own.id}"' in page
+    assert '<option value=""' not in page and 'value="terms"' not in page
 
 
 def test_an_area_coordinator_keeps_schools_in_their_area(client, area_coordinator):

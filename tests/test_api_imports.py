@@ -89,12 +89,12 @@ def test_bookings_on_the_closures_are_asked_about_and_a_stale_list_is_refused(cl
     assert db.session.get(Booking, first.id).status == BookingStatus.CANCELLED and closure_count() == 3
 
 
-def test_only_district_coordinators_import_calendars(client, coordinator):
+def test_only_county_coordinators_import_the_countys_calendar(client, coordinator):
     school = factories.school()
     head = factories.user(role=Role.COORDINATOR, district_id=school.district_id)
     for refused in (head, factories.user(role=Role.COORDINATOR, area="上片")):
-        answer = preview(client, refused)
-        assert answer.status_code == 403 and "district coordinators" in answer.get_json()["message"]
+        answer = preview(client, refused)  # the county's closures (no school, no district)
+        assert answer.status_code == 403 and "county coordinators" in answer.get_json()["message"]
     payload = preview(client, coordinator).get_json()["payload"]
     assert client.post("/api/v1/calendar-imports", json={"payload": payload}, headers=bearer(head)).status_code == 403
     for role in (Role.SCHOOL_ADMIN, Role.TEACHER):
