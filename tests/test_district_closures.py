@@ -355,3 +355,12 @@ def test_a_closed_day_is_headed_closed_and_the_form_asks_where_it_applies(app):
     with app.test_request_context(), force_locale("zh_CN"):
         assert str(KIND_TITLES[Kind.CLOSED]) == "停课"
         assert str(ClosureForm(meta={"csrf": False}).school_id.label.text) == "停课范围"
+
+
+def test_the_import_is_named_for_what_its_user_may_import(county_world, app, client, login_as):
+    login_as(county_world.users["head_b"])
+    page = client.get("/admin/calendar-import").get_data(as_text=True)
+    assert "<h1>导入停课日</h1>" in page and "导入停课日和学期日期" not in page
+    other = app.test_client()
+    login(other, county_world.users["county_coordinator"])
+    assert "<h1>导入停课日和学期日期</h1>" in other.get("/admin/calendar-import").get_data(as_text=True)
