@@ -12,7 +12,7 @@ from booking.accounts.models import User
 from booking.bookings.errors import BookingRefused
 from booking.bookings.models import Booking
 from booking.bookings.planning import BookingInput
-from booking.bookings.queries import closed_days_by_school, makeup_days_by_school
+from booking.bookings.calendar_queries import closed_days_by_school, makeup_days_by_school
 from booking.bookings.services import create_booking
 from booking.extensions import db
 from booking.i18n import district_zone

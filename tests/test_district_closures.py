@@ -16,7 +16,7 @@ from booking.bookings.errors import BookingRefused
 from booking.bookings.models import BookingStatus
 from booking.bookings.services import create_booking
 from booking.extensions import db
-from booking.bookings.queries import makeup_days_by_school
+from booking.bookings.calendar_queries import makeup_days_by_school
 from booking.schools.calendar import ClosureInput
 from booking.schools.makeup import MakeupDayInput, create_makeup_day
 from booking.schools.models import Closure, MakeupDay

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from booking.accounts.models import Role, User
-from booking.bookings import queries, rules
+from booking.bookings import calendar_queries, queries, rules
 from booking.bookings.rules import recurrence
 from booking.bookings.models import ACTIVE_STATUSES, Booking, BookingSeries, BookingStatus
 from booking.extensions import db
@@ -208,7 +208,7 @@ def test_seeded_bookings_pass_the_booking_rules(in_demo):
         interval = rules.Interval(booking.starts_at, booking.ends_at)
         request = _request_for(booking)
         if booking.resource_id not in calendars:  # one calendar per resource for the whole term
-            calendars[booking.resource_id] = queries.calendar_for(booking.resource, term_span)
+            calendars[booking.resource_id] = calendar_queries.calendar_for(booking.resource, term_span)
         calendar = calendars[booking.resource_id]
         assert rules.standing_refusals(request) == [], booking
         assert rules.hours_refusal(request.resource, interval, zone) is None, booking

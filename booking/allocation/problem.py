@@ -15,7 +15,8 @@ from booking.allocation.models import AllocationRequest, AllocationRound
 from booking.bookings import rules
 from booking.bookings.models import Booking, BookingStatus
 from booking.bookings.planning import period_school_id
-from booking.bookings.queries import as_existing, calendars_for, overlapping_bookings, resource_snapshot
+from booking.bookings.calendar_queries import calendars_for
+from booking.bookings.queries import as_existing, overlapping_bookings, resource_snapshot
 from booking.clock import utcnow
 from booking.extensions import db
 from booking.i18n import district_zone, local_to_utc, local_today

@@ -23,9 +23,9 @@ from booking.bookings.hits import ON_BOOKINGS
 from booking.errors import json_error
 from booking.extensions import db
 from booking.bookings.models import Booking
+from booking.bookings.services import visible_bookings_query
 from booking.permissions import (can_manage_closure, can_manage_district, can_read_calendar_row,
-                                 visible_bookings_clause, visible_calendar_rows_clause)
-from booking.resources.models import Resource
+                                 visible_calendar_rows_clause)
 from booking.schools import calendar
 from booking.schools.models import Closure, Term
 
@@ -132,11 +132,11 @@ def closure_detail(closure_id: int):
 
 
 def visible_only(bookings: list[Booking]) -> list[Booking]:
-    """Those of ``bookings`` the user may see (``permissions.visible_bookings_clause``): one query."""
+    """Those of ``bookings`` the user may see (``visible_bookings_query``): one query."""
     if not bookings:
         return []
-    seen = set(db.session.scalars(select(Booking.id).join(Resource, Resource.id == Booking.resource_id).where(
-        Booking.id.in_([b.id for b in bookings]), visible_bookings_clause(g.api_user))))
+    seen = set(db.session.scalars(visible_bookings_query(g.api_user).with_only_columns(Booking.id)
+                                  .where(Booking.id.in_([b.id for b in bookings]))))
     return [b for b in bookings if b.id in seen]
 
 

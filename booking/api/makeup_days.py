@@ -20,7 +20,7 @@ from booking.api.params import IntParam
 from booking.extensions import db
 from booking.permissions import can_manage_makeup_day, visible_calendar_rows_clause
 from booking.schools import makeup
-from booking.schools.calendar import applies_to_school_clause
+from booking.schools.calendar import applies_to_school_clause, chosen_place
 from booking.schools.models import MakeupDay
 
 WEEKDAY = {"type": "integer", "minimum": 0, "maximum": 6, "description": "0 = Monday … 6 = Sunday."}
@@ -67,9 +67,9 @@ def _allowed_input(body: dict) -> makeup.MakeupDayInput:
     """The body's input, when the user keeps the make-up days of the place it names (403 otherwise; an unknown
     school or district is the service's 422)."""
     data = _makeup_input(body)
-    errors, school, district = makeup.check_makeup_input(data)
-    if "school_id" not in errors and "district_id" not in errors and not can_manage_makeup_day(
-            g.api_user, school and school.id, district and district.id):
+    errors: dict = {}
+    school, district = chosen_place(data.school_id, data.district_id, errors)  # the place alone, not the whole check
+    if not errors and not can_manage_makeup_day(g.api_user, school and school.id, district and district.id):
         abort(403)
     return data
 

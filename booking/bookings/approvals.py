@@ -20,7 +20,8 @@ from booking.bookings.errors import BookingRefused, NotAllowed
 from booking.bookings.guarantee import booking_write
 from booking.bookings.models import Booking, BookingStatus
 from booking.bookings.planning import can_approve, request_for_booking
-from booking.bookings.queries import as_existing, calendar_for, candidate_bookings, span_of
+from booking.bookings.calendar_queries import calendar_for
+from booking.bookings.queries import as_existing, candidate_bookings, span_of
 from booking.clock import utcnow
 from booking.extensions import db
 from booking.i18n import district_zone

@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from booking.bookings import rules
 from booking.bookings.planning import period_school_id
-from booking.bookings.queries import calendar_for, holder_label, overlapping_bookings
+from booking.bookings.calendar_queries import calendar_for
+from booking.bookings.queries import holder_label, overlapping_bookings
 from booking.bookings.suggestions import class_request, free_slots
 from booking.extensions import db
 from booking.i18n import district_zone, local_to_utc

@@ -22,7 +22,8 @@ from booking.bookings.errors import BookingRefused, NeedsConfirmation
 from booking.bookings.guarantee import booking_write
 from booking.bookings.models import Booking, BookingSeries, BookingStatus, SeriesStatus
 from booking.bookings.planning import MAX_STUDENTS, booking_window_days, can_approve, request_for_booking
-from booking.bookings.queries import as_existing, calendar_for, candidate_bookings, span_of
+from booking.bookings.calendar_queries import calendar_for
+from booking.bookings.queries import as_existing, candidate_bookings, span_of
 from booking.bookings.rules.recurrence import normalised_rule
 from booking.bookings.services import check_scope, end_series_before, in_scope, require_changeable
 from booking.clock import utcnow

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from booking import events
 from booking.bookings import hits
 from booking.bookings.models import Booking
-from booking.bookings.queries import bookings_in_closure, closed_times_by_school
+from booking.bookings.calendar_queries import bookings_in_closure, closed_times_by_school
 from booking.bookings.rules.closed import closure_intervals
 from booking.bookings.rules.types import Interval
 from booking.i18n import district_zone

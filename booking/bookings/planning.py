@@ -16,8 +16,8 @@ from booking.accounts.models import Role
 from booking.bookings import rules
 from booking.bookings.guarantee import held_booking_lock
 from booking.bookings.models import BookingStatus, LessonKind
-from booking.bookings.queries import (calendar_for, candidate_existing, makeup_days_by_school,
-                                     resource_snapshot, span_of)
+from booking.bookings.calendar_queries import calendar_for, makeup_days_by_school
+from booking.bookings.queries import candidate_existing, resource_snapshot, span_of
 from booking.bookings.rules.recurrence import Recurrence, RecurrenceError, expand, with_makeup_days
 from booking.clock import utcnow
 from booking.extensions import db

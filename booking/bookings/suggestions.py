@@ -14,7 +14,8 @@ from sqlalchemy.orm import joinedload
 from booking.accounts.models import Role
 from booking.bookings import rules
 from booking.bookings.planning import Plan, can_approve, period_school_id
-from booking.bookings.queries import calendars_for, check_window, existing_near, resource_snapshot, span_of
+from booking.bookings.calendar_queries import calendars_for
+from booking.bookings.queries import check_window, existing_near, resource_snapshot, span_of
 from booking.clock import utcnow
 from booking.extensions import db
 from booking.quotas.services import window_days_by_resource

@@ -19,7 +19,7 @@ from typing import Callable
 
 from sqlalchemy import select
 
-from booking.bookings.queries import blackouts_by_resource, closed_days_by_school, makeup_days_by_school
+from booking.bookings.calendar_queries import blackouts_by_resource, closed_days_by_school, makeup_days_by_school
 from booking.bookings.rules import Interval
 from booking.extensions import db
 from booking.reports.cache import cached_on_tables

@@ -15,7 +15,8 @@ from booking import events
 from booking.audit.services import record
 from booking.bookings.models import Booking, BookingStatus
 from booking.bookings.planning import request_for_booking
-from booking.bookings.queries import as_existing, makeup_days_by_school, overlapping_bookings, resource_snapshot
+from booking.bookings.calendar_queries import makeup_days_by_school
+from booking.bookings.queries import as_existing, overlapping_bookings, resource_snapshot
 from booking.bookings.rules import Interval, ResourceSnapshot
 from booking.clock import utcnow
 from booking.i18n import district_zone

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from booking.bookings.models import ACTIVE_STATUSES, Booking, BookingStatus
-from booking.bookings.queries import closed_times_by_school, makeup_days_by_school
+from booking.bookings.calendar_queries import closed_times_by_school, makeup_days_by_school
 from booking.bookings.rules.closed import ClosedTimes
 from booking.bookings.rules.teachers import home_commitments
 from booking.bookings.rules.types import Interval, TeacherSnapshot

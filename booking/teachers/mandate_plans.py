@@ -25,7 +25,7 @@ from booking.audit.services import record
 from booking.bookings.errors import BookingRefused, NotAllowed
 from booking.bookings.models import ACTIVE_STATUSES, Booking, LessonKind
 from booking.bookings.planning import BookingInput
-from booking.bookings.queries import closed_days_by_school
+from booking.bookings.calendar_queries import closed_days_by_school
 from booking.bookings.services import create_booking
 from booking.extensions import db
 from booking.i18n import district_zone, local_to_utc, local_today

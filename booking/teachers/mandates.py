@@ -16,7 +16,7 @@ from sqlalchemy import select
 from booking.audit.services import record
 from booking.bookings.errors import NotAllowed
 from booking.bookings.models import ACTIVE_STATUSES, Booking, BookingOutcome, BookingStatus, LessonKind
-from booking.bookings.queries import closed_times_by_school
+from booking.bookings.calendar_queries import closed_times_by_school
 from booking.bookings.rules import Interval
 from booking.extensions import db
 from booking.i18n import district_zone, local_to_utc, local_today

@@ -60,7 +60,7 @@ def closed_times(closures: Iterable, school_ids: Iterable[int], first: date, las
                  zone: ZoneInfo) -> dict[int, ClosedTimes]:
     """Each school's closed times between the local dates ``first`` and ``last``: the county's closures
     (``school_id`` None) close every school, and their reason wins on a shared day; a district's come as one
-    row for each of its schools (``bookings.queries._placed_rows``)."""
+    row for each of its schools (``bookings.calendar_queries._placed_rows``)."""
     school_ids = set(school_ids)
     days: dict[int, dict[date, str]] = {school_id: {} for school_id in school_ids}
     spans: dict[int, list[tuple[Interval, str]]] = {school_id: [] for school_id in school_ids}

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 from booking.bookings.availability import availability
 from booking.bookings.models import ACTIVE_STATUSES, Booking, BookingStatus
 from booking.bookings.planning import period_school_id
-from booking.bookings.queries import makeup_days_by_school
+from booking.bookings.calendar_queries import makeup_days_by_school
 from booking.bookings.web.grid import (DayGrid, Period, WeekGrid, build_day_column, build_day_grid, build_week_grid,
                                        monday_of, shown_weekdays)
 from booking.bookings.web.form_input import TermSpan
