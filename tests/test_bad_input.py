@@ -17,7 +17,7 @@ from booking.bookings.models import Booking
 from booking.extensions import db
 from booking.resources.models import Resource
 from booking.schools.models import School
-from booking.seed.people import DEMO_PASSWORD
+from tests.conftest import sign_in
 from tests.demo_support import COORDINATOR
 
 HUGE = "9" * 20
@@ -210,10 +210,7 @@ CASES = [
 
 
 def _signed_in(app, email: str):
-    client = app.test_client()
-    response = client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
-    return client
+    return sign_in(app.test_client(), db.session.scalar(select(User).where(User.email == email)))
 
 
 def _filled(value, ids: dict):
