@@ -11,7 +11,7 @@ from datetime import date
 
 import pytest
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from booking.accounts.models import Role, User
 from booking.bookings.models import Booking, BookingOutcome, BookingStatus
@@ -195,3 +195,19 @@ def test_daylight_saving_zone_buckets_by_local_hour(app):
     report_filter = make_filter(Viewer.of(district.coordinator), date(2026, 10, 19), date(2026, 10, 30))
     cells = activity.activity(report_filter).cells
     assert (round(cells[(4, 2)].booked.hours * 60), round(cells[(0, 2)].booked.hours * 60)) == (30, 30)
+
+
+def test_the_reports_group_bys_run_with_light_jit_for_their_transaction_only(app, backend):
+    """PostgreSQL's JIT inlining and optimisation cost a province's county report more than they gain (1–1.5 s
+    of a single run's compile): a report's transaction turns both off, and the next transaction has them back."""
+    def settings() -> tuple:
+        return tuple(db.session.scalar(select(func.current_setting(name))) for name in
+                     ("jit_inline_above_cost", "jit_optimize_above_cost"))
+
+    district = small_district()
+    before = settings() if backend == "postgresql" else None
+    queries.hours_by_school_source_kind(week_filter(district))
+    if backend == "postgresql":
+        assert settings() == ("-1", "-1") != before
+        db.session.commit()
+        assert settings() == before

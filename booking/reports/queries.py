@@ -164,7 +164,7 @@ def grouped_hours(report_filter: ReportFilter, group_columns: list, conditions: 
     query = query.group_by(*group_columns, basis)
     width = len(group_columns)
     found: dict[tuple, dict] = {}
-    for row in db.session.execute(query):
+    for row in sql.run_aggregate(query):
         sums = {name: int(value or 0) for name, value in zip(measures, row[width + 2:])}
         hours = Hours(bookings=row[width + 1], **sums)
         found.setdefault(tuple(row[:width]), {})[row[width]] = hours
@@ -323,7 +323,7 @@ def _period_query(report_filter: ReportFilter, keys: dict, measures: tuple = (SE
                  .where(inside > 0).group_by(*outer_keys, grouped.c.basis))
         found: dict[tuple, dict] = {}
         width = len(outer_keys)
-        for row in db.session.execute(query):
+        for row in sql.run_aggregate(query):
             hours = Hours(**{name: int(value or 0) for name, value in zip(measures, row[width + 1:])})
             found.setdefault(tuple(int(value) for value in row[:width]), {})[row[width]] = hours
         return {key: Bases(**by_basis) for key, by_basis in found.items()}

@@ -12,12 +12,13 @@ after adding the zone's offset in seconds (see ``timeframe.offset_spans``).
 """
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Float, and_, bindparam, case, literal, literal_column, or_, text
+from sqlalchemy import BigInteger, Float, and_, bindparam, case, func, literal, literal_column, or_, select, text
 from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from booking.bookings.models import REPORTED, Booking, BookingOutcome
+from booking.extensions import db
 from booking.reports.bases import Basis
 from booking.db_types import UTCDateTime
 from booking.reports.timeframe import SECONDS_PER_HOUR, OffsetSpan, ReportRange
@@ -211,3 +212,18 @@ def at_local_slot(report_range: ReportRange, spans: list[OffsetSpan], weekday: i
             parts.append(number % 24 == hour)
         per_span.append(and_(*parts))
     return or_(*per_span)
+
+
+# PostgreSQL compiles an expensive statement to machine code (JIT) and, above these costs, also inlines and
+# optimises that code: for a report's GROUP BY over millions of bookings the two take 1–1.5 s, more than
+# they save, as each statement runs once per data version. Plain JIT (expressions, tuple deforming) stays.
+_LIGHT_JIT = select(func.set_config("jit_inline_above_cost", "-1", True),
+                    func.set_config("jit_optimize_above_cost", "-1", True))
+
+
+def run_aggregate(query):
+    """The rows of a report's GROUP BY ``query``: on PostgreSQL with light JIT for the rest of the transaction."""
+    session = db.session
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_LIGHT_JIT)
+    return session.execute(query)
