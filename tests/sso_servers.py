@@ -117,10 +117,14 @@ class OpenIdProvider:
         # A key id of its own: a provider started later on the same port has other keys, as after a rotation.
         self.kid = f"key-{secrets.token_hex(8)}"
         self.key = RSAKey.generate_key(2048, parameters={"kid": self.kid, "use": "sig", "alg": "RS256"})
+        self.issuer = ""
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget every sign-in, code and request: a provider one test leaves as the next one would find a new one."""
         self.signed_in: dict | None = None  # the claims of whoever is signed in at the provider
         self.codes: dict[str, Code] = {}
         self.nonce_override: str | None = None  # a test's forged nonce in the next ID token
-        self.issuer = ""
         self.authorize_requests: list[dict] = []
         self.end_session = True  # whether the metadata names an end_session_endpoint (RP-initiated logout)
         self.logouts: list[dict] = []  # the end-session requests it was sent
@@ -237,6 +241,12 @@ class CasServer:
     validations: list[dict] = field(default_factory=list)
     issued: list[str] = field(default_factory=list)  # every ticket issued, in order
     logouts: list[dict] = field(default_factory=list)  # the /logout requests browsers made
+
+    def reset(self) -> None:
+        """Forget every sign-in, ticket and request (``OpenIdProvider.reset``)."""
+        self.signed_in = None
+        for kept in (self.tickets, self.validations, self.issued, self.logouts):
+            kept.clear()
 
     @staticmethod
     def logout_request(ticket: str) -> str:

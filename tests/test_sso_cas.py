@@ -15,12 +15,22 @@ SERVICE = f"{SITE}/sso/cas/callback"
 LI = ("lihua", {"mail": ["li.hua@lz.example.cn"], "displayName": ["李华"], "schoolCode": ["LZ01"]})
 
 
-@pytest.fixture
-def cas(app):
+# The protocol is the subject here, not the database: the accounts it makes are the services' (both backends).
+pytestmark = pytest.mark.one_backend
+
+
+@pytest.fixture(scope="module")
+def running_cas():
     with cas_server() as running:
-        configure(app, SSO_CAS_URL=running.base, SSO_CAS_VERSION="3")
-        running.signed_in = LI
         yield running
+
+
+@pytest.fixture
+def cas(app, running_cas):
+    running_cas.reset()
+    configure(app, SSO_CAS_URL=running_cas.base, SSO_CAS_VERSION="3")
+    running_cas.signed_in = LI
+    return running_cas
 
 
 @pytest.fixture

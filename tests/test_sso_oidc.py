@@ -12,6 +12,7 @@ import requests
 from joserfc import jwt
 
 from booking.accounts.models import Role
+from booking.sso import oidc
 from tests import factories
 from tests.sso_servers import openid_provider
 from tests.sso_support import SITE, audit, configure, links, signed_in_user, user_count
@@ -21,13 +22,25 @@ WANG = {"sub": "edu-7f3a9", "email": "wang.li@xt.example.cn", "email_verified": 
         "school_code": "XT01"}
 
 
-@pytest.fixture
-def provider(app):
+# The protocol is the subject here, not the database: the accounts it makes are the services' (both backends).
+pytestmark = pytest.mark.one_backend
+
+
+@pytest.fixture(scope="module")
+def running_provider():
+    """One provider for the module (starting one costs a 2048-bit key); each test gets it reset."""
     with openid_provider(CALLBACK) as running:
-        configure(app, SSO_OIDC_ISSUER=running.issuer, SSO_OIDC_CLIENT_ID="district-share",
-                  SSO_OIDC_CLIENT_SECRET="s3cret", SSO_OIDC_LABEL="国家中小学智慧教育平台")
-        running.signed_in = dict(WANG)
         yield running
+
+
+@pytest.fixture
+def provider(app, running_provider):
+    running_provider.reset()
+    app.extensions.pop(oidc.NAME, None)  # the app's client and the metadata it fetched: each test discovers anew
+    configure(app, SSO_OIDC_ISSUER=running_provider.issuer, SSO_OIDC_CLIENT_ID="district-share",
+              SSO_OIDC_CLIENT_SECRET="s3cret", SSO_OIDC_LABEL="国家中小学智慧教育平台")
+    running_provider.signed_in = dict(WANG)
+    return running_provider
 
 
 @pytest.fixture
