@@ -6,6 +6,8 @@ import itertools
 from contextlib import contextmanager
 from datetime import date, time
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from booking.accounts.models import Role, User
@@ -55,22 +57,40 @@ DEFAULT_BELLS = [(time(8, 0), time(8, 40)), (time(8, 50), time(9, 30)), (time(9,
 
 
 def district(**kw) -> District:
-    # The first district made, by id: without an order PostgreSQL may return any (after a vacuum, rows written
-    # later can sit in earlier pages), and the schools of a test would land in the district it made second.
-    existing = db.session.scalar(db.select(District).order_by(District.id).limit(1))
-    if existing is not None and not kw:
-        return existing
+    if not kw:
+        existing = db.session.get(District, default_district_id())
+        if existing is not None:
+            return existing
     obj = District(name=kw.pop("name", "测试学区"), **kw)
     db.session.add(obj)
     commit()
     return obj
 
 
+def default_district_id() -> int:
+    """The id of the first district made (made now if there is none), where schools and terms go by default.
+    Remembered by the test's session (each test has its own), as most factories ask for it."""
+    found = db.session.info.get("default_district_id")
+    if found is None:
+        # The first by id: without an order PostgreSQL may return any (after a vacuum, rows written later can
+        # sit in earlier pages), and a test's schools would land in the district it made second.
+        found = db.session.scalar(db.select(District.id).order_by(District.id).limit(1))
+        if found is None:
+            found = district(name="测试学区").id
+        db.session.info["default_district_id"] = found
+    return found
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_the_default_district(session: Session) -> None:
+    session.info.pop("default_district_id", None)  # it may have been made in what was rolled back
+
+
 def school(*, bells: bool = True, **kw) -> School:
     n = next(_seq)
     values = dict(code=f"S{n:03d}", name=f"测试小学{n}", stage=Stage.PRIMARY, enrollment=120, area="上片")
     values.update(kw)
-    values.setdefault("district_id", district().id)
+    values.setdefault("district_id", default_district_id())
     obj = School(**values)
     db.session.add(obj)
     db.session.flush()
@@ -133,7 +153,7 @@ def resource(*, hours: bool = True, **kw) -> Resource:
 def term(**kw) -> Term:
     values = dict(name="2026—2027学年第一学期", start_date=date(2026, 9, 1), end_date=date(2027, 1, 22))
     values.update(kw)
-    values.setdefault("district_id", district().id)
+    values.setdefault("district_id", default_district_id())
     obj = Term(**values)
     db.session.add(obj)
     commit()
