@@ -7,12 +7,14 @@ from __future__ import annotations
 import pytest
 
 from booking.bookings.errors import BookingRefused
+from booking.bookings.queries import OTHER_DISTRICT
 from booking.bookings.models import Booking, BookingStatus
 from booking.bookings.services import create_booking
 from booking.extensions import db
 from booking.quotas import settings as quota_settings
 from booking.validation import ValidationFailed
 from tests.api_support import bearer
+from tests.conftest import sign_in
 from tests.booking_support import local, single
 from tests.county_support import county_visiting_teacher
 from tests.teacher_support import auto_confirm
@@ -84,3 +86,35 @@ def test_the_centres_quota_and_window_hold_for_every_district(county_world):
                       resource_id=hall.id)
     db.session.commit()
     assert _refusals(lambda: create_booking(w.users["teacher_b"], single(hall, month=10, day=20))) == ["not_open_yet"]
+
+
+def _centre_busy(client, world, user) -> dict[str, tuple]:
+    """The centre's busy times in the week of its bookings, as ``user`` reads them: label → (booking id, status)."""
+    answer = client.get(f"/api/v1/resources/{world.resources['centre_hall'].id}/availability", headers=bearer(user),
+                        query_string={"start": "2026-09-01T00:00:00", "end": "2026-09-05T00:00:00"})
+    assert answer.status_code == 200, answer.get_json()
+    return {busy["label"]: busy["booking_id"] for busy in answer.get_json()["busy"] if busy["kind"] == "booking"}
+
+
+def test_another_districts_booking_at_the_centre_is_a_busy_time_to_the_other_district(county_world, client):
+    """The centre is shared with the county, its bookings are not: district A's class there is A's (helper's walk
+    of 2026-12-06: a 东河 teacher read a 新天 class, its purpose and booker on the page, the API and the .ics)."""
+    w, other = county_world, str(OTHER_DISTRICT)
+    a_centre, b_centre = w.bookings["a_centre"], w.bookings["b_centre"]
+    teacher_b = w.users["teacher_b"]
+    assert client.get(f"/api/v1/bookings/{a_centre.id}", headers=bearer(teacher_b)).status_code == 404
+    assert a_centre.id not in {row["id"] for row in client.get(
+        "/api/v1/bookings", headers=bearer(teacher_b), query_string={"limit": 200}).get_json()["items"]}
+    signed_in = sign_in(client, teacher_b)
+    for path in (f"/bookings/{a_centre.id}", f"/calendar/bookings/{a_centre.id}.ics"):
+        assert signed_in.get(path).status_code == 404, path
+    assert _centre_busy(client, w, teacher_b) == {other: None, "乙一小学 三年级2班 (乙到中心)": b_centre.id}
+    named = _centre_busy(client, w, w.users["county_coordinator"])  # who runs the centre sees whose each time is
+    assert named == {"甲一小学 三年级2班 (甲到中心)": a_centre.id, "乙一小学 三年级2班 (乙到中心)": b_centre.id}
+
+
+def test_a_clash_with_another_districts_booking_names_no_one(county_world):
+    with pytest.raises(BookingRefused) as refused:
+        create_booking(county_world.users["teacher_a"], single(county_world.resources["centre_hall"], day=4))
+    [message] = [str(refusal.message) for refusal in refused.value.refusals]
+    assert str(OTHER_DISTRICT) in message and "乙一小学" not in message and "乙到中心" not in message

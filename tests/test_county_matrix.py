@@ -23,7 +23,8 @@ from tests.matrix_support import api_approve, api_book, api_feed, api_utilizatio
 ROLES = ("county_coordinator", "head_b", "area_b", "admin_b", "teacher_b")
 WEEK = {"start": "2026-09-01", "end": "2026-09-11"}
 ALL_TITLES = frozenset({"甲学区请求", "甲自用", "乙学区预约", "甲到中心", "乙到中心"})
-B_TITLES = frozenset({"乙学区预约", "甲到中心", "乙到中心"})  # the centre's bookings: a resource shared with all
+# District A's booking at the centre (shared with all) is A's: B sees that time as busy, never whose it is.
+B_TITLES = frozenset({"乙学区预约", "乙到中心"})
 ALL_RESOURCES = frozenset({"甲体育馆", "甲自用实验室", "乙体育馆", "活动中心报告厅"})
 B_RESOURCES = frozenset({"乙体育馆", "活动中心报告厅"})
 ALL_SCHOOLS = frozenset({"甲一小学", "甲二小学", "乙一小学"})

@@ -15,10 +15,11 @@ from sqlalchemy import select
 from booking.bookings import rules
 from booking.bookings.planning import period_school_id
 from booking.bookings.calendar_queries import calendar_for
-from booking.bookings.queries import holder_label, overlapping_bookings
+from booking.bookings.queries import OTHER_DISTRICT, holder_label, names_holder, overlapping_bookings
 from booking.bookings.suggestions import class_request, free_slots
 from booking.extensions import db
 from booking.i18n import district_zone, local_to_utc
+from booking.permissions import holder_districts
 from booking.resources.models import Resource
 from booking.schools.models import BellPeriod
 from booking.texts import lazy_gettext as _l
@@ -62,9 +63,19 @@ def _check_window(start: datetime | None, end: datetime | None) -> rules.Interva
     return rules.Interval(start, end)
 
 
-def _busy(resource: Resource, window: rules.Interval) -> list[Busy]:
-    busy = [Busy(b.starts_at, b.ends_at, "booking", b.status.value, b.id, b.quantity, holder_label(b))
-            for b in overlapping_bookings([resource.id], window)]
+def _booked(booking, districts: frozenset[int] | None) -> Busy:
+    """A booking as busy time: named (with its id) where the asker may read its holder, else another district's
+    time, which they cannot open."""
+    if names_holder(booking.school.district_id, districts):
+        booking_id, holder = booking.id, holder_label(booking)
+    else:
+        booking_id, holder = None, str(OTHER_DISTRICT)
+    return Busy(booking.starts_at, booking.ends_at, "booking", booking.status.value, booking_id, booking.quantity, holder)
+
+
+def _busy(actor, resource: Resource, window: rules.Interval) -> list[Busy]:
+    districts = holder_districts(actor, resource.owner_school_id)
+    busy = [_booked(b, districts) for b in overlapping_bookings([resource.id], window)]
     calendar = calendar_for(resource, window)
     zone = calendar.zone
     for day, reason in sorted(calendar.closed_days.items()):
@@ -98,5 +109,5 @@ def availability(actor, resource: Resource, start: datetime | None, end: datetim
     template = class_request(actor, actor.school_id or resource.owner_school_id)
     free = {interval for _, interval in free_slots(actor, [(resource, i) for _, i in periods], template)}
     free_periods = [FreePeriod(number, i.start, i.end) for number, i in periods if i in free]
-    return Availability(resource, _busy(resource, window), free_periods)
+    return Availability(resource, _busy(actor, resource, window), free_periods)
 

@@ -17,13 +17,14 @@ from booking.bookings import rules
 from booking.bookings.guarantee import held_booking_lock
 from booking.bookings.models import BookingStatus, LessonKind
 from booking.bookings.calendar_queries import calendar_for, makeup_days_by_school
-from booking.bookings.queries import candidate_existing, resource_snapshot, span_of
+from booking.bookings.queries import candidate_existing, resource_snapshot, shown_holder, span_of
 from booking.bookings.rules.recurrence import Recurrence, RecurrenceError, expand, with_makeup_days
 from booking.clock import utcnow
 from booking.extensions import db
 from booking.i18n import district_zone, local_to_utc
 from booking.labels import label
-from booking.permissions import can_approve, can_book_for_school, can_see_resource, reaches_district
+from booking.permissions import (can_approve, can_book_for_school, can_see_resource, holder_districts,
+                                 reaches_district)
 from booking.quotas.services import FairShares, fair_shares_for, quota_refusals, window_days_for
 from booking.resources.models import Resource, ResourceKind, resource_for_rules
 from booking.schools.models import BellPeriod, School, Term
@@ -85,6 +86,7 @@ class Plan:
     school: School | None = None  # the class's school, read once for the whole request
     fair_shares: FairShares | None = None  # the resource's priority window and term quotas, read once
     under_lock: bool = False  # made from the resource as read under the booking lock (no re-read needed)
+    holder_districts: frozenset[int] | None = None  # whose holders a clash names (permissions.holder_districts)
 
     @property
     def status(self) -> BookingStatus:
@@ -289,7 +291,8 @@ def plan_booking(actor, data: BookingInput) -> Plan:
     occurrences = recurrence.occurrences if recurrence else (first,)
     return Plan(resource, request, occurrences, data, recurrence, term, subject, lesson_kind,
                 may_approve=can_approve(actor, resource), booker_id=actor.id, school=school, fair_shares=fair_shares,
-                under_lock=held_booking_lock(resource) is not None)
+                under_lock=held_booking_lock(resource) is not None,
+                holder_districts=holder_districts(actor, resource.owner_school_id))
 
 
 def reread_resource(plan: Plan) -> None:
@@ -307,7 +310,8 @@ def check_plan(plan: Plan, exclude_ids=()) -> Preview:
         reread_resource(plan)
         plan.under_lock = True
     holds = [hold for hold in (source(plan) for source in EXTRA_HOLDS) if hold is not None]
-    existing = candidate_existing(plan.resource, plan.occurrences, exclude_ids, holds)
+    existing = [replace(e, holder=shown_holder(e.holder, e.district_id, plan.holder_districts))
+                for e in candidate_existing(plan.resource, plan.occurrences, exclude_ids, holds)]
     calendar = calendar_for(plan.resource, span_of(plan.occurrences))
     checks = rules.check_occurrences(plan.request, plan.occurrences, existing, calendar, utcnow())
     return Preview(plan, rules.standing_refusals(plan.request), checks)

@@ -22,6 +22,7 @@ from booking.extensions import db
 from booking.i18n import district_zone
 from booking.resources.models import Resource, ResourceKind, Sharing
 from booking.schools.models import School
+from booking.texts import lazy_gettext as _l
 
 # How a resource of kind teacher reads as the person the rules check. The teachers package builds
 # on this one, so it hands its reader in (``register_teacher_snapshot``, called by create_app)
@@ -111,7 +112,7 @@ def typed_columns(kind: str, spec: dict, given: dict) -> list:
 # (``Holds``, e.g. the waitlist's open offers, booking.bookings.planning.EXTRA_HOLDS).
 HOLD_COLUMNS = {"id": Integer(), "resource_id": Integer(), "starts_at": UTCDateTime(), "ends_at": UTCDateTime(),
                 "confirmed": Boolean(), "quantity": Integer(), "school_id": Integer(), "school_name": String(),
-                "class_name": String(), "title": String(), "until": UTCDateTime()}
+                "district_id": Integer(), "class_name": String(), "title": String(), "until": UTCDateTime()}
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,8 @@ def hold_columns(kind: str, **given) -> list:
 def _booking_existing(row) -> Existing:
     who = " ".join(part for part in (row.school_name, row.class_name) if part)
     return Existing(id=row.id, interval=Interval(row.starts_at, row.ends_at), confirmed=bool(row.confirmed),
-                    quantity=row.quantity, holder=f"{who} ({row.title})" if row.title else who, school_id=row.school_id)
+                    quantity=row.quantity, holder=f"{who} ({row.title})" if row.title else who, school_id=row.school_id,
+                    district_id=row.district_id)
 
 
 def existing_near(windows: dict[int, Iterable[Interval]], exclude_ids: Iterable[int] = (),
@@ -149,7 +151,7 @@ def existing_near(windows: dict[int, Iterable[Interval]], exclude_ids: Iterable[
         select(*hold_columns("booking", id=Booking.id, resource_id=Booking.resource_id, starts_at=Booking.starts_at,
                              ends_at=Booking.ends_at, confirmed=Booking.status == BookingStatus.CONFIRMED,
                              quantity=Booking.quantity, school_id=Booking.school_id, school_name=School.name,
-                             class_name=Booking.class_name, title=Booking.title))
+                             district_id=School.district_id, class_name=Booking.class_name, title=Booking.title))
         .join(School, School.id == Booking.school_id)
         .where(Booking.resource_id.in_(list(windows)), *_active_in(span_of(w for _, w in pairs)))
     )
@@ -197,9 +199,23 @@ def holder_label(booking: Booking) -> str:
     return f"{who} ({booking.title})" if booking.title else who
 
 
+OTHER_DISTRICT = _l("a school of another district")
+
+
+def names_holder(district_id: int | None, districts: frozenset[int] | None) -> bool:
+    """Whether a booking by a school of ``district_id`` is named to an asker who may read the holders of
+    ``districts`` (``permissions.holder_districts``; None: all)."""
+    return districts is None or district_id is None or district_id in districts
+
+
+def shown_holder(holder: str, district_id: int | None, districts: frozenset[int] | None) -> str:
+    """``holder`` as that asker sees it (``names_holder``): named, or a school of another district."""
+    return holder if names_holder(district_id, districts) else str(OTHER_DISTRICT)
+
+
 def as_existing(bookings: Iterable[Booking]) -> list[Existing]:
     return [
         Existing(id=b.id, interval=Interval(b.starts_at, b.ends_at), confirmed=b.status == BookingStatus.CONFIRMED,
-                 quantity=b.quantity, holder=holder_label(b), school_id=b.school_id)
+                 quantity=b.quantity, holder=holder_label(b), school_id=b.school_id, district_id=b.school.district_id)
         for b in bookings
     ]

@@ -64,6 +64,7 @@ from booking.permissions.activities import (  # noqa: F401
     visible_allocation_requests_clause,
     visible_resources_clause,
     visible_bookings_clause,
+    holder_districts,
     can_see_resource,
     can_change_booking,
     can_change_waitlist_entry,

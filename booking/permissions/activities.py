@@ -7,8 +7,8 @@ from sqlalchemy import or_, select, true
 from booking.bookings.models import Booking
 from booking.extensions import db
 from booking.resources.models import Resource, ResourceKind
-from booking.permissions.scopes import (can_manage_school, is_district_coordinator, managed_school_ids,
-                                       shared_with_user_clause)
+from booking.permissions.scopes import (can_manage_school, district_school_ids, home_district_id,
+                                       is_district_coordinator, managed_school_ids, shared_with_user_clause)
 
 
 # --- term allocation rounds (booking.allocation) -----------------------------------------------
@@ -41,12 +41,30 @@ def visible_resources_clause(user):
 
 
 def visible_bookings_clause(user):
-    """SQL predicate on ``Booking`` joined to its ``Resource``, the one visibility rule of bookings:
-    bookings of resources ``user`` may see, their own, and those of the classes of schools they manage."""
+    """SQL predicate on ``Booking`` joined to its ``Resource``, the one visibility rule of bookings: the bookings
+    of ``user``'s district on resources they may see, every booking of the resources of the schools they manage,
+    their own, and those of the classes of schools they manage. A booking by a school of another district (on a
+    resource shared with the county) is that district's: to others it is a busy time only (``holder_districts``)."""
     if is_district_coordinator(user):
         return true()
-    return or_(visible_resources_clause(user), Booking.booked_by_id == user.id,
-               Booking.school_id.in_(managed_school_ids(user)))
+    managed = managed_school_ids(user)
+    home = home_district_id(user)
+    of_district = visible_resources_clause(user)
+    if home is not None:
+        of_district &= Booking.school_id.in_(district_school_ids(home))
+    return or_(of_district, Resource.owner_school_id.in_(managed), Booking.booked_by_id == user.id,
+               Booking.school_id.in_(managed))
+
+
+def holder_districts(user, owner_school_id: int | None) -> frozenset[int] | None:
+    """The districts whose bookings of a resource of ``owner_school_id`` name their holder (school, class, purpose)
+    to ``user`` in grids and refusals: None for every district (county coordinators, the owner school's managers,
+    an installation of one district), else the user's own. Another district's booking shows as a busy time, as
+    ``visible_bookings_clause`` keeps it out of the user's lists, pages, feeds and the API."""
+    home = home_district_id(user)
+    if home is None or is_district_coordinator(user) or can_manage_school(user, owner_school_id):
+        return None
+    return frozenset({home})
 
 
 def _holds(query) -> bool:

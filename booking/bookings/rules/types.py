@@ -143,6 +143,7 @@ class Existing:
     quantity: int = 1
     holder: str = ""  # who/what holds it, for the message
     school_id: int | None = None  # the class's school: where a visiting teacher is during it
+    district_id: int | None = None  # the class's school's district: whether the holder is named to the asker
 
 
 @dataclass(frozen=True)
