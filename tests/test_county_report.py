@@ -69,8 +69,25 @@ def test_nobody_else_opens_the_county_report(county_world, client, login_as, rol
 def test_bad_dates_are_refused_with_a_message(county_world, client, login_as):
     login_as(county_world.users["county_coordinator"])
     response = client.get("/reports/county/", query_string={"start": "2026-09-30", "end": "2026-09-01"})
-    assert response.status_code == 422 and "end" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'name="end"' in page and 'aria-invalid="true"' in page
+    assert "county_equity" not in page  # the period form with its message, no tables
     assert client.get("/reports/county/", query_string={"county": "x"}).status_code == 404
+
+
+def test_the_period_is_chosen_on_the_page(county_world, client, login_as):
+    """Regression (a new user's walk, 2026-12-06): another term could be had only by editing the address."""
+    from booking.schools.models import Term
+    from booking.extensions import db
+    from sqlalchemy import select
+
+    login_as(county_world.users["county_coordinator"])
+    term = db.session.scalar(select(Term))
+    page = client.get("/reports/county/", query_string={"term": term.id}).get_data(as_text=True)
+    assert f'<option selected value="{term.id}">{term.name}</option>' in page
+    assert 'value="2026-09-01"' in page and 'value="2027-01-22"' in page
+    page = client.get("/reports/county/", query_string=SEPTEMBER).get_data(as_text=True)
+    assert 'value="2026-09-30"' in page and 'name="county"' in page
 
 
 def test_the_county_report_is_served_from_the_cache_until_a_booking_is_written(county_world, client, login_as):
@@ -107,3 +124,24 @@ def test_the_county_reports_own_scan_gives_the_district_reports_access_figures(c
         report_filter = parse_filter(Viewer.of(county_world.users[user]), SEPTEMBER)
         summed = hours_by_school_and_source(report_filter)
         assert summed and hours_by_school_source_kind(report_filter) == summed, user
+
+
+def test_choosing_another_term_beside_the_dates_it_showed_reports_that_term(county_world, client, login_as):
+    """Regression (a new user's walk, 2026-12-06): the date inputs keep the term they showed, and those dates
+    beside another chosen term read as a custom range, so choosing a term changed nothing (the dashboard too)."""
+    from datetime import date
+
+    from booking.extensions import db
+    from booking.schools.models import Term
+    from tests import factories
+
+    login_as(county_world.users["county_coordinator"])
+    first = db.session.scalar(db.select(Term))
+    second = factories.term(name="第二学期", start_date=date(2027, 2, 22), end_date=date(2027, 7, 9),
+                            district_id=county_world.districts["A"].id)
+    shown = {"start": "2026-09-01", "end": "2027-01-22", "shown_term": first.id}
+    for path in ("/reports/county/", "/reports/"):
+        page = client.get(path, query_string={**shown, "term": second.id}).get_data(as_text=True)
+        assert 'value="2027-02-22"' in page and 'value="2027-07-09"' in page, path
+        typed = client.get(path, query_string={**shown, "term": second.id, "start": "2026-10-01"})
+        assert 'value="2026-10-01"' in typed.get_data(as_text=True), path  # a date typed: the custom range

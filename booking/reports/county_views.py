@@ -1,7 +1,8 @@
 """The county equity report's pages: the report (printable as it is), and its tables as CSV or XLSX.
 
 County coordinators only (``permissions.can_see_county_report``); everyone else gets 403. The dates come
-from the district report's filter (a term, or a first and last day); stage and school filters do not apply.
+from the district report's filter (a term, or a first and last day), chosen on the page; stage and school
+filters do not apply.
 """
 from __future__ import annotations
 
@@ -10,17 +11,20 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from booking.extensions import db
+from booking.form_helpers import attach_errors
 from booking.parsing import parse_whole_number
 from booking.permissions import can_see_county_report
 from booking.reports import exports
 from booking.reports.county import build_county_report
 from booking.reports.filters import Viewer, parse_filter
+from booking.reports.forms import FilterForm
 from booking.reports.views import XLSX_TYPE, describe
+from booking.schools.calendar import list_terms
 from booking.schools.models import County, District
 from booking.validation import MAX_ID, ValidationFailed
 
 bp = Blueprint("county_reports", __name__)
-DATE_ARGS = ("term", "start", "end")
+DATE_ARGS = ("term", "shown_term", "start", "end")
 
 
 @bp.app_template_global()
@@ -54,18 +58,28 @@ def _refused(failed: ValidationFailed) -> Response:
                     mimetype="text/plain")
 
 
+def _period_form() -> FilterForm:
+    """The report's period: a term, or a first and last day (the dashboard's fields; the others do not apply)."""
+    form = FilterForm(request.args)
+    form.set_choices(list_terms(), [])
+    return form
+
+
 @bp.get("/reports/county/")
 @login_required
 def county_report():
+    form = _period_form()
     try:
         report = _report()
     except ValidationFailed as failed:
-        return _refused(failed)
+        attach_errors(form, failed.errors)
+        return render_template("reports/county.html", report=None, form=form, county=_county()), 422
+    form.show(report.filter)
     args = {**report.filter.query_args(), "county": report.county.id}
     for key in ("category", "stage", "school"):
         args.pop(key, None)
-    return render_template("reports/county.html", report=report, description=describe(report.filter),
-                           tables=report.tables(), export_args=args)
+    return render_template("reports/county.html", report=report, form=form, county=report.county,
+                           description=describe(report.filter), tables=report.tables(), export_args=args)
 
 
 @bp.get("/reports/county/export/<key>.<fmt>")

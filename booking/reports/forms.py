@@ -16,6 +16,7 @@ class FilterForm(FlaskForm):
         csrf = False
 
     term = SelectField(_l("Term"), validate_choice=False)
+    shown_term = HiddenField()  # the term whose dates the date inputs show (another term chosen beside them wins)
     start = StringField(_l("First day"), render_kw={"type": "date"})
     end = StringField(_l("Last day"), render_kw={"type": "date"})
     category = SelectField(_l("Category"), choices=[("", _l("All"))] + choices(Category), validate_choice=False)
@@ -32,7 +33,7 @@ class FilterForm(FlaskForm):
 
     def show(self, report_filter: ReportFilter) -> None:
         """Fill the inputs with what the report covers (the defaults made visible)."""
-        self.term.data = str(report_filter.term_id) if report_filter.term_id else ""
+        self.term.data = self.shown_term.data = str(report_filter.term_id) if report_filter.term_id else ""
         self.start.data = report_filter.range.first.isoformat()
         self.end.data = report_filter.range.last.isoformat()
         self.category.data = report_filter.category.value if report_filter.category else ""
