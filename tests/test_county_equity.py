@@ -47,11 +47,13 @@ def test_unequal_districts_split_between_and_within_exactly():
 def test_the_schools_that_pull_the_county_over_its_mark():
     # X = 1, 1, 1, 5 for 100 students each: μ = 2, weighted variance = (3·1 + 9)/4 = 3, CV = √3 / 2 ≈ 0.87.
     members = [("s1", Point(100, 100)), ("s2", Point(100, 100)), ("s3", Point(100, 100)), ("far", Point(100, 500))]
-    [pull] = pulling_schools(members, 0.50)
+    pull, *below = pulling_schools(members, 0.50)
     assert pull.key == "far"
     assert pull.variance_share == pytest.approx(9 / 4 / 3)  # (¼·9) of the variance 3
     assert pull.cv_without == pytest.approx(0.0)  # the three others are equal
     assert sqrt(3) / 2 > 0.5
+    # Without one of the three: X = 1, 1, 5, μ = 7/3, variance (2·(4/3)² + (8/3)²) / 3 = 32/9, CV = √32 / 7.
+    assert [p.key for p in below] == ["s1", "s2", "s3"] and below[0].cv_without == pytest.approx(sqrt(32) / 7)
     assert pulling_schools(members, 0.9) == []  # the county is within the mark: nobody pulls it over
     assert pulling_schools(members, None) == []
 
@@ -64,5 +66,16 @@ def test_each_pulling_schools_cv_without_it_is_the_others_cv():
     for pull in pulls:
         others = [point for key, point in members if key != pull.key]
         assert pull.cv_without == pytest.approx(weighted_cv(others))
-    [far] = pulling_schools([("a", Point(100, 0)), ("b", Point(100, 0)), ("far", Point(100, 300))], 0.1)
+    far, *zero = pulling_schools([("a", Point(100, 0)), ("b", Point(100, 0)), ("far", Point(100, 300))], 0.1)
     assert far.key == "far" and far.cv_without is None  # the others have no hours: no level, no CV
+    assert [(p.key, p.cv_without) for p in zero] == [("a", pytest.approx(1.0)), ("b", pytest.approx(1.0))]
+
+
+def test_a_school_far_above_the_level_whose_absence_raises_the_cv_does_not_pull():
+    """Regression: 44.9 hours per 100 students where the county's level is 9.1 (CV 1.43) carried 10.6% of
+    the variance and was listed first, though the county's CV without it is higher (1.45)."""
+    members = [("many", Point(100, 10)) for _ in range(8)] + [("high", Point(100, 300)), ("top", Point(100, 400))]
+    keys = {pull.key for pull in pulling_schools(members, 0.5)}
+    assert "high" not in keys and "many" in keys
+    cv = weighted_cv([point for _key, point in members])
+    assert weighted_cv([point for key, point in members if key != "high"]) > cv

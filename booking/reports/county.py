@@ -165,7 +165,7 @@ def pulls_table(report: CountyReport) -> Table:
              pull.cv_without]
             for item in report.stages for pull in item.pulls]
     return Table("county_pulls", _l("The schools that pull the county over its mark (shared access, delivered)"),
-                 columns, rows, note=_l("Where the county's CV is above the stage's mark: the schools more than one "
-                                        "standard deviation from the county's level, the largest share first."))
+                 columns, rows, note=_l("Where the county's CV is above the stage's mark: the schools without which "
+                                        "it would be lower, the lowest county CV without them first."))
 
 

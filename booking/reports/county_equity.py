@@ -9,9 +9,11 @@ Points are ``equity.Point`` (enrollment P_i, hours T_i; X_i = T_i / P_i), groupe
   T_between = Σ_g (P_g / P)(μ_g / μ) ln(μ_g / μ) (as if each school had its district's level) and
   T_within = Σ_g (P_g μ_g / (P μ)) T_g (each district's own Theil, weighted by its share of the hours).
 - The schools that pull the county over its mark: where the county's weighted CV is above the stage's
-  mark, the schools more than one weighted standard deviation from the county's level (their share of
-  the weighted variance exceeds their share of the students), the largest share first, each with the
-  county's CV without it.
+  mark, the schools without which it would be lower (or undefined: the others all without hours), the
+  lowest CV without them first, each with its share of the weighted variance. In a county where a few
+  schools receive much and many little, those are the many: a school far above the level carries much of
+  the variance but raises the mean too, and the county's CV without it is higher (a new user's walk,
+  2026-12-06, found 13 of 15 schools listed that way under the earlier rule, one standard deviation away).
 """
 from __future__ import annotations
 
@@ -90,6 +92,7 @@ def _cv_without(point: Point, enrollment: int, total: float, spread: float, leve
 def pulling_schools(members: list[tuple[object, Point]], threshold: float | None) -> list[Pull]:
     """The schools that pull the county's weighted CV over ``threshold`` (see the module's docstring).
     Linear in the schools: each one's CV without it comes from the county's sums."""
+    # cv_without None (the others have no hours, so no level): no school is left unequal without it.
     points = [point for _key, point in members]
     cv = weighted_cv(points)
     if cv is None or threshold is None or cv <= threshold:
@@ -100,5 +103,6 @@ def pulling_schools(members: list[tuple[object, Point]], threshold: float | None
     contributions = [(key, point, point.enrollment * (point.per_student - level) ** 2) for key, point in members]
     spread = sum(contribution for _key, _point, contribution in contributions)  # P × the weighted variance
     pulls = [Pull(key, point, contribution / spread, _cv_without(point, enrollment, total, spread, level))
-             for key, point, contribution in contributions if contribution / spread > point.enrollment / enrollment]
-    return sorted(pulls, key=lambda pull: -pull.variance_share)
+             for key, point, contribution in contributions]
+    pulls = [pull for pull in pulls if pull.cv_without is None or pull.cv_without < cv]
+    return sorted(pulls, key=lambda pull: (pull.cv_without is not None, pull.cv_without or 0.0, -pull.variance_share))
