@@ -211,3 +211,12 @@ def test_nobody_reads_another_districts_data(shared_county, role, case):
     with reading(shared_county) as (client, world):
         observed = _observe(client, world, role, case)
     assert observed == MATRIX[case][ROLES.index(role)]
+
+
+def test_a_district_head_subscribes_to_their_own_district(county_world, client):
+    """Regression (a new user's walk, 2026-12-06): only the county's coordinators could have a district feed,
+    and the refusal told a 学区长 that only district coordinators may."""
+    titles = {booking_uid(row.id, "x").split("@")[0]: row.title for row in db.session.query(Booking)}
+    shown = {uid.split("@")[0] for uid in feed_uids(client, county_world.users["head_b"], [("district", None)])}
+    assert {titles[uid] for uid in shown} == {"乙学区预约", "乙到中心"}  # its classes' and its schools' rooms'
+    assert api_feed(client, bearer(county_world.users["teacher_b"]), "district") == 422

@@ -14,7 +14,8 @@ from sqlalchemy import ColumnElement, or_, select, true
 from booking.bookings.models import Booking
 from booking.calendars.models import FeedScope
 from booking.extensions import db
-from booking.permissions import can_manage_district, can_manage_school, can_see_resource, home_district_id
+from booking.permissions import (can_manage_district, can_manage_school, can_see_resource, district_school_ids,
+                                 home_district_id, is_district_head)
 from booking.resources.models import Resource, ResourceKind
 from booking.schools.models import School
 from booking.schools.services import place_name
@@ -88,9 +89,17 @@ def _school(owner, target_id: int | None) -> FeedTarget:
 
 
 def _district(owner, target_id: int | None) -> FeedTarget:
-    if not can_manage_district(owner):
-        raise ValidationFailed({"scope": _l("Only district coordinators may subscribe to the whole district.")})
-    return FeedTarget(FeedScope.DISTRICT, None, place_name(home_district_id(owner)), true())
+    """A county coordinator's: every booking they may see; a district head's (学区长): their district's, the
+    bookings of its classes and those at its schools' resources (with visibility on top, as every feed)."""
+    if can_manage_district(owner):
+        return FeedTarget(FeedScope.DISTRICT, None, place_name(home_district_id(owner)), true())
+    if not is_district_head(owner):
+        raise ValidationFailed({"scope": _l("Only the county's coordinators and each district's head may subscribe "
+                                            "to a whole district.")})
+    schools = district_school_ids(owner.district_id)
+    at_its_schools = select(Resource.id).where(Resource.owner_school_id.in_(schools))
+    return FeedTarget(FeedScope.DISTRICT, None, place_name(owner.district_id),
+                      or_(Booking.school_id.in_(schools), Booking.resource_id.in_(at_its_schools)))
 
 
 RESOLVERS = {
