@@ -17,7 +17,7 @@ from booking.bookings import rules
 from booking.bookings.guarantee import held_booking_lock
 from booking.bookings.models import BookingStatus, LessonKind
 from booking.bookings.calendar_queries import calendar_for, makeup_days_by_school
-from booking.bookings.queries import candidate_existing, resource_snapshot, shown_holder, span_of
+from booking.bookings.queries import candidate_existing, resource_snapshot, shown_existing, span_of
 from booking.bookings.rules.recurrence import Recurrence, RecurrenceError, expand, with_makeup_days
 from booking.clock import utcnow
 from booking.extensions import db
@@ -310,7 +310,7 @@ def check_plan(plan: Plan, exclude_ids=()) -> Preview:
         reread_resource(plan)
         plan.under_lock = True
     holds = [hold for hold in (source(plan) for source in EXTRA_HOLDS) if hold is not None]
-    existing = [replace(e, holder=shown_holder(e.holder, e.district_id, plan.holder_districts))
+    existing = [shown_existing(e, plan.holder_districts)
                 for e in candidate_existing(plan.resource, plan.occurrences, exclude_ids, holds)]
     calendar = calendar_for(plan.resource, span_of(plan.occurrences))
     checks = rules.check_occurrences(plan.request, plan.occurrences, existing, calendar, utcnow())

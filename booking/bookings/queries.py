@@ -7,7 +7,7 @@ against the candidates fetched once for the span from its first start to its las
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Iterable
 
 from sqlalchemy import Boolean, Integer, Row, Select, String, and_, cast, literal, null, or_, select, union_all
@@ -211,6 +211,14 @@ def names_holder(district_id: int | None, districts: frozenset[int] | None) -> b
 def shown_holder(holder: str, district_id: int | None, districts: frozenset[int] | None) -> str:
     """``holder`` as that asker sees it (``names_holder``): named, or a school of another district."""
     return holder if names_holder(district_id, districts) else str(OTHER_DISTRICT)
+
+
+def shown_existing(existing: Existing, districts: frozenset[int] | None) -> Existing:
+    """``existing`` as that asker sees it: another district's booking without its holder or its id, so a clash
+    names neither (the API's refusal carried the id)."""
+    if names_holder(existing.district_id, districts):
+        return existing
+    return replace(existing, id=None, holder=str(OTHER_DISTRICT))
 
 
 def as_existing(bookings: Iterable[Booking]) -> list[Existing]:
