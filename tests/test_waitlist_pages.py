@@ -190,3 +190,18 @@ def test_the_home_page_shows_an_open_offer(app, client, login_as):
     _offered_a_gym(client, login_as, nothing_offered_yet)
     page = text_of(client.get("/"))
     assert "A time you waited for is free" in page and "Gym" in page and "Offered until 07:30" in page
+
+
+def test_the_waitlist_page_shows_the_entries_beside_the_headers_count_of_requests(setting, client, login_as):
+    """Regression (a new user's walk, 2026-12-06): the header's count of requests to answer was named
+    ``waiting`` in base.html too and hid the page's list: a 500 for whoever has requests to answer."""
+    lab, _, teacher, _ = setting
+    admin = factories.user(role=Role.SCHOOL_ADMIN, locale="en")
+    gym = factories.resource(owner_school=admin.school, name="Gym", approval_required=True)
+    create_booking(teacher, single(gym, day=4))  # a request the admin answers: the header counts it
+    db.session.commit()
+    login_as(admin)
+    assert client.post(f"/waitlist/join/{lab.id}", data=BASE).status_code == 302
+    page = client.get("/waitlist/")
+    assert page.status_code == 200
+    assert "Physics lab" in text_of(page) and "No. 1 in line" in text_of(page)
