@@ -139,9 +139,11 @@ def test_choosing_another_term_beside_the_dates_it_showed_reports_that_term(coun
     first = db.session.scalar(db.select(Term))
     second = factories.term(name="第二学期", start_date=date(2027, 2, 22), end_date=date(2027, 7, 9),
                             district_id=county_world.districts["A"].id)
-    shown = {"start": "2026-09-01", "end": "2027-01-22", "shown_term": first.id}
+    shown = {"start": "2026-09-01", "end": "2027-01-22", "shown": f"{first.id}|2026-09-01|2027-01-22"}
+    custom = {"start": "2026-10-01", "end": "2026-11-30", "shown": "|2026-10-01|2026-11-30"}
     for path in ("/reports/county/", "/reports/"):
-        page = client.get(path, query_string={**shown, "term": second.id}).get_data(as_text=True)
-        assert 'value="2027-02-22"' in page and 'value="2027-07-09"' in page, path
+        for before in (shown, custom):  # a term shown before, or dates typed (a second walk: then it was ignored)
+            page = client.get(path, query_string={**before, "term": second.id}).get_data(as_text=True)
+            assert 'value="2027-02-22"' in page and 'value="2027-07-09"' in page, (path, before)
         typed = client.get(path, query_string={**shown, "term": second.id, "start": "2026-10-01"})
         assert 'value="2026-10-01"' in typed.get_data(as_text=True), path  # a date typed: the custom range

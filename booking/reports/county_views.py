@@ -24,7 +24,7 @@ from booking.schools.models import County, District
 from booking.validation import MAX_ID, ValidationFailed
 
 bp = Blueprint("county_reports", __name__)
-DATE_ARGS = ("term", "shown_term", "start", "end")
+DATE_ARGS = ("term", "shown", "start", "end")
 
 
 @bp.app_template_global()

@@ -166,7 +166,7 @@ def parse_filter(viewer: Viewer, args) -> ReportFilter:
     """The dashboard's filter from query arguments (strings; blanks mean "all" or "default")."""
     errors: dict = {}
     text = {name: (args.get(name) or "").strip()
-            for name in ("term", "shown_term", "start", "end", "category", "stage", "school", "district")}
+            for name in ("term", "shown", "start", "end", "category", "stage", "school", "district")}
     category = _enum_or_error(Category, text["category"], "category", errors, _l("Choose a category from the list."))
     stage = _enum_or_error(Stage, text["stage"], "stage", errors, _l("Choose a stage from the list."))
     school_id = _whole_or_error(text["school"], "school", errors, _l("Choose a school from the list."))
@@ -186,16 +186,16 @@ def _whole_or_error(raw: str, field: str, errors: dict, message) -> int | None:
     return number
 
 
-def _term_dates(raw: str) -> tuple[date, date] | None:
-    term_id = parse_whole_number(raw, MAX_ID) if raw else None
-    term = db.session.get(Term, term_id) if term_id is not None else None
-    return (term.start_date, term.end_date) if term is not None else None
+def _shown(raw: str) -> tuple[str, str, str]:
+    """The form's ``shown`` field: the term and the dates the form showed ("term|first|last"), or blanks."""
+    parts = raw.split("|")
+    return tuple(parts) if len(parts) == 3 else ("", "", "")
 
 
 def _dates_from(text: dict, errors: dict) -> tuple[date | None, date | None, int | None]:
     """The typed first and last day; a chosen term's dates unless other dates were typed beside it
-    (the form shows a term's dates in the date inputs, so changing them means a custom range). The dates of
-    the term the form showed (``shown_term``) left as they were beside another term chosen are that term's."""
+    (the form shows a term's dates in the date inputs, so changing them means a custom range). Dates left as
+    the form showed them (``shown``) beside another term chosen there are that term's."""
     first = parse_day(text["start"]) if text["start"] else None
     last = parse_day(text["end"]) if text["end"] else None
     if text["start"] and first is None:
@@ -209,9 +209,10 @@ def _dates_from(text: dict, errors: dict) -> tuple[date | None, date | None, int
     if term is None:
         errors["term"] = _l("Choose a term from the list.")
         return None, None, None
-    typed = (first, last)
-    if (first is not None and last is not None and typed != (term.start_date, term.end_date)
-            and typed != _term_dates(text.get("shown_term", ""))):
+    shown_term, shown_start, shown_end = _shown(text.get("shown", ""))
+    only_the_term_changed = (text["start"], text["end"]) == (shown_start, shown_end) and text["term"] != shown_term
+    if (first is not None and last is not None and (first, last) != (term.start_date, term.end_date)
+            and not only_the_term_changed):
         return first, last, None
     errors.pop("start", None), errors.pop("end", None)
     return term.start_date, term.end_date, term.id

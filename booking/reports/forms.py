@@ -16,7 +16,7 @@ class FilterForm(FlaskForm):
         csrf = False
 
     term = SelectField(_l("Term"), validate_choice=False)
-    shown_term = HiddenField()  # the term whose dates the date inputs show (another term chosen beside them wins)
+    shown = HiddenField()  # "term|first|last" as shown: another term chosen beside unchanged dates wins
     start = StringField(_l("First day"), render_kw={"type": "date"})
     end = StringField(_l("Last day"), render_kw={"type": "date"})
     category = SelectField(_l("Category"), choices=[("", _l("All"))] + choices(Category), validate_choice=False)
@@ -33,9 +33,10 @@ class FilterForm(FlaskForm):
 
     def show(self, report_filter: ReportFilter) -> None:
         """Fill the inputs with what the report covers (the defaults made visible)."""
-        self.term.data = self.shown_term.data = str(report_filter.term_id) if report_filter.term_id else ""
+        self.term.data = str(report_filter.term_id) if report_filter.term_id else ""
         self.start.data = report_filter.range.first.isoformat()
         self.end.data = report_filter.range.last.isoformat()
+        self.shown.data = f"{self.term.data}|{self.start.data}|{self.end.data}"
         self.category.data = report_filter.category.value if report_filter.category else ""
         self.stage.data = report_filter.stage.value if report_filter.stage else ""
         self.school.data = str(report_filter.school_id) if report_filter.school_id else ""
