@@ -89,7 +89,8 @@ def needs_confirmation(error: NeedsConfirmation):
 
 @bp.errorhandler(NotAllowed)
 def not_allowed(error: NotAllowed):
-    return json_error(403, "This booking is not yours to change.")
+    # Every service's refusal of an actor who may see the thing (a booking, an allocation round, a profile …).
+    return json_error(403, "You may see this but not change it.")
 
 
 def _json_object() -> dict:
