@@ -152,7 +152,9 @@ def test_the_api_takes_requests_and_previews(district, client):
     bad = client.post(f"/api/v1/allocation-rounds/{d['round'].id}/requests", json={**body, "slots": []},
                       headers=teacher_auth)
     assert bad.status_code == 422 and "slots" in bad.get_json()["fields"]
-    refused = client.get(f"/api/v1/allocation-rounds/{d['round'].id}/preview", headers=teacher_auth)
+    assert client.get(f"/api/v1/allocation-rounds/{d['round'].id}/preview", headers=teacher_auth).status_code == 403
+    head = factories.user(role=Role.COORDINATOR, district_id=factories.district(name="乙学区").id)
+    refused = client.get(f"/api/v1/allocation-rounds/{d['round'].id}/preview", headers=bearer(head))
     # It said "This booking is not yours to change." of every service's refusal (a new user's walk, 2026-12-06).
     assert refused.status_code == 403 and refused.get_json()["message"] == "You may see this but not change it."
     coordinator_auth = bearer(d["coordinator"])
