@@ -15,7 +15,7 @@ from booking.calendars.shaping import booking_uid
 from booking.extensions import db
 from booking.resources.models import Resource
 from tests.api_support import bearer
-from tests.conftest import login
+from tests.conftest import sign_in
 from tests.feeds_support import feed_uids
 from tests.world_support import reading
 from tests.matrix_support import api_approve, api_book, api_feed, api_utilization_names, names, present
@@ -50,6 +50,18 @@ def api_resources(client, world, headers):
 def api_availability_of_district_a_gym(client, world, headers):
     return client.get(f"/api/v1/resources/{world.resources['a_gym'].id}/availability", headers=headers,
                       query_string={"start": "2026-09-01T00:00:00", "end": "2026-09-05T00:00:00"}).status_code
+
+
+def api_schools(client, world, headers):
+    return names(client.get("/api/v1/schools", headers=headers))
+
+
+def api_school_a1_and_the_travel_pairs(client, world, headers):
+    """A1's record (its enrollment, address, bells), and the pairs of the travel matrix, by school key."""
+    keys = {school.id: key for key, school in world.schools.items()}
+    pairs = client.get("/api/v1/travel-times", headers=headers).get_json()["items"]
+    return (client.get(f"/api/v1/schools/{world.schools['A1'].id}", headers=headers).status_code,
+            frozenset(frozenset({keys[pair["school_a_id"]], keys[pair["school_b_id"]]}) for pair in pairs))
 
 
 def api_book_district_a_gym_for_b1(client, world, headers):
@@ -158,6 +170,11 @@ MATRIX = {
     api_district_a_booking_details: ((200, 200), (404, 404), (404, 404), (404, 404), (404, 404)),
     api_resources: (ALL_RESOURCES, B_RESOURCES, B_RESOURCES, B_RESOURCES, B_RESOURCES),
     api_availability_of_district_a_gym: (200, 404, 404, 404, 404),
+    # A second new-user walk (2026-12-06) read every school's record and the whole travel matrix from district B.
+    api_schools: (ALL_SCHOOLS | {"青少年活动中心"}, *[frozenset({"乙一小学", "青少年活动中心"})] * 4),
+    api_school_a1_and_the_travel_pairs: (
+        (200, frozenset({frozenset({"A1", "C1"}), frozenset({"B1", "C1"}), frozenset({"A1", "B1"})})),
+        *[(404, frozenset({frozenset({"B1", "C1"})}))] * 4),
     api_book_district_a_gym_for_b1: (201, 422, 422, 422, 422),
     api_book_the_centre_for_b1: (201, 201, 201, 201, 201),
     api_approve_district_a_request: ((200, "confirmed"), (404, "pending"), (404, "pending"), (404, "pending"),
@@ -195,7 +212,7 @@ WRITES = (api_book_district_a_gym_for_b1, api_book_the_centre_for_b1, api_approv
 
 def _observe(client, world, role, case):
     actor = world.users[role]
-    assert login(client, actor).status_code == 302
+    sign_in(client, actor)
     return case(client, world, {**bearer(actor), "X-Role": role})
 
 

@@ -3,14 +3,13 @@
 Changing them: ``school_admin``."""
 from __future__ import annotations
 
-from flask import jsonify
+from flask import g, jsonify
 
 from booking.api import bp
 from booking.api.openapi import operation
 from booking.api.shapes import Shape, boolean, choice, clock, identifier, many, text, typed
-from booking.extensions import db
 from booking.schools.models import School, Stage
-from booking.schools.services import list_schools, travel_matrix, travel_minutes
+from booking.schools.services import list_schools, travel_matrix, travel_minutes, visible_school_or_404
 
 SCHOOL = Shape("School", {
     "id": identifier(),
@@ -41,7 +40,8 @@ SCHOOL_DETAIL = SCHOOL.extended("SchoolDetail", {
                      description="Bumped by every change of the school or its bells: the changes name the version "
                                  "they were made from (PUT /schools/{school_id}, …/bells, …/active)."),
     "bell_periods": many(BELL_PERIOD),
-    "travel_minutes": typed(TRAVEL_MINUTES, lambda school: travel_json(school, list_schools(), travel_matrix())),
+    "travel_minutes": typed(TRAVEL_MINUTES, lambda school: travel_json(school, list_schools(viewer=g.api_user),
+                                                                       travel_matrix())),
 })
 SCHOOL_LIST = Shape("SchoolList", {"items": many(SCHOOL)})
 
@@ -51,12 +51,14 @@ def travel_json(school: School, others: list[School], matrix: dict) -> dict[str,
 
 
 @bp.get("/schools")
-@operation("The district's active schools, lead school first", response=SCHOOL_LIST.ref)
+@operation("The active schools you may read, lead school first: your district's, the county's own bodies and the "
+           "owners of what is shared with you (a county coordinator: all)", response=SCHOOL_LIST.ref)
 def schools():
-    return jsonify(SCHOOL_LIST.dump({"items": list_schools()}))
+    return jsonify(SCHOOL_LIST.dump({"items": list_schools(viewer=g.api_user)}))
 
 
 @bp.get("/schools/<id:school_id>")
-@operation("One school with its bell times and travel minutes to the others", response=SCHOOL_DETAIL.ref)
+@operation("One school with its bell times and travel minutes to the others you may read", response=SCHOOL_DETAIL.ref,
+           errors=(404,))
 def school_detail(school_id: int):
-    return jsonify(SCHOOL_DETAIL.dump(db.get_or_404(School, school_id)))
+    return jsonify(SCHOOL_DETAIL.dump(visible_school_or_404(g.api_user, school_id)))

@@ -54,15 +54,17 @@ SCHOOL_TRAVEL_BODY = schema("SchoolTravelRequest", {
 CHANGED = "Travel times changed since you read them: nothing was saved; read them again and retry."
 
 
-def matrix_items() -> list[dict]:
+def matrix_items(viewer) -> list[dict]:
+    """The pairs of schools ``viewer`` reads both of (``list_schools``)."""
+    shown = {school.id for school in services.list_schools(include_inactive=True, viewer=viewer)}
     return [{"school_a_id": a, "school_b_id": b, "minutes": minutes}
-            for (a, b), minutes in sorted(services.travel_matrix().items())]
+            for (a, b), minutes in sorted(services.travel_matrix().items()) if a in shown and b in shown]
 
 
 @bp.get("/travel-times")
 @operation("The travel matrix: minutes between every pair of campuses entered", response=TRAVEL_MATRIX.ref)
 def travel_times():
-    return jsonify(TRAVEL_MATRIX.dump({"items": matrix_items()}))
+    return jsonify(TRAVEL_MATRIX.dump({"items": matrix_items(g.api_user)}))
 
 
 def _refusal(pairs: list[tuple[int, int]], field) -> object | None:
@@ -110,7 +112,7 @@ def set_travel_times():
     items = request.get_json(silent=True)["pairs"]
     answer = _save([(item["school_a_id"], item["school_b_id"]) for item in items], [i["minutes"] for i in items],
                    [item["previous_minutes"] for item in items], lambda index: f"pairs[{index}]")
-    return answer or jsonify(TRAVEL_MATRIX.dump({"items": matrix_items()}))
+    return answer or jsonify(TRAVEL_MATRIX.dump({"items": matrix_items(g.api_user)}))
 
 
 @bp.put("/schools/<id:school_id>/travel")

@@ -65,6 +65,7 @@ from booking.permissions.activities import (  # noqa: F401
     visible_resources_clause,
     visible_bookings_clause,
     holder_districts,
+    visible_schools_clause,
     can_see_resource,
     can_change_booking,
     can_change_waitlist_entry,

@@ -7,6 +7,7 @@ from sqlalchemy import or_, select, true
 from booking.bookings.models import Booking
 from booking.extensions import db
 from booking.resources.models import Resource, ResourceKind
+from booking.schools.models import School
 from booking.permissions.scopes import (can_manage_school, district_school_ids, home_district_id,
                                        is_district_coordinator, managed_school_ids, shared_with_user_clause)
 
@@ -54,6 +55,18 @@ def visible_bookings_clause(user):
         of_district &= Booking.school_id.in_(district_school_ids(home))
     return or_(of_district, Resource.owner_school_id.in_(managed), Booking.booked_by_id == user.id,
                Booking.school_id.in_(managed))
+
+
+def visible_schools_clause(user):
+    """SQL predicate on ``School``, the one rule of whose records (enrollment, address, bells, travel times) a user
+    reads: every school for a county coordinator and where no district is known; else the schools of the user's
+    district, the county's own bodies, and the schools owning a resource shared with the user (to find and reach
+    it). Another district's schools stay that district's (a new user's walk, 2026-12-06, read them all)."""
+    home = home_district_id(user)
+    if home is None or is_district_coordinator(user):
+        return true()
+    owners = select(Resource.owner_school_id).where(visible_resources_clause(user))
+    return or_(School.district_id == home, School.district_owned.is_(True), School.id.in_(owners))
 
 
 def holder_districts(user, owner_school_id: int | None) -> frozenset[int] | None:

@@ -19,7 +19,7 @@ def list_resources():
     filters = services.ResourceFilter.from_args(request.args)
     page = paginate(services.visible_resources_query(current_user, filters), page_number(request.args))
     return render_template(
-        "resources/list.html", page=page, filters=filters, schools=list_schools(),
+        "resources/list.html", page=page, filters=filters, schools=list_schools(viewer=current_user),
         categories=list(Category), kinds=list(ResourceKind),
     )
 

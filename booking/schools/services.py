@@ -12,7 +12,7 @@ from booking.audit.services import record
 from booking.clock import utcnow
 from booking.extensions import db
 from booking.i18n import local_today
-from booking.permissions import can_manage_area, can_manage_school
+from booking.permissions import can_manage_area, can_manage_school, visible_schools_clause
 from booking import parsing
 from booking.schools import rules
 from booking.schools.models import BellPeriod, County, District, School, Stage, Term, TravelTime
@@ -66,11 +66,18 @@ def holds_several_districts() -> bool:
     return len(_first_district_names()) > 1
 
 
-def list_schools(include_inactive: bool = False) -> list[School]:
+def list_schools(include_inactive: bool = False, viewer=None) -> list[School]:
+    """Lead schools first; with a ``viewer``, only the schools whose records they read (``visible_schools_clause``)."""
     query = select(School).order_by(School.is_lead.desc(), School.code)
     if not include_inactive:
         query = query.where(School.active.is_(True))
+    if viewer is not None:
+        query = query.where(visible_schools_clause(viewer))
     return list(db.session.scalars(query))
+
+
+def visible_school_or_404(viewer, school_id: int) -> School:
+    return db.first_or_404(select(School).where(School.id == school_id, visible_schools_clause(viewer)))
 
 
 def ordered_pair(a_id: int, b_id: int) -> tuple[int, int]:
