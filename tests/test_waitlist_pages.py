@@ -151,6 +151,17 @@ def test_api_join_list_and_leave(setting, client):
     assert client.delete(f"/api/v1/waitlist/{body['id']}", headers=headers).status_code == 422
 
 
+def test_api_waits_for_a_bell_period_as_a_booking_names_it(setting, client):
+    """Regression (a new user's walk, 2026-12-06): the waitlist took start and end only ("Unknown field")."""
+    lab, held, teacher, _ = setting
+    wish = {"resource_id": lab.id, "day": "2026-09-03", "period_number": 3, "title": "科学实验", "students": 30}
+    joined = client.post("/api/v1/waitlist", json=wish, headers=bearer(teacher))
+    assert joined.status_code == 201, joined.get_json()
+    assert joined.get_json()["start"] == held.starts_at.replace(tzinfo=timezone.utc).isoformat().replace("+00:00", "Z")
+    both = client.post("/api/v1/waitlist", json={**wish, "start": "2026-09-03T09:50:00+08:00"}, headers=bearer(teacher))
+    assert both.status_code == 422
+
+
 def test_api_offer_and_accept(app, client):
     freeze()
     gym = factories.resource(name="Gym", approval_required=True, category="gym")

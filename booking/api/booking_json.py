@@ -103,7 +103,7 @@ def _recurrence(value: dict | None) -> dict:
 BY_TIME, BY_PERIOD = ("start", "end"), ("day", "period_number", "period_to")
 
 
-def _when(body: dict, zone: ZoneInfo) -> dict:
+def booking_time(body: dict, zone: ZoneInfo) -> dict:
     """The time asked for: ``start``/``end``, or a bell period (``day`` + ``period_number``, ``period_to``), which
     the booking service reads as the page's form does (the host school's bells). Never both."""
     if any(name in body for name in BY_PERIOD):
@@ -123,7 +123,7 @@ def booking_input(body: dict, zone: ZoneInfo) -> BookingInput:
     """The POST /bookings body, valid against BOOKING_BODY_SCHEMA (checked before the view), as a BookingInput."""
     return BookingInput(
         resource_id=json_whole_number(body["resource_id"]),
-        **_when(body, zone),
+        **booking_time(body, zone),
         title=body.get("title", ""),
         class_name=body.get("class_name", ""),
         students=json_whole_number(body.get("students")),

@@ -9,7 +9,7 @@ from flask import abort, g, jsonify, request
 from sqlalchemy import select
 
 from booking.api import bp
-from booking.api.booking_json import OCCURRENCE, instant_field
+from booking.api.booking_json import OCCURRENCE, booking_time
 from booking.api.bookings import CONFLICT_DESCRIPTION
 from booking.api.core import PAGE_PARAMS, declared_query_values, paginate
 from booking.api.openapi import component_schemas, operation, schema
@@ -29,12 +29,17 @@ WAITLIST_DESCRIPTION = (
     "(`status` offered, `offer.expires_at`) that `POST /waitlist/{entry_id}/accept` books and that lapses "
     "to the next in line when not taken in time.")
 
-_WISH_FIELDS = ("resource_id", "start", "end", "title", "class_name", "students", "quantity", "school_id")
+# The booking request's fields for one date: its time as start and end or as a bell period, as a booking's.
+_WISH_FIELDS = ("resource_id", "start", "end", "day", "period_number", "period_to", "title", "class_name", "students",
+                "quantity", "school_id")
+_BOOKING_REQUEST = component_schemas()["BookingRequest"]
 WAITLIST_BODY_SCHEMA = schema("WaitlistRequest", {
     "type": "object",
-    "required": ["resource_id", "start", "end", "title"],
+    "required": ["resource_id", "title"],
     "additionalProperties": False,
-    "properties": {name: component_schemas()["BookingRequest"]["properties"][name] for name in _WISH_FIELDS},
+    "description": "When: `start` and `end`, or `day` and `period_number` (`period_to`), as for a booking.",
+    "dependentRequired": _BOOKING_REQUEST["dependentRequired"],
+    "properties": {name: _BOOKING_REQUEST["properties"][name] for name in _WISH_FIELDS},
 })
 
 OFFER = Shape(None, {"start": instant("offer_starts_at"), "end": instant("offer_ends_at"),
@@ -66,10 +71,9 @@ ACCEPTED = Shape("WaitlistAccepted", {"entry": one(ENTRY), "booking": one(OCCURR
 def wish_input(body: dict) -> BookingInput:
     zone = district_zone()
     return BookingInput(
-        resource_id=json_whole_number(body["resource_id"]), start=instant_field(body, "start", zone),
-        end=instant_field(body, "end", zone), title=body.get("title", ""), class_name=body.get("class_name", ""),
-        students=json_whole_number(body.get("students")), quantity=json_whole_number(body.get("quantity", 1)),
-        school_id=json_whole_number(body.get("school_id")))
+        resource_id=json_whole_number(body["resource_id"]), **booking_time(body, zone), title=body.get("title", ""),
+        class_name=body.get("class_name", ""), students=json_whole_number(body.get("students")),
+        quantity=json_whole_number(body.get("quantity", 1)), school_id=json_whole_number(body.get("school_id")))
 
 
 def _entry_or_404(entry_id: int) -> WaitlistEntry:
