@@ -147,12 +147,15 @@ def existing_near(windows: dict[int, Iterable[Interval]], exclude_ids: Iterable[
     pairs = [(rid, w) for rid, ws in windows.items() for w in ws]
     if not pairs:
         return found
+    # The class's school per row found (a dozen), not joined: a join let a stale row count of ``schools`` make
+    # PostgreSQL run the whole bookings scan once per school (the refusal's search 40 ms instead of 2.6 ms).
+    school = [select(column).where(School.id == Booking.school_id).scalar_subquery()
+              for column in (School.name, School.district_id)]
     query = (
         select(*hold_columns("booking", id=Booking.id, resource_id=Booking.resource_id, starts_at=Booking.starts_at,
                              ends_at=Booking.ends_at, confirmed=Booking.status == BookingStatus.CONFIRMED,
-                             quantity=Booking.quantity, school_id=Booking.school_id, school_name=School.name,
-                             district_id=School.district_id, class_name=Booking.class_name, title=Booking.title))
-        .join(School, School.id == Booking.school_id)
+                             quantity=Booking.quantity, school_id=Booking.school_id, school_name=school[0],
+                             district_id=school[1], class_name=Booking.class_name, title=Booking.title))
         .where(Booking.resource_id.in_(list(windows)), *_active_in(span_of(w for _, w in pairs)))
     )
     if len(pairs) > 1:  # one condition per window, for every resource asked about at it (alternatives share one)
