@@ -325,3 +325,18 @@ def test_the_waiting_teacher_is_notified_of_the_offer_and_the_booking(gym, lab):
 
     assert NotificationKind.WAITLIST_OFFERED in kinds(offered.user_id)
     assert NotificationKind.WAITLIST_BOOKED in kinds(booked.user_id)
+
+
+def test_a_closure_that_cancels_the_holders_booking_offers_the_closed_time_to_nobody(lab, held):
+    """Regression (a new user's walk, 2026-12-06): the waiting teacher was offered the closed day."""
+    from booking.bookings.closures import create_closure
+    from booking.schools.calendar import ClosureInput
+
+    entry = _join(lab)
+    day = held.starts_at.astimezone(local(9, 3, 0).tzinfo).date()
+    create_closure(ClosureInput(day, day, "停电检修", school_id=lab.owner_school_id),
+                   factories.user(role=Role.COORDINATOR), on_bookings="cancel")
+    db.session.commit()
+    assert db.session.get(Booking, held.id).status == BookingStatus.CANCELLED
+    assert _status(entry) == EntryStatus.WAITING
+

@@ -35,6 +35,11 @@ def test_rules_refusing_for_the_teacher_now_make_an_offer():
     assert decide(WISH, NOW, {"capacity"}, books_at_once=True).action == Action.OFFER
 
 
+def test_a_time_shut_to_everyone_is_offered_to_nobody():
+    assert decide(WISH, NOW, {"closed"}, books_at_once=True).action == Action.WAIT
+    assert decide(WISH, NOW, {"outside_hours", "capacity"}, books_at_once=True).action == Action.WAIT
+
+
 def test_a_wish_still_held_offers_the_freed_part_or_keeps_waiting():
     part = span(0, 20)
     offered = decide(WISH, NOW, {"resource_overlap"}, True, part, set())

@@ -27,6 +27,10 @@ from typing import Iterable, Sequence
 
 # The refusal kinds that mean "someone else holds the time" (booking.bookings.rule_types.Kind values).
 HELD = frozenset({"resource_overlap", "quantity", "teacher_busy"})
+# Refusals of the time itself, to everyone (a closure or blackout, the opening hours): freed time there is offered to
+# nobody. The place stays: if the time opens again, the waitlist job serves it (a new user's walk, 2026-12-06: a
+# closure that cancelled the holder's booking offered the closed day, and accepting answered 409 closed).
+SHUT = frozenset({"closed", "outside_hours"})
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,8 @@ def decide(wish: Span, now: datetime, whole_refused: frozenset[str] | set[str], 
     whole_refused = set(whole_refused)
     if not whole_refused:
         return Decision(Action.BOOK if books_at_once else Action.OFFER, wish)
+    if whole_refused & SHUT:
+        return Decision(Action.WAIT)
     if not whole_refused & HELD:
         return Decision(Action.OFFER, wish)
     if part is not None and part != wish and part.start > now and not set(part_refused) & HELD:
