@@ -54,6 +54,18 @@ def parse_day(value) -> date | None:
     return day if day is not None and is_supported_day(day) else None
 
 
+# Control characters and line or paragraph separators: a field of one line (a title, a class) keeps none of them.
+_LINE_BREAKING = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
+
+
+def one_line(value):
+    """``value`` on one line: line breaks, tabs and other control characters become one space, the ends stripped
+    (an attack pass, 2026-12-06, stored a title of several lines through the API). Not text: as it is."""
+    if not isinstance(value, str):
+        return value
+    return _LINE_BREAKING.sub(" ", value).strip()
+
+
 def text_error(value: str, max_length: int, required_message=None):
     """Why a free-text field is unacceptable, or None. ``value`` is already stripped."""
     if required_message is not None and not value:

@@ -29,6 +29,18 @@ def test_book_once(client, teacher, lab):
                                     "status": "confirmed"}]
 
 
+def test_a_title_and_class_keep_to_one_line(client, teacher, lab):
+    """Regression (an attack pass, 2026-12-06): line breaks and control characters were stored in a title."""
+    title, class_name = "力学\r\nEND:VEVENT\r\nBEGIN:VEVENT\tUID:evil\u2028", "八年级\n1班"
+    response = post(client, teacher, body_for(lab, title=title, class_name=class_name))
+    assert response.status_code == 201, response.get_json()
+    booking = db.session.get(Booking, response.get_json()["id"])
+    assert (booking.title, booking.class_name) == ("力学 END:VEVENT BEGIN:VEVENT UID:evil", "八年级 1班")
+    changed = client.patch(f"/api/v1/bookings/{booking.id}", json={"title": "新\r\n标题"}, headers=bearer(teacher))
+    assert changed.status_code == 200, changed.get_json()
+    assert db.session.get(Booking, booking.id).title == "新 标题"
+
+
 def test_an_offset_is_respected(client, teacher, lab):
     response = post(client, teacher, body_for(lab, start="2026-09-03T01:50:00Z", end="2026-09-03T10:30:00+08:00"))
     assert response.status_code == 201

@@ -29,7 +29,7 @@ from booking.bookings.services import check_scope, end_series_before, in_scope, 
 from booking.clock import utcnow
 from booking.extensions import db
 from booking.i18n import district_zone, local_to_utc
-from booking.parsing import text_error
+from booking.parsing import one_line, text_error
 from booking.quotas.services import quota_refusals
 from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
@@ -46,6 +46,9 @@ class BookingChanges:
     start_time: time | None = None
     end_time: time | None = None
     outside_term_ok: bool = False  # the booker confirms that a date moved between two terms is meant
+
+    def __post_init__(self):
+        self.title, self.class_name = one_line(self.title), one_line(self.class_name)
 
     @property
     def moves(self) -> bool:

@@ -28,7 +28,7 @@ from booking.permissions import (can_approve, can_book_for_school, can_see_resou
 from booking.quotas.services import FairShares, fair_shares_for, quota_refusals, window_days_for
 from booking.resources.models import Resource, ResourceKind, resource_for_rules
 from booking.schools.models import BellPeriod, School, Term
-from booking.parsing import text_error
+from booking.parsing import one_line, text_error
 from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 
@@ -69,6 +69,9 @@ class BookingInput:
     lesson_kind: str | None = None
     # The booker confirms that dates in a gap between terms (寒假, 暑假) are meant.
     outside_term_ok: bool = False
+
+    def __post_init__(self):
+        self.title, self.class_name = one_line(self.title), one_line(self.class_name)
 
 
 @dataclass
