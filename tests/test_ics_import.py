@@ -100,6 +100,15 @@ def test_bad_files_are_refused_with_a_clear_reason(app, data, fragment):
     assert any(fragment in message for message in messages), messages
 
 
+def test_a_problem_names_a_long_title_shortened(app):
+    """Regression (an attack pass, 2026-12-06): a 5,000-character SUMMARY came back whole in the message."""
+    with pytest.raises(ImportProblems) as refused:
+        read_events(calendar(vevent("长" * 5000, uid="x")), ZONE)
+    with force_locale("en"):
+        [message] = [str(message) for message in refused.value.messages]
+    assert message == f"“{'长' * 60}…” has no valid dates."
+
+
 def test_every_problem_of_a_file_is_reported_at_once(app):
     data = calendar(vevent("没有日期", uid="a"), vevent("每周", "DTSTART;VALUE=DATE:20261110", "RRULE:FREQ=DAILY",
                                                        uid="b"), vevent("好的", "DTSTART;VALUE=DATE:20261112", uid="c"))

@@ -215,32 +215,41 @@ def _title(event, number: int) -> str:
     return str(event.get("summary", "")).strip() or str(_l("Event %(n)d", n=number))
 
 
+TITLE_SHOWN = 60  # characters of an event's title a problem with it repeats
+
+
+def _named(title: str) -> str:
+    """``title`` as a problem names it: an attack pass (2026-12-06) had 5,000 characters echoed back."""
+    return title if len(title) <= TITLE_SHOWN else title[:TITLE_SHOWN] + "…"
+
+
 def _read_event(event, number: int, zone: ZoneInfo, problems: list) -> ImportedEvent | None:
     title = _title(event, number)
+    named = _named(title)
     if "rrule" in event or "rdate" in event or "recurrence-id" in event:
-        problems.append(_l("“%(title)s” repeats: give each date its own event.", title=title))
+        problems.append(_l("“%(title)s” repeats: give each date its own event.", title=named))
         return None
     try:
         start, end = _days(event, zone)
     except (ValueError, OverflowError):  # OverflowError: a date next to year 1 or 9999
-        problems.append(_l("“%(title)s” has no valid dates.", title=title))
+        problems.append(_l("“%(title)s” has no valid dates.", title=named))
         return None
     if not (is_supported_day(start) and is_supported_day(end)):
-        problems.append(_l("“%(title)s” is not between %(first)d and %(last)d.", title=title, first=FIRST_YEAR,
+        problems.append(_l("“%(title)s” is not between %(first)d and %(last)d.", title=named, first=FIRST_YEAR,
                            last=LAST_YEAR))
         return None
     if end < start:
-        problems.append(_l("“%(title)s” ends before it starts.", title=title))
+        problems.append(_l("“%(title)s” ends before it starts.", title=named))
         return None
     if (end - start).days >= MAX_SPAN_DAYS:
-        problems.append(_l("“%(title)s” lasts more than a year.", title=title))
+        problems.append(_l("“%(title)s” lasts more than a year.", title=named))
         return None
     uid = str(event.get("uid", "")).strip()
     if not uid:
         # Derived from the event itself, so importing the same file again still matches it.
         uid = "generated-" + hashlib.sha256(f"{title}|{start}|{end}".encode()).hexdigest()[:32]
     if len(uid) > MAX_UID_LENGTH:
-        problems.append(_l("“%(title)s” has a UID longer than %(n)d characters.", title=title, n=MAX_UID_LENGTH))
+        problems.append(_l("“%(title)s” has a UID longer than %(n)d characters.", title=named, n=MAX_UID_LENGTH))
         return None
     start_time, end_time = _times(event, zone)
     if start_time is not None and (start_time == time(0) and end_time == time(23, 59, 59)):
