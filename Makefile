@@ -39,13 +39,17 @@ migrate: install
 seed: migrate
 	$(FLASK) seed-demo
 
+# Links in emails and feeds name the address the demo is served on, unless PUBLIC_URL says otherwise (a digest of a
+# demo on another port linked to 5000).
+PUBLIC_URL ?= http://$(HOST):$(PORT)
+
 run: seed
 	@echo "District Share on http://$(HOST):$(PORT)  (demo logins: see README.md)"
 	@echo "Nightly digests: run 'make scheduler' in a second terminal (the web server never runs jobs)"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	PUBLIC_URL=$(PUBLIC_URL) $(FLASK) run --host $(HOST) --port $(PORT)
 
 scheduler: migrate
-	$(FLASK) scheduler
+	PUBLIC_URL=$(PUBLIC_URL) $(FLASK) scheduler
 
 serve-prod: migrate
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) wsgi:app  # workers, threads, limits: gunicorn.conf.py
