@@ -10,7 +10,7 @@ from booking.accounts.models import Role
 from booking.audit.models import AuditEntry
 from booking.extensions import db
 from booking.resources.models import Resource
-from booking.schools import services
+from booking.schools import services, travel
 from booking.schools.models import School, TravelTime
 from tests import factories
 from tests.api_support import bearer, get_json
@@ -242,9 +242,9 @@ def test_a_pair_stored_by_someone_else_between_the_read_and_the_insert_is_a_conf
     """The insert of a pair read as missing meets the other writer's row: TravelChanged, nothing of it kept."""
     a, b = factories.school(), factories.school()
     factories.travel(a, b, 30)  # committed by the other writer after this one read an empty matrix
-    monkeypatch.setattr(services, "_stored_travel", lambda lock: {})
-    with pytest.raises(services.TravelChanged) as changed:
-        services.set_travel_times({(a.id, b.id): 10}, coordinator, previous={(a.id, b.id): None})
+    monkeypatch.setattr(travel, "_stored_travel", lambda lock: {})
+    with pytest.raises(travel.TravelChanged) as changed:
+        travel.set_travel_times({(a.id, b.id): 10}, coordinator, previous={(a.id, b.id): None})
     assert changed.value.current == {(a.id, b.id): 30}
     db.session.rollback()
     assert db.session.get(TravelTime, (a.id, b.id)).minutes == 30

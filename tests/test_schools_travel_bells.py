@@ -6,7 +6,7 @@ import pytest
 
 from booking.audit.models import AuditEntry
 from booking.extensions import db
-from booking.schools import services
+from booking.schools import services, travel
 from booking.schools.models import BellPeriod, TravelTime
 from booking.schools.rules import PeriodRow
 from booking.validation import ValidationFailed
@@ -20,16 +20,16 @@ def audit_actions() -> list[str]:
 def test_set_travel_times_adds_and_updates_pairs(app):
     a, b, c = factories.school(), factories.school(), factories.school()
     factories.travel(a, b, 10)
-    changed = services.set_travel_times({(b.id, a.id): "15", (a.id, c.id): 30, (b.id, c.id): "20"}, None)
+    changed = travel.set_travel_times({(b.id, a.id): "15", (a.id, c.id): 30, (b.id, c.id): "20"}, None)
     assert changed == 3
-    assert services.travel_minutes(a.id, b.id) == 15 and services.travel_minutes(c.id, a.id) == 30
+    assert travel.travel_minutes(a.id, b.id) == 15 and travel.travel_minutes(c.id, a.id) == 30
     assert audit_actions() == ["travel.update"]
 
 
 def test_unchanged_travel_times_write_no_audit_entry(app):
     a, b = factories.school(), factories.school()
     factories.travel(a, b, 10)
-    assert services.set_travel_times({(a.id, b.id): "10"}, None) == 0
+    assert travel.set_travel_times({(a.id, b.id): "10"}, None) == 0
     assert audit_actions() == []
 
 
@@ -37,7 +37,7 @@ def test_unchanged_travel_times_write_no_audit_entry(app):
 def test_bad_travel_time_names_both_schools_and_saves_nothing(app, bad):
     a, b, c = factories.school(name="新天小学"), factories.school(name="李寨小学"), factories.school()
     with pytest.raises(ValidationFailed) as failed:
-        services.set_travel_times({(a.id, c.id): "12", (a.id, b.id): bad}, None)
+        travel.set_travel_times({(a.id, c.id): "12", (a.id, b.id): bad}, None)
     key = f"travel-{min(a.id, b.id)}-{max(a.id, b.id)}"
     assert set(failed.value.errors) == {key}
     message = str(failed.value.errors[key])
@@ -48,15 +48,15 @@ def test_bad_travel_time_names_both_schools_and_saves_nothing(app, bad):
 def test_travel_time_to_itself_or_unknown_school_is_refused(app):
     a = factories.school()
     with pytest.raises(ValidationFailed) as failed:
-        services.set_travel_times({(a.id, a.id): "5", (a.id, 9999): "5"}, None)
+        travel.set_travel_times({(a.id, a.id): "5", (a.id, 9999): "5"}, None)
     assert len(failed.value.errors) == 2
 
 
 def test_school_pairs_upper_triangle_and_one_row():
     a, b, c = (SimpleNamespace(id=n, name=name) for n, name in enumerate("ABC", start=1))
     names = lambda pairs: [(x.name, y.name) for x, y in pairs]  # noqa: E731
-    assert names(services.school_pairs([a, b, c])) == [("A", "B"), ("A", "C"), ("B", "C")]
-    assert names(services.school_pairs([a, b, c], around=b)) == [("B", "A"), ("B", "C")]
+    assert names(travel.school_pairs([a, b, c])) == [("A", "B"), ("A", "C"), ("B", "C")]
+    assert names(travel.school_pairs([a, b, c], around=b)) == [("B", "A"), ("B", "C")]
 
 
 def test_replace_bell_schedule(app):

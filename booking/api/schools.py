@@ -9,7 +9,8 @@ from booking.api import bp
 from booking.api.openapi import operation
 from booking.api.shapes import Shape, boolean, choice, clock, identifier, many, text, typed
 from booking.schools.models import School, Stage
-from booking.schools.services import list_schools, travel_matrix, travel_minutes, visible_school_or_404
+from booking.schools.services import list_schools, visible_school_or_404
+from booking.schools.travel import travel_matrix, travel_minutes
 
 SCHOOL = Shape("School", {
     "id": identifier(),

@@ -1,6 +1,6 @@
 """Travel minutes between campuses through the API: read the matrix, set pairs of it or one school's row.
 
-The travel pages' path: ``booking.schools.services.set_travel_times`` checks and writes all or nothing and
+The travel pages' path: ``booking.schools.travel.set_travel_times`` checks and writes all or nothing and
 audits. As on the pages, coordinators enter minutes between active schools they manage (``can_manage_school``;
 a pair with a school they do not manage answers 403 naming it). Each pair carries the minutes as read
 (``previous_minutes``, null when none was stored): the write is a compare-and-set of every pair given, and
@@ -21,7 +21,7 @@ from booking.api.shapes import Shape, identifier, many, typed
 from booking.errors import json_error
 from booking.extensions import db
 from booking.permissions import can_manage_school
-from booking.schools import services
+from booking.schools import services, travel
 from booking.schools.models import School
 from booking.schools.rules import MAX_TRAVEL_MINUTES, travel_key
 from booking.validation import ValidationFailed
@@ -58,7 +58,7 @@ def matrix_items(viewer) -> list[dict]:
     """The pairs of schools ``viewer`` reads both of (``list_schools``)."""
     shown = {school.id for school in services.list_schools(include_inactive=True, viewer=viewer)}
     return [{"school_a_id": a, "school_b_id": b, "minutes": minutes}
-            for (a, b), minutes in sorted(services.travel_matrix().items()) if a in shown and b in shown]
+            for (a, b), minutes in sorted(travel.travel_matrix().items()) if a in shown and b in shown]
 
 
 @bp.get("/travel-times")
@@ -92,10 +92,10 @@ def _save(pairs: list[tuple[int, int]], minutes: list[int], previous: list[int |
         return refused
     names = {travel_key(*pair): field(index) for index, pair in enumerate(pairs)}
     try:
-        services.set_travel_times(dict(zip(pairs, minutes)), g.api_user, previous=dict(zip(pairs, previous)))
+        travel.set_travel_times(dict(zip(pairs, minutes)), g.api_user, previous=dict(zip(pairs, previous)))
     except ValidationFailed as failed:
         raise renamed(failed, names) from None
-    except services.TravelChanged as changed:
+    except travel.TravelChanged as changed:
         return json_error(409, CHANGED, error="travel_changed", current=[
             {"school_a_id": a, "school_b_id": b, "minutes": now} for (a, b), now in sorted(changed.current.items())])
     return None

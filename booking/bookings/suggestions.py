@@ -23,7 +23,7 @@ from booking.i18n import district_zone, local_to_utc
 from booking.resources.models import Category, Resource
 from booking.resources.services import ResourceFilter, visible_resources, visible_resources_query
 from booking.schools.models import BellPeriod, School, TravelTime
-from booking.schools.services import travel_matrix, travel_minutes
+from booking.schools.travel import travel_matrix, travel_minutes
 from booking.texts import lazy_gettext as _l
 from booking.validation import ValidationFailed
 

@@ -16,7 +16,7 @@ from booking.extensions import db
 from booking.permissions import (
     can_manage_school, district_coordinator_required, is_district_coordinator, role_required,
 )
-from booking.schools import calendar, services
+from booking.schools import calendar, services, travel
 from booking.schools.forms import BellScheduleForm, SchoolForm, TermForm
 from booking.form_helpers import CsrfOnlyForm, attach_errors
 from booking.schools.models import School, Term
@@ -87,9 +87,9 @@ def new_school():
 
 def _school_page_context(school: School) -> dict:
     """The school page beyond its form: its travel-time row (active schools only) and buttons."""
-    matrix = services.travel_matrix()
-    pairs = services.school_pairs(_managed_schools(), around=school) if school.active else []
-    stored = {travel_key(a.id, b.id): services.travel_minutes(a.id, b.id, matrix) for a, b in pairs}
+    matrix = travel.travel_matrix()
+    pairs = travel.school_pairs(_managed_schools(), around=school) if school.active else []
+    stored = {travel_key(a.id, b.id): travel.travel_minutes(a.id, b.id, matrix) for a, b in pairs}
     return {"school": school, "travel_pairs": pairs, "travel_values": stored, "travel_errors": {},
             "travel_key": travel_key, "button": CsrfOnlyForm()}
 
@@ -149,7 +149,7 @@ def _save_travel(pairs) -> tuple[bool, dict, dict]:
     submitted = _submitted_travel(pairs)
     values = {travel_key(a, b): raw for (a, b), raw in submitted.items()}
     try:
-        services.set_travel_times(submitted, current_user)
+        travel.set_travel_times(submitted, current_user)
     except ValidationFailed as failed:
         return False, values, failed.errors
     flash(_("The travel times were saved."), "success")
@@ -160,7 +160,7 @@ def _save_travel(pairs) -> tuple[bool, dict, dict]:
 @role_required(Role.COORDINATOR)
 def travel_matrix():
     schools = _managed_schools()
-    pairs = services.school_pairs(schools)
+    pairs = travel.school_pairs(schools)
     form = CsrfOnlyForm()
     values, errors = {}, {}
     if form.validate_on_submit():
@@ -168,7 +168,7 @@ def travel_matrix():
         if saved:
             return redirect(url_for("admin.travel_matrix"))
     if not values:
-        values = {travel_key(a, b): minutes for (a, b), minutes in services.travel_matrix().items()}
+        values = {travel_key(a, b): minutes for (a, b), minutes in travel.travel_matrix().items()}
     return render_template("admin/travel.html", schools=schools, values=values, errors=errors, form=form,
                            pair_count=len(pairs), travel_key=travel_key), 422 if errors else 200
 

@@ -16,7 +16,7 @@ from booking.extensions import db
 from booking.i18n import district_zone, local_to_utc
 from booking.resources.models import Category, Resource
 from booking.schools.models import School, Term
-from booking.schools.services import travel_matrix
+from booking.schools.travel import travel_matrix
 from booking.seed import terms as calendar
 from booking.seed import visiting
 from booking.seed.booking_rows import RowWriter

@@ -16,7 +16,7 @@ from booking.accounts.models import Role
 from booking.bookings.models import BookingStatus
 from booking.resources.models import Category, Resource, ResourceKind, Sharing
 from booking.schools.models import School
-from booking.schools.services import ordered_pair
+from booking.schools.travel import ordered_pair
 from booking.seed import directory as d
 from booking.seed.booking_rows import Outcome, RowWriter, Who, apply_outcome
 from booking.seed.slots import SlotPlan, pick_dated, pick_weekly

@@ -20,7 +20,7 @@ from booking.bookings.rules.types import Interval, TeacherSnapshot
 from booking.extensions import db
 from booking.i18n import district_zone, local_to_utc
 from booking.schools.models import School
-from booking.schools.services import travel_matrix, travel_minutes
+from booking.schools.travel import travel_matrix, travel_minutes
 from booking.teachers.models import TeacherProfile
 from booking.teachers.snapshots import busy_time
 

@@ -32,7 +32,7 @@ from booking.i18n import district_zone, local_to_utc, local_today
 from booking.permissions import can_plan_mandates
 from booking.resources.models import Resource
 from booking.schools.models import BellPeriod, School, Term
-from booking.schools.services import travel_matrix
+from booking.schools.travel import travel_matrix
 from booking.teachers import plan_model, planner
 from booking.teachers.mandates import mandate_progress
 from booking.teachers.models import TeacherBusyTime, TeacherProfile

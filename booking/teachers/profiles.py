@@ -25,7 +25,8 @@ from booking.resources import edits
 from booking.resources.models import Category, OpeningHours, Resource, ResourceKind
 from booking.resources.rules import format_opening_hours
 from booking.schools.models import School, Term
-from booking.schools.services import current_district, travel_matrix
+from booking.schools.services import current_district
+from booking.schools.travel import travel_matrix
 from booking.teachers.models import TeacherBusyTime, TeacherProfile, TeacherSubject, VisitSettings
 from booking.teachers.rules import (BusyInput, CheckedBusy, CheckedProfile, ProfileInput, check_busy_input,
                                     check_profile_input, missing_travel, missing_travel_message, timetable_lines)

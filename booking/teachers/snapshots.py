@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from booking.bookings.rules.types import BusyTime, TeacherSnapshot
 from booking.extensions import db
 from booking.schools.models import School
-from booking.schools.services import travel_matrix
+from booking.schools.travel import travel_matrix
 from booking.teachers.models import TeacherBusyTime, TeacherProfile
 
 

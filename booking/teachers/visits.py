@@ -23,7 +23,7 @@ from booking.i18n import district_zone, local_to_utc
 from booking.labels import SUBJECTS, label
 from booking.resources.models import Resource
 from booking.schools.models import School
-from booking.schools.services import travel_matrix, travel_minutes
+from booking.schools.travel import travel_matrix, travel_minutes
 from booking.teachers.lessons import LESSON_KIND_LABELS
 from booking.teachers.models import TeacherProfile, TeacherSubject, served_schools
 from booking.texts import lazy_gettext as _l

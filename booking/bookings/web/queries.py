@@ -26,7 +26,8 @@ from booking.paging import Page, paginate
 from booking.resources.models import Resource
 from booking.resources.services import ResourceFilter, visible_resources_query
 from booking.schools.models import BellPeriod, School
-from booking.schools.services import current_term, travel_matrix, travel_minutes
+from booking.schools.services import current_term
+from booking.schools.travel import travel_matrix, travel_minutes
 
 MY_LISTS = ("upcoming", "past", "cancelled")
 PAGE_SIZE = 30
