@@ -15,7 +15,7 @@ from sqlalchemy import select
 from booking.bookings import rules
 from booking.bookings.planning import period_school_id
 from booking.bookings.calendar_queries import calendar_for
-from booking.bookings.queries import OTHER_DISTRICT, holder_label, names_holder, overlapping_bookings
+from booking.bookings.queries import as_existing, overlapping_bookings, shown_existing
 from booking.bookings.suggestions import class_request, free_slots
 from booking.extensions import db
 from booking.i18n import district_zone, local_to_utc
@@ -63,19 +63,13 @@ def _check_window(start: datetime | None, end: datetime | None) -> rules.Interva
     return rules.Interval(start, end)
 
 
-def _booked(booking, districts: frozenset[int] | None) -> Busy:
-    """A booking as busy time: named (with its id) where the asker may read its holder, else another district's
-    time, which they cannot open."""
-    if names_holder(booking.school.district_id, districts):
-        booking_id, holder = booking.id, holder_label(booking)
-    else:
-        booking_id, holder = None, str(OTHER_DISTRICT)
-    return Busy(booking.starts_at, booking.ends_at, "booking", booking.status.value, booking_id, booking.quantity, holder)
-
-
 def _busy(actor, resource: Resource, window: rules.Interval) -> list[Busy]:
+    """Bookings as busy time, each as a clash would name it to ``actor`` (``queries.shown_existing``: another
+    district's without its holder or its id), and the closed times."""
     districts = holder_districts(actor, resource.owner_school_id)
-    busy = [_booked(b, districts) for b in overlapping_bookings([resource.id], window)]
+    bookings = overlapping_bookings([resource.id], window)
+    busy = [Busy(b.starts_at, b.ends_at, "booking", b.status.value, shown.id, b.quantity, shown.holder)
+            for b, shown in zip(bookings, (shown_existing(e, districts) for e in as_existing(bookings)))]
     calendar = calendar_for(resource, window)
     zone = calendar.zone
     for day, reason in sorted(calendar.closed_days.items()):

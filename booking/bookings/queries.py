@@ -211,11 +211,6 @@ def names_holder(district_id: int | None, districts: frozenset[int] | None) -> b
     return districts is None or district_id is None or district_id in districts
 
 
-def shown_holder(holder: str, district_id: int | None, districts: frozenset[int] | None) -> str:
-    """``holder`` as that asker sees it (``names_holder``): named, or a school of another district."""
-    return holder if names_holder(district_id, districts) else str(OTHER_DISTRICT)
-
-
 def shown_existing(existing: Existing, districts: frozenset[int] | None) -> Existing:
     """``existing`` as that asker sees it: another district's booking without its holder or its id, so a clash
     names neither (the API's refusal carried the id)."""
